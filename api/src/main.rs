@@ -1,0 +1,3 @@
+//! The `irisops` binary: parses arguments and hands over to the api library.
+
+fn main() {}

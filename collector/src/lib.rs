@@ -1,0 +1,27 @@
+//! The collector of irisops: polls devices over SNMP (v1/v2c/v3), turns counters into rates an
+//! engineer can trust, and keeps them in the embedded store. It knows no HTTP and no GeoJSON.
+//!
+//! Layout:
+//! - [`config`]: the TOML configuration, validated into a plan (every problem names its key).
+//! - [`secret`]: a redacting wrapper for communities, passwords and tokens.
+//! - [`snmp`]: our own UDP transport with snmp2 as the codec; GETBULK table walks.
+//! - [`poll`]: one poll of one device: system group, ifXTable and ifTable into owned samples.
+//! - [`ports`]: stable port identity (ifName, disambiguated) across ifIndex renumbering.
+//! - [`rates`]: the counter laws: wraps, reboots, discontinuities, over-speed gaps.
+//! - [`sample`]: the owned values that flow from pollers to sinks.
+//! - [`store`]: the embedded SQLite store: samples, 5-minute rollups, retention, reads, p95.
+//! - [`pipeline`]: per-device tasks on cron schedules feeding the sinks.
+//! - [`metrics`]: counters the api renders as Prometheus text.
+//! - [`sim`]: the SNMP simulator of a fibre backbone (`irisops simulate`).
+
+pub mod config;
+pub mod metrics;
+pub mod pipeline;
+pub mod poll;
+pub mod ports;
+pub mod rates;
+pub mod sample;
+pub mod secret;
+pub mod sim;
+pub mod snmp;
+pub mod store;

@@ -1,0 +1,137 @@
+//! Owned values that flow from the pollers to the sinks: one [`DevicePoll`] per device and poll,
+//! with raw counters per port, and the [`PortRates`] computed from two consecutive polls.
+//!
+//! These are plain data: no SNMP types leak out of `snmp`, so the store, the rate laws and the
+//! simulator's tests share them without knowing the wire.
+
+use serde::{Deserialize, Serialize};
+
+/// How a poll of one device ended. Serialised as the contract's `status` strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PollStatus {
+    /// Every table walked (some may be absent on the device: that is not an error).
+    Ok,
+    /// No usable answer before the deadline (dead agent, wrong community).
+    Timeout,
+    /// SNMPv3 authentication failed (wrong user, password or protocol).
+    AuthError,
+    /// Anything else: garbage replies, a walk that loops, a budget overrun.
+    Error,
+}
+
+impl PollStatus {
+    /// The contract's name for this status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PollStatus::Ok => "ok",
+            PollStatus::Timeout => "timeout",
+            PollStatus::AuthError => "auth_error",
+            PollStatus::Error => "error",
+        }
+    }
+}
+
+/// Raw interface counters of one port in one poll, as read from IF-MIB.
+///
+/// Counters are `None` when the device does not expose the column. `in_octets`/`out_octets`
+/// hold the HC (64-bit) counter when the device has it, else the 32-bit one; `counter_bits`
+/// says which.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortCounters {
+    /// The stable port key within the device: ifName, ifDescr when ifName is absent,
+    /// disambiguated when names repeat (see `ports::assign_keys`).
+    pub key: String,
+    pub if_index: u32,
+    pub if_name: Option<String>,
+    pub if_descr: Option<String>,
+    pub if_alias: Option<String>,
+    /// ifOperStatus: 1 up, 2 down, ... (IF-MIB).
+    pub oper_status: Option<u8>,
+    pub admin_status: Option<u8>,
+    /// Port speed in bit/s: ifHighSpeed × 10^6 when present and non-zero, else ifSpeed.
+    pub speed_bps: Option<u64>,
+    pub in_octets: Option<u64>,
+    pub out_octets: Option<u64>,
+    pub in_ucast_pkts: Option<u64>,
+    pub out_ucast_pkts: Option<u64>,
+    pub in_errors: Option<u64>,
+    pub out_errors: Option<u64>,
+    pub in_discards: Option<u64>,
+    pub out_discards: Option<u64>,
+    /// 64 when the octet counters come from ifHCIn/OutOctets, 32 from ifIn/OutOctets.
+    pub counter_bits: u8,
+    /// Per counter: true when that packet counter is 64-bit (ifHC*UcastPkts).
+    pub pkts_bits_64: bool,
+}
+
+/// Everything one poll of one device produced, owned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DevicePoll {
+    pub device: String,
+    /// Poll time, milliseconds since the Unix epoch (when the first answer arrived).
+    pub time_ms: i64,
+    /// sysUpTime in hundredths of a second.
+    pub sys_uptime: Option<u32>,
+    pub sys_name: Option<String>,
+    pub sys_descr: Option<String>,
+    pub sys_object_id: Option<String>,
+    pub ports: Vec<PortCounters>,
+    /// Wall time the poll took, milliseconds.
+    pub duration_ms: u64,
+    /// PDUs sent and varbinds received (for benchmarks and `/metrics`).
+    pub n_requests: u32,
+    pub n_varbinds: u32,
+}
+
+/// Why a rate could not be computed for an interval: the interval is a gap, not a rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapReason {
+    /// No previous sample of this port, or a counter missing in one of the two.
+    NoPrevious,
+    /// sysUpTime went back: the device rebooted.
+    Reboot,
+    /// A 64-bit counter went back: a discontinuity (counter reset).
+    Discontinuity,
+    /// A 32-bit counter went back and the wrapped delta does not fit the port speed.
+    ImplausibleWrap,
+    /// The delta is above 110% of the port speed.
+    OverSpeed,
+    /// The two samples are not at increasing times.
+    BadInterval,
+}
+
+impl GapReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GapReason::NoPrevious => "no_previous",
+            GapReason::Reboot => "reboot",
+            GapReason::Discontinuity => "discontinuity",
+            GapReason::ImplausibleWrap => "implausible_wrap",
+            GapReason::OverSpeed => "over_speed",
+            GapReason::BadInterval => "bad_interval",
+        }
+    }
+}
+
+/// Rates of one port over the interval ending at `time_ms`. A `None` rate is a gap.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PortRates {
+    pub key: String,
+    pub time_ms: i64,
+    pub interval_ms: i64,
+    pub in_bps: Option<f64>,
+    pub out_bps: Option<f64>,
+    pub in_pps: Option<f64>,
+    pub out_pps: Option<f64>,
+    pub in_errors_ps: Option<f64>,
+    pub out_errors_ps: Option<f64>,
+    pub in_discards_ps: Option<f64>,
+    pub out_discards_ps: Option<f64>,
+    /// Percent of the port speed, 0-100 (a rate above 110% is a gap, so at most 110).
+    pub utilisation_in: Option<f64>,
+    pub utilisation_out: Option<f64>,
+    /// Why the octet rates are gaps, when they are.
+    pub gap: Option<GapReason>,
+}
