@@ -1,3 +1,5 @@
 //! The `irisops` binary: parses arguments and hands over to the api library.
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    api::cli::main()
+}

@@ -1,1 +1,291 @@
-//! TODO: poll
+//! One poll of one device: the system group, then ifXTable and ifTable walked with GETBULK,
+//! joined by ifIndex into owned [`PortCounters`]. Works from ifXTable alone (recordings and
+//! modern agents without ifTable octets) and from ifTable alone (v1 devices).
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+use crate::config::DeviceConfig;
+use crate::ports::{assign_keys, RawPort};
+use crate::sample::{DevicePoll, PollStatus, PortCounters};
+use crate::snmp::oid::{oid, single_subid};
+use crate::snmp::walk::{walk, Repetitions, Table};
+use crate::snmp::{Oid, Session, SnmpError, Value};
+
+/// Longest text kept from an agent (hostile agents send 12 KB strings).
+const MAX_TEXT: usize = 255;
+
+/// Why a poll failed, with the contract's status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PollError {
+    pub status: PollStatus,
+    pub message: String,
+}
+
+impl From<SnmpError> for PollError {
+    fn from(e: SnmpError) -> Self {
+        let status = match e {
+            SnmpError::Timeout => PollStatus::Timeout,
+            SnmpError::Auth(_) => PollStatus::AuthError,
+            _ => PollStatus::Error,
+        };
+        PollError {
+            status,
+            message: e.to_string(),
+        }
+    }
+}
+
+/// IF-MIB columns, in the order the walker asks for them.
+pub struct Columns {
+    pub ifx: Vec<Oid>,
+    pub ift: Vec<Oid>,
+    pub system: Vec<Oid>,
+}
+
+impl Columns {
+    pub fn new() -> Self {
+        let x = |c: u32| oid("1.3.6.1.2.1.31.1.1.1").child(c);
+        let t = |c: u32| oid("1.3.6.1.2.1.2.2.1").child(c);
+        Columns {
+            // ifName, ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts,
+            // ifHighSpeed, ifAlias
+            ifx: [1, 6, 7, 10, 11, 15, 18].into_iter().map(x).collect(),
+            // ifDescr, ifSpeed, ifAdminStatus, ifOperStatus, ifInOctets, ifInUcastPkts,
+            // ifInDiscards, ifInErrors, ifOutOctets, ifOutUcastPkts, ifOutDiscards, ifOutErrors
+            ift: [2, 5, 7, 8, 10, 11, 13, 14, 16, 17, 19, 20]
+                .into_iter()
+                .map(t)
+                .collect(),
+            // sysDescr, sysObjectID, sysUpTime, sysName
+            system: [1, 2, 3, 5]
+                .into_iter()
+                .map(|c| oid("1.3.6.1.2.1.1").child(c).child(0))
+                .collect(),
+        }
+    }
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a device task keeps between polls: its session (v3 engine state) and the GETBULK
+/// sizes that worked.
+pub struct DeviceState {
+    pub session: Session,
+    pub reps: Repetitions,
+    columns: Columns,
+    if_index_by_key: HashMap<String, u32>,
+}
+
+impl DeviceState {
+    pub async fn new(dev: &DeviceConfig) -> Result<DeviceState, PollError> {
+        let session = Session::new(dev.addr, &dev.auth, dev.timeout, dev.retries).await?;
+        Ok(DeviceState {
+            session,
+            reps: Repetitions::new(dev.max_repetitions),
+            columns: Columns::new(),
+            if_index_by_key: HashMap::new(),
+        })
+    }
+}
+
+/// Polls one device once, within its budget.
+pub async fn poll(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePoll, PollError> {
+    let started = Instant::now();
+    let deadline = started + dev.budget;
+    let over_budget = |e: SnmpError| {
+        if Instant::now() >= deadline && e == SnmpError::Timeout && started.elapsed() > dev.timeout
+        {
+            PollError {
+                status: PollStatus::Error,
+                message: format!("poll exceeded its budget of {:?}", dev.budget),
+            }
+        } else {
+            PollError::from(e)
+        }
+    };
+    let mut out = DevicePoll {
+        device: dev.name.clone(),
+        ..DevicePoll::default()
+    };
+    system(st, deadline, &mut out).await.map_err(over_budget)?;
+    out.time_ms = now_ms();
+    let ifx = walk(&mut st.session, &st.columns.ifx, &mut st.reps, deadline)
+        .await
+        .map_err(over_budget)?;
+    let ift = walk(&mut st.session, &st.columns.ift, &mut st.reps, deadline)
+        .await
+        .map_err(over_budget)?;
+    out.n_requests += ifx.n_requests + ift.n_requests;
+    out.n_varbinds += ifx.n_varbinds + ift.n_varbinds;
+    out.ports = join_ports(&ifx, &ift);
+    note_renumbering(&dev.name, &out.ports, &mut st.if_index_by_key);
+    out.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(out)
+}
+
+async fn system(
+    st: &mut DeviceState,
+    deadline: Instant,
+    out: &mut DevicePoll,
+) -> Result<(), SnmpError> {
+    let mut wanted: Vec<Oid> = st.columns.system.clone();
+    // v1 agents answer noSuchName for a missing object: drop it and ask again.
+    for _ in 0..=wanted.len() {
+        let refs: Vec<&Oid> = wanted.iter().collect();
+        let r = st.session.get(&refs, deadline).await?;
+        out.n_requests += 1;
+        if r.error_status == 2 && r.error_index >= 1 && (r.error_index as usize) <= wanted.len() {
+            wanted.remove(r.error_index as usize - 1);
+            continue;
+        }
+        if r.error_status != 0 {
+            return Err(SnmpError::ErrorStatus {
+                status: r.error_status,
+                index: r.error_index,
+            });
+        }
+        if r.varbinds.len() != wanted.len() {
+            return Err(SnmpError::Protocol(format!(
+                "asked {} varbinds, got {}",
+                wanted.len(),
+                r.varbinds.len()
+            )));
+        }
+        out.n_varbinds += r.varbinds.len() as u32;
+        for ((got, v), want) in r.varbinds.into_iter().zip(&wanted) {
+            if &got != want {
+                return Err(SnmpError::Protocol(format!(
+                    "asked {want}, the agent answered another OID"
+                )));
+            }
+            match want.subids().get(7) {
+                Some(1) => out.sys_descr = v.as_text(MAX_TEXT),
+                Some(2) => {
+                    if let Value::Oid(o) = v {
+                        out.sys_object_id = Some(o.to_string());
+                    }
+                }
+                Some(3) => {
+                    if let Value::TimeTicks(t) = v {
+                        out.sys_uptime = Some(t);
+                    }
+                }
+                Some(5) => out.sys_name = v.as_text(MAX_TEXT),
+                _ => {}
+            }
+        }
+        return Ok(());
+    }
+    Err(SnmpError::Protocol(
+        "system group: too many noSuchName".into(),
+    ))
+}
+
+/// Joins the two tables by ifIndex.
+fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
+    let mut by_index: BTreeMap<u32, PortCounters> = BTreeMap::new();
+    let mut hc_in: BTreeMap<u32, bool> = BTreeMap::new();
+    for (col, rows) in ifx.columns.iter().enumerate() {
+        for (suffix, v) in rows {
+            let Some(i) = single_subid(suffix) else {
+                continue;
+            };
+            let p = by_index.entry(i).or_default();
+            p.if_index = i;
+            match col {
+                0 => p.if_name = v.as_text(MAX_TEXT),
+                1 => {
+                    p.in_octets = v.as_u64();
+                    hc_in.insert(i, p.in_octets.is_some());
+                }
+                2 => p.in_ucast_pkts = v.as_u64(),
+                3 => p.out_octets = v.as_u64(),
+                4 => p.out_ucast_pkts = v.as_u64(),
+                5 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
+                6 => p.if_alias = v.as_text(MAX_TEXT),
+                _ => {}
+            }
+        }
+    }
+    for p in by_index.values_mut() {
+        p.counter_bits = if p.in_octets.is_some() || p.out_octets.is_some() {
+            64
+        } else {
+            32
+        };
+        p.pkts_bits_64 = p.in_ucast_pkts.is_some() || p.out_ucast_pkts.is_some();
+    }
+    for (col, rows) in ift.columns.iter().enumerate() {
+        for (suffix, v) in rows {
+            let Some(i) = single_subid(suffix) else {
+                continue;
+            };
+            let p = by_index.entry(i).or_insert_with(|| PortCounters {
+                if_index: i,
+                counter_bits: 32,
+                ..PortCounters::default()
+            });
+            let n = v.as_u64();
+            let hc = p.counter_bits == 64;
+            match col {
+                0 => p.if_descr = v.as_text(MAX_TEXT),
+                1 if p.speed_bps.is_none() => p.speed_bps = n.filter(|&s| s > 0),
+                2 => p.admin_status = n.and_then(|s| u8::try_from(s).ok()),
+                3 => p.oper_status = n.and_then(|s| u8::try_from(s).ok()),
+                4 if !hc => p.in_octets = n,
+                5 if !p.pkts_bits_64 => p.in_ucast_pkts = n,
+                6 => p.in_discards = n,
+                7 => p.in_errors = n,
+                8 if !hc => p.out_octets = n,
+                9 if !p.pkts_bits_64 => p.out_ucast_pkts = n,
+                10 => p.out_discards = n,
+                11 => p.out_errors = n,
+                _ => {}
+            }
+        }
+    }
+    let mut ports: Vec<PortCounters> = by_index.into_values().collect();
+    let raw: Vec<RawPort> = ports
+        .iter()
+        .map(|p| RawPort {
+            if_index: p.if_index,
+            if_name: p.if_name.clone(),
+            if_descr: p.if_descr.clone(),
+        })
+        .collect();
+    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
+        p.key = key;
+    }
+    ports
+}
+
+fn note_renumbering(device: &str, ports: &[PortCounters], seen: &mut HashMap<String, u32>) {
+    for p in ports {
+        match seen.insert(p.key.clone(), p.if_index) {
+            Some(old) if old != p.if_index => tracing::info!(
+                device,
+                port = %p.key,
+                old_if_index = old,
+                new_if_index = p.if_index,
+                "ifIndex renumbered; the port's history continues"
+            ),
+            _ => {}
+        }
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

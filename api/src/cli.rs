@@ -1,0 +1,188 @@
+//! The `irisops` command line: `check-config`, `poll`, `serve`, `simulate`, `demo`.
+//! Thin: arguments → config → tracing → the library call; `anyhow` only here.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use collector::config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "irisops",
+    version,
+    about = "Network operations and capacity manager for a metropolitan fibre backbone"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate a configuration file; print every problem, naming its key (exit 2 on any).
+    CheckConfig {
+        /// The TOML configuration file.
+        file: PathBuf,
+    },
+    /// Poll every device twice, `--gap` seconds apart, and print counters and rates.
+    Poll {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Poll twice and exit (without it, keep polling every `--gap` seconds).
+        #[arg(long)]
+        once: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Seconds between the two polls.
+        #[arg(long, default_value_t = 5.0)]
+        gap: f64,
+    },
+    /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
+    Simulate {
+        /// UDP address to listen on.
+        #[arg(long, default_value = "127.0.0.1:16100")]
+        listen: SocketAddr,
+        /// Number of devices.
+        #[arg(long, default_value_t = 10)]
+        devices: u32,
+        /// Ports per device.
+        #[arg(long, default_value_t = 24)]
+        ports: u32,
+        /// Seed of the traffic model.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A TOML file of per-device faults (dead, slow, counter32, reboot, renumber, garbage).
+        #[arg(long)]
+        faults: Option<PathBuf>,
+    },
+}
+
+/// Output format of `poll`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Table,
+}
+
+/// Runs the command line; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("irisops: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("IRISOPS_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::CheckConfig { file } => Ok(check_config(&file)),
+        Command::Poll {
+            config,
+            once,
+            format,
+            gap,
+        } => {
+            let Some(cfg) = load(&config) else {
+                return Ok(ExitCode::from(2));
+            };
+            if !(0.0..=3600.0).contains(&gap) {
+                anyhow::bail!("--gap must be between 0 and 3600 seconds");
+            }
+            let gap = std::time::Duration::from_secs_f64(gap);
+            runtime()?.block_on(crate::poll_cmd::run(cfg, once, format, gap))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Simulate {
+            listen,
+            devices,
+            ports,
+            seed,
+            faults,
+        } => {
+            let faults = match faults {
+                Some(f) => {
+                    let text = std::fs::read_to_string(&f)
+                        .with_context(|| format!("cannot read {}", f.display()))?;
+                    collector::sim::parse_faults(&text)
+                        .with_context(|| format!("in {}", f.display()))?
+                }
+                None => Default::default(),
+            };
+            let cfg = collector::sim::SimConfig {
+                listen,
+                devices,
+                ports,
+                seed,
+                faults,
+            };
+            runtime()?.block_on(async {
+                let shutdown = async {
+                    let _ = tokio::signal::ctrl_c().await;
+                };
+                eprintln!("irisops simulate: {devices} devices x {ports} ports on udp://{listen} (communities dev0001..)");
+                collector::sim::run(cfg, shutdown).await
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn check_config(file: &std::path::Path) -> ExitCode {
+    match Config::load(file) {
+        Ok(cfg) => {
+            println!(
+                "{}: ok ({} devices, {} credentials)",
+                file.display(),
+                cfg.devices.len(),
+                cfg.auth.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            for p in e.problems() {
+                println!("{p}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Loads a config for a command; prints every problem and returns None when invalid.
+fn load(file: &std::path::Path) -> Option<Config> {
+    match Config::load(file) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("irisops: {}: invalid configuration", file.display());
+            for p in e.problems() {
+                eprintln!("{p}");
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The irisops configuration: one TOML file, read into raw serde structs, then validated into a
+//! [`Config`] plan. Validation reports *every* problem at once, each naming its key
+//! (`device[3].schedule: ...`), so `irisops check-config` can print them all.
+//!
+//! Secrets may be written as `${ENV_NAME}` and are resolved at load; they live in
+//! [`Secret`](crate::secret::Secret) and are never printed.
+//!
+//! Layout:
+//! - `raw`: the serde structs, `deny_unknown_fields`.
+//! - `validate`: raw → plan, collecting problems.
+//! - `schedule`: cron with the classic 5-field form accepted.
+
+mod raw;
+mod schedule;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use schedule::Schedule;
+
+use crate::secret::Secret;
+
+/// One problem in a configuration, naming its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The key, e.g. `device[3].schedule` or `auth.backbone.priv_password`.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+/// Why a configuration could not be loaded: every problem found.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} problem(s) in the configuration", problems.len())]
+    Invalid { problems: Vec<Problem> },
+}
+
+impl ConfigError {
+    /// Every problem, for printing one per line.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            ConfigError::Read { path, source } => vec![Problem {
+                key: path.display().to_string(),
+                message: source.to_string(),
+            }],
+            ConfigError::Invalid { problems } => problems.clone(),
+        }
+    }
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub collector: CollectorConfig,
+    pub devices: Vec<DeviceConfig>,
+    /// The named credentials, shared by the devices that reference them.
+    pub auth: BTreeMap<String, Arc<Auth>>,
+}
+
+/// `[store]`: the embedded store.
+#[derive(Debug, Clone)]
+pub struct StoreConfig {
+    pub path: PathBuf,
+    /// How long samples at the poll interval are kept (default 14 days).
+    pub retention: Duration,
+    /// How long 5-minute rollups are kept (default 400 days).
+    pub rollup_retention: Duration,
+}
+
+/// `[collector]`: process-wide collector settings.
+#[derive(Debug, Clone)]
+pub struct CollectorConfig {
+    /// How many devices are polled at the same time at most (default 256).
+    pub concurrency: usize,
+}
+
+/// SNMP protocol version of a credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnmpVersion {
+    V1,
+    V2c,
+    V3,
+}
+
+/// SNMPv3 security level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityLevel {
+    NoAuthNoPriv,
+    AuthNoPriv,
+    AuthPriv,
+}
+
+/// SNMPv3 authentication protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthProtocol {
+    Md5,
+    Sha,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// SNMPv3 privacy protocol. The `-C` AES variants extend the key the way Cisco does (Reeder),
+/// the plain ones the way net-snmp does (Blumenthal), as gosnmp names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivProtocol {
+    Des,
+    Aes128,
+    Aes192,
+    Aes256,
+    Aes192C,
+    Aes256C,
+}
+
+/// A named credential: `[auth.NAME]`.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    /// v1 or v2c with a community.
+    Community {
+        version: SnmpVersion,
+        community: Secret,
+    },
+    /// v3 user-based security.
+    V3(V3Auth),
+}
+
+/// The SNMPv3 part of a credential.
+#[derive(Debug, Clone)]
+pub struct V3Auth {
+    pub user: String,
+    pub level: SecurityLevel,
+    pub auth: Option<(AuthProtocol, Secret)>,
+    pub privacy: Option<(PrivProtocol, Secret)>,
+    pub context: String,
+}
+
+impl Auth {
+    pub fn version(&self) -> SnmpVersion {
+        match self {
+            Auth::Community { version, .. } => *version,
+            Auth::V3(_) => SnmpVersion::V3,
+        }
+    }
+}
+
+/// One `[[device]]`, validated.
+#[derive(Debug, Clone)]
+pub struct DeviceConfig {
+    pub name: String,
+    /// As written (`host:port`), for display.
+    pub address: String,
+    /// Resolved at load.
+    pub addr: SocketAddr,
+    pub auth_name: String,
+    pub auth: Arc<Auth>,
+    pub profiles: Vec<String>,
+    pub schedule: Schedule,
+    /// Per-request timeout (default 5 s).
+    pub timeout: Duration,
+    /// Retries per request after a timeout (default 1).
+    pub retries: u32,
+    /// GETBULK max-repetitions to start from (default 25); halved on timeouts.
+    pub max_repetitions: u32,
+    /// The most one poll of this device may take (default 50 s).
+    pub budget: Duration,
+}
+
+impl Config {
+    /// Reads and validates a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(&text, &|name| std::env::var(name).ok())
+    }
+
+    /// Parses and validates configuration text. `env` resolves `${NAME}` references.
+    pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            problems: vec![toml_problem(&e)],
+        })?;
+        validate::validate(raw, env).map_err(|problems| ConfigError::Invalid { problems })
+    }
+}
+
+fn toml_problem(e: &toml::de::Error) -> Problem {
+    // The toml error names the line; the message is enough for a person. No secret can be in
+    // it: serde errors quote keys and types, not string values.
+    let key = match e.span() {
+        Some(span) => format!("toml (bytes {}..{})", span.start, span.end),
+        None => "toml".to_string(),
+    };
+    Problem {
+        key,
+        message: e.message().trim().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

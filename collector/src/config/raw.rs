@@ -1,0 +1,60 @@
+//! The configuration as written: serde structs with `deny_unknown_fields`. Everything optional
+//! that has a default is an `Option` here; defaults are applied in `validate`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawConfig {
+    pub store: Option<RawStore>,
+    pub collector: Option<RawCollector>,
+    #[serde(default)]
+    pub auth: BTreeMap<String, RawAuth>,
+    #[serde(default)]
+    pub device: Vec<RawDevice>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawStore {
+    pub path: Option<String>,
+    pub retention: Option<String>,
+    pub rollup_retention: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCollector {
+    pub concurrency: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawAuth {
+    pub version: Option<String>,
+    pub community: Option<String>,
+    pub user: Option<String>,
+    pub level: Option<String>,
+    pub auth_protocol: Option<String>,
+    pub auth_password: Option<String>,
+    pub priv_protocol: Option<String>,
+    pub priv_password: Option<String>,
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDevice {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub auth: Option<String>,
+    pub profile: Option<String>,
+    pub profiles: Option<Vec<String>>,
+    pub schedule: Option<String>,
+    pub timeout: Option<String>,
+    pub retries: Option<i64>,
+    pub max_repetitions: Option<i64>,
+    pub budget: Option<String>,
+}

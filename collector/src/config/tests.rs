@@ -1,0 +1,132 @@
+//! Tests of configuration loading and validation.
+
+use super::*;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "IRISOPS_V3_AUTH" => Some("authsecret1".into()),
+        "IRISOPS_V3_PRIV" => Some("privsecret1".into()),
+        _ => None,
+    }
+}
+
+fn problems(text: &str) -> Vec<String> {
+    match Config::parse(text, &env) {
+        Ok(_) => vec![],
+        Err(e) => e.problems().iter().map(|p| p.to_string()).collect(),
+    }
+}
+
+#[test]
+fn example_config_validates() {
+    let text = include_str!("../../../irisops.example.toml");
+    let cfg = Config::parse(text, &env).unwrap_or_else(|e| panic!("{:?}", e.problems()));
+    assert_eq!(cfg.devices.len(), 2);
+    assert_eq!(cfg.devices[0].timeout, Duration::from_secs(5));
+    let Auth::V3(v3) = &*cfg.devices[0].auth else {
+        panic!("backbone is v3")
+    };
+    assert_eq!(v3.auth.as_ref().unwrap().0, AuthProtocol::Sha256);
+    assert_eq!(v3.privacy.as_ref().unwrap().1.expose(), "privsecret1");
+    assert_eq!(cfg.store.retention, Duration::from_secs(14 * 86_400));
+}
+
+#[test]
+fn every_problem_is_reported_with_its_key() {
+    let p = problems(
+        r#"
+[auth.a]
+version = "3"
+user = "u"
+auth_protocol = "SHA-999"
+auth_password = "short"
+priv_password = "${NOPE}"
+[auth.b]
+version = "2c"
+[[device]]
+name = "x"
+address = "127.0.0.1:161"
+auth = "a"
+[[device]]
+name = "y"
+address = "127.0.0.1"
+auth = "zzz"
+schedule = "* *"
+timeout = "fast"
+retries = 99
+"#,
+    );
+    let want = [
+        "auth.a.auth_protocol: must be MD5",
+        "auth.a.auth_password: must be at least 8 characters",
+        "auth.a.priv_password: environment variable NOPE is not set",
+        "auth.b.community: missing",
+        "device[1].address: \"127.0.0.1\" has no port",
+        "device[1].auth: no [auth.zzz] table",
+        "device[1].schedule: expected a cron expression",
+        "device[1].timeout: invalid duration",
+        "device[1].retries: must be 0..=10, got 99",
+    ];
+    for w in want {
+        assert!(
+            p.iter().any(|l| l.starts_with(w)),
+            "missing {w:?} in {p:#?}"
+        );
+    }
+}
+
+#[test]
+fn secrets_never_appear_in_problems_or_debug() {
+    let text = r#"
+[auth.a]
+version = "3"
+user = "u"
+auth_password = "topsecretauth"
+priv_protocol = "AES-512"
+priv_password = "topsecretpriv"
+[auth.c]
+version = "2c"
+community = "topsecretcommunity"
+[[device]]
+name = "x"
+address = "127.0.0.1:161"
+auth = "c"
+"#;
+    let all = problems(text).join("\n");
+    assert!(all.contains("auth.a.priv_protocol"), "{all}");
+    assert!(!all.contains("topsecret"), "{all}");
+    let ok = text.replace("AES-512", "AES-256");
+    let cfg = Config::parse(&ok, &env).unwrap();
+    let dbg = format!("{cfg:?}");
+    assert!(!dbg.contains("topsecret"), "{dbg}");
+}
+
+#[test]
+fn unknown_keys_are_refused() {
+    let p = problems("[store]\npaht = \"/x\"\n");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].contains("unknown field `paht`"), "{p:?}");
+}
+
+#[test]
+fn duplicate_device_names_are_refused() {
+    let p = problems(
+        r#"
+[auth.c]
+version = "1"
+community = "public"
+[[device]]
+name = "x"
+address = "127.0.0.1:161"
+auth = "c"
+[[device]]
+name = "x"
+address = "127.0.0.1:162"
+auth = "c"
+"#,
+    );
+    assert_eq!(
+        p,
+        vec!["device[1].name: duplicate device name \"x\"".to_string()]
+    );
+}

@@ -1,0 +1,436 @@
+//! Raw configuration → validated plan. Every check pushes a [`Problem`] naming its key and goes
+//! on, so one run reports everything that is wrong.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::ToSocketAddrs;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::raw::{RawAuth, RawConfig, RawDevice};
+use super::*;
+
+const DEFAULT_SCHEDULE: &str = "* * * * *";
+const MIN_V3_PASSWORD: usize = 8;
+
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.0.push(Problem {
+            key: key.into(),
+            message: message.into(),
+        });
+    }
+}
+
+pub(super) fn validate(
+    raw: RawConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, Vec<Problem>> {
+    let mut p = Problems(Vec::new());
+    let store = store(&raw, &mut p);
+    let collector = CollectorConfig {
+        concurrency: match raw.collector.as_ref().and_then(|c| c.concurrency) {
+            None => 256,
+            Some(n) if (1..=100_000).contains(&n) => n as usize,
+            Some(n) => {
+                p.push(
+                    "collector.concurrency",
+                    format!("must be 1..=100000, got {n}"),
+                );
+                256
+            }
+        },
+    };
+    let mut auth = BTreeMap::new();
+    for (name, a) in &raw.auth {
+        if let Some(a) = credential(name, a, env, &mut p) {
+            auth.insert(name.clone(), Arc::new(a));
+        }
+    }
+    let mut devices = Vec::new();
+    let mut names = BTreeSet::new();
+    for (i, d) in raw.device.iter().enumerate() {
+        if let Some(dev) = device(i, d, &raw, &auth, &mut p) {
+            if !names.insert(dev.name.clone()) {
+                p.push(
+                    format!("device[{i}].name"),
+                    format!("duplicate device name {:?}", dev.name),
+                );
+            }
+            devices.push(dev);
+        }
+    }
+    if p.0.is_empty() {
+        Ok(Config {
+            store,
+            collector,
+            devices,
+            auth,
+        })
+    } else {
+        Err(p.0)
+    }
+}
+
+fn store(raw: &RawConfig, p: &mut Problems) -> StoreConfig {
+    let s = raw.store.as_ref();
+    let path = s
+        .and_then(|s| s.path.clone())
+        .unwrap_or_else(|| "irisops-data".to_string());
+    if path.trim().is_empty() {
+        p.push("store.path", "must not be empty");
+    }
+    let retention = duration_or(
+        s.and_then(|s| s.retention.as_deref()),
+        "store.retention",
+        Duration::from_secs(14 * 86_400),
+        p,
+    );
+    let rollup_retention = duration_or(
+        s.and_then(|s| s.rollup_retention.as_deref()),
+        "store.rollup_retention",
+        Duration::from_secs(400 * 86_400),
+        p,
+    );
+    StoreConfig {
+        path: PathBuf::from(path),
+        retention,
+        rollup_retention,
+    }
+}
+
+fn duration_or(text: Option<&str>, key: &str, default: Duration, p: &mut Problems) -> Duration {
+    match text {
+        None => default,
+        Some(t) => match humantime::parse_duration(t) {
+            Ok(d) if !d.is_zero() => d,
+            Ok(_) => {
+                p.push(key, "must be greater than zero");
+                default
+            }
+            Err(e) => {
+                p.push(
+                    key,
+                    format!("invalid duration {t:?} ({e}); write e.g. \"5s\", \"14d\""),
+                );
+                default
+            }
+        },
+    }
+}
+
+/// Resolves `${NAME}` references. Errors never contain the resolved value.
+fn expand(text: &str, key: &str, env: &dyn Fn(&str) -> Option<String>, p: &mut Problems) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match env(name) {
+                    Some(v) => out.push_str(&v),
+                    None => p.push(key, format!("environment variable {name} is not set")),
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                p.push(key, "unterminated ${ reference");
+                return out;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn credential(
+    name: &str,
+    a: &RawAuth,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> Option<Auth> {
+    let k = |f: &str| format!("auth.{name}.{f}");
+    let version = match a.version.as_deref() {
+        Some("1") => SnmpVersion::V1,
+        Some("2c") | Some("2") => SnmpVersion::V2c,
+        Some("3") => SnmpVersion::V3,
+        Some(v) => {
+            p.push(
+                k("version"),
+                format!("must be \"1\", \"2c\" or \"3\", got {v:?}"),
+            );
+            return None;
+        }
+        None => {
+            p.push(k("version"), "missing (\"1\", \"2c\" or \"3\")");
+            return None;
+        }
+    };
+    if version != SnmpVersion::V3 {
+        for (field, set) in [
+            ("user", a.user.is_some()),
+            ("level", a.level.is_some()),
+            ("auth_protocol", a.auth_protocol.is_some()),
+            ("auth_password", a.auth_password.is_some()),
+            ("priv_protocol", a.priv_protocol.is_some()),
+            ("priv_password", a.priv_password.is_some()),
+        ] {
+            if set {
+                p.push(k(field), "only for version \"3\"");
+            }
+        }
+        let community = match &a.community {
+            Some(c) => expand(c, &k("community"), env, p),
+            None => {
+                p.push(k("community"), "missing for a v1/v2c credential");
+                return None;
+            }
+        };
+        if community.is_empty() {
+            p.push(k("community"), "must not be empty");
+        }
+        return Some(Auth::Community {
+            version,
+            community: Secret::new(community),
+        });
+    }
+    if a.community.is_some() {
+        p.push(
+            k("community"),
+            "not used with version \"3\" (set user and passwords)",
+        );
+    }
+    let user = a.user.clone().unwrap_or_default();
+    if user.is_empty() {
+        p.push(k("user"), "missing for a v3 credential");
+    }
+    let level = match a.level.as_deref() {
+        Some("noAuthNoPriv") => SecurityLevel::NoAuthNoPriv,
+        Some("authNoPriv") => SecurityLevel::AuthNoPriv,
+        Some("authPriv") | None => SecurityLevel::AuthPriv,
+        Some(v) => {
+            p.push(
+                k("level"),
+                format!("must be noAuthNoPriv, authNoPriv or authPriv, got {v:?}"),
+            );
+            SecurityLevel::AuthPriv
+        }
+    };
+    let mut auth = None;
+    if level != SecurityLevel::NoAuthNoPriv {
+        let proto = match a.auth_protocol.as_deref().unwrap_or("SHA") {
+            "MD5" => Some(AuthProtocol::Md5),
+            "SHA" | "SHA1" | "SHA-1" => Some(AuthProtocol::Sha),
+            "SHA-224" | "SHA224" => Some(AuthProtocol::Sha224),
+            "SHA-256" | "SHA256" => Some(AuthProtocol::Sha256),
+            "SHA-384" | "SHA384" => Some(AuthProtocol::Sha384),
+            "SHA-512" | "SHA512" => Some(AuthProtocol::Sha512),
+            v => {
+                p.push(
+                    k("auth_protocol"),
+                    format!("must be MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512, got {v:?}"),
+                );
+                None
+            }
+        };
+        let pw = password(a.auth_password.as_deref(), &k("auth_password"), env, p);
+        if let (Some(proto), Some(pw)) = (proto, pw) {
+            auth = Some((proto, pw));
+        }
+    }
+    let mut privacy = None;
+    if level == SecurityLevel::AuthPriv {
+        let proto = match a.priv_protocol.as_deref().unwrap_or("AES") {
+            "DES" => Some(PrivProtocol::Des),
+            "AES" | "AES-128" | "AES128" => Some(PrivProtocol::Aes128),
+            "AES-192" | "AES192" => Some(PrivProtocol::Aes192),
+            "AES-256" | "AES256" => Some(PrivProtocol::Aes256),
+            "AES-192-C" | "AES192C" => Some(PrivProtocol::Aes192C),
+            "AES-256-C" | "AES256C" => Some(PrivProtocol::Aes256C),
+            v => {
+                p.push(
+                    k("priv_protocol"),
+                    format!(
+                        "must be DES, AES, AES-192, AES-256, AES-192-C or AES-256-C, got {v:?}"
+                    ),
+                );
+                None
+            }
+        };
+        let pw = password(a.priv_password.as_deref(), &k("priv_password"), env, p);
+        if let (Some(proto), Some(pw)) = (proto, pw) {
+            privacy = Some((proto, pw));
+        }
+    } else {
+        for (field, set) in [
+            ("priv_protocol", a.priv_protocol.is_some()),
+            ("priv_password", a.priv_password.is_some()),
+        ] {
+            if set {
+                p.push(k(field), "only with level = \"authPriv\"");
+            }
+        }
+    }
+    Some(Auth::V3(V3Auth {
+        user,
+        level,
+        auth,
+        privacy,
+        context: a.context.clone().unwrap_or_default(),
+    }))
+}
+
+/// A v3 password: present, resolved, at least 8 characters (RFC 3414 §11.2; snmp2 panics on an
+/// empty one, net-snmp refuses shorter ones).
+fn password(
+    text: Option<&str>,
+    key: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> Option<Secret> {
+    let Some(text) = text else {
+        p.push(key, "missing");
+        return None;
+    };
+    let before = p.0.len();
+    let value = expand(text, key, env, p);
+    if p.0.len() > before {
+        return None;
+    }
+    if value.chars().count() < MIN_V3_PASSWORD {
+        p.push(
+            key,
+            format!("must be at least {MIN_V3_PASSWORD} characters"),
+        );
+        return None;
+    }
+    Some(Secret::new(value))
+}
+
+fn device(
+    i: usize,
+    d: &RawDevice,
+    raw: &RawConfig,
+    auth: &BTreeMap<String, Arc<Auth>>,
+    p: &mut Problems,
+) -> Option<DeviceConfig> {
+    let k = |f: &str| format!("device[{i}].{f}");
+    let before = p.0.len();
+    let name = d.name.clone().unwrap_or_default();
+    if name.trim().is_empty() {
+        p.push(k("name"), "missing");
+    }
+    let address = d.address.clone().unwrap_or_default();
+    let addr = if address.is_empty() {
+        p.push(k("address"), "missing (host:port)");
+        None
+    } else {
+        resolve(&address, &k("address"), p)
+    };
+    let auth_name = d.auth.clone().unwrap_or_default();
+    let cred = if auth_name.is_empty() {
+        p.push(k("auth"), "missing (the name of an [auth.NAME] table)");
+        None
+    } else if let Some(a) = auth.get(&auth_name) {
+        Some(a.clone())
+    } else {
+        if !raw.auth.contains_key(&auth_name) {
+            p.push(k("auth"), format!("no [auth.{auth_name}] table"));
+        }
+        None
+    };
+    let schedule = match Schedule::parse(d.schedule.as_deref().unwrap_or(DEFAULT_SCHEDULE)) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            p.push(k("schedule"), e);
+            None
+        }
+    };
+    let timeout = duration_or(
+        d.timeout.as_deref(),
+        &k("timeout"),
+        Duration::from_secs(5),
+        p,
+    );
+    let budget = duration_or(
+        d.budget.as_deref(),
+        &k("budget"),
+        Duration::from_secs(50),
+        p,
+    );
+    if budget < timeout {
+        p.push(k("budget"), "must be at least the timeout");
+    }
+    let retries = int_in(d.retries, 1, 0..=10, &k("retries"), p);
+    let max_repetitions = int_in(d.max_repetitions, 25, 1..=1000, &k("max_repetitions"), p);
+    let mut profiles: Vec<String> = d.profiles.clone().unwrap_or_default();
+    if let Some(pr) = &d.profile {
+        profiles.insert(0, pr.clone());
+    }
+    if p.0.len() > before {
+        return None;
+    }
+    Some(DeviceConfig {
+        name,
+        address,
+        addr: addr?,
+        auth_name,
+        auth: cred?,
+        profiles,
+        schedule: schedule?,
+        timeout,
+        retries,
+        max_repetitions,
+        budget,
+    })
+}
+
+fn int_in(
+    v: Option<i64>,
+    default: u32,
+    range: std::ops::RangeInclusive<i64>,
+    key: &str,
+    p: &mut Problems,
+) -> u32 {
+    match v {
+        None => default,
+        Some(n) if range.contains(&n) => n as u32,
+        Some(n) => {
+            p.push(
+                key,
+                format!("must be {}..={}, got {n}", range.start(), range.end()),
+            );
+            default
+        }
+    }
+}
+
+fn resolve(address: &str, key: &str, p: &mut Problems) -> Option<std::net::SocketAddr> {
+    if let Ok(a) = address.parse() {
+        return Some(a);
+    }
+    if !address.contains(':') {
+        p.push(
+            key,
+            format!("{address:?} has no port: write host:port (e.g. \"{address}:161\")"),
+        );
+        return None;
+    }
+    match address.to_socket_addrs() {
+        Ok(mut it) => match it.next() {
+            Some(a) => Some(a),
+            None => {
+                p.push(key, format!("{address:?} resolves to no address"));
+                None
+            }
+        },
+        Err(e) => {
+            p.push(key, format!("cannot resolve {address:?}: {e}"));
+            None
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! The v1/v2c wire format: request encoding and a strict response decoder.
+//!
+//! snmp2's `AsnReader` frames the TLVs; values are decoded here, strictly, because snmp2 0.5
+//! turns a zero-length INTEGER into 0 (or panics in debug), a Counter32 of 2^32 into 0, refuses
+//! a 9-byte Counter64 and silently ends the varbind list at the first malformed varbind. Here a
+//! malformed varbind is an error that names its position, never a shorter list.
+
+use snmp2::AsnReader;
+
+use super::oid::Oid;
+use super::value::Value;
+
+pub const TAG_INTEGER: u8 = 0x02;
+pub const TAG_OCTET_STRING: u8 = 0x04;
+pub const TAG_NULL: u8 = 0x05;
+pub const TAG_OID: u8 = 0x06;
+pub const TAG_SEQUENCE: u8 = 0x30;
+pub const TAG_IPADDRESS: u8 = 0x40;
+pub const TAG_COUNTER32: u8 = 0x41;
+pub const TAG_GAUGE32: u8 = 0x42;
+pub const TAG_TIMETICKS: u8 = 0x43;
+pub const TAG_OPAQUE: u8 = 0x44;
+pub const TAG_COUNTER64: u8 = 0x46;
+pub const TAG_NO_SUCH_OBJECT: u8 = 0x80;
+pub const TAG_NO_SUCH_INSTANCE: u8 = 0x81;
+pub const TAG_END_OF_MIB_VIEW: u8 = 0x82;
+pub const PDU_GET: u8 = 0xa0;
+pub const PDU_GET_NEXT: u8 = 0xa1;
+pub const PDU_RESPONSE: u8 = 0xa2;
+pub const PDU_GET_BULK: u8 = 0xa5;
+pub const PDU_REPORT: u8 = 0xa8;
+
+/// A decoded response PDU, owned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub pdu_type: u8,
+    pub request_id: i32,
+    pub error_status: u32,
+    pub error_index: u32,
+    pub varbinds: Vec<(Oid, Value)>,
+}
+
+/// Why a datagram could not be decoded. Carries positions, never the received values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("malformed message: {0}")]
+    Message(&'static str),
+    #[error("malformed varbind #{index}: {reason}")]
+    Varbind { index: usize, reason: String },
+}
+
+/// Appends a TLV with definite length.
+pub fn push_tlv(out: &mut Vec<u8>, tag: u8, content: &[u8]) {
+    out.push(tag);
+    push_len(out, content.len());
+    out.extend_from_slice(content);
+}
+
+fn push_len(out: &mut Vec<u8>, len: usize) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+/// Appends an INTEGER.
+pub fn push_int(out: &mut Vec<u8>, v: i64) {
+    let bytes = v.to_be_bytes();
+    let mut start = 0;
+    while start < 7 {
+        let (b, next) = (bytes[start], bytes[start + 1]);
+        if (b == 0 && next & 0x80 == 0) || (b == 0xff && next & 0x80 != 0) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    push_tlv(out, TAG_INTEGER, &bytes[start..]);
+}
+
+/// The PDU part of a request: `tag { request-id, a, b, varbinds(oid, NULL)* }`, where `a`/`b`
+/// are error-status/index (0) or, for GETBULK, non-repeaters/max-repetitions.
+pub fn encode_pdu(tag: u8, request_id: i32, a: i64, b: i64, oids: &[&Oid]) -> Vec<u8> {
+    let mut vbs = Vec::with_capacity(oids.len() * 16);
+    for oid in oids {
+        let mut vb = Vec::with_capacity(oid.as_ber().len() + 4);
+        push_tlv(&mut vb, TAG_OID, oid.as_ber());
+        vb.extend_from_slice(&[TAG_NULL, 0]);
+        push_tlv(&mut vbs, TAG_SEQUENCE, &vb);
+    }
+    let mut body = Vec::with_capacity(vbs.len() + 24);
+    push_int(&mut body, i64::from(request_id));
+    push_int(&mut body, a);
+    push_int(&mut body, b);
+    push_tlv(&mut body, TAG_SEQUENCE, &vbs);
+    let mut pdu = Vec::with_capacity(body.len() + 4);
+    push_tlv(&mut pdu, tag, &body);
+    pdu
+}
+
+/// A whole v1 (`version` 0) or v2c (1) message around an encoded PDU.
+pub fn encode_community_message(version: i64, community: &[u8], pdu: &[u8]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(pdu.len() + community.len() + 8);
+    push_int(&mut body, version);
+    push_tlv(&mut body, TAG_OCTET_STRING, community);
+    body.extend_from_slice(pdu);
+    let mut msg = Vec::with_capacity(body.len() + 4);
+    push_tlv(&mut msg, TAG_SEQUENCE, &body);
+    msg
+}
+
+/// Peeks the request-id of a v1/v2c message, cheaply, to discard foreign datagrams before a
+/// full decode. `None` when the datagram is not a well-formed community message.
+pub fn peek_community_request_id(bytes: &[u8]) -> Option<(i64, i32)> {
+    let mut outer = AsnReader::from_bytes(bytes);
+    let mut msg = AsnReader::from_bytes(outer.read_raw(TAG_SEQUENCE).ok()?);
+    let version = read_int(&mut msg).ok()?;
+    msg.read_raw(TAG_OCTET_STRING).ok()?;
+    let tag = msg.peek_byte().ok()?;
+    let mut pdu = AsnReader::from_bytes(msg.read_raw(tag).ok()?);
+    let id = read_int(&mut pdu).ok()?;
+    Some((version, i32::try_from(id).ok()?))
+}
+
+/// Decodes a v1/v2c response message. The community is checked by the caller.
+pub fn decode_community_message(bytes: &[u8]) -> Result<(i64, Vec<u8>, Response), DecodeError> {
+    let mut outer = AsnReader::from_bytes(bytes);
+    let seq = outer
+        .read_raw(TAG_SEQUENCE)
+        .map_err(|_| DecodeError::Message("not a SEQUENCE"))?;
+    let mut msg = AsnReader::from_bytes(seq);
+    let version = read_int(&mut msg).map_err(|_| DecodeError::Message("bad version"))?;
+    let community = msg
+        .read_raw(TAG_OCTET_STRING)
+        .map_err(|_| DecodeError::Message("bad community"))?
+        .to_vec();
+    let tag = msg
+        .peek_byte()
+        .map_err(|_| DecodeError::Message("no PDU"))?;
+    let pdu = msg
+        .read_raw(tag)
+        .map_err(|_| DecodeError::Message("bad PDU length"))?;
+    Ok((version, community, decode_pdu(tag, pdu)?))
+}
+
+/// Decodes the content of a PDU (after its tag and length).
+pub fn decode_pdu(tag: u8, content: &[u8]) -> Result<Response, DecodeError> {
+    let mut pdu = AsnReader::from_bytes(content);
+    let request_id = read_int(&mut pdu).map_err(|_| DecodeError::Message("bad request-id"))?;
+    let status = read_int(&mut pdu).map_err(|_| DecodeError::Message("bad error-status"))?;
+    let index = read_int(&mut pdu).map_err(|_| DecodeError::Message("bad error-index"))?;
+    let list = pdu
+        .read_raw(TAG_SEQUENCE)
+        .map_err(|_| DecodeError::Message("bad varbind list"))?;
+    let varbinds = decode_varbinds(list)?;
+    Ok(Response {
+        pdu_type: tag,
+        request_id: i32::try_from(request_id)
+            .map_err(|_| DecodeError::Message("request-id out of range"))?,
+        error_status: u32::try_from(status)
+            .map_err(|_| DecodeError::Message("bad error-status"))?,
+        error_index: u32::try_from(index).map_err(|_| DecodeError::Message("bad error-index"))?,
+        varbinds,
+    })
+}
+
+/// Decodes every varbind of a list; any malformed one is an error naming its position.
+pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
+    let mut rdr = AsnReader::from_bytes(list);
+    let mut out = Vec::with_capacity(list.len() / 24);
+    while rdr.bytes_left() > 0 {
+        let index = out.len();
+        let bad = |reason: &str| DecodeError::Varbind {
+            index,
+            reason: reason.to_string(),
+        };
+        let vb = rdr
+            .read_raw(TAG_SEQUENCE)
+            .map_err(|_| bad("not a SEQUENCE"))?;
+        let mut pair = AsnReader::from_bytes(vb);
+        let name = pair.read_raw(TAG_OID).map_err(|_| bad("bad name"))?;
+        let oid = Oid::from_ber(name).map_err(|e| bad(&e.0))?;
+        let tag = pair.peek_byte().map_err(|_| bad("no value"))?;
+        let content = pair.read_raw(tag).map_err(|_| bad("bad value length"))?;
+        if pair.bytes_left() != 0 {
+            return Err(bad("trailing bytes"));
+        }
+        let value = decode_value(tag, content).map_err(|r| bad(r))?;
+        out.push((oid, value));
+    }
+    Ok(out)
+}
+
+/// Decodes one value from its tag and content bytes.
+pub fn decode_value(tag: u8, c: &[u8]) -> Result<Value, &'static str> {
+    Ok(match tag {
+        TAG_INTEGER => Value::Integer(signed(c)?),
+        TAG_OCTET_STRING => Value::OctetString(c.to_vec()),
+        TAG_NULL if c.is_empty() => Value::Null,
+        TAG_OID => Value::Oid(Oid::from_ber(c).map_err(|_| "bad OID value")?),
+        TAG_IPADDRESS => Value::IpAddress(c.try_into().map_err(|_| "IpAddress is not 4 bytes")?),
+        TAG_COUNTER32 => Value::Counter32(unsigned32(c)?),
+        TAG_GAUGE32 => Value::Gauge32(unsigned32(c)?),
+        TAG_TIMETICKS => Value::TimeTicks(unsigned32(c)?),
+        TAG_OPAQUE => Value::Opaque(c.to_vec()),
+        TAG_COUNTER64 => Value::Counter64(unsigned64(c)?),
+        TAG_NO_SUCH_OBJECT if c.is_empty() => Value::NoSuchObject,
+        TAG_NO_SUCH_INSTANCE if c.is_empty() => Value::NoSuchInstance,
+        TAG_END_OF_MIB_VIEW if c.is_empty() => Value::EndOfMibView,
+        TAG_NULL | TAG_NO_SUCH_OBJECT | TAG_NO_SUCH_INSTANCE | TAG_END_OF_MIB_VIEW => {
+            return Err("non-empty NULL-like value")
+        }
+        _ => return Err("unsupported value type"),
+    })
+}
+
+fn read_int(rdr: &mut AsnReader<'_>) -> Result<i64, &'static str> {
+    let c = rdr.read_raw(TAG_INTEGER).map_err(|_| "not an INTEGER")?;
+    signed(c)
+}
+
+fn signed(c: &[u8]) -> Result<i64, &'static str> {
+    if c.is_empty() {
+        return Err("zero-length INTEGER");
+    }
+    if c.len() > 8 {
+        return Err("INTEGER longer than 64 bits");
+    }
+    let mut v: i64 = if c[0] & 0x80 != 0 { -1 } else { 0 };
+    for &b in c {
+        v = (v << 8) | i64::from(b);
+    }
+    Ok(v)
+}
+
+/// An unsigned application value. Up to N bytes are read as unsigned (agents that forget the
+/// leading zero of values ≥ 2^(8N-1) are common); one more byte is allowed only as that zero.
+fn unsigned(c: &[u8], n: usize) -> Result<u64, &'static str> {
+    if c.is_empty() {
+        return Err("zero-length unsigned value");
+    }
+    let c = if c.len() == n + 1 {
+        if c[0] != 0 {
+            return Err("unsigned value out of range");
+        }
+        &c[1..]
+    } else {
+        c
+    };
+    if c.len() > n {
+        return Err("unsigned value out of range");
+    }
+    Ok(c.iter().fold(0u64, |v, &b| (v << 8) | u64::from(b)))
+}
+
+fn unsigned32(c: &[u8]) -> Result<u32, &'static str> {
+    unsigned(c, 4).map(|v| v as u32)
+}
+
+fn unsigned64(c: &[u8]) -> Result<u64, &'static str> {
+    unsigned(c, 8)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,154 @@
+//! Tests of the v1/v2c codec, including the inputs snmp2 0.5 mishandles.
+
+use super::*;
+use crate::snmp::oid::oid;
+
+fn response(varbinds: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    push_int(&mut body, 77);
+    push_int(&mut body, 0);
+    push_int(&mut body, 0);
+    push_tlv(&mut body, TAG_SEQUENCE, varbinds);
+    let mut pdu = Vec::new();
+    push_tlv(&mut pdu, PDU_RESPONSE, &body);
+    encode_community_message(1, b"public", &pdu)
+}
+
+fn varbind(name: &str, tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut vb = Vec::new();
+    push_tlv(&mut vb, TAG_OID, oid(name).as_ber());
+    push_tlv(&mut vb, tag, content);
+    let mut out = Vec::new();
+    push_tlv(&mut out, TAG_SEQUENCE, &vb);
+    out
+}
+
+#[test]
+fn requests_decode_with_snmp2() {
+    let a = oid("1.3.6.1.2.1.31.1.1.1.6");
+    let b = oid("1.3.6.1.2.1.31.1.1.1.10");
+    let pdu = encode_pdu(PDU_GET_BULK, 123_456, 0, 25, &[&a, &b]);
+    let msg = encode_community_message(1, b"public", &pdu);
+    let parsed = snmp2::Pdu::from_bytes(&msg).unwrap();
+    assert_eq!(parsed.req_id, 123_456);
+    assert_eq!(parsed.community, b"public");
+    assert_eq!(parsed.message_type, snmp2::MessageType::GetBulkRequest);
+    assert_eq!((parsed.error_status, parsed.error_index), (0, 25));
+    let names: Vec<String> = parsed.varbinds.map(|(o, _)| o.to_string()).collect();
+    assert_eq!(names, vec![a.to_string(), b.to_string()]);
+}
+
+#[test]
+fn integers_encode_minimally() {
+    for (v, want) in [
+        (0i64, vec![2, 1, 0]),
+        (127, vec![2, 1, 127]),
+        (128, vec![2, 2, 0, 128]),
+        (-1, vec![2, 1, 0xff]),
+        (-129, vec![2, 2, 0xff, 0x7f]),
+    ] {
+        let mut out = Vec::new();
+        push_int(&mut out, v);
+        assert_eq!(out, want, "{v}");
+        assert_eq!(signed(&out[2..]).unwrap(), v);
+    }
+}
+
+#[test]
+fn values_decode_strictly() {
+    let mut vbs = varbind("1.3.6.1.2.1.1.3.0", TAG_TIMETICKS, &[0x01, 0x00]);
+    vbs.extend(varbind(
+        "1.3.6.1.2.1.31.1.1.1.6.1",
+        TAG_COUNTER64,
+        &[0, 0xff, 0, 0, 0, 0, 0, 0, 1],
+    ));
+    vbs.extend(varbind(
+        "1.3.6.1.2.1.2.2.1.10.1",
+        TAG_COUNTER32,
+        &[0xff, 0xff, 0xff, 0xff],
+    ));
+    vbs.extend(varbind("1.3.6.1.2.1.2.2.1.2.1", TAG_OCTET_STRING, b"eth0"));
+    vbs.extend(varbind(
+        "1.3.6.1.2.1.31.1.1.1.7.1",
+        TAG_END_OF_MIB_VIEW,
+        &[],
+    ));
+    let (version, community, r) = decode_community_message(&response(&vbs)).unwrap();
+    assert_eq!(
+        (version, community.as_slice(), r.request_id),
+        (1, &b"public"[..], 77)
+    );
+    let values: Vec<Value> = r.varbinds.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        values,
+        vec![
+            Value::TimeTicks(256),
+            Value::Counter64(0xff00_0000_0000_0001),
+            Value::Counter32(u32::MAX),
+            Value::OctetString(b"eth0".to_vec()),
+            Value::EndOfMibView,
+        ]
+    );
+}
+
+#[test]
+fn hostile_values_are_errors_naming_the_varbind() {
+    let cases: [(u8, &[u8], &str); 5] = [
+        (TAG_INTEGER, &[], "zero-length INTEGER"),
+        (TAG_COUNTER32, &[], "zero-length unsigned value"),
+        (
+            TAG_COUNTER32,
+            &[1, 0, 0, 0, 0],
+            "unsigned value out of range",
+        ),
+        (
+            TAG_COUNTER64,
+            &[1, 0, 0, 0, 0, 0, 0, 0, 0],
+            "unsigned value out of range",
+        ),
+        (0x99, &[1], "unsupported value type"),
+    ];
+    for (tag, content, reason) in cases {
+        let mut vbs = varbind("1.3.6.1.2.1.1.5.0", TAG_OCTET_STRING, b"ok");
+        vbs.extend(varbind("1.3.6.1.2.1.1.3.0", tag, content));
+        vbs.extend(varbind("1.3.6.1.2.1.1.1.0", TAG_OCTET_STRING, b"after"));
+        let err = decode_community_message(&response(&vbs)).unwrap_err();
+        assert_eq!(
+            err,
+            DecodeError::Varbind {
+                index: 1,
+                reason: reason.to_string()
+            }
+        );
+    }
+}
+
+#[test]
+fn truncated_and_garbage_messages_are_errors() {
+    let vbs = varbind("1.3.6.1.2.1.1.5.0", TAG_OCTET_STRING, b"name");
+    let msg = response(&vbs);
+    for cut in 0..msg.len() {
+        assert!(
+            decode_community_message(&msg[..cut]).is_err(),
+            "cut at {cut}"
+        );
+    }
+    assert!(decode_community_message(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff]).is_err());
+    assert_eq!(peek_community_request_id(&msg), Some((1, 77)));
+    assert_eq!(peek_community_request_id(b"garbage"), None);
+}
+
+#[test]
+fn deeply_nested_sequences_do_not_recurse() {
+    // A 4 KB datagram of nested SEQUENCEs: snmp2's Debug would recurse on it; we never
+    // descend into values, so this is a flat error.
+    let mut inner: Vec<u8> = vec![];
+    for _ in 0..1000 {
+        let mut next = Vec::new();
+        push_tlv(&mut next, TAG_SEQUENCE, &inner);
+        inner = next;
+    }
+    let vbs = varbind("1.3.6.1.2.1.1.5.0", TAG_SEQUENCE, &inner);
+    let err = decode_community_message(&response(&vbs)).unwrap_err();
+    assert!(matches!(err, DecodeError::Varbind { index: 0, .. }));
+}

@@ -1,0 +1,254 @@
+//! Object identifiers kept in their BER content encoding.
+//!
+//! Equality and prefixes work on the bytes (a byte-prefix that ends on a sub-id boundary is an
+//! OID prefix); ordering decodes sub-ids pairwise on the fly, without allocating, because
+//! bytewise order is wrong for multi-byte sub-ids of different lengths (2^28 encodes as
+//! 0x81.., below 17,865,728's 0x88..).
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An OID as BER content bytes (no tag, no length).
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct Oid(Vec<u8>);
+
+impl Ord for Oid {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (mut a, mut b) = (SubIds(&self.0), SubIds(&other.0));
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return std::cmp::Ordering::Equal,
+                (x, y) => match x.cmp(&y) {
+                    std::cmp::Ordering::Equal => {}
+                    o => return o,
+                },
+            }
+        }
+    }
+}
+
+impl PartialOrd for Oid {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Iterates encoded sub-ids (the first one packed) as u64.
+struct SubIds<'a>(&'a [u8]);
+
+impl Iterator for SubIds<'_> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for (i, &b) in self.0.iter().enumerate() {
+            v = (v << 7) | u64::from(b & 0x7f);
+            if b & 0x80 == 0 {
+                self.0 = &self.0[i + 1..];
+                return Some(v);
+            }
+        }
+        None
+    }
+}
+
+/// A malformed OID (text or bytes).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid OID: {0}")]
+pub struct OidError(pub String);
+
+impl Oid {
+    /// From BER content bytes, checked: non-empty, last byte ends a sub-id, sub-ids fit u32.
+    pub fn from_ber(bytes: &[u8]) -> Result<Oid, OidError> {
+        if bytes.is_empty() {
+            return Err(OidError("empty encoding".into()));
+        }
+        if bytes[bytes.len() - 1] & 0x80 != 0 {
+            return Err(OidError("truncated sub-identifier".into()));
+        }
+        let mut start = true;
+        let mut v = 0u64;
+        for &b in bytes {
+            if start && b == 0x80 {
+                return Err(OidError("sub-identifier with a leading 0x80 byte".into()));
+            }
+            v = (v << 7) | u64::from(b & 0x7f);
+            if v > u64::from(u32::MAX) + 80 {
+                return Err(OidError("sub-identifier longer than 32 bits".into()));
+            }
+            start = b & 0x80 == 0;
+            if start {
+                v = 0;
+            }
+        }
+        Ok(Oid(bytes.to_vec()))
+    }
+
+    /// From sub-identifiers; the first two are packed as BER requires.
+    pub fn from_subids(ids: &[u32]) -> Result<Oid, OidError> {
+        if ids.len() < 2 || ids[0] > 2 || (ids[0] < 2 && ids[1] >= 40) {
+            return Err(OidError(format!("{ids:?} does not start with a valid arc")));
+        }
+        let mut out = Vec::with_capacity(ids.len() + 4);
+        push_subid(&mut out, ids[0] * 40 + ids[1]);
+        for &id in &ids[2..] {
+            push_subid(&mut out, id);
+        }
+        Ok(Oid(out))
+    }
+
+    /// The BER content bytes.
+    pub fn as_ber(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// True when `prefix` is this OID or an ancestor of it.
+    pub fn starts_with(&self, prefix: &Oid) -> bool {
+        self.0.starts_with(&prefix.0)
+    }
+
+    /// The encoded sub-ids after `prefix`, when this OID is strictly below it.
+    pub fn suffix_after<'a>(&'a self, prefix: &Oid) -> Option<&'a [u8]> {
+        if self.0.len() > prefix.0.len() && self.starts_with(prefix) {
+            Some(&self.0[prefix.0.len()..])
+        } else {
+            None
+        }
+    }
+
+    /// This OID with one more sub-id.
+    pub fn child(&self, id: u32) -> Oid {
+        let mut out = self.0.clone();
+        push_subid(&mut out, id);
+        Oid(out)
+    }
+
+    /// The sub-ids, decoded.
+    pub fn subids(&self) -> Vec<u32> {
+        let mut ids = decode_subids(&self.0);
+        if let Some(first) = ids.first().copied() {
+            let (a, b) = if first < 80 {
+                (first / 40, first % 40)
+            } else {
+                (2, first - 80)
+            };
+            ids[0] = b;
+            ids.insert(0, a);
+        }
+        ids
+    }
+}
+
+/// Appends one sub-id in base-128.
+pub fn push_subid(out: &mut Vec<u8>, id: u32) {
+    let mut buf = [0u8; 5];
+    let mut i = 5;
+    let mut v = id;
+    loop {
+        i -= 1;
+        buf[i] = (v & 0x7f) as u8 | if i == 4 { 0 } else { 0x80 };
+        v >>= 7;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Decodes encoded sub-ids (no first-arc packing), e.g. a table index suffix.
+pub fn decode_subids(bytes: &[u8]) -> Vec<u32> {
+    let mut ids = Vec::new();
+    let mut v: u32 = 0;
+    for &b in bytes {
+        v = (v << 7) | u32::from(b & 0x7f);
+        if b & 0x80 == 0 {
+            ids.push(v);
+            v = 0;
+        }
+    }
+    ids
+}
+
+/// The single sub-id of an index suffix such as an ifIndex, if it is exactly one.
+pub fn single_subid(bytes: &[u8]) -> Option<u32> {
+    let ids = decode_subids(bytes);
+    match ids.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+impl FromStr for Oid {
+    type Err = OidError;
+    fn from_str(s: &str) -> Result<Oid, OidError> {
+        let s = s.trim().trim_start_matches('.');
+        let ids: Result<Vec<u32>, _> = s.split('.').map(str::parse::<u32>).collect();
+        let ids = ids.map_err(|_| OidError(format!("{s:?} is not a dotted numeric OID")))?;
+        Oid::from_subids(&ids)
+    }
+}
+
+impl fmt::Display for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ids = self.subids();
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            write!(f, "{id}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Oid({self})")
+    }
+}
+
+/// Parses a constant OID; for the OIDs the code itself names.
+pub fn oid(text: &str) -> Oid {
+    match text.parse() {
+        Ok(o) => o,
+        Err(e) => panic!("constant OID {text:?}: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn text_round_trip() {
+        let o = oid("1.3.6.1.2.1.31.1.1.1.6.1000000");
+        assert_eq!(o.to_string(), "1.3.6.1.2.1.31.1.1.1.6.1000000");
+        assert_eq!(o.as_ber()[0], 43);
+        assert_eq!(
+            oid("1.3.6.1.2.1.2.2.1.2.7").child(3).to_string(),
+            "1.3.6.1.2.1.2.2.1.2.7.3"
+        );
+    }
+
+    #[test]
+    fn bad_encodings_are_refused() {
+        assert!(Oid::from_ber(&[]).is_err());
+        assert!(Oid::from_ber(&[43, 0x81]).is_err());
+        assert!(Oid::from_ber(&[43, 0x80, 1]).is_err());
+        assert!(Oid::from_ber(&[43, 0xff, 0xff, 0xff, 0xff, 0x7f]).is_err());
+        assert!("1.3.x".parse::<Oid>().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn byte_order_is_oid_order(a in proptest::collection::vec(any::<u32>(), 1..6),
+                                   b in proptest::collection::vec(any::<u32>(), 1..6)) {
+            let mk = |v: &[u32]| { let mut ids = vec![1, 3]; ids.extend_from_slice(v); ids };
+            let (ia, ib) = (mk(&a), mk(&b));
+            let (oa, ob) = (Oid::from_subids(&ia).unwrap(), Oid::from_subids(&ib).unwrap());
+            prop_assert_eq!(oa.cmp(&ob), ia.cmp(&ib));
+            prop_assert_eq!(oa.subids(), ia.clone());
+            prop_assert_eq!(ob.starts_with(&oa), ib.starts_with(&ia));
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! One device's SNMP session: our own UDP socket, request-ids, retries and deadlines.
+//!
+//! We own the transport (snmp2's async session reads exactly one datagram, so a late reply
+//! poisons the next request, and its connected socket loses replies a multi-homed agent sends
+//! from another address). Here every request waits until its deadline for a datagram that
+//! carries one of *its* request-ids, from any address; anything else — a late reply to an
+//! earlier request, a foreign id, garbage — is counted and discarded.
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+use tokio::time::Instant;
+
+use super::ber::{self, Response};
+use super::oid::Oid;
+use super::usm::{Outcome, Usm};
+use crate::config::{Auth, SnmpVersion};
+
+/// Why an SNMP request failed. Never carries a secret or a received value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SnmpError {
+    #[error("no answer before the deadline")]
+    Timeout,
+    #[error("authentication failed: {0}")]
+    Auth(&'static str),
+    #[error("garbled reply: {0}")]
+    Garbled(String),
+    #[error("agent error-status {status} at varbind {index}")]
+    ErrorStatus { status: u32, index: u32 },
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    #[error("socket: {0}")]
+    Io(String),
+}
+
+/// Counters of one session, for tests and `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SessionStats {
+    pub requests: u64,
+    pub sent: u64,
+    pub discarded: u64,
+    pub timeouts: u64,
+}
+
+enum Security {
+    Community { version: i64, community: Vec<u8> },
+    V3(Box<Usm>),
+}
+
+/// A session with one agent.
+pub struct Session {
+    socket: UdpSocket,
+    target: SocketAddr,
+    security: Security,
+    timeout: Duration,
+    retries: u32,
+    next_id: i32,
+    buf: Vec<u8>,
+    pub stats: SessionStats,
+}
+
+impl Session {
+    /// Opens a socket for `target` (not connected: replies may come from any address).
+    pub async fn new(
+        target: SocketAddr,
+        auth: &Auth,
+        timeout: Duration,
+        retries: u32,
+    ) -> Result<Session, SnmpError> {
+        let bind: SocketAddr = if target.is_ipv4() {
+            (Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let socket = UdpSocket::bind(bind)
+            .await
+            .map_err(|e| SnmpError::Io(e.to_string()))?;
+        let security = match auth {
+            Auth::Community { version, community } => Security::Community {
+                version: if *version == SnmpVersion::V1 { 0 } else { 1 },
+                community: community.expose().as_bytes().to_vec(),
+            },
+            Auth::V3(v3) => Security::V3(Box::new(Usm::new(v3).map_err(SnmpError::Protocol)?)),
+        };
+        Ok(Session {
+            socket,
+            target,
+            security,
+            timeout,
+            retries,
+            next_id: (rand::random::<u32>() >> 2) as i32 + 1,
+            buf: vec![0; 65_536],
+            stats: SessionStats::default(),
+        })
+    }
+
+    /// True for an SNMPv1 session (no GETBULK, no Counter64).
+    pub fn is_v1(&self) -> bool {
+        matches!(self.security, Security::Community { version: 0, .. })
+    }
+
+    /// The per-request timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// GET of several OIDs.
+    pub async fn get(&mut self, oids: &[&Oid], deadline: Instant) -> Result<Response, SnmpError> {
+        self.request(ber::PDU_GET, 0, 0, oids, deadline, self.retries)
+            .await
+    }
+
+    /// GETNEXT of several OIDs.
+    pub async fn get_next(
+        &mut self,
+        oids: &[&Oid],
+        deadline: Instant,
+    ) -> Result<Response, SnmpError> {
+        self.request(ber::PDU_GET_NEXT, 0, 0, oids, deadline, self.retries)
+            .await
+    }
+
+    /// GETBULK; `retries` overrides the session's (the walker backs off instead of resending).
+    pub async fn get_bulk(
+        &mut self,
+        oids: &[&Oid],
+        non_repeaters: u32,
+        max_repetitions: u32,
+        deadline: Instant,
+        retries: u32,
+    ) -> Result<Response, SnmpError> {
+        let (a, b) = (i64::from(non_repeaters), i64::from(max_repetitions));
+        self.request(ber::PDU_GET_BULK, a, b, oids, deadline, retries)
+            .await
+    }
+
+    fn next_request_id(&mut self) -> i32 {
+        let id = self.next_id;
+        self.next_id = if id >= i32::MAX - 1 { 1 } else { id + 1 };
+        id
+    }
+
+    async fn request(
+        &mut self,
+        tag: u8,
+        a: i64,
+        b: i64,
+        oids: &[&Oid],
+        deadline: Instant,
+        retries: u32,
+    ) -> Result<Response, SnmpError> {
+        self.stats.requests += 1;
+        let mut resyncs = 0;
+        let mut attempts = 0;
+        // Late replies to an earlier attempt of *this* request are good answers.
+        let mut ids: Vec<i32> = Vec::new();
+        loop {
+            if let Security::V3(usm) = &self.security {
+                if usm.needs_discovery() {
+                    self.discover(deadline).await?;
+                }
+            }
+            let id = self.next_request_id();
+            ids.push(id);
+            let msg = match &self.security {
+                Security::Community { version, community } => {
+                    let pdu = ber::encode_pdu(tag, id, a, b, oids);
+                    ber::encode_community_message(*version, community, &pdu)
+                }
+                Security::V3(usm) => usm
+                    .request_message(tag, id, a, b, oids)
+                    .map_err(SnmpError::Protocol)?,
+            };
+            match self.exchange(&msg, &ids, deadline).await {
+                Err(SnmpError::Timeout) if attempts < retries && Instant::now() < deadline => {
+                    attempts += 1;
+                }
+                Ok(Outcome::Resync) if resyncs < 2 => {
+                    resyncs += 1;
+                }
+                Ok(Outcome::Resync) => {
+                    return Err(SnmpError::Protocol(
+                        "v3 engine keeps resynchronising".into(),
+                    ))
+                }
+                Ok(Outcome::Response(r)) => return Ok(r),
+                Ok(Outcome::AuthFailed(why)) => return Err(SnmpError::Auth(why)),
+                Ok(Outcome::Garbled(e)) => return Err(SnmpError::Garbled(e)),
+                Ok(Outcome::Foreign) => {
+                    return Err(SnmpError::Protocol("foreign datagram accepted".into()))
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn discover(&mut self, deadline: Instant) -> Result<(), SnmpError> {
+        let mut ids = Vec::new();
+        for _ in 0..=self.retries {
+            let id = self.next_request_id();
+            ids.push(id);
+            let Security::V3(usm) = &mut self.security else {
+                return Ok(());
+            };
+            usm.reset();
+            let msg = usm.discovery_message(id);
+            match self.exchange(&msg, &ids, deadline).await {
+                Ok(Outcome::Resync) => return Ok(()),
+                Ok(Outcome::Garbled(e)) => return Err(SnmpError::Garbled(e)),
+                Ok(Outcome::AuthFailed(w)) => return Err(SnmpError::Auth(w)),
+                Err(SnmpError::Timeout) => continue,
+                Err(e) => return Err(e),
+                Ok(_) => return Err(SnmpError::Protocol("unexpected discovery reply".into())),
+            }
+        }
+        Err(SnmpError::Timeout)
+    }
+
+    /// Sends one datagram and reads until a datagram for `ids` arrives or the attempt's
+    /// deadline passes. Foreign datagrams never end the wait.
+    async fn exchange(
+        &mut self,
+        msg: &[u8],
+        ids: &[i32],
+        deadline: Instant,
+    ) -> Result<Outcome, SnmpError> {
+        self.socket
+            .send_to(msg, self.target)
+            .await
+            .map_err(|e| SnmpError::Io(e.to_string()))?;
+        self.stats.sent += 1;
+        let until = (Instant::now() + self.timeout).min(deadline);
+        loop {
+            let got = tokio::time::timeout_at(until, self.socket.recv_from(&mut self.buf)).await;
+            let n = match got {
+                Err(_) => {
+                    self.stats.timeouts += 1;
+                    return Err(SnmpError::Timeout);
+                }
+                // ICMP errors surface on some platforms; treat like silence and keep waiting.
+                Ok(Err(_)) => continue,
+                Ok(Ok((n, _from))) => n,
+            };
+            let outcome = classify(&mut self.security, &self.buf[..n], ids);
+            match outcome {
+                Outcome::Foreign => self.stats.discarded += 1,
+                other => return Ok(other),
+            }
+        }
+    }
+}
+
+fn classify(security: &mut Security, bytes: &[u8], ids: &[i32]) -> Outcome {
+    match security {
+        Security::V3(usm) => {
+            if usm.needs_discovery() {
+                usm.accept_discovery(bytes, ids)
+            } else {
+                usm.accept(bytes, ids)
+            }
+        }
+        Security::Community { version, community } => {
+            match ber::peek_community_request_id(bytes) {
+                Some((v, id)) if v == *version && ids.contains(&id) => {}
+                _ => return Outcome::Foreign,
+            }
+            match ber::decode_community_message(bytes) {
+                Ok((_, c, r)) if c == *community && r.pdu_type == ber::PDU_RESPONSE => {
+                    Outcome::Response(r)
+                }
+                Ok(_) => Outcome::Foreign,
+                Err(e) => Outcome::Garbled(e.to_string()),
+            }
+        }
+    }
+}
+
+/// The response, or its error-status as an error.
+pub fn check_status(r: Response) -> Result<Response, SnmpError> {
+    if r.error_status != 0 {
+        return Err(SnmpError::ErrorStatus {
+            status: r.error_status,
+            index: r.error_index,
+        });
+    }
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,178 @@
+//! Hostile fake agents (a UDP socket in the test) against the session's transport.
+
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+use tokio::time::Instant;
+
+use super::*;
+use crate::secret::Secret;
+use crate::snmp::ber::{encode_community_message, push_int, push_tlv, TAG_OCTET_STRING};
+use crate::snmp::oid::oid;
+use crate::snmp::Value;
+
+fn v2c() -> Auth {
+    Auth::Community {
+        version: SnmpVersion::V2c,
+        community: Secret::new("public"),
+    }
+}
+
+/// A GetResponse for `id` carrying sysName.0 = `name`.
+fn reply(id: i32, name: &[u8]) -> Vec<u8> {
+    let mut vb = Vec::new();
+    push_tlv(&mut vb, ber::TAG_OID, oid("1.3.6.1.2.1.1.5.0").as_ber());
+    push_tlv(&mut vb, TAG_OCTET_STRING, name);
+    let mut vbs = Vec::new();
+    push_tlv(&mut vbs, ber::TAG_SEQUENCE, &vb);
+    let mut body = Vec::new();
+    push_int(&mut body, i64::from(id));
+    push_int(&mut body, 0);
+    push_int(&mut body, 0);
+    push_tlv(&mut body, ber::TAG_SEQUENCE, &vbs);
+    let mut pdu = Vec::new();
+    push_tlv(&mut pdu, ber::PDU_RESPONSE, &body);
+    encode_community_message(1, b"public", &pdu)
+}
+
+async fn agent() -> (UdpSocket, SocketAddr) {
+    let s = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let a = s.local_addr().unwrap();
+    (s, a)
+}
+
+async fn recv_id(s: &UdpSocket) -> (i32, SocketAddr) {
+    let mut buf = vec![0; 65536];
+    let (n, from) = s.recv_from(&mut buf).await.unwrap();
+    let (_, id) = ber::peek_community_request_id(&buf[..n]).unwrap();
+    (id, from)
+}
+
+async fn session(addr: SocketAddr, timeout_ms: u64, retries: u32) -> Session {
+    Session::new(addr, &v2c(), Duration::from_millis(timeout_ms), retries)
+        .await
+        .unwrap()
+}
+
+fn sys_name() -> Oid {
+    oid("1.3.6.1.2.1.1.5.0")
+}
+
+#[tokio::test]
+async fn foreign_ids_and_garbage_before_the_reply_are_discarded() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 2000, 0).await;
+    let t = tokio::spawn(async move {
+        let (id, from) = recv_id(&a).await;
+        a.send_to(&reply(id.wrapping_add(1000), b"foreign"), from)
+            .await
+            .unwrap();
+        a.send_to(b"\x30\x03\x02\x01", from).await.unwrap();
+        a.send_to(&[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], from)
+            .await
+            .unwrap();
+        a.send_to(&reply(id, b"real"), from).await.unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = s.get(&[&sys_name()], deadline).await.unwrap();
+    t.await.unwrap();
+    assert_eq!(r.varbinds[0].1, Value::OctetString(b"real".to_vec()));
+    assert_eq!(s.stats.discarded, 3);
+}
+
+#[tokio::test]
+async fn a_late_reply_does_not_poison_the_next_request() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 200, 0).await;
+    let t = tokio::spawn(async move {
+        let (first, from) = recv_id(&a).await;
+        // Answer the first request only after it timed out, just before the second's reply.
+        let (second, _) = recv_id(&a).await;
+        a.send_to(&reply(first, b"late"), from).await.unwrap();
+        a.send_to(&reply(second, b"second"), from).await.unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    assert_eq!(
+        s.get(&[&sys_name()], deadline).await,
+        Err(SnmpError::Timeout)
+    );
+    let r = s.get(&[&sys_name()], deadline).await.unwrap();
+    t.await.unwrap();
+    assert_eq!(r.varbinds[0].1, Value::OctetString(b"second".to_vec()));
+    assert_eq!(s.stats.discarded, 1);
+}
+
+#[tokio::test]
+async fn a_late_reply_to_an_earlier_attempt_answers_the_request() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 150, 2).await;
+    let t = tokio::spawn(async move {
+        let (first, from) = recv_id(&a).await;
+        let _ = recv_id(&a).await; // the retry
+        a.send_to(&reply(first, b"first-attempt"), from)
+            .await
+            .unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = s.get(&[&sys_name()], deadline).await.unwrap();
+    t.await.unwrap();
+    assert_eq!(
+        r.varbinds[0].1,
+        Value::OctetString(b"first-attempt".to_vec())
+    );
+}
+
+#[tokio::test]
+async fn a_multi_homed_agent_may_answer_from_another_address() {
+    let (a, addr) = agent().await;
+    let other = UdpSocket::bind("127.0.0.2:0").await.unwrap();
+    let mut s = session(addr, 2000, 0).await;
+    let t = tokio::spawn(async move {
+        let (id, from) = recv_id(&a).await;
+        other
+            .send_to(&reply(id, b"other-address"), from)
+            .await
+            .unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let r = s.get(&[&sys_name()], deadline).await.unwrap();
+    t.await.unwrap();
+    assert_eq!(
+        r.varbinds[0].1,
+        Value::OctetString(b"other-address".to_vec())
+    );
+}
+
+#[tokio::test]
+async fn a_garbled_reply_with_our_id_is_an_error_not_data() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 2000, 0).await;
+    let t = tokio::spawn(async move {
+        let (id, from) = recv_id(&a).await;
+        let mut bad = reply(id, b"x");
+        // Corrupt the value's tag into an unsupported type.
+        let n = bad.len();
+        bad[n - 3] = 0x99;
+        a.send_to(&bad, from).await.unwrap();
+    });
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let e = s.get(&[&sys_name()], deadline).await.unwrap_err();
+    t.await.unwrap();
+    assert!(
+        matches!(e, SnmpError::Garbled(ref m) if m.contains("varbind #0")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_a_silent_agent() {
+    let (_a, addr) = agent().await;
+    let mut s = session(addr, 1000, 10).await;
+    let start = Instant::now();
+    let e = s
+        .get(&[&sys_name()], start + Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert_eq!(e, SnmpError::Timeout);
+    assert!(start.elapsed() < Duration::from_millis(900));
+}

@@ -1,0 +1,163 @@
+//! Table walks: several columns per GETBULK PDU, as one rectangular table.
+//!
+//! The walker keeps one cursor per column and asks for every unfinished column in each PDU;
+//! a GETBULK reply is read row by row (varbind i belongs to column i mod n). It stops a column
+//! at the first OID outside it or at endOfMibView, refuses an OID that does not increase (an
+//! agent loop), halves max-repetitions when a GETBULK goes unanswered or is tooBig (oversized
+//! rows exist in the wild) and remembers the size that worked. A short reply is never read as
+//! the end of a table: the walk goes on from the last OID received, so a reply cut short by a
+//! size limit (or by a codec that stops at a bad varbind) loses nothing.
+
+use tokio::time::Instant;
+
+use super::ber::Response;
+use super::oid::Oid;
+use super::session::{Session, SnmpError};
+use super::value::Value;
+
+/// The most varbinds we ask for in one GETBULK (rows × columns).
+const MAX_VARBINDS_PER_PDU: u32 = 256;
+/// v1 and v2c error-status tooBig / noSuchName.
+const TOO_BIG: u32 = 1;
+const NO_SUCH_NAME: u32 = 2;
+
+/// What was walked: per column, the (index suffix, value) rows in OID order.
+#[derive(Debug, Default)]
+pub struct Table {
+    pub columns: Vec<Vec<(Vec<u8>, Value)>>,
+    pub n_requests: u32,
+    pub n_varbinds: u32,
+}
+
+/// The GETBULK size that last worked, carried across polls of a device.
+#[derive(Debug, Clone, Copy)]
+pub struct Repetitions {
+    pub configured: u32,
+    pub current: u32,
+}
+
+impl Repetitions {
+    pub fn new(configured: u32) -> Self {
+        Repetitions {
+            configured: configured.max(1),
+            current: configured.max(1),
+        }
+    }
+}
+
+/// Walks `columns` (each a column OID such as ifHCInOctets) until each leaves its subtree.
+pub async fn walk(
+    session: &mut Session,
+    columns: &[Oid],
+    reps: &mut Repetitions,
+    deadline: Instant,
+) -> Result<Table, SnmpError> {
+    let mut table = Table {
+        columns: vec![Vec::new(); columns.len()],
+        ..Table::default()
+    };
+    let mut cursors: Vec<Oid> = columns.to_vec();
+    let mut active: Vec<usize> = (0..columns.len()).collect();
+    let mut timeouts_at_one = 0;
+    while !active.is_empty() {
+        let oids: Vec<&Oid> = active.iter().map(|&c| &cursors[c]).collect();
+        let n = active.len() as u32;
+        let per_pdu = (MAX_VARBINDS_PER_PDU / n).max(1);
+        let r = reps.current.min(per_pdu);
+        table.n_requests += 1;
+        let reply = if session.is_v1() {
+            session.get_next(&oids, deadline).await
+        } else {
+            session.get_bulk(&oids, 0, r, deadline, 0).await
+        };
+        let resp = match reply {
+            Ok(resp) if resp.error_status == TOO_BIG && r > 1 => {
+                reps.current = (r / 2).max(1);
+                continue;
+            }
+            Err(SnmpError::Timeout) if r > 1 && Instant::now() < deadline => {
+                reps.current = (r / 2).max(1);
+                tracing::debug!(
+                    max_repetitions = reps.current,
+                    "GETBULK unanswered: backing off"
+                );
+                continue;
+            }
+            Err(SnmpError::Timeout)
+                if timeouts_at_one < 1 && Instant::now() < deadline && !session.is_v1() =>
+            {
+                timeouts_at_one += 1;
+                continue;
+            }
+            Ok(resp) => resp,
+            Err(e) => return Err(e),
+        };
+        if session.is_v1() && resp.error_status == NO_SUCH_NAME {
+            // v1 end of MIB: the column at error-index (1-based) is finished.
+            let i = resp.error_index as usize;
+            if i == 0 || i > active.len() {
+                return Err(SnmpError::Protocol(
+                    "noSuchName without a valid index".into(),
+                ));
+            }
+            active.remove(i - 1);
+            continue;
+        }
+        if resp.error_status != 0 {
+            return Err(SnmpError::ErrorStatus {
+                status: resp.error_status,
+                index: resp.error_index,
+            });
+        }
+        active = consume(resp, columns, &mut cursors, active, &mut table)?;
+    }
+    Ok(table)
+}
+
+/// Reads one reply row by row; returns the columns still to walk.
+fn consume(
+    resp: Response,
+    columns: &[Oid],
+    cursors: &mut [Oid],
+    active: Vec<usize>,
+    table: &mut Table,
+) -> Result<Vec<usize>, SnmpError> {
+    if resp.varbinds.is_empty() {
+        return Err(SnmpError::Protocol("empty reply to a table walk".into()));
+    }
+    table.n_varbinds += resp.varbinds.len() as u32;
+    let n = active.len();
+    let mut done = vec![false; n];
+    for (i, (oid, value)) in resp.varbinds.into_iter().enumerate() {
+        let slot = i % n;
+        if done[slot] {
+            continue;
+        }
+        let c = active[slot];
+        if matches!(value, Value::EndOfMibView) {
+            done[slot] = true;
+            continue;
+        }
+        let Some(suffix) = oid.suffix_after(&columns[c]) else {
+            done[slot] = true;
+            continue;
+        };
+        if oid <= cursors[c] {
+            return Err(SnmpError::Protocol(format!(
+                "agent returned a non-increasing OID in column {}",
+                columns[c]
+            )));
+        }
+        let suffix = suffix.to_vec();
+        cursors[c] = oid;
+        if !matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
+            table.columns[c].push((suffix, value));
+        }
+    }
+    Ok(active
+        .into_iter()
+        .zip(done)
+        .filter(|(_, d)| !d)
+        .map(|(c, _)| c)
+        .collect())
+}
