@@ -55,6 +55,9 @@ mod tests;
 /// A delta may reach this share of the port speed before it is a gap (110%).
 pub const SPEED_MARGIN: f64 = 1.1;
 
+/// The highest utilisation a rate can show, percent (`SPEED_MARGIN × 100`, written exactly).
+pub const MAX_UTILISATION: f64 = 110.0;
+
 /// The smallest packet we expect on a wire, in octets: bounds the packet rate by the speed.
 pub const MIN_PACKET_OCTETS: f64 = 40.0;
 
@@ -347,8 +350,8 @@ fn port_rates(
     rates.in_bps = bit_rate(in_octets, interval, speed)?;
     rates.out_bps = bit_rate(out_octets, interval, speed)?;
     if let Some(speed) = speed {
-        rates.utilisation_in = rates.in_bps.map(|bps| bps / speed * 100.0);
-        rates.utilisation_out = rates.out_bps.map(|bps| bps / speed * 100.0);
+        rates.utilisation_in = rates.in_bps.map(|bps| utilisation(bps, speed));
+        rates.utilisation_out = rates.out_bps.map(|bps| utilisation(bps, speed));
     }
 
     let pkt_max = speed.map(|s| s * SPEED_MARGIN * secs / (8.0 * MIN_PACKET_OCTETS));
@@ -410,4 +413,10 @@ fn bit_rate(
 /// precise as f64 allows (× 8 for bits is exact).
 fn per_second(count: u64, interval_ms: f64) -> f64 {
     count as f64 * 1000.0 / interval_ms
+}
+
+/// Percent of the speed. `bps <= speed × 1.1` already; the `min` only drops a rounding ulp so
+/// that the stored value never reads above 110.
+fn utilisation(bps: f64, speed: f64) -> f64 {
+    (bps * 100.0 / speed).min(MAX_UTILISATION)
 }
