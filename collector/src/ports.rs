@@ -229,7 +229,7 @@ mod tests {
             // Distinct indexes; every port named (a nameless port's key is its index).
             let mut ports = ports;
             for (i, port) in ports.iter_mut().enumerate() {
-                port.if_index = u32::try_from(i).unwrap() * 2_000 + port.if_index;
+                port.if_index += u32::try_from(i).unwrap() * 2_000;
                 if non_blank(&port.if_name).or(non_blank(&port.if_descr)).is_none() {
                     port.if_descr = Some("d".to_string());
                 }
@@ -250,7 +250,7 @@ mod tests {
         ) {
             let mut ports = ports;
             for (i, port) in ports.iter_mut().enumerate() {
-                port.if_index = u32::try_from(i).unwrap() * 2_000 + port.if_index;
+                port.if_index += u32::try_from(i).unwrap() * 2_000;
             }
             let keys = assign_keys(&ports);
             // A deterministic shuffle: rotate by the seed, then reverse.
