@@ -455,6 +455,37 @@ proptest! {
     }
 
     #[test]
+    fn never_a_rate_above_110_percent_near_the_limit(
+        (speed, interval_ms, fits) in arb_fitting_delta(u64::MAX / 4),
+        bits in prop_oneof![Just(32u8), Just(64u8)],
+        start in any::<u64>(),
+        scale in 0.0f64..3.0,
+    ) {
+        // Deltas from 0 to 3 × speed × interval / 8, wrapping at the counter width.
+        let delta = (fits as f64 * scale) as u64;
+        let (start, end) = if bits == 32 {
+            (start % WRAP, (start % WRAP + delta % WRAP) % WRAP)
+        } else {
+            (start, start.wrapping_add(delta))
+        };
+        let (prev, cur) = pair(
+            interval_ms,
+            port("p", bits, start, start, Some(speed)),
+            port("p", bits, end, end, Some(speed)),
+        );
+        let (r, _) = one(&prev, &cur);
+        prop_assert!(is_rate_sane(&r, Some(speed)));
+        for u in [r.utilisation_in, r.utilisation_out].into_iter().flatten() {
+            prop_assert!(u <= MAX_UTILISATION);
+        }
+        if let Some(bps) = r.in_bps {
+            prop_assert!(bps <= speed as f64 * SPEED_MARGIN);
+        } else {
+            prop_assert!(r.gap.is_some());
+        }
+    }
+
+    #[test]
     fn a_32_bit_counter_advancing_within_speed_gives_the_exact_rate(
         (speed, interval_ms, delta) in arb_fitting_delta(WRAP - 1),
         start in 0..WRAP,
