@@ -192,40 +192,13 @@ pub fn compute(prev: &DevicePoll, cur: &DevicePoll) -> (Vec<PortRates>, RateStat
         .ports
         .iter()
         .map(|port| {
-            let before = prev_ports.get(port.key.as_str()).copied();
             let mut ctx = Ctx {
                 device: &cur.device,
                 port: &port.key,
                 stats: &mut stats,
             };
-            let empty = PortRates {
-                key: port.key.clone(),
-                time_ms: cur.time_ms,
-                interval_ms,
-                ..PortRates::default()
-            };
-            let result = match (device_gap, before) {
-                (Some(reason), _) => Err(reason),
-                (None, None) => Err(GapReason::NoPrevious),
-                (None, Some(before)) => {
-                    port_rates(&mut ctx, before, port, interval_ms, empty.clone())
-                }
-            };
-            match result {
-                Ok(rates) => {
-                    if rates.in_bps.is_some() || rates.out_bps.is_some() {
-                        ctx.stats.n_rates = ctx.stats.n_rates.saturating_add(1);
-                    }
-                    rates
-                }
-                Err(reason) => {
-                    ctx.port_gap(reason);
-                    PortRates {
-                        gap: Some(reason),
-                        ..empty
-                    }
-                }
-            }
+            let before = prev_ports.get(port.key.as_str()).copied();
+            rate_port(&mut ctx, device_gap, before, port, cur.time_ms, interval_ms)
         })
         .collect();
     (rates, stats)
@@ -329,14 +302,55 @@ fn optional_delta(
     }
 }
 
+/// The rates of one port of `cur`, or its gap: the device's `gap` if any, a
+/// [`GapReason::NoPrevious`] without a `before`, else the port's own counters decide.
+fn rate_port(
+    ctx: &mut Ctx<'_>,
+    gap: Option<GapReason>,
+    before: Option<&PortCounters>,
+    port: &PortCounters,
+    time_ms: i64,
+    interval_ms: i64,
+) -> PortRates {
+    let mut rates = PortRates {
+        key: port.key.clone(),
+        time_ms,
+        interval_ms,
+        ..PortRates::default()
+    };
+    let result = match (gap, before) {
+        (Some(reason), _) => Err(reason),
+        (None, None) => Err(GapReason::NoPrevious),
+        (None, Some(before)) => port_rates(ctx, before, port, interval_ms, &mut rates),
+    };
+    match result {
+        Ok(()) => {
+            if rates.in_bps.is_some() || rates.out_bps.is_some() {
+                ctx.stats.n_rates = ctx.stats.n_rates.saturating_add(1);
+            }
+            rates
+        }
+        Err(reason) => {
+            ctx.port_gap(reason);
+            PortRates {
+                key: rates.key,
+                time_ms,
+                interval_ms,
+                gap: Some(reason),
+                ..PortRates::default()
+            }
+        }
+    }
+}
+
 /// The rates of one port present in both polls, or the port's gap. `interval_ms > 0`.
 fn port_rates(
     ctx: &mut Ctx<'_>,
     prev: &PortCounters,
     cur: &PortCounters,
     interval_ms: i64,
-    mut rates: PortRates,
-) -> Result<PortRates, GapReason> {
+    rates: &mut PortRates,
+) -> Result<(), GapReason> {
     if prev.counter_bits != cur.counter_bits {
         return Err(GapReason::Discontinuity);
     }
@@ -389,7 +403,7 @@ fn port_rates(
         small(prev.out_discards, cur.out_discards),
         interval,
     );
-    Ok(rates)
+    Ok(())
 }
 
 /// Bit/s from an octet delta; above the speed margin (after rounding) is an over-speed gap, so
