@@ -29,7 +29,10 @@
 //! - **Speed of the interval** is the current poll's: a port renegotiated down within the
 //!   interval may show one over-speed gap.
 //! - **Rates**: `bps = delta_octets × 8 / secs`, `utilisation = bps / speed × 100`. Utilisation
-//!   keeps its true value, up to 110 (above is a gap); it is not clamped at 100.
+//!   keeps its true value, up to 110 (above is a gap); it is not clamped at 100 (only a
+//!   rounding ulp above 110 is cut). Rates are computed as `delta × 1000 / interval_ms`.
+//! - **Malformed counters**: a 32-bit counter holding a value of 2^32 or more is a
+//!   [`GapReason::Discontinuity`].
 //! - **A port's octets decide for the port**: if either octet rate is a gap, the whole port is a
 //!   gap (`PortRates::gap` names the reason, in before out) and all its rates are `None`: a reset
 //!   clears every counter of a port, and a cleared 32-bit packet counter can look like a
