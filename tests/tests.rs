@@ -1,1 +1,9 @@
-//! Integration tests of irisops: real agents and servers on 127.0.0.1.
+//! Integration tests of irisops: real agents (net-snmp `snmpd`, snmpsim) and the simulator,
+//! started on free 127.0.0.1 ports by the fixtures in `util`. A missing binary fails the test
+//! with what to install; nothing passes silently. `tests/run` installs them all.
+
+mod util;
+
+mod recordings;
+mod snmpd;
+mod tidy;

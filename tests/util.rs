@@ -1,0 +1,183 @@
+//! Fixtures: free ports, real agents started as child processes (killed on drop), the
+//! `irisops` binary, temporary configs.
+
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A child process killed when dropped.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A free UDP port on 127.0.0.1.
+pub fn free_udp_port() -> u16 {
+    let s = UdpSocket::bind("127.0.0.1:0").expect("bind a free port");
+    s.local_addr().expect("local addr").port()
+}
+
+/// Path of a binary on PATH, or a failure that says what to install.
+pub fn require(bin: &str, package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        let p = dir.join(bin);
+        if p.is_file() {
+            return p;
+        }
+    }
+    for dir in ["/usr/sbin", "/sbin"] {
+        let p = Path::new(dir).join(bin);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("`{bin}` is missing: install {package} (tests/run does: apt-get install snmpd snmp)");
+}
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The `irisops` binary: `IRISOPS_BIN`, else `target/debug/irisops` (built by `tests/run`).
+pub fn irisops() -> PathBuf {
+    if let Some(p) = std::env::var_os("IRISOPS_BIN") {
+        return PathBuf::from(p);
+    }
+    let p = root().join("target/debug/irisops");
+    assert!(
+        p.is_file(),
+        "no irisops binary at {}: run `cargo build -p api` (tests/run does) or set IRISOPS_BIN",
+        p.display()
+    );
+    p
+}
+
+/// Waits until `snmpget` answers on `port` with `community`.
+pub fn wait_for_agent(port: u16, community: &str, within: Duration) {
+    let snmpget = require("snmpget", "the Debian package snmp");
+    let start = Instant::now();
+    while start.elapsed() < within {
+        let ok = Command::new(&snmpget)
+            .args(["-v2c", "-c", community, "-t", "0.3", "-r", "0"])
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("1.3.6.1.2.1.1.3.0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if ok {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("agent on 127.0.0.1:{port} did not answer within {within:?}");
+}
+
+/// net-snmp's snmpd on a free port, with v2c `public` and two v3 users.
+pub fn start_snmpd(dir: &Path) -> (Proc, u16) {
+    let snmpd = require("snmpd", "the Debian package snmpd");
+    let port = free_udp_port();
+    let conf = dir.join("snmpd.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "agentAddress udp:127.0.0.1:{port}\nrocommunity public 127.0.0.1\n\
+             createUser itsha SHA \"itauthpass\" AES \"itprivpass\"\nrouser itsha priv\n\
+             createUser it512 SHA-512 \"itauthpass512\" AES-256 \"itprivpass256\"\nrouser it512 priv\n"
+        ),
+    )
+    .expect("write snmpd.conf");
+    let persist = dir.join("persist");
+    std::fs::create_dir_all(&persist).expect("persist dir");
+    let child = Command::new(snmpd)
+        .args(["-f", "-C", "-c"])
+        .arg(&conf)
+        .arg("-Lf")
+        .arg(dir.join("snmpd.log"))
+        .env("SNMP_PERSISTENT_DIR", &persist)
+        .env("MIBS", "")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start snmpd");
+    let p = Proc(child);
+    wait_for_agent(port, "public", Duration::from_secs(10));
+    (p, port)
+}
+
+/// snmpsim serving the `.snmprec` files of `data`; the community is the file name.
+pub fn start_snmpsim(data: &Path, work: &Path) -> (Proc, u16) {
+    let bin = std::env::var_os("IRISOPS_SNMPSIM").map(PathBuf::from).unwrap_or_else(|| {
+        panic!("IRISOPS_SNMPSIM is not set: run the suite with tests/run (it installs snmpsim in a venv)")
+    });
+    assert!(bin.is_file(), "snmpsim missing at {}: run tests/run", bin.display());
+    let port = free_udp_port();
+    let child = Command::new(bin)
+        .arg(format!("--data-dir={}", data.display()))
+        .arg(format!("--agent-udpv4-endpoint=127.0.0.1:{port}"))
+        .arg("--log-level=error")
+        .arg(format!("--cache-dir={}", work.join("snmpsim-cache").display()))
+        .env("SNMPSIM_ALLOW_ROOT", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start snmpsim");
+    let p = Proc(child);
+    let first = std::fs::read_dir(data)
+        .expect("data dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "snmprec"))
+        .expect("a .snmprec file");
+    let community = first.file_stem().expect("stem").to_string_lossy().to_string();
+    wait_for_agent(port, &community, Duration::from_secs(120));
+    (p, port)
+}
+
+/// Runs `irisops poll --once --format json` on a config; the parsed JSON.
+pub fn poll_json(config: &Path, gap: &str) -> serde_json::Value {
+    let out = Command::new(irisops())
+        .args(["poll", "--once", "--format", "json", "--gap", gap, "--config"])
+        .arg(config)
+        .output()
+        .expect("run irisops poll");
+    assert!(
+        out.status.success(),
+        "irisops poll failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("poll prints JSON")
+}
+
+/// The devices of a poll output, by name.
+pub fn devices(v: &serde_json::Value) -> std::collections::BTreeMap<String, serde_json::Value> {
+    v["devices"]
+        .as_array()
+        .expect("devices[]")
+        .iter()
+        .map(|d| (d["name"].as_str().expect("name").to_string(), d.clone()))
+        .collect()
+}
+
+/// A config text with one `[auth.NAME]` + `[[device]]` per entry (name, port, auth TOML body).
+pub fn config(store: &Path, devices: &[(&str, u16, &str)]) -> String {
+    let mut s = format!("[store]\npath = {:?}\n", store.display().to_string());
+    for (name, port, auth) in devices {
+        let a = name.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
+        s.push_str(&format!(
+            "[auth.{a}]\n{auth}\n[[device]]\nname = {name:?}\naddress = \"127.0.0.1:{port}\"\nauth = \"{a}\"\ntimeout = \"2s\"\n"
+        ));
+    }
+    s
+}
