@@ -12,7 +12,10 @@ use crate::util::*;
 fn poll_dir(data: &Path, timeout: &str) -> BTreeMap<String, Value> {
     let work = tempfile::tempdir().unwrap();
     let (_sim, port) = start_snmpsim(data, work.path());
-    let mut cfg = format!("[store]\npath = {:?}\n", work.path().join("store").display().to_string());
+    let mut cfg = format!(
+        "[store]\npath = {:?}\n",
+        work.path().join("store").display().to_string()
+    );
     for f in snmprecs(data) {
         let n = f.file_stem().unwrap().to_string_lossy().to_string();
         let a = n.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
@@ -62,11 +65,19 @@ fn hostile_ifxtable_only_fixture() {
     let ports = d["ports"].as_array().unwrap();
     let keys: BTreeSet<&str> = ports.iter().map(|p| p["key"].as_str().unwrap()).collect();
     assert_eq!(keys.len(), 8, "two vlan-730 ports stay two ports: {keys:?}");
-    assert!(keys.contains("vlan-730#1") && keys.contains("vlan-730#2"), "{keys:?}");
-    let by_index: BTreeMap<u64, &Value> =
-        ports.iter().map(|p| (p["if_index"].as_u64().unwrap(), p)).collect();
+    assert!(
+        keys.contains("vlan-730#1") && keys.contains("vlan-730#2"),
+        "{keys:?}"
+    );
+    let by_index: BTreeMap<u64, &Value> = ports
+        .iter()
+        .map(|p| (p["if_index"].as_u64().unwrap(), p))
+        .collect();
     // A Counter64 ≥ 2^63 (9-byte encoding, refused by snmp2) is read exactly.
-    assert_eq!(by_index[&2]["in_octets"].as_u64(), Some(9_223_372_036_854_775_813));
+    assert_eq!(
+        by_index[&2]["in_octets"].as_u64(),
+        Some(9_223_372_036_854_775_813)
+    );
     assert_eq!(by_index[&1]["speed_bps"].as_u64(), Some(10_000_000_000));
     assert_eq!(by_index[&1]["counter_bits"], 64);
     // The column that ends early leaves that port's out counter empty, not shifted.
@@ -104,10 +115,18 @@ fn iftable_only_recordings_from_snmpsim_data() {
         assert_eq!(ports.len(), descr.len(), "{n}: one port per ifDescr row");
         for p in ports {
             let i = p["if_index"].as_u64().unwrap();
-            assert_eq!(p["name"].as_str(), descr.get(&i).map(String::as_str), "{n} #{i}");
+            assert_eq!(
+                p["name"].as_str(),
+                descr.get(&i).map(String::as_str),
+                "{n} #{i}"
+            );
             assert_eq!(p["counter_bits"], 32, "{n}: ifTable only");
             if let Some(v) = octets.get(&i) {
-                assert_eq!(p["in_octets"].as_u64(), v.parse().ok(), "{n} #{i} ifInOctets");
+                assert_eq!(
+                    p["in_octets"].as_u64(),
+                    v.parse().ok(),
+                    "{n} #{i} ifInOctets"
+                );
             }
         }
     }
@@ -126,10 +145,13 @@ fn librenms_recordings_match_expected_values() {
     let mut checked = 0;
     for f in snmprecs(&lib.join("snmprec")) {
         let n = f.file_stem().unwrap().to_string_lossy().to_string();
-        let exp: Value =
-            serde_json::from_str(&std::fs::read_to_string(lib.join(format!("json/{n}.json"))).unwrap())
-                .unwrap();
-        let Some(ports) = exp.get("ports") else { continue };
+        let exp: Value = serde_json::from_str(
+            &std::fs::read_to_string(lib.join(format!("json/{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        let Some(ports) = exp.get("ports") else {
+            continue;
+        };
         let rows = ports["poller"]["ports"]
             .as_array()
             .or_else(|| ports["discovery"]["ports"].as_array())
@@ -150,7 +172,9 @@ fn librenms_recordings_match_expected_values() {
             if !names.contains_key(&i) && !descrs.contains_key(&i) {
                 continue; // LibreNMS adds ports from vendor MIBs
             }
-            let p = got.get(&i).unwrap_or_else(|| panic!("{n}: no port ifIndex {i}"));
+            let p = got
+                .get(&i)
+                .unwrap_or_else(|| panic!("{n}: no port ifIndex {i}"));
             if let Some(v) = r["ifInOctets"].as_u64().filter(|&v| v != 0) {
                 assert_eq!(p["in_octets"].as_u64(), Some(v), "{n} #{i} in_octets");
             }

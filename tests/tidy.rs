@@ -31,7 +31,10 @@ fn every_rust_file_opens_with_a_module_doc() {
         .iter()
         .filter(|f| !std::fs::read_to_string(f).unwrap().starts_with("//!"))
         .collect();
-    assert!(missing.is_empty(), "files without a //! overview: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "files without a //! overview: {missing:?}"
+    );
 }
 
 #[test]
@@ -54,7 +57,11 @@ fn check_config_accepts_the_example_and_names_every_bad_key() {
         .env("IRISOPS_V3_PRIV", "example-priv-secret")
         .output()
         .unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(
@@ -64,7 +71,11 @@ fn check_config_accepts_the_example_and_names_every_bad_key() {
          [[device]]\nname = \"e\"\naddress = \"nowhere\"\nauth = \"missing\"\n",
     )
     .unwrap();
-    let out = Command::new(irisops()).arg("check-config").arg(&bad).output().unwrap();
+    let out = Command::new(irisops())
+        .arg("check-config")
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stdout);
     for key in [

@@ -121,13 +121,20 @@ pub fn start_snmpsim(data: &Path, work: &Path) -> (Proc, u16) {
     let bin = std::env::var_os("IRISOPS_SNMPSIM").map(PathBuf::from).unwrap_or_else(|| {
         panic!("IRISOPS_SNMPSIM is not set: run the suite with tests/run (it installs snmpsim in a venv)")
     });
-    assert!(bin.is_file(), "snmpsim missing at {}: run tests/run", bin.display());
+    assert!(
+        bin.is_file(),
+        "snmpsim missing at {}: run tests/run",
+        bin.display()
+    );
     let port = free_udp_port();
     let child = Command::new(bin)
         .arg(format!("--data-dir={}", data.display()))
         .arg(format!("--agent-udpv4-endpoint=127.0.0.1:{port}"))
         .arg("--log-level=error")
-        .arg(format!("--cache-dir={}", work.join("snmpsim-cache").display()))
+        .arg(format!(
+            "--cache-dir={}",
+            work.join("snmpsim-cache").display()
+        ))
         .env("SNMPSIM_ALLOW_ROOT", "true")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -140,7 +147,11 @@ pub fn start_snmpsim(data: &Path, work: &Path) -> (Proc, u16) {
         .map(|e| e.path())
         .find(|p| p.extension().is_some_and(|x| x == "snmprec"))
         .expect("a .snmprec file");
-    let community = first.file_stem().expect("stem").to_string_lossy().to_string();
+    let community = first
+        .file_stem()
+        .expect("stem")
+        .to_string_lossy()
+        .to_string();
     wait_for_agent(port, &community, Duration::from_secs(120));
     (p, port)
 }
@@ -148,7 +159,9 @@ pub fn start_snmpsim(data: &Path, work: &Path) -> (Proc, u16) {
 /// Runs `irisops poll --once --format json` on a config; the parsed JSON.
 pub fn poll_json(config: &Path, gap: &str) -> serde_json::Value {
     let out = Command::new(irisops())
-        .args(["poll", "--once", "--format", "json", "--gap", gap, "--config"])
+        .args([
+            "poll", "--once", "--format", "json", "--gap", gap, "--config",
+        ])
         .arg(config)
         .output()
         .expect("run irisops poll");

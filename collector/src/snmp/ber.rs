@@ -189,7 +189,7 @@ pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
         if pair.bytes_left() != 0 {
             return Err(bad("trailing bytes"));
         }
-        let value = decode_value(tag, content).map_err(|r| bad(r))?;
+        let value = decode_value(tag, content).map_err(bad)?;
         out.push((oid, value));
     }
     Ok(out)

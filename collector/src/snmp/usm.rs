@@ -141,8 +141,9 @@ impl Usm {
             return Outcome::Foreign;
         }
         let mut trial = self.security.clone();
-        let mut copy = bytes.to_vec();
-        let res = snmp2::Pdu::from_bytes_with_security(&mut copy, Some(&mut trial)).map(|_| ());
+        // snmp2 zeroes the auth parameters in place through a shared slice: give it a copy.
+        let copy = bytes.to_vec();
+        let res = snmp2::Pdu::from_bytes_with_security(&copy, Some(&mut trial)).map(|_| ());
         match res {
             Err(snmp2::Error::AuthUpdated) | Ok(()) if !trial.engine_id().is_empty() => {
                 self.synced = Some((Instant::now(), trial.engine_boots(), trial.engine_time()));
@@ -189,8 +190,8 @@ impl Usm {
             return unauthenticated_report(h.scoped);
         }
         let mut trial = self.security.clone();
-        let mut copy = bytes.to_vec();
-        let parsed = snmp2::Pdu::from_bytes_with_security(&mut copy, Some(&mut trial));
+        let copy = bytes.to_vec();
+        let parsed = snmp2::Pdu::from_bytes_with_security(&copy, Some(&mut trial));
         let outcome = match parsed {
             Ok(pdu) if pdu.message_type == MessageType::Response => match owned(&pdu) {
                 Ok(r) => Outcome::Response(r),
