@@ -43,6 +43,30 @@ enum Command {
         #[arg(long, default_value_t = 5.0)]
         gap: f64,
     },
+    /// Run the collector on its schedules and serve the API, metrics and web page.
+    Serve {
+        /// The TOML configuration file.
+        #[arg(long)]
+        config: PathBuf,
+        /// HTTP address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Start the simulator and `serve` on a built-in configuration; prints the URL.
+    Demo {
+        /// HTTP address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Data directory of the demo's store.
+        #[arg(long, default_value = "irisops-demo-data")]
+        data: PathBuf,
+        /// Simulated devices.
+        #[arg(long, default_value_t = 20)]
+        devices: u32,
+        /// Ports per simulated device.
+        #[arg(long, default_value_t = 24)]
+        ports: u32,
+    },
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
     Simulate {
         /// UDP address to listen on.
@@ -116,6 +140,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let gap = std::time::Duration::from_secs_f64(gap);
             runtime()?.block_on(crate::poll_cmd::run(cfg, once, format, gap))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { config, listen } => {
+            let Some(cfg) = load(&config) else {
+                return Ok(ExitCode::from(2));
+            };
+            runtime()?.block_on(crate::serve::run(cfg, listen, None))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            listen,
+            data,
+            devices,
+            ports,
+        } => {
+            runtime()?.block_on(crate::serve::demo(listen, data, devices, ports))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Simulate {

@@ -4,6 +4,12 @@
 //! Layout:
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
+//! - [`serve`]: `irisops serve` and `irisops demo`.
+//! - [`server`]: the axum router (health, metrics, read API, web page).
+//! - [`error`]: `ApiError`, domain errors as HTTP answers.
 
 pub mod cli;
+pub mod error;
 pub mod poll_cmd;
+pub mod serve;
+pub mod server;

@@ -1,0 +1,110 @@
+//! `irisops serve` and `irisops demo`: the collector on its schedules, the store, and the HTTP
+//! server, stopped together by Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+use collector::config::Config;
+use collector::metrics::Metrics;
+use collector::store::{Retention, Store};
+
+use crate::server::{router, AppState};
+
+/// Runs the collector and the server until Ctrl-C (or `stop` turns true).
+pub async fn run(
+    cfg: Config,
+    listen: SocketAddr,
+    stop: Option<watch::Receiver<bool>>,
+) -> anyhow::Result<()> {
+    let retention = Retention {
+        samples: cfg.store.retention,
+        rollups: cfg.store.rollup_retention,
+    };
+    let path = cfg.store.path.clone();
+    let writer = Store::open(&path, retention)
+        .with_context(|| format!("cannot open the store at {}", path.display()))?;
+    let reader = Store::open(&path, retention)
+        .with_context(|| format!("cannot open the store at {}", path.display()))?;
+    let metrics = Arc::new(Metrics::default());
+    let (tx, rx) = watch::channel(false);
+    let running = collector::pipeline::start(&cfg, writer, metrics.clone(), rx);
+    let app = router(AppState {
+        store: Arc::new(Mutex::new(reader)),
+        metrics,
+    });
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "irisops: polling {} devices; serving http://{addr}/ (store {})",
+        cfg.devices.len(),
+        path.display()
+    );
+    let shutdown = async move {
+        match stop {
+            Some(mut s) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = s.changed() => {}
+                }
+            }
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("http server failed")?;
+    let _ = tx.send(true);
+    running.join().await;
+    Ok(())
+}
+
+/// The demo: a simulated backbone on a free UDP port and `serve` on a built-in config.
+pub async fn demo(listen: SocketAddr, data: PathBuf, devices: u32, ports: u32) -> anyhow::Result<()> {
+    let sim_addr = free_udp().context("no free UDP port for the simulator")?;
+    let sim = collector::sim::SimConfig {
+        listen: sim_addr,
+        devices,
+        ports,
+        seed: 42,
+        faults: Default::default(),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut sim_stop = stop_rx.clone();
+    let sim_task = tokio::spawn(collector::sim::run(sim, async move {
+        let _ = sim_stop.changed().await;
+    }));
+    let mut text = format!(
+        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n",
+        data.display().to_string()
+    );
+    for i in 1..=devices {
+        text.push_str(&format!(
+            "[auth.d{i}]\nversion = \"2c\"\ncommunity = \"dev{i:04}\"\n[[device]]\nname = \"dev{i:04}\"\naddress = \"{sim_addr}\"\nauth = \"d{i}\"\nschedule = \"*/10 * * * * *\"\ntimeout = \"2s\"\nbudget = \"8s\"\n"
+        ));
+    }
+    let cfg = Config::parse(&text, &|_| None).map_err(|e| {
+        anyhow::anyhow!(
+            "built-in demo config: {}",
+            e.problems().iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+        )
+    })?;
+    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}; polled every 10 s");
+    let r = run(cfg, listen, Some(stop_rx)).await;
+    let _ = stop_tx.send(true);
+    let _ = sim_task.await;
+    r
+}
+
+fn free_udp() -> std::io::Result<SocketAddr> {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    s.local_addr()
+}

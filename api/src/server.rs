@@ -1,0 +1,208 @@
+//! The HTTP surface: health, Prometheus metrics, the first read API and the web page.
+//! The router is a plain function of its state, tested with `oneshot`.
+//!
+//! Routes (the contract):
+//! - `GET /healthz`
+//! - `GET /metrics` (Prometheus text)
+//! - `GET /api/v1/devices`
+//! - `GET /api/v1/devices/{name}/ports`
+//! - `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=` (port keys URL-encoded:
+//!   `xe-0%2F0%2F1`)
+//! - `GET /api/v1/ports/{device}/{port}/p95?from=&to=`
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use collector::metrics::Metrics;
+use collector::poll::now_ms;
+use collector::store::Store;
+
+use crate::error::ApiError;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// A reader connection (the pipeline writes through its own; WAL lets both run).
+    pub store: Arc<Mutex<Store>>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// The router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/devices", get(devices))
+        .route("/api/v1/devices/{name}/ports", get(ports))
+        .route("/api/v1/ports/{device}/{port}/series", get(series))
+        .route("/api/v1/ports/{device}/{port}/p95", get(p95))
+        .with_state(state)
+}
+
+async fn index() -> Html<&'static str> {
+    Html(include_str!("../../dashboards/web/index.html"))
+}
+
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+}
+
+/// Runs a read on the store off the async threads.
+async fn read<T: Send + 'static>(
+    s: &AppState,
+    f: impl FnOnce(&Store) -> Result<T, collector::store::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = s.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let guard = store
+            .lock()
+            .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
+        f(&guard).map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("read task failed: {e}")))?
+}
+
+async fn devices(State(s): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let devs = read(&s, |st| st.devices()).await?;
+    let out: Vec<serde_json::Value> = devs
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({
+                "name": d.name, "status": d.last_status, "error": d.last_error,
+                "status_time_ms": d.last_status_ms, "last_poll_ms": d.last_poll_ms,
+                "sys_name": d.sys_name, "sys_descr": d.sys_descr,
+                "sys_object_id": d.sys_object_id, "sys_uptime": d.sys_uptime,
+                "n_ports": d.n_ports,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "devices": out })))
+}
+
+async fn ports(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let dev = name.clone();
+    let ports = read(&s, move |st| st.ports(&dev)).await?;
+    let out: Vec<serde_json::Value> = ports
+        .into_iter()
+        .map(|p| {
+            let l = p.latest.as_ref();
+            serde_json::json!({
+                "key": p.key, "if_index": p.if_index, "name": p.if_name.clone().or(p.if_descr.clone()),
+                "descr": p.if_descr, "alias": p.if_alias, "speed_bps": p.speed_bps,
+                "oper_status": p.oper_status, "admin_status": p.admin_status,
+                "time_ms": l.map(|l| l.time_ms),
+                "in_bps": l.and_then(|l| l.in_bps), "out_bps": l.and_then(|l| l.out_bps),
+                "utilisation_in": l.and_then(|l| l.utilisation_in),
+                "utilisation_out": l.and_then(|l| l.utilisation_out),
+                "gap": l.and_then(|l| l.gap).map(|g| g.as_str()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "device": name, "ports": out })))
+}
+
+/// `from`/`to`: Unix milliseconds or RFC 3339; `step`: seconds or a duration ("5m").
+#[derive(Debug, Deserialize)]
+pub struct RangeQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub step: Option<String>,
+}
+
+fn parse_time(v: Option<&str>, default: i64, key: &str) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    if let Ok(ms) = v.parse::<i64>() {
+        return Ok(ms);
+    }
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| ApiError::BadRequest(format!("{key}: expected Unix milliseconds or RFC 3339, got {v:?}")))
+}
+
+fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        // About 300 points over the range, at least a minute.
+        return Ok(((to - from) / 300).max(60_000));
+    };
+    let d = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(v)
+            .map_err(|_| ApiError::BadRequest(format!("step: expected seconds or a duration like \"5m\", got {v:?}")))?,
+    };
+    let ms = d.as_millis() as i64;
+    if ms <= 0 {
+        return Err(ApiError::BadRequest("step: must be positive".into()));
+    }
+    if (to - from) / ms > 100_000 {
+        return Err(ApiError::BadRequest("step: too many points (over 100000) for the range".into()));
+    }
+    Ok(ms)
+}
+
+fn range(q: &RangeQuery) -> Result<(i64, i64), ApiError> {
+    let now = now_ms();
+    let to = parse_time(q.to.as_deref(), now, "to")?;
+    let from = parse_time(q.from.as_deref(), to - 86_400_000, "from")?;
+    if from >= to {
+        return Err(ApiError::BadRequest("from must be before to".into()));
+    }
+    Ok((from, to))
+}
+
+async fn series(
+    State(s): State<AppState>,
+    Path((device, port)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (from, to) = range(&q)?;
+    let step = parse_step(q.step.as_deref(), from, to)?;
+    let (d, p) = (device.clone(), port.clone());
+    let points: Vec<serde_json::Value> = read(&s, move |st| st.series(&d, &p, from, to, step))
+        .await?
+        .into_iter()
+        .map(|p| {
+            serde_json::json!({
+                "time_ms": p.time_ms,
+                "in_bps_avg": p.in_bps_avg, "in_bps_max": p.in_bps_max,
+                "out_bps_avg": p.out_bps_avg, "out_bps_max": p.out_bps_max,
+                "utilisation_in_avg": p.utilisation_in_avg, "utilisation_in_max": p.utilisation_in_max,
+                "utilisation_out_avg": p.utilisation_out_avg, "utilisation_out_max": p.utilisation_out_max,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({
+        "device": device, "port": port, "from": from, "to": to, "step_ms": step,
+        "points": points,
+    })))
+}
+
+async fn p95(
+    State(s): State<AppState>,
+    Path((device, port)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (from, to) = range(&q)?;
+    let (d, p) = (device.clone(), port.clone());
+    let r = read(&s, move |st| st.p95(&d, &p, from, to)).await?;
+    Ok(Json(serde_json::json!({
+        "device": device, "port": port, "from": from, "to": to,
+        "n_samples": r.n_samples, "in_bps": r.in_bps, "out_bps": r.out_bps, "max_bps": r.max_bps,
+    })))
+}
