@@ -14,6 +14,8 @@
 //! - [`server`]: one datagram in, one response out; the socket loop.
 
 mod ber;
+#[cfg(test)]
+mod fault_tests;
 mod faults;
 mod mib;
 mod model;

@@ -24,7 +24,7 @@ pub(crate) fn mix(mut x: u64) -> u64 {
 
 /// Hash of several parts.
 pub(crate) fn hash(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x1f0_15ee_d, |acc, &p| mix(acc ^ p))
+    parts.iter().fold(0x1f01_5eed, |acc, &p| mix(acc ^ p))
 }
 
 /// A uniform value in [0, 1) from a hash.

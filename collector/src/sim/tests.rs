@@ -1,1 +1,387 @@
-//! Tests of the simulator over real UDP.
+//! Tests of the simulator over real UDP on 127.0.0.1: walks, GETBULK caps, error answers,
+//! communities and counters. Fault tests live in `fault_tests.rs`, sharing these helpers.
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use super::ber::{self, tag, Message};
+use super::{parse_faults, start, SimConfig, SimHandle};
+
+pub(super) const IF_X_ENTRY: [u32; 10] = [1, 3, 6, 1, 2, 1, 31, 1, 1, 1];
+pub(super) const SYS_UPTIME: [u32; 9] = [1, 3, 6, 1, 2, 1, 1, 3, 0];
+
+/// A simulator on its own runtime, stopped on drop.
+pub(super) struct TestSim {
+    rt: tokio::runtime::Runtime,
+    handle: Option<SimHandle>,
+    pub addr: SocketAddr,
+}
+
+pub(super) fn sim(devices: u32, ports: u32, faults: &str) -> TestSim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let cfg = SimConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        devices,
+        ports,
+        seed: 42,
+        faults: parse_faults(faults).unwrap(),
+    };
+    let handle = rt.block_on(start(cfg)).unwrap();
+    let addr = handle.local_addr();
+    TestSim {
+        rt,
+        handle: Some(handle),
+        addr,
+    }
+}
+
+impl Drop for TestSim {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            self.rt.block_on(h.shutdown()).unwrap();
+        }
+    }
+}
+
+/// One decoded response.
+#[derive(Debug, Clone)]
+pub(super) struct Response {
+    pub request_id: i64,
+    pub status: i64,
+    pub index: i64,
+    pub varbinds: Vec<(Vec<u32>, u8, Vec<u8>)>,
+}
+
+impl Response {
+    pub fn oids(&self) -> Vec<Vec<u32>> {
+        self.varbinds.iter().map(|v| v.0.clone()).collect()
+    }
+    pub fn uint(&self, i: usize) -> u64 {
+        ber::parse_uint(&self.varbinds[i].2).unwrap()
+    }
+}
+
+pub(super) fn parse_response(bytes: &[u8]) -> Option<Response> {
+    let msg = ber::decode(bytes)?;
+    let mut varbinds = Vec::new();
+    for vb in msg.varbinds() {
+        let (oid, t, value) = vb.ok()?;
+        let mut arcs = Vec::new();
+        ber::parse_oid(oid, &mut arcs)?;
+        varbinds.push((arcs, t, value.to_vec()));
+    }
+    (msg.pdu == tag::RESPONSE).then_some(Response {
+        request_id: msg.request_id,
+        status: msg.a,
+        index: msg.b,
+        varbinds,
+    })
+}
+
+/// A blocking SNMP client speaking our own encoder.
+pub(super) struct Client {
+    sock: UdpSocket,
+    addr: SocketAddr,
+    next_id: i64,
+    pub buf: Vec<u8>,
+}
+
+impl Client {
+    pub fn new(addr: SocketAddr) -> Self {
+        let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        Client {
+            sock,
+            addr,
+            next_id: 1000,
+            buf: vec![0; 65_536],
+        }
+    }
+
+    pub fn timeout(&self, t: Duration) {
+        self.sock.set_read_timeout(Some(t)).unwrap();
+    }
+
+    /// Sends raw bytes; the raw answer, if any arrives before the timeout.
+    pub fn raw(&mut self, bytes: &[u8]) -> Option<Vec<u8>> {
+        self.sock.send_to(bytes, self.addr).unwrap();
+        let n = self.sock.recv(&mut self.buf).ok()?;
+        Some(self.buf[..n].to_vec())
+    }
+
+    pub fn encode(
+        &mut self,
+        version: i64,
+        community: &str,
+        pdu: u8,
+        ab: (i64, i64),
+        oids: &[&[u32]],
+    ) -> Vec<u8> {
+        self.next_id += 1;
+        let head = Message {
+            version,
+            community: community.as_bytes(),
+            pdu,
+            request_id: self.next_id,
+            a: ab.0,
+            b: ab.1,
+            varbinds: &[],
+        };
+        let mut out = Vec::new();
+        ber::put_request(&mut out, &head, oids);
+        out
+    }
+
+    pub fn ask(
+        &mut self,
+        version: i64,
+        community: &str,
+        pdu: u8,
+        ab: (i64, i64),
+        oids: &[&[u32]],
+    ) -> Option<Response> {
+        let request = self.encode(version, community, pdu, ab, oids);
+        let resp = parse_response(&self.raw(&request)?)?;
+        assert_eq!(resp.request_id, self.next_id);
+        Some(resp)
+    }
+
+    pub fn get(&mut self, community: &str, oids: &[&[u32]]) -> Response {
+        self.ask(1, community, tag::GET, (0, 0), oids)
+            .expect("no answer")
+    }
+
+    pub fn bulk(&mut self, community: &str, reps: i64, oids: &[&[u32]]) -> Response {
+        self.ask(1, community, tag::GET_BULK, (0, reps), oids)
+            .expect("no answer")
+    }
+
+    /// Walks with GETNEXT from `from` to the end of the MIB.
+    pub fn walk(&mut self, community: &str, from: &[u32]) -> Vec<(Vec<u32>, u8, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut oid = from.to_vec();
+        loop {
+            let r = self
+                .ask(1, community, tag::GET_NEXT, (0, 0), &[&oid])
+                .expect("no answer");
+            let vb = r.varbinds.into_iter().next().unwrap();
+            if vb.1 == tag::END_OF_MIB_VIEW {
+                return out;
+            }
+            oid.clone_from(&vb.0);
+            out.push(vb);
+        }
+    }
+}
+
+#[test]
+fn getnext_walks_every_object_in_order_then_ends() {
+    let sim = sim(2, 5, "");
+    let mut c = Client::new(sim.addr);
+    let walk = c.walk("dev0002", &[1, 3]);
+    assert_eq!(walk.len(), 4 + 1 + 14 * 5 + 7 * 5);
+    assert!(walk.windows(2).all(|w| w[0].0 < w[1].0), "not ascending");
+    assert_eq!(walk[0].0, [1, 3, 6, 1, 2, 1, 1, 1, 0]);
+    assert_eq!(walk[3].2, b"dev0002");
+    assert_eq!(
+        walk.last().unwrap().0,
+        [1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 18, 5]
+    );
+    // From inside a column, between rows, and past the end.
+    let r = c
+        .ask(
+            1,
+            "dev0002",
+            tag::GET_NEXT,
+            (0, 0),
+            &[&[1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 3, 7]],
+        )
+        .unwrap();
+    assert_eq!(r.oids(), [vec![1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 4]]);
+    let r = c
+        .ask(
+            1,
+            "dev0002",
+            tag::GET_NEXT,
+            (0, 0),
+            &[&[1, 3, 6, 1, 2, 1, 2, 2, 1, 4]],
+        )
+        .unwrap();
+    assert_eq!(r.oids(), [vec![1, 3, 6, 1, 2, 1, 2, 2, 1, 5, 1]]);
+    let r = c
+        .ask(0, "dev0002", tag::GET_NEXT, (0, 0), &[&[1, 4]])
+        .unwrap();
+    assert_eq!((r.status, r.index), (2, 1), "v1 past the end is noSuchName");
+}
+
+#[test]
+fn getbulk_agrees_with_the_getnext_walk() {
+    let sim = sim(1, 7, "");
+    let mut c = Client::new(sim.addr);
+    let walk: Vec<_> = c
+        .walk("dev0001", &IF_X_ENTRY)
+        .into_iter()
+        .map(|v| v.0)
+        .collect();
+    let mut bulk = Vec::new();
+    let mut oid = IF_X_ENTRY.to_vec();
+    loop {
+        let r = c.bulk("dev0001", 4, &[&oid]);
+        let done = r.varbinds.iter().any(|v| v.1 == tag::END_OF_MIB_VIEW);
+        bulk.extend(
+            r.varbinds
+                .iter()
+                .filter(|v| v.1 != tag::END_OF_MIB_VIEW)
+                .map(|v| v.0.clone()),
+        );
+        if done {
+            break;
+        }
+        oid.clone_from(bulk.last().unwrap());
+    }
+    assert_eq!(bulk, walk);
+    // Columns side by side, as pollers ask: rows advance together.
+    let cols: Vec<Vec<u32>> = [1, 6, 10]
+        .iter()
+        .map(|&c| [&IF_X_ENTRY[..], &[c]].concat())
+        .collect();
+    let refs: Vec<&[u32]> = cols.iter().map(Vec::as_slice).collect();
+    let r = c.bulk("dev0001", 2, &refs);
+    assert_eq!(r.varbinds.len(), 6);
+    assert_eq!(r.varbinds[4].0, [&IF_X_ENTRY[..], &[6, 2]].concat());
+    assert_eq!(r.varbinds[0].1, tag::OCTETS);
+    assert_eq!(r.varbinds[1].1, tag::COUNTER64);
+}
+
+#[test]
+fn getbulk_is_capped_in_varbinds_and_bytes() {
+    let sim = sim(1, 3000, "");
+    let mut c = Client::new(sim.addr);
+    let request = c.encode(
+        1,
+        "dev0001",
+        tag::GET_BULK,
+        (0, i64::from(i32::MAX)),
+        &[&[1, 3]],
+    );
+    let raw = c.raw(&request).unwrap();
+    assert!(raw.len() <= 65_507);
+    let r = parse_response(&raw).unwrap();
+    assert!(r.varbinds.len() <= super::server::MAX_VARBINDS && r.varbinds.len() > 1000);
+    assert!(r.varbinds.windows(2).all(|w| w[0].0 < w[1].0));
+    // Non-repeaters first, then repetitions; negative values are taken as zero.
+    let r = c
+        .ask(1, "dev0001", tag::GET_BULK, (1, 2), &[&[1, 3], &IF_X_ENTRY])
+        .unwrap();
+    assert_eq!(r.varbinds.len(), 3);
+    assert_eq!(r.varbinds[0].0, [1, 3, 6, 1, 2, 1, 1, 1, 0]);
+    let r = c
+        .ask(1, "dev0001", tag::GET_BULK, (-5, -5), &[&[1, 3]])
+        .unwrap();
+    assert!(r.varbinds.is_empty());
+}
+
+#[test]
+fn get_answers_missing_objects_per_version() {
+    let sim = sim(1, 4, "");
+    let mut c = Client::new(sim.addr);
+    let no_object: &[u32] = &[1, 3, 6, 1, 2, 1, 99, 0];
+    let no_instance: &[u32] = &[1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 5];
+    let r = c.get("dev0001", &[&SYS_UPTIME, no_object, no_instance]);
+    let tags: Vec<u8> = r.varbinds.iter().map(|v| v.1).collect();
+    assert_eq!(
+        tags,
+        [tag::TIMETICKS, tag::NO_SUCH_OBJECT, tag::NO_SUCH_INSTANCE]
+    );
+    assert_eq!(r.varbinds[1].0, no_object);
+    let r = c
+        .ask(0, "dev0001", tag::GET, (0, 0), &[&SYS_UPTIME, no_instance])
+        .unwrap();
+    assert_eq!((r.status, r.index, r.varbinds.len()), (2, 2, 2));
+    assert_eq!(r.varbinds[1].1, tag::NULL, "v1 errors echo the request");
+    let r = c.get(
+        "dev0001",
+        &[&[1, 3, 6, 1, 2, 1, 1, 2, 0], &[1, 3, 6, 1, 2, 1, 2, 1, 0]],
+    );
+    assert_eq!(r.varbinds[0].1, tag::OID);
+    assert_eq!(ber::parse_int(&r.varbinds[1].2), Some(4));
+    // v1 knows no GETBULK: dropped.
+    assert!(c
+        .ask(0, "dev0001", tag::GET_BULK, (0, 5), &[&[1, 3]])
+        .is_none());
+}
+
+#[test]
+fn unknown_communities_get_no_answer() {
+    let sim = sim(3, 2, "");
+    let mut c = Client::new(sim.addr);
+    c.timeout(Duration::from_millis(150));
+    for community in [
+        "public", "dev0000", "dev0004", "dev01", "dev00001", "dev000a", "DEV0001",
+    ] {
+        assert!(
+            c.ask(1, community, tag::GET, (0, 0), &[&SYS_UPTIME])
+                .is_none(),
+            "{community}"
+        );
+    }
+    assert!(c
+        .ask(1, "dev0003", tag::GET, (0, 0), &[&SYS_UPTIME])
+        .is_some());
+}
+
+#[test]
+fn counters_grow_at_most_at_port_speed() {
+    let sim = sim(2, 8, "");
+    let mut c = Client::new(sim.addr);
+    let hc_in = |port: u32| [&IF_X_ENTRY[..], &[6, port]].concat();
+    let speed = |port: u32| [&IF_X_ENTRY[..], &[15, port]].concat();
+    let oids: Vec<Vec<u32>> = (1..=8).flat_map(|p| [hc_in(p), speed(p)]).collect();
+    let refs: Vec<&[u32]> = oids.iter().map(Vec::as_slice).collect();
+    let a = c.get("dev0002", &refs);
+    std::thread::sleep(Duration::from_millis(300));
+    let b = c.get("dev0002", &refs);
+    for p in 0..8 {
+        let (before, after) = (a.uint(2 * p), b.uint(2 * p));
+        let mbps = a.uint(2 * p + 1);
+        assert!(after >= before, "port {p} went backwards");
+        // 300 ms sleep, plus up to 200 ms of scheduling between the two reads.
+        assert!(
+            (after - before) * 8 <= mbps * 1_000_000 / 2,
+            "port {p} faster than {mbps} Mbit/s"
+        );
+    }
+    // Two pollers at the same instant agree: the model is a pure function of time.
+    let sys_descr = c.get("dev0001", &[&[1, 3, 6, 1, 2, 1, 1, 1, 0]]);
+    assert!(String::from_utf8_lossy(&sys_descr.varbinds[0].2).contains("dev0001"));
+}
+
+#[test]
+fn snmp2_reads_our_answers() {
+    let sim = sim(1, 3, "");
+    let mut s =
+        snmp2::SyncSession::new_v2c(sim.addr, b"dev0001", Some(Duration::from_secs(1)), 7).unwrap();
+    let oid = snmp2::Oid::from(&[1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1]).unwrap();
+    let mut r = s.getbulk(&[&oid], 0, 3).unwrap();
+    let names: Vec<String> = r
+        .varbinds
+        .by_ref()
+        .map(|(_, v)| match v {
+            snmp2::Value::OctetString(s) => String::from_utf8_lossy(s).into_owned(),
+            other => format!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(
+        names.iter().all(|n| n.ends_with(&format!(
+            "-0/0/{}",
+            names.iter().position(|m| m == n).unwrap()
+        ))),
+        "{names:?}"
+    );
+}
