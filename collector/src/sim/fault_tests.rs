@@ -254,3 +254,55 @@ fn bench_getbulk_four_if_x_columns() {
         n_varbinds as f64 / cpu.max(0.01)
     );
 }
+
+/// Runs net-snmp's own tools against the simulator: an independent BER implementation.
+#[test]
+#[ignore = "needs net-snmp (apt-get install snmp)"]
+fn net_snmp_tools_walk_the_simulator() {
+    let sim = sim(2, 4, "[[fault]]\ndevice = 2\nkind = \"counter32\"");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(args[0])
+            .args(&args[1..])
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}; install net-snmp: apt-get install snmp", args[0]));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let addr = sim.addr.to_string();
+    let x = run(&[
+        "snmpbulkwalk",
+        "-v2c",
+        "-c",
+        "dev0001",
+        "-On",
+        &addr,
+        ".1.3.6.1.2.1.31.1.1.1",
+    ]);
+    println!("{x}");
+    let values = |out: &str| {
+        out.lines()
+            .filter(|l| l.contains(" = ") && !l.contains("No more variables"))
+            .count()
+    };
+    assert_eq!(values(&x), 7 * 4);
+    assert!(x.contains(".1.3.6.1.2.1.31.1.1.1.6.4 = Counter64: "), "{x}");
+    let all = run(&["snmpwalk", "-v1", "-c", "dev0002", "-On", &addr, ".1"]);
+    assert_eq!(values(&all), 4 + 1 + 14 * 4 + 4, "{all}");
+    let get = run(&[
+        "snmpget",
+        "-v2c",
+        "-c",
+        "dev0001",
+        "-On",
+        &addr,
+        ".1.3.6.1.2.1.1.5.0",
+        ".1.3.6.1.2.1.1.3.0",
+        ".1.3.6.1.2.1.1.2.0",
+    ]);
+    println!("{get}");
+    assert!(get.contains("STRING: \"dev0001\""), "{get}");
+}
