@@ -292,6 +292,12 @@ fn net_snmp_tools_walk_the_simulator() {
     assert!(x.contains(".1.3.6.1.2.1.31.1.1.1.6.4 = Counter64: "), "{x}");
     let all = run(&["snmpwalk", "-v1", "-c", "dev0002", "-On", &addr, ".1"]);
     assert_eq!(values(&all), 4 + 1 + 14 * 4 + 4, "{all}");
+    let v1 = run(&["snmpwalk", "-v1", "-c", "dev0001", "-On", &addr, ".1"]);
+    assert_eq!(
+        values(&v1),
+        4 + 1 + 14 * 4 + 3 * 4,
+        "v1 skips Counter64: {v1}"
+    );
     let get = run(&[
         "snmpget",
         "-v2c",

@@ -244,30 +244,31 @@ impl Mib {
         })
     }
 
-    /// Appends the varbind at `pos` to `out`.
+    /// Appends the varbind at `pos` to `out`, unless `v1` and the value is a Counter64 (which
+    /// SNMPv1 cannot carry, so v1 managers never see it, as with real agents). True if written.
     pub(crate) fn put(
         &self,
         dev: &DeviceNow<'_>,
         pos: Pos,
+        v1: bool,
         out: &mut Vec<u8>,
         idx: &mut Vec<u32>,
         scratch: &mut Vec<u8>,
-    ) {
+    ) -> bool {
         let slot = &self.slots[pos.table];
         let Some(&col) = slot.table.columns(dev).get(pos.column) else {
-            return;
+            return false;
         };
-        let Some(prefix) = slot
-            .table
-            .all_columns()
-            .binary_search(&col)
-            .ok()
-            .and_then(|i| slot.prefixes.get(i))
-        else {
-            return;
+        let prefix = slot.table.all_columns().binary_search(&col).ok();
+        let Some(prefix) = prefix.and_then(|i| slot.prefixes.get(i)) else {
+            return false;
         };
-        slot.table.index(dev, pos.row, idx);
         let value = slot.table.value(dev, col, pos.row, scratch);
+        if v1 && matches!(value, Value::Counter64(_)) {
+            return false;
+        }
+        slot.table.index(dev, pos.row, idx);
         ber::put_varbind(out, prefix, idx, &value);
+        true
     }
 }

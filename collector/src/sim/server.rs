@@ -222,18 +222,26 @@ impl Sim {
     }
 
     fn get(&self, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
+        let v1 = msg.version == 0;
         for (i, vb) in msg.varbinds().enumerate() {
             let (oid, _, _) = vb.ok()?;
             ber::parse_oid(oid, &mut b.oid)?;
-            match self.mib.get(dev, &b.oid, &mut b.idx) {
-                Ok(pos) => self.mib.put(dev, pos, &mut b.vbs, &mut b.idx, &mut b.text),
-                Err(_) if msg.version == 0 => return Some(no_such_name(i)),
-                Err(Missing::NoSuchObject) => {
-                    ber::put_varbind(&mut b.vbs, oid, &[], &Value::NoSuchObject)
+            let written = match self.mib.get(dev, &b.oid, &mut b.idx) {
+                Ok(pos) => self
+                    .mib
+                    .put(dev, pos, v1, &mut b.vbs, &mut b.idx, &mut b.text),
+                Err(_) if v1 => false,
+                Err(missing) => {
+                    let value = match missing {
+                        Missing::NoSuchObject => Value::NoSuchObject,
+                        Missing::NoSuchInstance => Value::NoSuchInstance,
+                    };
+                    ber::put_varbind(&mut b.vbs, oid, &[], &value);
+                    true
                 }
-                Err(Missing::NoSuchInstance) => {
-                    ber::put_varbind(&mut b.vbs, oid, &[], &Value::NoSuchInstance)
-                }
+            };
+            if !written {
+                return Some(no_such_name(i));
             }
             if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
                 return Some(Status::TooBig);
@@ -243,12 +251,23 @@ impl Sim {
     }
 
     fn get_next(&self, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
+        let v1 = msg.version == 0;
         for (i, vb) in msg.varbinds().enumerate() {
             let (oid, _, _) = vb.ok()?;
             ber::parse_oid(oid, &mut b.oid)?;
-            match self.mib.next_after(dev, &b.oid, &mut b.idx) {
-                Some(pos) => self.mib.put(dev, pos, &mut b.vbs, &mut b.idx, &mut b.text),
-                None if msg.version == 0 => return Some(no_such_name(i)),
+            let mut pos = self.mib.next_after(dev, &b.oid, &mut b.idx);
+            while let Some(p) = pos {
+                if self
+                    .mib
+                    .put(dev, p, v1, &mut b.vbs, &mut b.idx, &mut b.text)
+                {
+                    break;
+                }
+                pos = self.mib.advance(dev, p);
+            }
+            match pos {
+                Some(_) => {}
+                None if v1 => return Some(no_such_name(i)),
                 None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
             }
             if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
@@ -282,7 +301,10 @@ impl Sim {
             let pos = self.mib.next_after(dev, &b.oid, &mut b.idx);
             if i < non_repeaters {
                 match pos {
-                    Some(pos) => self.mib.put(dev, pos, &mut b.vbs, &mut b.idx, &mut b.text),
+                    Some(pos) => {
+                        self.mib
+                            .put(dev, pos, false, &mut b.vbs, &mut b.idx, &mut b.text);
+                    }
                     None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
                 }
             } else {
@@ -301,7 +323,8 @@ impl Sim {
                 let (pos, start, end) = b.cursors[c];
                 match pos {
                     Some(p) => {
-                        self.mib.put(dev, p, &mut b.vbs, &mut b.idx, &mut b.text);
+                        self.mib
+                            .put(dev, p, false, &mut b.vbs, &mut b.idx, &mut b.text);
                         b.cursors[c].0 = self.mib.advance(dev, p);
                         any = true;
                     }

@@ -310,6 +310,20 @@ fn get_answers_missing_objects_per_version() {
     );
     assert_eq!(r.varbinds[0].1, tag::OID);
     assert_eq!(ber::parse_int(&r.varbinds[1].2), Some(4));
+    // v1 cannot carry Counter64: GET says noSuchName, GETNEXT steps over it.
+    let hc_in_1 = [&IF_X_ENTRY[..], &[6, 1]].concat();
+    let r = c.ask(0, "dev0001", tag::GET, (0, 0), &[&hc_in_1]).unwrap();
+    assert_eq!((r.status, r.index), (2, 1));
+    let r = c
+        .ask(
+            0,
+            "dev0001",
+            tag::GET_NEXT,
+            (0, 0),
+            &[&[&IF_X_ENTRY[..], &[1, 4]].concat()],
+        )
+        .unwrap();
+    assert_eq!(r.oids(), [[&IF_X_ENTRY[..], &[15, 1]].concat()]);
     // v1 knows no GETBULK: dropped.
     assert!(c
         .ask(0, "dev0001", tag::GET_BULK, (0, 5), &[&[1, 3]])
