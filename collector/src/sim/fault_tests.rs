@@ -216,7 +216,7 @@ fn runtime_cpu_ticks() -> u64 {
     tasks
         .flatten()
         .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
-        .filter(|stat| stat.contains("(tokio-runtime"))
+        .filter(|stat| stat.contains("(tokio-rt-worker)"))
         .filter_map(|stat| {
             let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
             Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
