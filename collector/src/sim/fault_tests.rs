@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::ber::tag;
 use super::server::{Reply, Responder};
-use super::tests::{parse_response, sim, Client, IF_X_ENTRY, SYS_UPTIME};
+use super::test_support::{parse_response, request, sim, Client, IF_X_ENTRY, SYS_UPTIME};
 use super::{parse_faults, SimConfig};
 
 const START_MS: u64 = 1_790_000_000_000;
@@ -23,9 +23,13 @@ fn responder(ports: u32, faults: &str) -> Responder {
 }
 
 /// Asks `responder` at a fixed time, as a client would over UDP.
-fn ask_at(r: &mut Responder, now_ms: u64, pdu: u8, oids: &[&[u32]]) -> super::tests::Response {
-    let mut c = Client::new("127.0.0.1:9".parse().unwrap());
-    let request = c.encode(1, "dev0001", pdu, (0, 50), oids);
+fn ask_at(
+    r: &mut Responder,
+    now_ms: u64,
+    pdu: u8,
+    oids: &[&[u32]],
+) -> super::test_support::Response {
+    let request = request(1, "dev0001", pdu, (7, 0, 50), oids);
     assert_eq!(r.handle(&request, now_ms), Reply::Now);
     parse_response(r.response()).unwrap()
 }
@@ -197,9 +201,8 @@ proptest! {
     #[test]
     fn mutated_requests_never_panic(at in 0usize..64, byte in any::<u8>(), cut in 0usize..64, pdu in 0usize..3) {
         let mut r = responder(4, "");
-        let mut c = Client::new("127.0.0.1:9".parse().unwrap());
         let pdu = [tag::GET, tag::GET_NEXT, tag::GET_BULK][pdu];
-        let mut request = c.encode(1, "dev0001", pdu, (1, 10), &[&[1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 1], &IF_X_ENTRY]);
+        let mut request = request(1, "dev0001", pdu, (7, 1, 10), &[&[1, 3, 6, 1, 2, 1, 2, 2, 1, 10, 1], &IF_X_ENTRY]);
         if let Some(b) = request.get_mut(at) {
             *b = byte;
         }

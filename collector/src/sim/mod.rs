@@ -22,6 +22,8 @@ mod model;
 mod server;
 mod tables;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::future::Future;
