@@ -4,6 +4,10 @@
 //! A scalar group is a table with one row whose index is `.0`, so the system group, IF-MIB
 //! tables and later LLDP, optical and wifi tables all share one walk. GETNEXT seeks with binary
 //! searches; GETBULK then steps a [`Pos`] cursor forward without searching again.
+//!
+//! To add a table (LLDP, optical sensors, wifi controllers): implement [`Table`] (indexes may
+//! have several arcs; rows must be sorted by index; a device without the table has no rows) and
+//! list it in `tables::standard`. Tables must not interleave in OID order.
 
 use super::ber::{self, Value};
 use super::faults::DeviceFaults;
@@ -270,5 +274,26 @@ impl Mib {
         slot.table.index(dev, pos.row, idx);
         ber::put_varbind(out, prefix, idx, &value);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tables;
+
+    /// Guards new tables: a walk is only ordered if tables do not interleave.
+    #[test]
+    fn standard_tables_do_not_interleave() {
+        let mut tables = tables::standard();
+        tables.sort_by(|a, b| a.entry().cmp(b.entry()));
+        for pair in tables.windows(2) {
+            let column = |t: &dyn super::Table, c: u32| [t.entry(), &[c]].concat();
+            let last = column(&*pair[0], *pair[0].all_columns().last().unwrap());
+            let first = column(&*pair[1], pair[1].all_columns()[0]);
+            assert!(
+                last < first && !first.starts_with(&last),
+                "{last:?} vs {first:?}"
+            );
+        }
     }
 }

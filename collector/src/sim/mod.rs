@@ -5,13 +5,27 @@
 //! the request, so any number of pollers agree and rates never exceed port speed. Faults
 //! (dead, slow, counter32, reboot, renumber, garbage) make devices misbehave on purpose.
 //!
+//! Requests other than GET, GETNEXT and (v2c) GETBULK, unknown communities and malformed
+//! datagrams get no answer. SNMPv1 never sees Counter64 objects, as with real agents.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), collector::sim::SimError> {
+//! use collector::sim::{parse_faults, start, SimConfig};
+//! let faults = parse_faults("[[fault]]\ndevice = 2\nkind = \"dead\"")?;
+//! let cfg = SimConfig { listen: "127.0.0.1:0".parse().unwrap(), devices: 10, ports: 48, seed: 1, faults };
+//! let sim = start(cfg).await?;
+//! println!("snmpbulkwalk -v2c -c dev0001 {} .1.3.6.1.2.1.31.1.1.1", sim.local_addr());
+//! sim.shutdown().await
+//! # }
+//! ```
+//!
 //! Layout:
-//! - [`ber`]: the BER reader for requests and writer for responses.
-//! - [`model`]: port profiles and the integral of the daily traffic curve.
-//! - [`mib`]: the per-device table view: sorted tables, GET/GETNEXT seeks, walk cursors.
-//! - [`tables`]: the system group, ifNumber, ifTable and ifXTable.
-//! - [`faults`]: the faults file.
-//! - [`server`]: one datagram in, one response out; the socket loop.
+//! - `ber`: the BER reader for requests and writer for responses.
+//! - `model`: port profiles and the integral of the daily traffic curve.
+//! - `mib`: the per-device table view: sorted tables, GET/GETNEXT seeks, walk cursors.
+//! - `tables`: the system group, ifNumber, ifTable and ifXTable; new tables go here.
+//! - `faults`: the faults file.
+//! - `server`: one datagram in, one response out; the socket loop.
 
 mod ber;
 #[cfg(test)]
