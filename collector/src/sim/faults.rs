@@ -29,7 +29,8 @@ pub struct DeviceFaults {
     pub slow: Option<Duration>,
     /// No 64-bit counters: ifXTable holds only ifName.
     pub counter32: bool,
-    /// Reboots every period: sysUpTime and counters restart from zero.
+    /// Reboots every period (at multiples of it since the Unix epoch): sysUpTime and counters
+    /// restart from zero.
     pub reboot_every: Option<Duration>,
     /// At each reboot the ifIndex values shift by 1000; names stay.
     pub renumber: bool,

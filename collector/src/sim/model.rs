@@ -170,9 +170,36 @@ impl Port {
     }
 }
 
-/// Uptime a device without reboot fault already has when the simulator starts: 1 h to 60 days.
-pub(crate) fn initial_uptime_ms(seed: u64, device: u32) -> u64 {
-    HOUR_MS + hash(&[seed, u64::from(device), 0xb007]) % (60 * DAY_MS)
+/// Simulators with the same seed started within one such window boot devices at the same
+/// instant, so they serve the same counters.
+const BOOT_WINDOW_MS: u64 = 30 * DAY_MS;
+
+/// Boot time and reboots since `start_ms` of `device` at `now_ms` (all ms since the epoch).
+///
+/// Rebooting devices boot at multiples of their period since the epoch; the others booted 1 h to
+/// 60 days before the 30-day window in which the simulator started. Either way counters depend
+/// on (seed, device, port, time) only, not on the instant the simulator started.
+pub(crate) fn boot(
+    seed: u64,
+    device: u32,
+    reboot_every: Option<u64>,
+    start_ms: u64,
+    now_ms: u64,
+) -> (u64, u64) {
+    match reboot_every {
+        Some(every) => {
+            let every = every.max(1);
+            (
+                now_ms - now_ms % every,
+                (now_ms / every).saturating_sub(start_ms / every),
+            )
+        }
+        None => {
+            let window = start_ms - start_ms % BOOT_WINDOW_MS;
+            let uptime = HOUR_MS + hash(&[seed, u64::from(device), 0xb007]) % (60 * DAY_MS);
+            (window.saturating_sub(uptime), 0)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +249,23 @@ mod tests {
         let hot = peaks.iter().filter(|&&u| u >= 0.6).count();
         assert!(peaks.iter().all(|&u| (0.08..=0.9).contains(&u)));
         assert!(hot > 30 && hot < 150, "{hot} hot ports");
+    }
+
+    #[test]
+    fn boots_do_not_depend_on_the_start_instant() {
+        let start = NOW_MS - NOW_MS % BOOT_WINDOW_MS;
+        assert_eq!(
+            boot(1, 2, None, start + 5, NOW_MS),
+            boot(1, 2, None, start + DAY_MS, NOW_MS)
+        );
+        assert_eq!(
+            boot(1, 2, Some(10_000), NOW_MS - 35_000, NOW_MS - 5),
+            (NOW_MS - 10_000, 3)
+        );
+        assert_eq!(
+            boot(1, 2, Some(10_000), NOW_MS - 20_000, NOW_MS + 9_999).0,
+            NOW_MS
+        );
     }
 
     #[test]

@@ -198,18 +198,10 @@ impl Sim {
     }
 
     fn device_now<'a>(&self, device: u32, faults: &'a DeviceFaults, now_ms: u64) -> DeviceNow<'a> {
-        let (boot_ms, boot_count) = match faults.reboot_every {
-            Some(every) => {
-                let every = u64::try_from(every.as_millis()).unwrap_or(u64::MAX).max(1);
-                let k = now_ms.saturating_sub(self.start_ms) / every;
-                (self.start_ms + k * every, k)
-            }
-            None => (
-                self.start_ms
-                    .saturating_sub(model::initial_uptime_ms(self.seed, device)),
-                0,
-            ),
-        };
+        let every = faults
+            .reboot_every
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let (boot_ms, boot_count) = model::boot(self.seed, device, every, self.start_ms, now_ms);
         DeviceNow {
             device,
             n_ports: self.ports,
