@@ -95,6 +95,17 @@ fn counter32_device_has_no_hc_columns() {
 }
 
 #[test]
+fn counter32_is_the_hc_counter_wrapped() {
+    let mut r = responder(4, "");
+    for port in 1..=4 {
+        let in32: &[u32] = &[1, 3, 6, 1, 2, 1, 2, 2, 1, 10, port];
+        let in64 = [&IF_X_ENTRY[..], &[6, port]].concat();
+        let resp = ask_at(&mut r, START_MS + 12_345, tag::GET, &[in32, &in64]);
+        assert_eq!(resp.uint(0), resp.uint(1) % (1 << 32));
+    }
+}
+
+#[test]
 fn reboot_restarts_uptime_and_counters() {
     let mut r = responder(
         2,
