@@ -7,9 +7,9 @@ use super::schema::BUCKET_MS;
 use super::*;
 use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
 
-const MIN: i64 = 60_000;
+pub(super) const MIN: i64 = 60_000;
 /// A round time far from the epoch, on a bucket boundary.
-const T0: i64 = 1_800_000_000_000;
+pub(super) const T0: i64 = 1_800_000_000_000;
 
 fn open() -> (TempDir, Store) {
     let dir = TempDir::new().unwrap();
@@ -19,7 +19,7 @@ fn open() -> (TempDir, Store) {
 
 /// A poll of `device` at `time_ms`; each port is `(key, if_index, in_bps)`, out = in / 2,
 /// utilisation against a 1 Gbit/s port; a `None` rate is a gap.
-fn poll(
+pub(super) fn poll(
     device: &str,
     time_ms: i64,
     ports: &[(&str, u32, Option<f64>)],
