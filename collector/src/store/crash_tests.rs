@@ -86,21 +86,31 @@ fn kill_9_keeps_acknowledged_batches() {
 
     let store = Store::open(dir.path(), Retention::default()).unwrap();
     assert_eq!(store.integrity_check().unwrap(), Ok(()));
-    for &i in &acked {
-        let n: i64 = store
+    let rows = |i: usize| -> i64 {
+        store
             .conn
             .query_row(
                 "SELECT count(*) FROM sample WHERE time_ms = ?1",
                 [T0 + i as i64 * MIN],
                 |r| r.get(0),
             )
-            .unwrap();
+            .unwrap()
+    };
+    for &i in &acked {
         assert_eq!(
-            n, N_PORTS as i64,
+            rows(i),
+            N_PORTS as i64,
             "batch {i} was acknowledged but is not whole"
         );
     }
+    // The batch in flight at the kill is all or nothing.
     let last = acked.iter().max().copied().unwrap_or(0);
+    let in_flight = rows(last + 1);
+    assert!(
+        [0, N_PORTS as i64].contains(&in_flight),
+        "batch {} is torn",
+        last + 1
+    );
     let devices = store.devices().unwrap();
     assert!(devices[0].last_poll_ms >= Some(T0 + last as i64 * MIN));
     assert_eq!(devices[0].n_ports, N_PORTS);
