@@ -90,7 +90,7 @@ fn kill_9_keeps_acknowledged_batches() {
         store
             .conn
             .query_row(
-                "SELECT count(*) FROM sample WHERE time_ms = ?1",
+                "SELECT count(*) FROM sample_all WHERE time_ms = ?1",
                 [T0 + i as i64 * MIN],
                 |r| r.get(0),
             )

@@ -73,7 +73,13 @@ const RAW_MAX_STEP_MS: i64 = 3_600_000;
 const SERIES_RAW: &str = "
 SELECT (time_ms - ?2) / ?4 AS b, avg(in_bps), max(in_bps), avg(out_bps), max(out_bps),
        avg(utilisation_in), max(utilisation_in), avg(utilisation_out), max(utilisation_out)
-FROM sample WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
+FROM (
+  SELECT time_ms, in_bps, out_bps, utilisation_in, utilisation_out FROM sample
+  WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
+  UNION ALL
+  SELECT time_ms, in_bps, out_bps, utilisation_in, utilisation_out FROM sample_recent
+  WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
+)
 GROUP BY b HAVING count(in_bps) + count(out_bps) > 0 ORDER BY b";
 
 /// Averages of bucket averages are weighted by each bucket's sample count.
@@ -124,19 +130,32 @@ impl Store {
         rows.map_err(sql(&self.path, op))
     }
 
-    /// The ports of `device`, by key, each with its newest sample's rates.
+    /// The ports of `device`, by key, each with its newest sample's rates. The newest sample is
+    /// found by a seek at the device's last poll; only ports missing from that poll scan the
+    /// (small) `sample_recent` table.
     pub fn ports(&self, device: &str) -> Result<Vec<PortInfo>, StoreError> {
         let op = "read ports";
         let device_id = self.device_id(device)?;
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT p.key, p.if_index, p.if_name, p.if_descr, p.if_alias, p.speed_bps,
-                   p.oper_status, p.admin_status, s.time_ms, s.in_bps, s.out_bps,
-                   s.utilisation_in, s.utilisation_out, s.gap
-                 FROM port p LEFT JOIN sample s ON s.port_id = p.port_id
-                   AND s.time_ms = (SELECT max(time_ms) FROM sample WHERE port_id = p.port_id)
-                 WHERE p.device_id = ?1 ORDER BY p.key",
+                "WITH l AS (
+                   SELECT p.*, coalesce(
+                     (SELECT time_ms FROM sample_recent
+                      WHERE time_ms = d.last_poll_ms AND port_id = p.port_id),
+                     (SELECT time_ms FROM sample_recent WHERE port_id = p.port_id
+                      ORDER BY time_ms DESC LIMIT 1),
+                     (SELECT max(time_ms) FROM sample WHERE port_id = p.port_id)) AS t
+                   FROM port p JOIN device d ON d.device_id = p.device_id
+                   WHERE p.device_id = ?1)
+                 SELECT l.key, l.if_index, l.if_name, l.if_descr, l.if_alias, l.speed_bps,
+                   l.oper_status, l.admin_status, l.t, coalesce(r.in_bps, s.in_bps),
+                   coalesce(r.out_bps, s.out_bps), coalesce(r.utilisation_in, s.utilisation_in),
+                   coalesce(r.utilisation_out, s.utilisation_out), coalesce(r.gap, s.gap)
+                 FROM l
+                 LEFT JOIN sample_recent r ON r.time_ms = l.t AND r.port_id = l.port_id
+                 LEFT JOIN sample s ON s.port_id = l.port_id AND s.time_ms = l.t
+                 ORDER BY l.key",
             )
             .map_err(sql(&self.path, op))?;
         let rows = stmt
@@ -201,7 +220,9 @@ impl Store {
         let (oldest_sample, oldest_rollup): (Option<i64>, Option<i64>) = self
             .conn
             .prepare_cached(
-                "SELECT (SELECT min(time_ms) FROM sample WHERE port_id = ?1),
+                "SELECT coalesce((SELECT min(time_ms) FROM sample WHERE port_id = ?1),
+                          (SELECT time_ms FROM sample_recent WHERE port_id = ?1
+                           ORDER BY time_ms LIMIT 1)),
                         (SELECT min(bucket_ms) FROM rollup WHERE port_id = ?1)",
             )
             .and_then(|mut s| s.query_row([port_id], |r| Ok((r.get(0)?, r.get(1)?))))

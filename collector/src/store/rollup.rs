@@ -4,7 +4,8 @@
 //! bucket of its oldest sample, and [`Store::rollup`] recomputes each complete bucket from the
 //! watermark up to `now`, then raises it. A bucket is recomputed whole from its samples
 //! (`INSERT OR REPLACE`), so running rollup twice, or after a late write into an already
-//! rolled-up bucket, gives the same rows: it is idempotent.
+//! rolled-up bucket, gives the same rows: it is idempotent. Rollup also moves the samples of
+//! the complete buckets from `sample_recent` to `sample` (see [`super::schema`]).
 
 use rusqlite::{params, OptionalExtension};
 
@@ -22,7 +23,8 @@ pub struct PruneStats {
 }
 
 /// Averages ignore gaps (NULL rates); `n` counts the samples with an octet rate. Buckets where
-/// every sample is a gap get no row: gaps stay gaps.
+/// every sample is a gap get no row: gaps stay gaps. `CROSS JOIN` pins the port as the outer
+/// loop, so each port's range is a primary-key seek (a plain join planned a scan of `sample`).
 const ROLLUP_SQL: &str = "
 INSERT OR REPLACE INTO rollup
 SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
@@ -33,7 +35,7 @@ SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
        avg(s.in_errors_ps), max(s.in_errors_ps), avg(s.out_errors_ps), max(s.out_errors_ps),
        avg(s.in_discards_ps), max(s.in_discards_ps),
        avg(s.out_discards_ps), max(s.out_discards_ps)
-FROM port p JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
+FROM port p CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
 GROUP BY s.port_id, bucket
 HAVING count(coalesce(s.in_bps, s.out_bps)) > 0";
 
@@ -56,6 +58,19 @@ impl Store {
         let Some(from) = from.filter(|&from| from < end) else {
             return Ok(0);
         };
+        // Move the complete buckets to the port-clustered table first: sorted by port, each
+        // port's page is written once per move, and a retried batch that landed in both
+        // tables collapses into one row.
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO sample
+             SELECT * FROM sample_recent WHERE time_ms < ?1 ORDER BY port_id, time_ms",
+        )
+        .and_then(|mut s| s.execute([end]))
+        .and_then(|_| {
+            tx.prepare_cached("DELETE FROM sample_recent WHERE time_ms < ?1")?
+                .execute([end])
+        })
+        .map_err(sql(path, "move samples"))?;
         let n = tx
             .prepare_cached(ROLLUP_SQL)
             .and_then(|mut s| s.execute(params![from, end]))
@@ -99,7 +114,9 @@ impl Store {
                 "DELETE FROM sample WHERE port_id IN (SELECT port_id FROM port) AND time_ms < ?1",
                 [cutoff],
             )
-            .map_err(sql(path, "prune samples"))?;
+            .map_err(sql(path, "prune samples"))?
+            + tx.execute("DELETE FROM sample_recent WHERE time_ms < ?1", [cutoff])
+                .map_err(sql(path, "prune samples"))?;
         let rollup_cutoff = now_ms.saturating_sub(duration_ms(self.retention.rollups));
         let n_rollups = tx
             .execute(

@@ -4,10 +4,17 @@
 //! - `device`: one row per device name, with its system group and last poll/status.
 //! - `port`: one row per (device, key); `port_id` is the integer every sample refers to. An
 //!   ifIndex renumbering updates `if_index` in place, so history stays on the same `port_id`.
-//! - `sample`: one row per port and poll, clustered on `(port_id, time_ms)` (`WITHOUT ROWID`):
-//!   a port's history is contiguous on disk, a range read is one B-tree seek and a scan, and no
-//!   second index has to be maintained on insert. Raw counters and sysUpTime are kept so rates
-//!   can be recomputed; 64-bit counters are stored as their two's-complement `i64` bits.
+//! - `sample_recent` and `sample`: one row per port and poll. Raw counters and sysUpTime are
+//!   kept so rates can be recomputed; 64-bit counters are stored as their two's-complement
+//!   `i64` bits. Two tables because ingest and reads want opposite orders:
+//!   - `sample_recent` is clustered on `(time_ms, port_id)`: a write appends to the right edge
+//!     of the B-tree and touches a handful of pages. Clustered on the port instead, a write of
+//!     one sample for each of 1,000 ports dirties ~1,000 pages (4 MB of WAL per commit); that
+//!     measured 24k points/s against 314k appended.
+//!   - `sample` is clustered on `(port_id, time_ms)`: a port's history is contiguous, a range
+//!     read is one seek and a scan. [`super::Store::rollup`] moves the complete buckets from
+//!     `sample_recent` into it, several samples per port page at once.
+//!   - the view `sample_all` is their union, for ad-hoc queries.
 //! - `rollup`: 5-minute buckets (avg and max per rate), also clustered on `(port_id, bucket_ms)`.
 //! - `meta`: `rollup_from_ms`, the start of the oldest bucket that may need (re)computing.
 
@@ -48,7 +55,29 @@ CREATE TABLE IF NOT EXISTS port (
     admin_status INTEGER,
     UNIQUE (device_id, key)
 );
-CREATE TABLE IF NOT EXISTS sample (
+CREATE TABLE IF NOT EXISTS rollup (
+    port_id        INTEGER NOT NULL,
+    bucket_ms      INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    in_bps_avg     REAL, in_bps_max REAL,
+    out_bps_avg    REAL, out_bps_max REAL,
+    utilisation_in_avg  REAL, utilisation_in_max  REAL,
+    utilisation_out_avg REAL, utilisation_out_max REAL,
+    in_errors_ps_avg    REAL, in_errors_ps_max    REAL,
+    out_errors_ps_avg   REAL, out_errors_ps_max   REAL,
+    in_discards_ps_avg  REAL, in_discards_ps_max  REAL,
+    out_discards_ps_avg REAL, out_discards_ps_max REAL,
+    PRIMARY KEY (port_id, bucket_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// The columns of a sample row, shared by `sample` and `sample_recent` so rows move between
+/// them with `SELECT *`.
+const SAMPLE_COLUMNS: &str = "
     port_id        INTEGER NOT NULL,
     time_ms        INTEGER NOT NULL,
     sys_uptime     INTEGER,
@@ -73,28 +102,7 @@ CREATE TABLE IF NOT EXISTS sample (
     out_discards_ps REAL,
     utilisation_in  REAL,
     utilisation_out REAL,
-    gap            INTEGER,
-    PRIMARY KEY (port_id, time_ms)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS rollup (
-    port_id        INTEGER NOT NULL,
-    bucket_ms      INTEGER NOT NULL,
-    n              INTEGER NOT NULL,
-    in_bps_avg     REAL, in_bps_max REAL,
-    out_bps_avg    REAL, out_bps_max REAL,
-    utilisation_in_avg  REAL, utilisation_in_max  REAL,
-    utilisation_out_avg REAL, utilisation_out_max REAL,
-    in_errors_ps_avg    REAL, in_errors_ps_max    REAL,
-    out_errors_ps_avg   REAL, out_errors_ps_max   REAL,
-    in_discards_ps_avg  REAL, in_discards_ps_max  REAL,
-    out_discards_ps_avg REAL, out_discards_ps_max REAL,
-    PRIMARY KEY (port_id, bucket_ms)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-) WITHOUT ROWID;
-";
+    gap            INTEGER,";
 
 /// Applies the connection settings (see [`super::Store::open`] for the durability choice).
 pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -123,6 +131,14 @@ pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
 pub(crate) fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     tx.execute_batch(TABLES)?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS sample ({SAMPLE_COLUMNS}
+           PRIMARY KEY (port_id, time_ms)) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS sample_recent ({SAMPLE_COLUMNS}
+           PRIMARY KEY (time_ms, port_id)) WITHOUT ROWID;
+         CREATE VIEW IF NOT EXISTS sample_all AS
+           SELECT * FROM sample UNION ALL SELECT * FROM sample_recent;"
+    ))?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()
 }

@@ -123,7 +123,7 @@ fn round_trip_devices_ports_and_counters() {
     let (in_octets, out_octets): (i64, i64) = store
         .conn
         .query_row(
-            "SELECT in_octets, out_octets FROM sample LIMIT 1",
+            "SELECT in_octets, out_octets FROM sample_all LIMIT 1",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -140,7 +140,7 @@ fn a_retried_batch_is_harmless() {
     let batch = vec![poll("r1", T0, &[("eth0", 1, Some(1e6))])];
     store.write(&batch).unwrap();
     store.write(&batch).unwrap();
-    assert_eq!(count(&store, "sample"), 1);
+    assert_eq!(count(&store, "sample_all"), 1);
     assert_eq!(count(&store, "port"), 1);
 }
 
@@ -333,7 +333,7 @@ fn prune_boundaries() {
     assert_eq!(stats.n_samples, 20);
     let oldest: i64 = store
         .conn
-        .query_row("SELECT min(time_ms) FROM sample", [], |r| r.get(0))
+        .query_row("SELECT min(time_ms) FROM sample_all", [], |r| r.get(0))
         .unwrap();
     assert_eq!(oldest, T0 + 20 * MIN);
     // Rollups before now - 20 min = T0 + 12 min go: the buckets at 0, 5 and 10 min.
@@ -383,4 +383,46 @@ proptest! {
         prop_assert_eq!(got.out_bps, brute_p95(&outs));
         prop_assert_eq!(got.max_bps, brute_p95(&maxes));
     }
+}
+
+#[test]
+fn reads_span_recent_and_moved_samples() {
+    let (_dir, mut store) = open();
+    let batch: Vec<_> = (0..12)
+        .map(|i| {
+            let ports: &[_] = if i < 6 {
+                &[("eth0", 1, Some(1.0)), ("gone", 2, Some(7.0))]
+            } else {
+                &[("eth0", 1, Some(2.0))]
+            };
+            poll("r1", T0 + i * MIN, ports)
+        })
+        .collect();
+    store.write(&batch).unwrap();
+    // Moves minutes 0-9 to `sample`; 10-11 stay in `sample_recent`.
+    store.rollup(T0 + 10 * MIN).unwrap();
+    assert_eq!(count(&store, "sample"), 16);
+    assert_eq!(count(&store, "sample_recent"), 2);
+    // A retried batch already moved collapses into one row at the next move.
+    store.write(&batch[..1]).unwrap();
+    store.rollup(T0 + 10 * MIN).unwrap();
+    assert_eq!(count(&store, "sample_all"), 18);
+
+    let s = store
+        .series("r1", "eth0", T0, T0 + 12 * MIN, 4 * MIN)
+        .unwrap();
+    let got: Vec<_> = s.iter().map(|p| p.in_bps_avg).collect();
+    assert_eq!(got, [Some(1.0), Some(1.5), Some(2.0)]);
+    let ports = store.ports("r1").unwrap();
+    let latest: Vec<_> = ports
+        .iter()
+        .map(|p| p.latest.as_ref().map(|l| (l.time_ms, l.in_bps)))
+        .collect();
+    assert_eq!(
+        latest,
+        [
+            Some((T0 + 11 * MIN, Some(2.0))),
+            Some((T0 + 5 * MIN, Some(7.0)))
+        ]
+    );
 }

@@ -306,7 +306,7 @@ fn insert_sample(
     r: Option<&PortRates>,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT OR REPLACE INTO sample VALUES
+        "INSERT OR REPLACE INTO sample_recent VALUES
          (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
           ?20, ?21, ?22, ?23, ?24, ?25)",
     )?;
