@@ -360,7 +360,7 @@ proptest! {
     #[test]
     fn p95_matches_brute_force(
         buckets in proptest::collection::vec(
-            (proptest::option::of(0u32..1000), proptest::option::of(0u32..1000)), 0..120)
+            (proptest::option::of(0u32..1000), proptest::option::of(0u32..1000)), 1..120)
     ) {
         let (_dir, mut store) = open();
         let batch: Vec<_> = buckets.iter().enumerate().map(|(i, &(a, b))| {
