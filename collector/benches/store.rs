@@ -96,6 +96,30 @@ fn ingest(c: &mut Criterion) {
             criterion::BatchSize::LargeInput,
         )
     });
+    // The same with a rollup (which moves samples to the port-ordered table) after every 5
+    // minutes of 1-minute polls, timed together: the sustained cost of a point.
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut store = Store::open(dir.path(), Retention::default()).expect("open store");
+    let tick = Cell::new(0i64);
+    group.throughput(Throughput::Elements(5 * N_PORTS as u64));
+    group.bench_function("ingest 5 writes of 1,000 points then rollup", |b| {
+        b.iter_batched(
+            || {
+                let first = tick.get();
+                tick.set(first + 5);
+                (first..first + 5)
+                    .map(|t| round(T0 + t * MIN))
+                    .collect::<Vec<_>>()
+            },
+            |rounds| {
+                for batch in &rounds {
+                    store.write(black_box(batch)).expect("write");
+                }
+                store.rollup(T0 + tick.get() * MIN).expect("rollup")
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 

@@ -5,7 +5,7 @@
 //! watermark up to `now`, then raises it. A bucket is recomputed whole from its samples
 //! (`INSERT OR REPLACE`), so running rollup twice, or after a late write into an already
 //! rolled-up bucket, gives the same rows: it is idempotent. Rollup also moves the samples of
-//! the complete buckets from `sample_recent` to `sample` (see [`super::schema`]).
+//! complete 15-minute spans from `sample_recent` to `sample` (see [`super::schema`]).
 
 use rusqlite::{params, OptionalExtension};
 
@@ -25,6 +25,9 @@ pub struct PruneStats {
 /// Averages ignore gaps (NULL rates); `n` counts the samples with an octet rate. Buckets where
 /// every sample is a gap get no row: gaps stay gaps. `CROSS JOIN` pins the port as the outer
 /// loop, so each port's range is a primary-key seek (a plain join planned a scan of `sample`).
+/// Usually every sample of the range is still in `sample_recent` (a time-range scan) and the
+/// `sample` side finds nothing; it matters when a late write reopens a moved bucket. A row in
+/// both tables (a retried batch) counts once: the recent one.
 const ROLLUP_SQL: &str = "
 INSERT OR REPLACE INTO rollup
 SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
@@ -35,7 +38,14 @@ SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
        avg(s.in_errors_ps), max(s.in_errors_ps), avg(s.out_errors_ps), max(s.out_errors_ps),
        avg(s.in_discards_ps), max(s.in_discards_ps),
        avg(s.out_discards_ps), max(s.out_discards_ps)
-FROM port p CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
+FROM (
+  SELECT s.* FROM port p
+  CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
+  WHERE NOT EXISTS
+    (SELECT 1 FROM sample_recent r WHERE r.time_ms = s.time_ms AND r.port_id = s.port_id)
+  UNION ALL
+  SELECT * FROM sample_recent WHERE time_ms >= ?1 AND time_ms < ?2
+) s
 GROUP BY s.port_id, bucket
 HAVING count(coalesce(s.in_bps, s.out_bps)) > 0";
 
@@ -58,23 +68,11 @@ impl Store {
         let Some(from) = from.filter(|&from| from < end) else {
             return Ok(0);
         };
-        // Move the complete buckets to the port-clustered table first: sorted by port, each
-        // port's page is written once per move, and a retried batch that landed in both
-        // tables collapses into one row.
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO sample
-             SELECT * FROM sample_recent WHERE time_ms < ?1 ORDER BY port_id, time_ms",
-        )
-        .and_then(|mut s| s.execute([end]))
-        .and_then(|_| {
-            tx.prepare_cached("DELETE FROM sample_recent WHERE time_ms < ?1")?
-                .execute([end])
-        })
-        .map_err(sql(path, "move samples"))?;
         let n = tx
             .prepare_cached(ROLLUP_SQL)
             .and_then(|mut s| s.execute(params![from, end]))
             .map_err(sql(path, "rollup"))?;
+        move_samples(&tx, end).map_err(sql(path, "move samples"))?;
         tx.execute(
             "UPDATE meta SET value = ?2 WHERE key = ?1",
             params![ROLLUP_FROM, end],
@@ -131,6 +129,25 @@ impl Store {
             n_rollups,
         })
     }
+}
+
+/// Samples move from `sample_recent` to `sample` in spans of this length: each move writes a
+/// port's page once for ~15 samples (1-minute polls), and `sample_recent` stays small enough
+/// (at most ~20 minutes of samples) that a per-port read of it is a short scan.
+const MOVE_SPAN_MS: i64 = 900_000;
+
+/// Moves the samples of complete move spans before `end` (sorted by port, so each port's
+/// page is written once per move; a row already moved is replaced).
+fn move_samples(tx: &rusqlite::Transaction<'_>, end: i64) -> rusqlite::Result<()> {
+    let cutoff = end.div_euclid(MOVE_SPAN_MS) * MOVE_SPAN_MS;
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO sample
+         SELECT * FROM sample_recent WHERE time_ms < ?1 ORDER BY port_id, time_ms",
+    )?
+    .execute([cutoff])?;
+    tx.prepare_cached("DELETE FROM sample_recent WHERE time_ms < ?1")?
+        .execute([cutoff])?;
+    Ok(())
 }
 
 const _: () = assert!(

@@ -12,7 +12,7 @@
 //!     one sample for each of 1,000 ports dirties ~1,000 pages (4 MB of WAL per commit); that
 //!     measured 24k points/s against 314k appended.
 //!   - `sample` is clustered on `(port_id, time_ms)`: a port's history is contiguous, a range
-//!     read is one seek and a scan. [`super::Store::rollup`] moves the complete buckets from
+//!     read is one seek and a scan. [`super::Store::rollup`] moves complete 15-minute spans from
 //!     `sample_recent` into it, several samples per port page at once.
 //!   - the view `sample_all` is their union, for ad-hoc queries.
 //! - `rollup`: 5-minute buckets (avg and max per rate), also clustered on `(port_id, bucket_ms)`.

@@ -388,7 +388,7 @@ proptest! {
 #[test]
 fn reads_span_recent_and_moved_samples() {
     let (_dir, mut store) = open();
-    let batch: Vec<_> = (0..12)
+    let batch: Vec<_> = (0..20)
         .map(|i| {
             let ports: &[_] = if i < 6 {
                 &[("eth0", 1, Some(1.0)), ("gone", 2, Some(7.0))]
@@ -399,20 +399,24 @@ fn reads_span_recent_and_moved_samples() {
         })
         .collect();
     store.write(&batch).unwrap();
-    // Moves minutes 0-9 to `sample`; 10-11 stay in `sample_recent`.
-    store.rollup(T0 + 10 * MIN).unwrap();
-    assert_eq!(count(&store, "sample"), 16);
-    assert_eq!(count(&store, "sample_recent"), 2);
-    // A retried batch already moved collapses into one row at the next move.
+    // Rolls up minutes 0-19 and moves the first 15-minute span to `sample`.
+    assert_eq!(store.rollup(T0 + 20 * MIN).unwrap(), 6);
+    assert_eq!(count(&store, "sample"), 21);
+    assert_eq!(count(&store, "sample_recent"), 5);
+    // A retried batch already moved counts once, and collapses into one row at the next move.
     store.write(&batch[..1]).unwrap();
-    store.rollup(T0 + 10 * MIN).unwrap();
-    assert_eq!(count(&store, "sample_all"), 18);
+    assert_eq!(count(&store, "sample_all"), 28);
+    store.rollup(T0 + 20 * MIN).unwrap();
+    let first: Vec<_> = rollups(&store).into_iter().filter(|r| r.0 == T0).collect();
+    assert_eq!(first.iter().map(|r| r.1).collect::<Vec<_>>(), [5, 5]);
+    store.rollup(T0 + 30 * MIN).unwrap();
+    assert_eq!(count(&store, "sample_all"), 26);
 
     let s = store
-        .series("r1", "eth0", T0, T0 + 12 * MIN, 4 * MIN)
+        .series("r1", "eth0", T0, T0 + 20 * MIN, 4 * MIN)
         .unwrap();
     let got: Vec<_> = s.iter().map(|p| p.in_bps_avg).collect();
-    assert_eq!(got, [Some(1.0), Some(1.5), Some(2.0)]);
+    assert_eq!(got, [Some(1.0), Some(1.5), Some(2.0), Some(2.0), Some(2.0)]);
     let ports = store.ports("r1").unwrap();
     let latest: Vec<_> = ports
         .iter()
@@ -421,7 +425,7 @@ fn reads_span_recent_and_moved_samples() {
     assert_eq!(
         latest,
         [
-            Some((T0 + 11 * MIN, Some(2.0))),
+            Some((T0 + 19 * MIN, Some(2.0))),
             Some((T0 + 5 * MIN, Some(7.0)))
         ]
     );
