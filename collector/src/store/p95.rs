@@ -8,7 +8,7 @@
 
 use rusqlite::params;
 
-use super::error::sql;
+use super::sql;
 use super::{Store, StoreError};
 
 /// The 95th percentiles of a port over a window, in bit/s. `None` when no 5-minute sample in

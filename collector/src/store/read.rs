@@ -3,7 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::error::sql;
+use super::sql;
 use super::write::gap_from_code;
 use super::{bucket_of, Store, StoreError};
 use crate::sample::GapReason;

@@ -9,8 +9,8 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::error::sql;
 use super::schema::{BUCKET_MS, ROLLUP_FROM};
+use super::sql;
 use super::{bucket_of, duration_ms, Store, StoreError};
 
 /// What one [`Store::prune`] deleted.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, Transaction};
 
-use super::error::sql;
+use super::sql;
 use super::{bucket_of, schema, Store, StoreError};
 use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
 
