@@ -4,7 +4,8 @@
 //!
 //! It is a sync library: the pipeline's store sink calls it from `spawn_blocking` or its own
 //! thread. [`Store`] is `Send` but not `Sync`; readers that run beside the writer open their own
-//! [`Store`] on the same directory (WAL lets readers and one writer proceed together).
+//! [`Store`] on the same directory (WAL lets readers and one writer proceed together). One
+//! writer per directory: the writer caches port rows and assumes no other writer changes them.
 //!
 //! Layout:
 //! - [`schema`](self::schema): tables, connection settings, schema version.

@@ -139,7 +139,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "WITH l AS (
+                "WITH l AS MATERIALIZED (
                    SELECT p.*, coalesce(
                      (SELECT time_ms FROM sample_recent
                       WHERE time_ms = d.last_poll_ms AND port_id = p.port_id),
