@@ -1,0 +1,150 @@
+//! The SQLite schema and the connection settings.
+//!
+//! Layout, chosen for ingest speed and for range reads of one port:
+//! - `device`: one row per device name, with its system group and last poll/status.
+//! - `port`: one row per (device, key); `port_id` is the integer every sample refers to. An
+//!   ifIndex renumbering updates `if_index` in place, so history stays on the same `port_id`.
+//! - `sample_recent` and `sample`: one row per port and poll. Raw counters and sysUpTime are
+//!   kept so rates can be recomputed; 64-bit counters are stored as their two's-complement
+//!   `i64` bits. Two tables because ingest and reads want opposite orders:
+//!   - `sample_recent` is clustered on `(time_ms, port_id)`: a write appends to the right edge
+//!     of the B-tree and touches a handful of pages. Clustered on the port instead, a write of
+//!     one sample for each of 1,000 ports dirties ~1,000 pages (4 MB of WAL per commit); that
+//!     measured 24k points/s against 314k appended.
+//!   - `sample` is clustered on `(port_id, time_ms)`: a port's history is contiguous, a range
+//!     read is one seek and a scan. [`super::Store::rollup`] moves complete 15-minute spans from
+//!     `sample_recent` into it, several samples per port page at once.
+//!   - the view `sample_all` is their union, for ad-hoc queries.
+//! - `rollup`: 5-minute buckets (avg and max per rate), also clustered on `(port_id, bucket_ms)`.
+//! - `meta`: `rollup_from_ms`, the start of the oldest bucket that may need (re)computing.
+
+use rusqlite::Connection;
+
+/// Schema version stored in `PRAGMA user_version`.
+pub(crate) const SCHEMA_VERSION: i64 = 1;
+
+/// Length of a rollup bucket: 5 minutes.
+pub const BUCKET_MS: i64 = 300_000;
+
+/// The meta key of the rollup watermark.
+pub(crate) const ROLLUP_FROM: &str = "rollup_from_ms";
+
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS device (
+    device_id     INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    sys_name      TEXT,
+    sys_descr     TEXT,
+    sys_object_id TEXT,
+    sys_uptime    INTEGER,
+    last_poll_ms  INTEGER,
+    last_status   TEXT,
+    last_error    TEXT,
+    last_status_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS port (
+    port_id      INTEGER PRIMARY KEY,
+    device_id    INTEGER NOT NULL REFERENCES device(device_id),
+    key          TEXT NOT NULL,
+    if_index     INTEGER NOT NULL,
+    if_name      TEXT,
+    if_descr     TEXT,
+    if_alias     TEXT,
+    speed_bps    INTEGER,
+    oper_status  INTEGER,
+    admin_status INTEGER,
+    UNIQUE (device_id, key)
+);
+CREATE TABLE IF NOT EXISTS rollup (
+    port_id        INTEGER NOT NULL,
+    bucket_ms      INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    in_bps_avg     REAL, in_bps_max REAL,
+    out_bps_avg    REAL, out_bps_max REAL,
+    utilisation_in_avg  REAL, utilisation_in_max  REAL,
+    utilisation_out_avg REAL, utilisation_out_max REAL,
+    in_errors_ps_avg    REAL, in_errors_ps_max    REAL,
+    out_errors_ps_avg   REAL, out_errors_ps_max   REAL,
+    in_discards_ps_avg  REAL, in_discards_ps_max  REAL,
+    out_discards_ps_avg REAL, out_discards_ps_max REAL,
+    PRIMARY KEY (port_id, bucket_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+";
+
+/// The columns of a sample row, shared by `sample` and `sample_recent` so rows move between
+/// them with `SELECT *`.
+const SAMPLE_COLUMNS: &str = "
+    port_id        INTEGER NOT NULL,
+    time_ms        INTEGER NOT NULL,
+    sys_uptime     INTEGER,
+    interval_ms    INTEGER,
+    counter_bits   INTEGER,
+    pkts_64        INTEGER,
+    in_octets      INTEGER,
+    out_octets     INTEGER,
+    in_ucast_pkts  INTEGER,
+    out_ucast_pkts INTEGER,
+    in_errors      INTEGER,
+    out_errors     INTEGER,
+    in_discards    INTEGER,
+    out_discards   INTEGER,
+    in_bps         REAL,
+    out_bps        REAL,
+    in_pps         REAL,
+    out_pps        REAL,
+    in_errors_ps   REAL,
+    out_errors_ps  REAL,
+    in_discards_ps REAL,
+    out_discards_ps REAL,
+    utilisation_in  REAL,
+    utilisation_out REAL,
+    gap            INTEGER,";
+
+/// Applies the connection settings (see [`super::Store`] for the durability choice).
+///
+/// `wal_autocheckpoint = 16384` (a WAL of up to 64 MiB with 4 KiB pages): rollups and moves
+/// rewrite the same last page of each port again and again, and a checkpoint copies a page
+/// once however many times the WAL holds it; ingest measured 457k points/s with the default
+/// 1,000 pages and 528k with this.
+pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    // journal_mode returns a row, so it is queried rather than executed.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = OFF;
+         PRAGMA temp_store = MEMORY;
+         PRAGMA cache_size = -65536;
+         PRAGMA wal_autocheckpoint = 16384;",
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// The schema version found in the file (0 for a new file).
+pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Creates the tables of an empty database and stamps the version.
+pub(crate) fn create(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(TABLES)?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE IF NOT EXISTS sample ({SAMPLE_COLUMNS}
+           PRIMARY KEY (port_id, time_ms)) WITHOUT ROWID;
+         CREATE TABLE IF NOT EXISTS sample_recent ({SAMPLE_COLUMNS}
+           PRIMARY KEY (time_ms, port_id)) WITHOUT ROWID;
+         CREATE VIEW IF NOT EXISTS sample_all AS
+           SELECT * FROM sample UNION ALL SELECT * FROM sample_recent;"
+    ))?;
+    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    tx.commit()
+}

@@ -1,0 +1,271 @@
+//! Tests of the store: round trips, port identity, series bucketing, rollups, prune, p95.
+
+use tempfile::TempDir;
+
+use super::*;
+use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
+
+pub(super) const MIN: i64 = 60_000;
+/// A round time far from the epoch, on a bucket boundary.
+pub(super) const T0: i64 = 1_800_000_000_000;
+
+pub(super) fn open() -> (TempDir, Store) {
+    let dir = TempDir::new().unwrap();
+    let store = Store::open(&dir.path().join("store"), Retention::default()).unwrap();
+    (dir, store)
+}
+
+/// A poll of `device` at `time_ms`; each port is `(key, if_index, in_bps)`, out = in / 2,
+/// utilisation against a 1 Gbit/s port; a `None` rate is a gap.
+pub(super) fn poll(
+    device: &str,
+    time_ms: i64,
+    ports: &[(&str, u32, Option<f64>)],
+) -> (DevicePoll, Vec<PortRates>) {
+    let counters = ports
+        .iter()
+        .map(|&(key, if_index, _)| PortCounters {
+            key: key.to_owned(),
+            if_index,
+            if_name: Some(key.to_owned()),
+            speed_bps: Some(1_000_000_000),
+            oper_status: Some(1),
+            in_octets: Some(u64::MAX - 5),
+            out_octets: Some(time_ms as u64),
+            counter_bits: 64,
+            ..PortCounters::default()
+        })
+        .collect();
+    let rates = ports
+        .iter()
+        .map(|&(key, _, bps)| PortRates {
+            key: key.to_owned(),
+            time_ms,
+            interval_ms: MIN,
+            in_bps: bps,
+            out_bps: bps.map(|b| b / 2.0),
+            utilisation_in: bps.map(|b| b / 1e7),
+            utilisation_out: bps.map(|b| b / 2e7),
+            gap: bps.is_none().then_some(GapReason::NoPrevious),
+            ..PortRates::default()
+        })
+        .collect();
+    let poll = DevicePoll {
+        device: device.to_owned(),
+        time_ms,
+        sys_uptime: Some(4242),
+        sys_name: Some(format!("{device}.example")),
+        sys_descr: Some("Linux".to_owned()),
+        sys_object_id: Some("1.3.6.1.4.1.8072.3.2.10".to_owned()),
+        ports: counters,
+        ..DevicePoll::default()
+    };
+    (poll, rates)
+}
+
+pub(super) fn count(store: &Store, table: &str) -> i64 {
+    store
+        .conn
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn store_is_send() {
+    fn send<T: Send>() {}
+    send::<Store>();
+}
+
+#[test]
+fn round_trip_devices_ports_and_counters() {
+    let (_dir, mut store) = open();
+    let batch = vec![
+        poll("r1", T0, &[("eth0", 1, Some(1e6)), ("eth1", 2, None)]),
+        poll("r2", T0, &[("xe-0/0/0", 10, Some(5e8))]),
+    ];
+    let stats = store.write(&batch).unwrap();
+    assert_eq!(
+        (stats.n_devices, stats.n_points, stats.n_new_ports),
+        (2, 3, 3)
+    );
+    store
+        .write(&[poll("r1", T0 + MIN, &[("eth0", 1, Some(2e6))])])
+        .unwrap();
+    store
+        .write_status("r1", "timeout", Some("no answer"), T0 + 2 * MIN)
+        .unwrap();
+
+    let devices = store.devices().unwrap();
+    assert_eq!(devices.len(), 2);
+    let r1 = &devices[0];
+    assert_eq!(r1.name, "r1");
+    assert_eq!(r1.sys_name.as_deref(), Some("r1.example"));
+    assert_eq!(r1.sys_uptime, Some(4242));
+    assert_eq!(r1.last_poll_ms, Some(T0 + MIN));
+    assert_eq!(r1.last_status.as_deref(), Some("timeout"));
+    assert_eq!(r1.last_error.as_deref(), Some("no answer"));
+    assert_eq!(r1.n_ports, 2);
+
+    let ports = store.ports("r1").unwrap();
+    assert_eq!(ports.len(), 2);
+    let eth0 = ports[0].latest.as_ref().unwrap();
+    assert_eq!(
+        (eth0.time_ms, eth0.in_bps, eth0.out_bps),
+        (T0 + MIN, Some(2e6), Some(1e6))
+    );
+    let eth1 = ports[1].latest.as_ref().unwrap();
+    assert_eq!((eth1.in_bps, eth1.gap), (None, Some(GapReason::NoPrevious)));
+    assert_eq!(ports[0].speed_bps, Some(1_000_000_000));
+
+    // 64-bit counters keep every bit.
+    let (in_octets, out_octets): (i64, i64) = store
+        .conn
+        .query_row(
+            "SELECT in_octets, out_octets FROM sample_all LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (in_octets as u64, out_octets as u64),
+        (u64::MAX - 5, T0 as u64)
+    );
+}
+
+#[test]
+fn a_retried_batch_is_harmless() {
+    let (_dir, mut store) = open();
+    let batch = vec![poll("r1", T0, &[("eth0", 1, Some(1e6))])];
+    store.write(&batch).unwrap();
+    store.write(&batch).unwrap();
+    assert_eq!(count(&store, "sample_all"), 1);
+    assert_eq!(count(&store, "port"), 1);
+}
+
+#[test]
+fn unknown_names_are_errors() {
+    let (_dir, mut store) = open();
+    store
+        .write(&[poll("r1", T0, &[("eth0", 1, Some(1e6))])])
+        .unwrap();
+    assert!(matches!(
+        store.ports("nope"),
+        Err(StoreError::UnknownDevice { .. })
+    ));
+    assert!(matches!(
+        store.series("r1", "eth9", T0, T0 + MIN, MIN),
+        Err(StoreError::UnknownPort { .. })
+    ));
+    assert!(matches!(
+        store.series("r1", "eth0", T0, T0 + MIN, 0),
+        Err(StoreError::InvalidArgument { .. })
+    ));
+}
+
+#[test]
+fn renumbering_keeps_history() {
+    let (dir, mut store) = open();
+    store
+        .write(&[poll(
+            "r1",
+            T0,
+            &[("eth0", 1, Some(1e6)), ("eth1", 2, Some(1e6))],
+        )])
+        .unwrap();
+    let stats = store
+        .write(&[poll(
+            "r1",
+            T0 + MIN,
+            &[("eth0", 7, Some(3e6)), ("eth1", 2, Some(1e6))],
+        )])
+        .unwrap();
+    assert_eq!((stats.n_renumbered, stats.n_new_ports), (1, 0));
+    drop(store);
+
+    // A cold cache (a restarted collector) sees the renumbering too.
+    let mut store = Store::open(&dir.path().join("store"), Retention::default()).unwrap();
+    let stats = store
+        .write(&[poll("r1", T0 + 2 * MIN, &[("eth0", 9, Some(5e6))])])
+        .unwrap();
+    assert_eq!(stats.n_renumbered, 1);
+    let ports = store.ports("r1").unwrap();
+    assert_eq!((ports[0].key.as_str(), ports[0].if_index), ("eth0", 9));
+    let series = store.series("r1", "eth0", T0, T0 + 3 * MIN, MIN).unwrap();
+    let ins: Vec<_> = series.iter().map(|p| p.in_bps_avg).collect();
+    assert_eq!(ins, [Some(1e6), Some(3e6), Some(5e6)]);
+    assert_eq!(count(&store, "port"), 2);
+}
+
+#[test]
+fn rates_without_counters_are_counted_not_stored() {
+    let (_dir, mut store) = open();
+    let (p, mut rates) = poll("r1", T0, &[("eth0", 1, Some(1e6))]);
+    rates.push(PortRates {
+        key: "ghost".to_owned(),
+        ..PortRates::default()
+    });
+    rates.swap(0, 1); // out of order: the lookup by key still matches eth0
+    let stats = store.write(&[(p, rates)]).unwrap();
+    assert_eq!((stats.n_points, stats.n_orphan_rates), (1, 1));
+    let latest = store.ports("r1").unwrap()[0].latest.clone().unwrap();
+    assert_eq!(latest.in_bps, Some(1e6));
+}
+
+/// Writes one port `eth0` of `r1` with a sample per minute from `T0`; `None` is a gap.
+pub(super) fn minutes(store: &mut Store, values: &[Option<f64>]) {
+    let batch: Vec<_> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| poll("r1", T0 + i as i64 * MIN, &[("eth0", 1, v)]))
+        .collect();
+    store.write(&batch).unwrap();
+}
+
+#[test]
+fn series_buckets_by_step_and_keeps_gaps() {
+    let (_dir, mut store) = open();
+    minutes(
+        &mut store,
+        &[Some(1.0), Some(3.0), None, None, Some(10.0), None],
+    );
+    let s = store
+        .series("r1", "eth0", T0, T0 + 6 * MIN, 2 * MIN)
+        .unwrap();
+    let got: Vec<_> = s
+        .iter()
+        .map(|p| (p.time_ms, p.in_bps_avg, p.in_bps_max))
+        .collect();
+    // Minutes 2-3 are all gaps: that bucket is absent. Minute 5's gap does not dilute 10.
+    assert_eq!(
+        got,
+        [
+            (T0, Some(2.0), Some(3.0)),
+            (T0 + 4 * MIN, Some(10.0), Some(10.0))
+        ]
+    );
+    assert_eq!(s[0].out_bps_avg, Some(1.0));
+    // The range is half-open and the buckets start at from_ms.
+    let s = store
+        .series("r1", "eth0", T0 + MIN, T0 + 2 * MIN, 5 * MIN)
+        .unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!((s[0].time_ms, s[0].in_bps_max), (T0 + MIN, Some(3.0)));
+}
+
+#[test]
+fn series_reads_rollups_for_coarse_steps() {
+    let (_dir, mut store) = open();
+    let values: Vec<_> = (0..20).map(|i| Some(f64::from(i))).collect();
+    minutes(&mut store, &values);
+    // Before rollup, an hourly step has nothing to read.
+    assert!(store
+        .series("r1", "eth0", T0, T0 + 60 * MIN, 60 * MIN)
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.rollup(T0 + 20 * MIN).unwrap(), 4);
+    let s = store
+        .series("r1", "eth0", T0, T0 + 60 * MIN, 60 * MIN)
+        .unwrap();
+    assert_eq!(s.len(), 1);
+    assert_eq!((s[0].in_bps_avg, s[0].in_bps_max), (Some(9.5), Some(19.0)));
+}

@@ -1,0 +1,367 @@
+//! Batched ingest: one transaction per [`Store::write`] call. Device rows are upserted per
+//! poll; port rows only when something changed (compared against an in-memory cache); each
+//! port's counters and rates become one `sample` row.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Transaction};
+
+use super::sql;
+use super::{bucket_of, schema, Store, StoreError};
+use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
+
+/// What one [`Store::write`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Device polls written.
+    pub n_devices: usize,
+    /// Sample rows written (one per port per poll): the "points" of the ingest figures.
+    pub n_points: usize,
+    /// Ports seen for the first time.
+    pub n_new_ports: usize,
+    /// Ports whose key came back with another ifIndex (history kept on the same port).
+    pub n_renumbered: usize,
+    /// Rates whose key matched no port of their poll: not stored.
+    pub n_orphan_rates: usize,
+}
+
+/// A device's id and its ports as stored.
+#[derive(Debug, Default)]
+pub(crate) struct DeviceCache {
+    device_id: i64,
+    ports: HashMap<String, CachedPort>,
+}
+
+/// The `port` row's mutable columns, to skip updates when nothing changed.
+#[derive(Debug, Clone, PartialEq)]
+struct CachedPort {
+    port_id: i64,
+    if_index: u32,
+    if_name: Option<String>,
+    if_descr: Option<String>,
+    if_alias: Option<String>,
+    speed_bps: Option<u64>,
+    oper_status: Option<u8>,
+    admin_status: Option<u8>,
+}
+
+impl CachedPort {
+    fn same_as(&self, c: &PortCounters) -> bool {
+        self.if_index == c.if_index
+            && self.if_name == c.if_name
+            && self.if_descr == c.if_descr
+            && self.if_alias == c.if_alias
+            && self.speed_bps == c.speed_bps
+            && self.oper_status == c.oper_status
+            && self.admin_status == c.admin_status
+    }
+}
+
+impl Store {
+    /// Writes a batch of polls with their rates in one transaction. When this returns `Ok`,
+    /// the batch survives a crash of the process (see [`Store`]'s durability note).
+    ///
+    /// Rates are matched to counters by port key; the sample row's time is the poll's
+    /// `time_ms`. Writing the same poll again replaces its rows (a retried batch is harmless).
+    pub fn write(
+        &mut self,
+        polls: &[(DevicePoll, Vec<PortRates>)],
+    ) -> Result<WriteStats, StoreError> {
+        let path = self.path.clone();
+        let tx = self.conn.transaction().map_err(sql(&path, "begin write"))?;
+        let result = write_polls(&tx, &mut self.cache, polls);
+        let stats = match result {
+            Ok(stats) => tx.commit().map(|()| stats),
+            Err(e) => Err(e),
+        };
+        stats.map_err(|e| {
+            // The rollback may have undone port rows the cache now holds.
+            self.cache.clear();
+            sql(&path, "write")(e)
+        })
+    }
+
+    /// Records how the last poll of `device` ended (`ok`, `timeout`, ... see
+    /// [`crate::sample::PollStatus::as_str`]), creating the device row if needed.
+    pub fn write_status(
+        &mut self,
+        device: &str,
+        status: &str,
+        error: Option<&str>,
+        time_ms: i64,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO device (name, last_status, last_error, last_status_ms)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO UPDATE SET last_status = excluded.last_status,
+                   last_error = excluded.last_error, last_status_ms = excluded.last_status_ms",
+            )
+            .map_err(sql(&self.path, "write status"))?;
+        stmt.execute(params![device, status, error, time_ms])
+            .map_err(sql(&self.path, "write status"))?;
+        Ok(())
+    }
+}
+
+fn write_polls(
+    tx: &Transaction<'_>,
+    cache: &mut HashMap<String, DeviceCache>,
+    polls: &[(DevicePoll, Vec<PortRates>)],
+) -> rusqlite::Result<WriteStats> {
+    let mut stats = WriteStats::default();
+    let mut oldest: Option<i64> = None;
+    for (poll, rates) in polls {
+        let device = upsert_device(tx, cache, poll)?;
+        write_poll(tx, device, poll, rates, &mut stats)?;
+        stats.n_devices += 1;
+        oldest = Some(oldest.map_or(poll.time_ms, |o| o.min(poll.time_ms)));
+    }
+    if let Some(oldest) = oldest {
+        // Buckets from here on may change: the next rollup recomputes them.
+        tx.prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = min(value, excluded.value)",
+        )?
+        .execute(params![schema::ROLLUP_FROM, bucket_of(oldest)])?;
+    }
+    Ok(stats)
+}
+
+fn upsert_device<'c>(
+    tx: &Transaction<'_>,
+    cache: &'c mut HashMap<String, DeviceCache>,
+    poll: &DevicePoll,
+) -> rusqlite::Result<&'c mut DeviceCache> {
+    let device_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO device (name, sys_name, sys_descr, sys_object_id, sys_uptime, last_poll_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (name) DO UPDATE SET sys_name = excluded.sys_name,
+               sys_descr = excluded.sys_descr, sys_object_id = excluded.sys_object_id,
+               sys_uptime = excluded.sys_uptime,
+               last_poll_ms = max(coalesce(last_poll_ms, excluded.last_poll_ms), excluded.last_poll_ms)
+             RETURNING device_id",
+        )?
+        .query_row(
+            params![
+                poll.device,
+                poll.sys_name,
+                poll.sys_descr,
+                poll.sys_object_id,
+                poll.sys_uptime,
+                poll.time_ms
+            ],
+            |r| r.get(0),
+        )?;
+    if !cache.contains_key(&poll.device) {
+        let loaded = load_ports(tx, device_id)?;
+        cache.insert(poll.device.clone(), loaded);
+    }
+    // Just inserted when absent, so the lookup cannot fail; fall back to an error, not a panic.
+    cache
+        .get_mut(&poll.device)
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)
+}
+
+fn load_ports(tx: &Transaction<'_>, device_id: i64) -> rusqlite::Result<DeviceCache> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT key, port_id, if_index, if_name, if_descr, if_alias, speed_bps, oper_status,
+                admin_status
+         FROM port WHERE device_id = ?1",
+    )?;
+    let rows = stmt.query_map([device_id], |r| {
+        let port = CachedPort {
+            port_id: r.get(1)?,
+            if_index: r.get(2)?,
+            if_name: r.get(3)?,
+            if_descr: r.get(4)?,
+            if_alias: r.get(5)?,
+            speed_bps: r.get::<_, Option<i64>>(6)?.map(|s| s as u64),
+            oper_status: r.get(7)?,
+            admin_status: r.get(8)?,
+        };
+        Ok((r.get::<_, String>(0)?, port))
+    })?;
+    let ports = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    Ok(DeviceCache { device_id, ports })
+}
+
+fn write_poll(
+    tx: &Transaction<'_>,
+    device: &mut DeviceCache,
+    poll: &DevicePoll,
+    rates: &[PortRates],
+    stats: &mut WriteStats,
+) -> rusqlite::Result<()> {
+    let mut by_key: Option<HashMap<&str, &PortRates>> = None;
+    let mut matched = 0;
+    for (i, counters) in poll.ports.iter().enumerate() {
+        let port_id = sync_port(tx, device, &poll.device, counters, stats)?;
+        // Fast path: rates in the same order as the counters (what the rate code produces).
+        let rate = match rates.get(i) {
+            Some(r) if r.key == counters.key => Some(r),
+            _ => by_key
+                .get_or_insert_with(|| rates.iter().map(|r| (r.key.as_str(), r)).collect())
+                .get(counters.key.as_str())
+                .copied(),
+        };
+        matched += usize::from(rate.is_some());
+        insert_sample(tx, port_id, poll, counters, rate)?;
+        stats.n_points += 1;
+    }
+    stats.n_orphan_rates += rates.len().saturating_sub(matched);
+    Ok(())
+}
+
+/// Makes the `port` row match `c`; returns its id.
+fn sync_port(
+    tx: &Transaction<'_>,
+    device: &mut DeviceCache,
+    device_name: &str,
+    c: &PortCounters,
+    stats: &mut WriteStats,
+) -> rusqlite::Result<i64> {
+    if let Some(cached) = device.ports.get_mut(&c.key) {
+        if cached.same_as(c) {
+            return Ok(cached.port_id);
+        }
+        if cached.if_index != c.if_index {
+            tracing::info!(
+                device = device_name,
+                port = c.key.as_str(),
+                old_if_index = cached.if_index,
+                new_if_index = c.if_index,
+                "ifIndex renumbered"
+            );
+            stats.n_renumbered += 1;
+        }
+        tx.prepare_cached(
+            "UPDATE port SET if_index = ?2, if_name = ?3, if_descr = ?4, if_alias = ?5,
+               speed_bps = ?6, oper_status = ?7, admin_status = ?8
+             WHERE port_id = ?1",
+        )?
+        .execute(params![
+            cached.port_id,
+            c.if_index,
+            c.if_name,
+            c.if_descr,
+            c.if_alias,
+            c.speed_bps.map(|s| s as i64),
+            c.oper_status,
+            c.admin_status
+        ])?;
+        *cached = cached_port(cached.port_id, c);
+        return Ok(cached.port_id);
+    }
+    let port_id: i64 = tx
+        .prepare_cached(
+            "INSERT INTO port (device_id, key, if_index, if_name, if_descr, if_alias, speed_bps,
+               oper_status, admin_status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING port_id",
+        )?
+        .query_row(
+            params![
+                device.device_id,
+                c.key,
+                c.if_index,
+                c.if_name,
+                c.if_descr,
+                c.if_alias,
+                c.speed_bps.map(|s| s as i64),
+                c.oper_status,
+                c.admin_status
+            ],
+            |r| r.get(0),
+        )?;
+    device.ports.insert(c.key.clone(), cached_port(port_id, c));
+    stats.n_new_ports += 1;
+    Ok(port_id)
+}
+
+fn cached_port(port_id: i64, c: &PortCounters) -> CachedPort {
+    CachedPort {
+        port_id,
+        if_index: c.if_index,
+        if_name: c.if_name.clone(),
+        if_descr: c.if_descr.clone(),
+        if_alias: c.if_alias.clone(),
+        speed_bps: c.speed_bps,
+        oper_status: c.oper_status,
+        admin_status: c.admin_status,
+    }
+}
+
+/// Counters are stored as the `i64` with the same bits (SQLite integers are signed 64-bit).
+fn bits(v: Option<u64>) -> Option<i64> {
+    v.map(|v| v as i64)
+}
+
+fn insert_sample(
+    tx: &Transaction<'_>,
+    port_id: i64,
+    poll: &DevicePoll,
+    c: &PortCounters,
+    r: Option<&PortRates>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT OR REPLACE INTO sample_recent VALUES
+         (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+          ?20, ?21, ?22, ?23, ?24, ?25)",
+    )?;
+    let f = |get: fn(&PortRates) -> Option<f64>| r.and_then(get);
+    stmt.execute(params![
+        port_id,
+        poll.time_ms,
+        poll.sys_uptime,
+        r.map(|r| r.interval_ms),
+        c.counter_bits,
+        c.pkts_bits_64,
+        bits(c.in_octets),
+        bits(c.out_octets),
+        bits(c.in_ucast_pkts),
+        bits(c.out_ucast_pkts),
+        bits(c.in_errors),
+        bits(c.out_errors),
+        bits(c.in_discards),
+        bits(c.out_discards),
+        f(|r| r.in_bps),
+        f(|r| r.out_bps),
+        f(|r| r.in_pps),
+        f(|r| r.out_pps),
+        f(|r| r.in_errors_ps),
+        f(|r| r.out_errors_ps),
+        f(|r| r.in_discards_ps),
+        f(|r| r.out_discards_ps),
+        f(|r| r.utilisation_in),
+        f(|r| r.utilisation_out),
+        r.and_then(|r| r.gap).map(gap_code),
+    ])?;
+    Ok(())
+}
+
+/// The stored code of a gap reason (stable: never renumber).
+pub(crate) fn gap_code(g: GapReason) -> i64 {
+    match g {
+        GapReason::NoPrevious => 1,
+        GapReason::Reboot => 2,
+        GapReason::Discontinuity => 3,
+        GapReason::ImplausibleWrap => 4,
+        GapReason::OverSpeed => 5,
+        GapReason::BadInterval => 6,
+    }
+}
+
+/// The gap reason of a stored code; unknown codes (a newer writer) read as no reason.
+pub(crate) fn gap_from_code(code: i64) -> Option<GapReason> {
+    Some(match code {
+        1 => GapReason::NoPrevious,
+        2 => GapReason::Reboot,
+        3 => GapReason::Discontinuity,
+        4 => GapReason::ImplausibleWrap,
+        5 => GapReason::OverSpeed,
+        6 => GapReason::BadInterval,
+        _ => return None,
+    })
+}
