@@ -68,7 +68,12 @@ pub async fn run(
 }
 
 /// The demo: a simulated backbone on a free UDP port and `serve` on a built-in config.
-pub async fn demo(listen: SocketAddr, data: PathBuf, devices: u32, ports: u32) -> anyhow::Result<()> {
+pub async fn demo(
+    listen: SocketAddr,
+    data: PathBuf,
+    devices: u32,
+    ports: u32,
+) -> anyhow::Result<()> {
     let sim_addr = free_udp().context("no free UDP port for the simulator")?;
     let sim = collector::sim::SimConfig {
         listen: sim_addr,
@@ -94,7 +99,11 @@ pub async fn demo(listen: SocketAddr, data: PathBuf, devices: u32, ports: u32) -
     let cfg = Config::parse(&text, &|_| None).map_err(|e| {
         anyhow::anyhow!(
             "built-in demo config: {}",
-            e.problems().iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ")
+            e.problems()
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
         )
     })?;
     eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}; polled every 10 s");

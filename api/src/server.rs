@@ -133,7 +133,11 @@ fn parse_time(v: Option<&str>, default: i64, key: &str) -> Result<i64, ApiError>
     }
     chrono::DateTime::parse_from_rfc3339(v)
         .map(|t| t.timestamp_millis())
-        .map_err(|_| ApiError::BadRequest(format!("{key}: expected Unix milliseconds or RFC 3339, got {v:?}")))
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "{key}: expected Unix milliseconds or RFC 3339, got {v:?}"
+            ))
+        })
 }
 
 fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
@@ -143,15 +147,20 @@ fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
     };
     let d = match v.parse::<u64>() {
         Ok(secs) => Duration::from_secs(secs),
-        Err(_) => humantime::parse_duration(v)
-            .map_err(|_| ApiError::BadRequest(format!("step: expected seconds or a duration like \"5m\", got {v:?}")))?,
+        Err(_) => humantime::parse_duration(v).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "step: expected seconds or a duration like \"5m\", got {v:?}"
+            ))
+        })?,
     };
     let ms = d.as_millis() as i64;
     if ms <= 0 {
         return Err(ApiError::BadRequest("step: must be positive".into()));
     }
     if (to - from) / ms > 100_000 {
-        return Err(ApiError::BadRequest("step: too many points (over 100000) for the range".into()));
+        return Err(ApiError::BadRequest(
+            "step: too many points (over 100000) for the range".into(),
+        ));
     }
     Ok(ms)
 }

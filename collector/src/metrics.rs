@@ -78,7 +78,8 @@ impl Metrics {
             }
         }
         self.duration_count.fetch_add(1, Ordering::Relaxed);
-        self.duration_sum_us.fetch_add(duration_ms * 1000, Ordering::Relaxed);
+        self.duration_sum_us
+            .fetch_add(duration_ms * 1000, Ordering::Relaxed);
         if let Ok(mut d) = self.devices.lock() {
             let g = d.entry(device.to_string()).or_default();
             g.up = status == PollStatus::Ok;
@@ -106,7 +107,12 @@ impl Metrics {
             let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
         };
         let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        c(&mut s, "irisops_polls_total", "Device polls finished.", l(&self.polls));
+        c(
+            &mut s,
+            "irisops_polls_total",
+            "Device polls finished.",
+            l(&self.polls),
+        );
         let _ = writeln!(
             s,
             "# HELP irisops_poll_failures_total Device polls that failed, by status.\n# TYPE irisops_poll_failures_total counter"
@@ -119,37 +125,100 @@ impl Metrics {
         ] {
             let _ = writeln!(s, "irisops_poll_failures_total{{status=\"{st}\"}} {}", l(v));
         }
-        c(&mut s, "irisops_skipped_ticks_total", "Schedule ticks skipped because the device's previous poll was still running.", l(&self.skipped_ticks));
-        c(&mut s, "irisops_rates_total", "Port intervals that gave a rate.", l(&self.rates));
+        c(
+            &mut s,
+            "irisops_skipped_ticks_total",
+            "Schedule ticks skipped because the device's previous poll was still running.",
+            l(&self.skipped_ticks),
+        );
+        c(
+            &mut s,
+            "irisops_rates_total",
+            "Port intervals that gave a rate.",
+            l(&self.rates),
+        );
         let _ = writeln!(s, "# HELP irisops_gaps_total Port intervals that are gaps, by reason.\n# TYPE irisops_gaps_total counter");
         for r in GAP_NAMES {
-            let _ = writeln!(s, "irisops_gaps_total{{reason=\"{}\"}} {}", r.as_str(), self.gaps_of(r));
+            let _ = writeln!(
+                s,
+                "irisops_gaps_total{{reason=\"{}\"}} {}",
+                r.as_str(),
+                self.gaps_of(r)
+            );
         }
-        c(&mut s, "irisops_store_writes_total", "Batches committed to the embedded store.", l(&self.store_writes));
-        c(&mut s, "irisops_store_points_total", "Port samples committed to the embedded store.", l(&self.store_points));
-        c(&mut s, "irisops_store_write_errors_total", "Failed store writes (the batch is retried).", l(&self.store_write_errors));
-        c(&mut s, "irisops_store_renumbered_total", "Ports whose ifIndex changed (history kept).", l(&self.store_renumbered));
-        c(&mut s, "irisops_varbinds_total", "Varbinds received.", l(&self.varbinds));
+        c(
+            &mut s,
+            "irisops_store_writes_total",
+            "Batches committed to the embedded store.",
+            l(&self.store_writes),
+        );
+        c(
+            &mut s,
+            "irisops_store_points_total",
+            "Port samples committed to the embedded store.",
+            l(&self.store_points),
+        );
+        c(
+            &mut s,
+            "irisops_store_write_errors_total",
+            "Failed store writes (the batch is retried).",
+            l(&self.store_write_errors),
+        );
+        c(
+            &mut s,
+            "irisops_store_renumbered_total",
+            "Ports whose ifIndex changed (history kept).",
+            l(&self.store_renumbered),
+        );
+        c(
+            &mut s,
+            "irisops_varbinds_total",
+            "Varbinds received.",
+            l(&self.varbinds),
+        );
         let _ = writeln!(s, "# HELP irisops_poll_duration_seconds Duration of device polls.\n# TYPE irisops_poll_duration_seconds histogram");
         for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(s, "irisops_poll_duration_seconds_bucket{{le=\"{b}\"}} {}", l(&self.duration_buckets[i]));
+            let _ = writeln!(
+                s,
+                "irisops_poll_duration_seconds_bucket{{le=\"{b}\"}} {}",
+                l(&self.duration_buckets[i])
+            );
         }
         let n = l(&self.duration_count);
         let _ = writeln!(s, "irisops_poll_duration_seconds_bucket{{le=\"+Inf\"}} {n}");
-        let _ = writeln!(s, "irisops_poll_duration_seconds_sum {}", l(&self.duration_sum_us) as f64 / 1e6);
+        let _ = writeln!(
+            s,
+            "irisops_poll_duration_seconds_sum {}",
+            l(&self.duration_sum_us) as f64 / 1e6
+        );
         let _ = writeln!(s, "irisops_poll_duration_seconds_count {n}");
         if let Ok(d) = self.devices.lock() {
             let _ = writeln!(s, "# HELP irisops_device_up 1 when the device's last poll succeeded.\n# TYPE irisops_device_up gauge");
             for (name, g) in d.iter() {
-                let _ = writeln!(s, "irisops_device_up{{device=\"{}\"}} {}", escape(name), u8::from(g.up));
+                let _ = writeln!(
+                    s,
+                    "irisops_device_up{{device=\"{}\"}} {}",
+                    escape(name),
+                    u8::from(g.up)
+                );
             }
             let _ = writeln!(s, "# HELP irisops_device_ports Ports seen at the device's last good poll.\n# TYPE irisops_device_ports gauge");
             for (name, g) in d.iter() {
-                let _ = writeln!(s, "irisops_device_ports{{device=\"{}\"}} {}", escape(name), g.n_ports);
+                let _ = writeln!(
+                    s,
+                    "irisops_device_ports{{device=\"{}\"}} {}",
+                    escape(name),
+                    g.n_ports
+                );
             }
             let _ = writeln!(s, "# HELP irisops_device_last_poll_milliseconds Duration of the device's last poll.\n# TYPE irisops_device_last_poll_milliseconds gauge");
             for (name, g) in d.iter() {
-                let _ = writeln!(s, "irisops_device_last_poll_milliseconds{{device=\"{}\"}} {}", escape(name), g.last_poll_ms);
+                let _ = writeln!(
+                    s,
+                    "irisops_device_last_poll_milliseconds{{device=\"{}\"}} {}",
+                    escape(name),
+                    g.last_poll_ms
+                );
             }
         }
         s
@@ -158,7 +227,9 @@ impl Metrics {
 
 /// Escapes a Prometheus label value.
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

@@ -123,8 +123,13 @@ async fn device_loop(
                 failures += 1;
                 // One unreachable device is a rate-limited WARN: the first failure, then
                 // every 60th.
-                if failures == 1 || failures % 60 == 0 {
-                    tracing::warn!(status = e.status.as_str(), failures, "poll failed: {}", e.message);
+                if failures == 1 || failures.is_multiple_of(60) {
+                    tracing::warn!(
+                        status = e.status.as_str(),
+                        failures,
+                        "poll failed: {}",
+                        e.message
+                    );
                 }
                 Event::Status {
                     device: dev.name.clone(),
@@ -212,11 +217,18 @@ async fn isolated_poll(
     (st, r)
 }
 
-fn count_rates(metrics: &Metrics, (rates, _stats): (Vec<PortRates>, rates::RateStats)) -> Vec<PortRates> {
+fn count_rates(
+    metrics: &Metrics,
+    (rates, _stats): (Vec<PortRates>, rates::RateStats),
+) -> Vec<PortRates> {
     for r in &rates {
         match r.gap {
             Some(g) => metrics.gap(g),
-            None => _ = metrics.rates.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            None => {
+                _ = metrics
+                    .rates
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            }
         }
     }
     rates
@@ -251,13 +263,22 @@ async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Me
 }
 
 /// Writes one batch, retrying with back-off until it is committed.
-async fn write_until_done(mut store: Option<Store>, events: Vec<Event>, metrics: &Arc<Metrics>) -> Option<Store> {
+async fn write_until_done(
+    mut store: Option<Store>,
+    events: Vec<Event>,
+    metrics: &Arc<Metrics>,
+) -> Option<Store> {
     let mut polls = Vec::new();
     let mut statuses = Vec::new();
     for ev in events {
         match ev {
             Event::Poll(p) => polls.push(*p),
-            Event::Status { device, status, error, time_ms } => statuses.push((device, status, error, time_ms)),
+            Event::Status {
+                device,
+                status,
+                error,
+                time_ms,
+            } => statuses.push((device, status, error, time_ms)),
         }
     }
     let batch = Arc::new((polls, statuses));
@@ -282,7 +303,10 @@ async fn write_until_done(mut store: Option<Store>, events: Vec<Event>, metrics:
                 metrics
                     .store_write_errors
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tracing::error!(sink = "store", "store write failed, retrying in {backoff:?}: {e}");
+                tracing::error!(
+                    sink = "store",
+                    "store write failed, retrying in {backoff:?}: {e}"
+                );
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(30));
             }
@@ -300,8 +324,12 @@ fn write_batch(
     if !polls.is_empty() {
         let stats = store.write(polls)?;
         metrics.store_writes.fetch_add(1, Relaxed);
-        metrics.store_points.fetch_add(stats.n_points as u64, Relaxed);
-        metrics.store_renumbered.fetch_add(stats.n_renumbered as u64, Relaxed);
+        metrics
+            .store_points
+            .fetch_add(stats.n_points as u64, Relaxed);
+        metrics
+            .store_renumbered
+            .fetch_add(stats.n_renumbered as u64, Relaxed);
         for (p, _) in polls {
             store.write_status(&p.device, PollStatus::Ok.as_str(), None, p.time_ms)?;
         }
