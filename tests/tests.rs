@@ -5,5 +5,6 @@
 mod util;
 
 mod recordings;
+mod simulator;
 mod snmpd;
 mod tidy;

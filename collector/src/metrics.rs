@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::rates::{reason_index, GAP_REASONS};
 use crate::sample::{GapReason, PollStatus};
 
 /// Upper bounds (seconds) of the poll duration histogram.
@@ -22,7 +23,7 @@ pub struct Metrics {
     pub poll_panics: AtomicU64,
     pub skipped_ticks: AtomicU64,
     pub rates: AtomicU64,
-    pub gaps: [AtomicU64; 6],
+    pub gaps: [AtomicU64; 7],
     pub store_writes: AtomicU64,
     pub store_points: AtomicU64,
     pub store_write_errors: AtomicU64,
@@ -41,25 +42,6 @@ struct DeviceGauge {
     n_ports: u64,
 }
 
-fn gap_slot(r: GapReason) -> usize {
-    match r {
-        GapReason::NoPrevious => 0,
-        GapReason::Reboot => 1,
-        GapReason::Discontinuity => 2,
-        GapReason::ImplausibleWrap => 3,
-        GapReason::OverSpeed => 4,
-        GapReason::BadInterval => 5,
-    }
-}
-
-const GAP_NAMES: [GapReason; 6] = [
-    GapReason::NoPrevious,
-    GapReason::Reboot,
-    GapReason::Discontinuity,
-    GapReason::ImplausibleWrap,
-    GapReason::OverSpeed,
-    GapReason::BadInterval,
-];
 
 impl Metrics {
     /// Records one finished poll of `device`.
@@ -92,12 +74,12 @@ impl Metrics {
 
     /// Records a gap of one port's rates.
     pub fn gap(&self, reason: GapReason) {
-        self.gaps[gap_slot(reason)].fetch_add(1, Ordering::Relaxed);
+        self.gaps[reason_index(reason)].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Gaps counted for `reason`.
     pub fn gaps_of(&self, reason: GapReason) -> u64 {
-        self.gaps[gap_slot(reason)].load(Ordering::Relaxed)
+        self.gaps[reason_index(reason)].load(Ordering::Relaxed)
     }
 
     /// Prometheus text exposition.
@@ -138,7 +120,7 @@ impl Metrics {
             l(&self.rates),
         );
         let _ = writeln!(s, "# HELP irisops_gaps_total Port intervals that are gaps, by reason.\n# TYPE irisops_gaps_total counter");
-        for r in GAP_NAMES {
+        for r in GAP_REASONS {
             let _ = writeln!(
                 s,
                 "irisops_gaps_total{{reason=\"{}\"}} {}",

@@ -100,6 +100,10 @@ pub enum GapReason {
     OverSpeed,
     /// The two samples are not at increasing times.
     BadInterval,
+    /// A 32-bit counter on a port fast enough to wrap more than once in the interval: one more
+    /// wrap would also fit the port speed, so the delta cannot be known (poll faster, or use
+    /// the HC counters of SNMPv2c/v3).
+    AmbiguousWrap,
 }
 
 impl GapReason {
@@ -111,6 +115,7 @@ impl GapReason {
             GapReason::ImplausibleWrap => "implausible_wrap",
             GapReason::OverSpeed => "over_speed",
             GapReason::BadInterval => "bad_interval",
+            GapReason::AmbiguousWrap => "ambiguous_wrap",
         }
     }
 }

@@ -68,13 +68,14 @@ pub const MIN_PACKET_OCTETS: f64 = 40.0;
 pub const SMALL_COUNTER_MAX_DELTA: f64 = 2_147_483_648.0; // 2^31
 
 /// Every gap reason, in the order [`RateStats::by_reason`] lists them.
-pub const GAP_REASONS: [GapReason; 6] = [
+pub const GAP_REASONS: [GapReason; 7] = [
     GapReason::NoPrevious,
     GapReason::Reboot,
     GapReason::Discontinuity,
     GapReason::ImplausibleWrap,
     GapReason::OverSpeed,
     GapReason::BadInterval,
+    GapReason::AmbiguousWrap,
 ];
 
 /// What one [`compute`] did, countable for `/metrics`; [`RateStats::merge`] sums them.
@@ -89,7 +90,7 @@ pub struct RateStats {
     /// Single packet, error or discard rates that were gaps on ports that were not.
     pub n_counter_gaps: u32,
     /// Port gaps per reason, indexed like [`GAP_REASONS`].
-    gaps_by_reason: [u32; 6],
+    gaps_by_reason: [u32; 7],
 }
 
 impl RateStats {
@@ -123,7 +124,7 @@ impl RateStats {
     }
 }
 
-fn reason_index(reason: GapReason) -> usize {
+pub fn reason_index(reason: GapReason) -> usize {
     match reason {
         GapReason::NoPrevious => 0,
         GapReason::Reboot => 1,
@@ -131,10 +132,15 @@ fn reason_index(reason: GapReason) -> usize {
         GapReason::ImplausibleWrap => 3,
         GapReason::OverSpeed => 4,
         GapReason::BadInterval => 5,
+        GapReason::AmbiguousWrap => 6,
     }
 }
 
 /// The increase of a counter `bits` wide (1-64) from `prev` to `cur`.
+///
+/// A narrow counter whose delta would still fit `max_delta` after one more wrap is a
+/// [`GapReason::AmbiguousWrap`]: it may have wrapped any number of times (32-bit counters on
+/// fast links, LibreNMS #7756).
 ///
 /// Forward: the difference, or [`GapReason::OverSpeed`] above `max_delta`. Back: for a 64-bit
 /// counter a [`GapReason::Discontinuity`]; for a narrower one a single wrap when the wrapped
@@ -156,9 +162,14 @@ pub fn counter_delta(
         return Err(GapReason::Discontinuity);
     }
     let fits = |delta: u64| max_delta.is_some_and(|max| delta as f64 <= max);
+    // A narrow counter whose delta plus one more wrap would still fit the limit could have
+    // wrapped an unknown number of times: no rate can be vouched for.
+    let ambiguous = |delta: u64| modulus.is_some_and(|m| fits(delta.saturating_add(m)));
     if cur >= prev {
         let delta = cur - prev;
-        return if max_delta.is_none() || fits(delta) {
+        return if ambiguous(delta) {
+            Err(GapReason::AmbiguousWrap)
+        } else if max_delta.is_none() || fits(delta) {
             Ok(delta)
         } else {
             Err(GapReason::OverSpeed)
@@ -169,7 +180,9 @@ pub fn counter_delta(
         // prev < m and cur < prev, so this neither overflows nor reaches m.
         Some(m) => {
             let delta = m - prev + cur;
-            if fits(delta) {
+            if ambiguous(delta) {
+                Err(GapReason::AmbiguousWrap)
+            } else if fits(delta) {
                 Ok(delta)
             } else {
                 Err(GapReason::ImplausibleWrap)

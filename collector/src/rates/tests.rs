@@ -498,9 +498,17 @@ proptest! {
             port("p", 32, end, start, Some(speed)),
         );
         let (r, _) = one(&prev, &cur);
-        prop_assert_eq!(r.gap, None);
-        prop_assert_eq!(r.in_bps, Some(exact_bps(delta, interval_ms)));
-        prop_assert_eq!(counter_delta(start, end, 32, Some(speed as f64 * 1.1 * interval_ms as f64 / 8_000.0)), Ok(delta));
+        let max = speed as f64 * 1.1 * interval_ms as f64 / 8_000.0;
+        if (delta + WRAP) as f64 <= max {
+            // One more wrap would fit the speed too: the delta is unknowable.
+            prop_assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
+            prop_assert_eq!(r.in_bps, None);
+            prop_assert_eq!(counter_delta(start, end, 32, Some(max)), Err(GapReason::AmbiguousWrap));
+        } else {
+            prop_assert_eq!(r.gap, None);
+            prop_assert_eq!(r.in_bps, Some(exact_bps(delta, interval_ms)));
+            prop_assert_eq!(counter_delta(start, end, 32, Some(max)), Ok(delta));
+        }
     }
 
     #[test]
@@ -518,10 +526,16 @@ proptest! {
             port("p", bits, start + delta, start + delta, Some(speed)),
         );
         let (r, stats) = one(&prev, &cur);
-        prop_assert_eq!(r.gap, None);
-        prop_assert_eq!(r.in_bps, Some(exact_bps(delta, interval_ms)));
-        prop_assert_eq!(r.out_bps, Some(exact_bps(delta, interval_ms)));
-        prop_assert_eq!(stats.n_rates, 1);
+        let max = speed as f64 * 1.1 * interval_ms as f64 / 8_000.0;
+        if bits == 32 && (delta + WRAP) as f64 <= max {
+            prop_assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
+            prop_assert_eq!(stats.n_rates, 0);
+        } else {
+            prop_assert_eq!(r.gap, None);
+            prop_assert_eq!(r.in_bps, Some(exact_bps(delta, interval_ms)));
+            prop_assert_eq!(r.out_bps, Some(exact_bps(delta, interval_ms)));
+            prop_assert_eq!(stats.n_rates, 1);
+        }
     }
 
     #[test]
@@ -570,4 +584,29 @@ proptest! {
         let second = compute(&prev.clone(), &cur.clone());
         prop_assert_eq!(first, second);
     }
+}
+
+#[test]
+fn a_32_bit_counter_on_a_fast_link_is_ambiguous_not_a_rate() {
+    // 1 Gbit/s polled every 60 s: 2^32 octets is 573 Mbit/s over the interval, so 100 Mbit/s
+    // and 673 Mbit/s read the same counter delta.
+    let d = 750_000_000u64; // 100 Mbit/s over 60 s
+    let (prev, cur) = pair(
+        60_000,
+        port("p", 32, 10, 10, Some(1_000_000_000)),
+        port("p", 32, 10 + d, 10 + d, Some(1_000_000_000)),
+    );
+    let (r, stats) = one(&prev, &cur);
+    assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
+    assert_eq!(stats.gaps(GapReason::AmbiguousWrap), 1);
+    // Polled every 5 s the same port is unambiguous.
+    let d = 62_500_000u64; // 100 Mbit/s over 5 s
+    let (prev, cur) = pair(
+        5_000,
+        port("p", 32, 10, 10, Some(1_000_000_000)),
+        port("p", 32, 10 + d, 10 + d, Some(1_000_000_000)),
+    );
+    let (r, _) = one(&prev, &cur);
+    assert_eq!(r.gap, None);
+    assert_eq!(r.in_bps, Some(100_000_000.0));
 }

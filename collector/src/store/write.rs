@@ -350,6 +350,7 @@ pub(crate) fn gap_code(g: GapReason) -> i64 {
         GapReason::ImplausibleWrap => 4,
         GapReason::OverSpeed => 5,
         GapReason::BadInterval => 6,
+        GapReason::AmbiguousWrap => 7,
     }
 }
 
@@ -362,6 +363,7 @@ pub(crate) fn gap_from_code(code: i64) -> Option<GapReason> {
         4 => GapReason::ImplausibleWrap,
         5 => GapReason::OverSpeed,
         6 => GapReason::BadInterval,
+        7 => GapReason::AmbiguousWrap,
         _ => return None,
     })
 }
