@@ -81,14 +81,25 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, port) = start_sim(dir.path(), 10, 16);
     let cfg = dir.path().join("fleet.toml");
-    std::fs::write(&cfg, fleet_config(&dir.path().join("store"), port, 10, "* * * * *")).unwrap();
+    std::fs::write(
+        &cfg,
+        fleet_config(&dir.path().join("store"), port, 10, "* * * * *"),
+    )
+    .unwrap();
     let devs = devices(&poll_json(&cfg, "4"));
     for name in ["dev0001", "dev0008", "dev0009", "dev0010"] {
         let d = &devs[name];
         assert_eq!(d["status"], "ok", "{name}: {d}");
-        assert!(d["duration_ms"].as_u64().unwrap() < 1000, "{name} took {}", d["duration_ms"]);
+        assert!(
+            d["duration_ms"].as_u64().unwrap() < 1000,
+            "{name} took {}",
+            d["duration_ms"]
+        );
         assert_eq!(ports(d).len(), 16);
-        assert!(ports(d).iter().all(|p| p["in_bps"].is_number()), "{name}: every port has a rate");
+        assert!(
+            ports(d).iter().all(|p| p["in_bps"].is_number()),
+            "{name}: every port has a rate"
+        );
     }
     assert_eq!(devs["dev0002"]["status"], "timeout", "dead");
     assert_ne!(devs["dev0003"]["status"], "ok", "slow beyond its budget");
@@ -97,7 +108,10 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     let reboot = &devs["dev0005"];
     assert_eq!(reboot["status"], "ok");
     for p in ports(reboot) {
-        assert!(p["in_bps"].is_null() && p["out_bps"].is_null(), "reboot gave a rate: {p}");
+        assert!(
+            p["in_bps"].is_null() && p["out_bps"].is_null(),
+            "reboot gave a rate: {p}"
+        );
         assert_eq!(p["gap"], "reboot", "{p}");
     }
     // 32-bit only: counters wrap every few seconds at high load; wraps that fit the speed are
@@ -111,7 +125,10 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     let names: BTreeSet<&str> = renum.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(keys.len(), 16);
     assert_eq!(keys, names, "keys are the ifNames");
-    assert!(renum.iter().any(|p| p["if_index"].as_u64().unwrap() > 16), "renumbered");
+    assert!(
+        renum.iter().any(|p| p["if_index"].as_u64().unwrap() > 16),
+        "renumbered"
+    );
     // No rate ever exceeds its port's speed.
     for (name, d) in &devs {
         for p in ports(d) {
@@ -131,11 +148,18 @@ fn http_get(port: u16, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut buf = String::new();
     s.read_to_string(&mut buf).unwrap();
     let code = buf[9..12].parse().unwrap_or(0);
-    let body = buf.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = buf
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (code, dechunk(&body))
 }
 
@@ -151,7 +175,11 @@ fn dechunk(body: &str) -> String {
             return body.to_string();
         };
         if n == 0 || after.len() < n {
-            return if out.is_empty() { body.to_string() } else { out };
+            return if out.is_empty() {
+                body.to_string()
+            } else {
+                out
+            };
         }
         out.push_str(&after[..n]);
         rest = after[n..].trim_start_matches("\r\n");
@@ -171,7 +199,11 @@ fn serve_polls_on_schedule_and_answers_the_api() {
     let dir = tempfile::tempdir().unwrap();
     let (_sim, sim_port) = start_sim(dir.path(), 8, 8);
     let cfg = dir.path().join("fleet.toml");
-    std::fs::write(&cfg, fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *")).unwrap();
+    std::fs::write(
+        &cfg,
+        fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *"),
+    )
+    .unwrap();
     let http = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
@@ -193,14 +225,19 @@ fn serve_polls_on_schedule_and_answers_the_api() {
         if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", http)) {
             drop(s);
             metrics = http_get(http, "/metrics").1;
-            if metric(&metrics, "irisops_rates_total") >= 16.0 && metric(&metrics, "irisops_polls_total") >= 24.0 {
+            if metric(&metrics, "irisops_rates_total") >= 16.0
+                && metric(&metrics, "irisops_polls_total") >= 24.0
+            {
                 break;
             }
         }
     }
     assert!(metric(&metrics, "irisops_rates_total") >= 16.0, "{metrics}");
     assert!(metric(&metrics, "irisops_poll_failures_total{status=\"timeout\"}") >= 1.0);
-    assert!(metric(&metrics, "irisops_gaps_total{reason=\"reboot\"}") >= 1.0, "{metrics}");
+    assert!(
+        metric(&metrics, "irisops_gaps_total{reason=\"reboot\"}") >= 1.0,
+        "{metrics}"
+    );
     assert_eq!(http_get(http, "/healthz"), (200, "ok\n".to_string()));
     let (code, body) = http_get(http, "/api/v1/devices");
     assert_eq!(code, 200);
@@ -212,7 +249,10 @@ fn serve_polls_on_schedule_and_answers_the_api() {
     // Renumbered at every reboot (every 3 s): still 8 ports, history continued.
     let renum = devs.iter().find(|d| d["name"] == "dev0007").unwrap();
     assert_eq!(renum["n_ports"], 8, "{renum}");
-    assert!(metric(&metrics, "irisops_store_renumbered_total") >= 1.0, "{metrics}");
+    assert!(
+        metric(&metrics, "irisops_store_renumbered_total") >= 1.0,
+        "{metrics}"
+    );
     let (code, body) = http_get(http, "/api/v1/devices/dev0001/ports");
     assert_eq!(code, 200);
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -224,7 +264,10 @@ fn serve_polls_on_schedule_and_answers_the_api() {
     let v: Value = serde_json::from_str(&body).unwrap();
     assert!(!v["points"].as_array().unwrap().is_empty(), "{v}");
     assert_eq!(http_get(http, "/api/v1/devices/nope/ports").0, 404);
-    assert_eq!(http_get(http, &format!("/api/v1/ports/dev0001/{key}/series?from=x")).0, 400);
+    assert_eq!(
+        http_get(http, &format!("/api/v1/ports/dev0001/{key}/series?from=x")).0,
+        400
+    );
     let (code, page) = http_get(http, "/");
     assert_eq!(code, 200);
     assert!(page.contains("<title>irisops"));

@@ -7,4 +7,5 @@ mod util;
 mod recordings;
 mod simulator;
 mod snmpd;
+mod snmpv3;
 mod tidy;

@@ -215,3 +215,124 @@ async fn p95(
         "n_samples": r.n_samples, "in_bps": r.in_bps, "out_bps": r.out_bps, "max_bps": r.max_bps,
     })))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use collector::sample::{DevicePoll, PortCounters, PortRates};
+    use collector::store::Retention;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    fn state(dir: &std::path::Path) -> AppState {
+        let mut w = Store::open(dir, Retention::default()).unwrap();
+        let now = now_ms();
+        let port = |octets: u64| PortCounters {
+            key: "xe-0/0/1".into(),
+            if_index: 1,
+            if_name: Some("xe-0/0/1".into()),
+            speed_bps: Some(10_000_000_000),
+            in_octets: Some(octets),
+            out_octets: Some(octets),
+            counter_bits: 64,
+            ..PortCounters::default()
+        };
+        let poll = |t: i64, octets: u64| DevicePoll {
+            device: "core-01".into(),
+            time_ms: t,
+            ports: vec![port(octets)],
+            ..DevicePoll::default()
+        };
+        let rates = PortRates {
+            key: "xe-0/0/1".into(),
+            time_ms: now,
+            interval_ms: 60_000,
+            in_bps: Some(1e9),
+            out_bps: Some(2e9),
+            utilisation_in: Some(10.0),
+            utilisation_out: Some(20.0),
+            ..PortRates::default()
+        };
+        w.write(&[
+            (poll(now - 60_000, 0), vec![]),
+            (poll(now, 7_500_000_000), vec![rates]),
+        ])
+        .unwrap();
+        w.write_status("core-01", "ok", None, now).unwrap();
+        AppState {
+            store: Arc::new(Mutex::new(Store::open(dir, Retention::default()).unwrap())),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    async fn get(app: Router, uri: &str) -> (StatusCode, serde_json::Value) {
+        let r = app
+            .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let code = r.status();
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        (
+            code,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    #[tokio::test]
+    async fn devices_ports_series_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = router(state(dir.path()));
+        let (code, v) = get(app.clone(), "/api/v1/devices").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["devices"][0]["name"], "core-01");
+        assert_eq!(v["devices"][0]["status"], "ok");
+        let (code, v) = get(app.clone(), "/api/v1/devices/core-01/ports").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["ports"][0]["key"], "xe-0/0/1");
+        assert_eq!(v["ports"][0]["utilisation_out"], 20.0);
+        let (code, v) = get(
+            app.clone(),
+            "/api/v1/ports/core-01/xe-0%2F0%2F1/series?step=60",
+        )
+        .await;
+        assert_eq!(code, StatusCode::OK, "{v}");
+        assert_eq!(v["points"][0]["in_bps_avg"], 1e9);
+        let (code, v) = get(app.clone(), "/api/v1/ports/core-01/nope/series").await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+        assert!(v["error"].as_str().unwrap().contains("unknown port"));
+        let (code, v) = get(
+            app.clone(),
+            "/api/v1/ports/core-01/xe-0%2F0%2F1/series?from=yesterday",
+        )
+        .await;
+        assert_eq!(code, StatusCode::BAD_REQUEST);
+        assert!(v["error"].as_str().unwrap().starts_with("from:"));
+        let (code, _) = get(
+            app,
+            "/api/v1/ports/core-01/xe-0%2F0%2F1/series?from=10&to=5",
+        )
+        .await;
+        assert_eq!(code, StatusCode::BAD_REQUEST);
+    }
+
+    #[tokio::test]
+    async fn metrics_are_prometheus_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = router(state(dir.path()));
+        let r = app
+            .oneshot(
+                Request::builder()
+                    .uri("/metrics")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let text =
+            String::from_utf8(r.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+        assert!(text.contains("# TYPE irisops_polls_total counter"));
+    }
+}

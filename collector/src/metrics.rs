@@ -42,7 +42,6 @@ struct DeviceGauge {
     n_ports: u64,
 }
 
-
 impl Metrics {
     /// Records one finished poll of `device`.
     pub fn poll_done(&self, device: &str, status: PollStatus, duration_ms: u64, n_ports: usize) {

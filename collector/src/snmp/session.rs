@@ -180,7 +180,13 @@ impl Session {
                 Ok(Outcome::Resync) if resyncs < 2 => {
                     resyncs += 1;
                 }
-                Ok(Outcome::Resync) => {
+                Ok(Outcome::Rediscover) if resyncs < 2 => {
+                    resyncs += 1;
+                    if let Security::V3(usm) = &mut self.security {
+                        usm.reset();
+                    }
+                }
+                Ok(Outcome::Resync) | Ok(Outcome::Rediscover) => {
                     return Err(SnmpError::Protocol(
                         "v3 engine keeps resynchronising".into(),
                     ))

@@ -36,8 +36,11 @@ pub enum Outcome {
     Response(Response),
     /// Not ours, or failed its HMAC: ignore it and keep reading.
     Foreign,
-    /// Engine id, boots or time changed: resynchronise and resend.
+    /// Engine id, boots or time changed (learnt from an authenticated message): resend.
     Resync,
+    /// An unauthenticated report says our engine id or time is stale (the agent restarted):
+    /// discover the engine again, then resend.
+    Rediscover,
     /// The agent refused our credentials (wrong digest, unknown user, ...).
     AuthFailed(&'static str),
     /// A datagram for us that cannot be decoded.
@@ -277,7 +280,7 @@ fn unauthenticated_report(scoped: Option<&[u8]>) -> Outcome {
         .and_then(|(o, _)| o.suffix_after(&stats).and_then(|s| s.first().copied()));
     match kind {
         Some(1) => Outcome::AuthFailed("unsupported security level"),
-        Some(2) | Some(4) => Outcome::Resync,
+        Some(2) | Some(4) => Outcome::Rediscover,
         Some(3) => Outcome::AuthFailed("unknown user name"),
         Some(5) => Outcome::AuthFailed("wrong digest (authentication password or protocol)"),
         Some(6) => Outcome::AuthFailed("decryption error (privacy password or protocol)"),
