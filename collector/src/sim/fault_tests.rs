@@ -271,7 +271,6 @@ fn bench_getbulk_four_if_x_columns() {
 
 /// Runs net-snmp's own tools against the simulator: an independent BER implementation.
 #[test]
-#[ignore = "needs net-snmp (apt-get install snmp)"]
 fn net_snmp_tools_walk_the_simulator() {
     let sim = sim(2, 4, "[[fault]]\ndevice = 2\nkind = \"counter32\"");
     let run = |args: &[&str]| {

@@ -161,3 +161,6 @@ fn consume(
         .map(|(c, _)| c)
         .collect())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,293 @@
+//! The walker against scripted fake agents (a UDP socket in the test): back-off on unanswered
+//! GETBULKs, agent loops, truncated replies, endOfMibView and exceptions.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+use tokio::time::Instant;
+
+use super::*;
+use crate::config::{Auth, SnmpVersion};
+use crate::secret::Secret;
+use crate::snmp::ber::{self, push_int, push_tlv};
+use crate::snmp::oid::oid;
+
+/// How the fake agent misbehaves.
+#[derive(Clone, Copy, Default)]
+struct Quirks {
+    /// GETBULKs asking for more repetitions than this go unanswered.
+    max_reps_answered: Option<u32>,
+    /// Replies carry at most this many varbinds.
+    truncate: Option<usize>,
+    /// Every reply repeats the requested OIDs instead of advancing (an agent loop).
+    looping: bool,
+}
+
+fn encode_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Counter64(n) => {
+            let b = n.to_be_bytes();
+            let skip = b.iter().take_while(|&&x| x == 0).count().min(7);
+            let mut c = b[skip..].to_vec();
+            if c[0] & 0x80 != 0 {
+                c.insert(0, 0);
+            }
+            push_tlv(out, ber::TAG_COUNTER64, &c);
+        }
+        Value::OctetString(s) => push_tlv(out, ber::TAG_OCTET_STRING, s),
+        Value::EndOfMibView => out.extend_from_slice(&[ber::TAG_END_OF_MIB_VIEW, 0]),
+        Value::NoSuchInstance => out.extend_from_slice(&[ber::TAG_NO_SUCH_INSTANCE, 0]),
+        _ => panic!("value type not used by these tests"),
+    }
+}
+
+fn response(id: i32, varbinds: &[(Oid, Value)]) -> Vec<u8> {
+    let mut vbs = Vec::new();
+    for (o, v) in varbinds {
+        let mut vb = Vec::new();
+        push_tlv(&mut vb, ber::TAG_OID, o.as_ber());
+        encode_value(&mut vb, v);
+        push_tlv(&mut vbs, ber::TAG_SEQUENCE, &vb);
+    }
+    let mut body = Vec::new();
+    push_int(&mut body, i64::from(id));
+    push_int(&mut body, 0);
+    push_int(&mut body, 0);
+    push_tlv(&mut body, ber::TAG_SEQUENCE, &vbs);
+    let mut pdu = Vec::new();
+    push_tlv(&mut pdu, ber::PDU_RESPONSE, &body);
+    ber::encode_community_message(1, b"public", &pdu)
+}
+
+/// Serves `table` (sorted) with GETBULK semantics and the given quirks; counts requests.
+async fn fake_agent(table: Vec<(Oid, Value)>, q: Quirks) -> (std::net::SocketAddr, Arc<AtomicU32>) {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    let count = Arc::new(AtomicU32::new(0));
+    let c = count.clone();
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                return;
+            };
+            c.fetch_add(1, Ordering::SeqCst);
+            let Ok(req) = snmp2::Pdu::from_bytes(&buf[..n]) else {
+                continue;
+            };
+            let reps = req.error_index;
+            if q.max_reps_answered.is_some_and(|m| reps > m) {
+                continue;
+            }
+            let starts: Vec<Oid> = req
+                .varbinds
+                .map(|(o, _)| Oid::from_ber(o.as_bytes()).unwrap())
+                .collect();
+            let mut cursors = starts.clone();
+            let mut out = Vec::new();
+            for _ in 0..reps {
+                for c in cursors.iter_mut() {
+                    if q.looping {
+                        // The first row, then the same OID again and again.
+                        let o = if c.subids().len() <= 11 {
+                            c.child(1)
+                        } else {
+                            c.clone()
+                        };
+                        out.push((o, Value::OctetString(b"x".to_vec())));
+                        continue;
+                    }
+                    match table.iter().find(|(o, _)| o > c) {
+                        Some((o, v)) => {
+                            *c = o.clone();
+                            out.push((o.clone(), v.clone()));
+                        }
+                        None => out.push((c.clone(), Value::EndOfMibView)),
+                    }
+                }
+            }
+            if let Some(t) = q.truncate {
+                out.truncate(t);
+            }
+            let _ = sock.send_to(&response(req.req_id, &out), from).await;
+        }
+    });
+    (addr, count)
+}
+
+/// A two-column table (ifHCInOctets, ifName) of `n` rows, each name `len` bytes long.
+fn table(n: u32, len: usize) -> Vec<(Oid, Value)> {
+    let mut t = Vec::new();
+    for i in 1..=n {
+        t.push((
+            oid("1.3.6.1.2.1.31.1.1.1.1").child(i),
+            Value::OctetString(vec![b'n'; len]),
+        ));
+        t.push((
+            oid("1.3.6.1.2.1.31.1.1.1.6").child(i),
+            Value::Counter64(u64::from(i) << 40),
+        ));
+    }
+    t.push((oid("1.3.6.1.2.1.31.1.1.1.7.1"), Value::Counter64(1)));
+    t.sort_by(|a, b| a.0.cmp(&b.0));
+    t
+}
+
+fn columns() -> Vec<Oid> {
+    vec![oid("1.3.6.1.2.1.31.1.1.1.1"), oid("1.3.6.1.2.1.31.1.1.1.6")]
+}
+
+async fn session(addr: std::net::SocketAddr, timeout_ms: u64) -> Session {
+    let auth = Auth::Community {
+        version: SnmpVersion::V2c,
+        community: Secret::new("public"),
+    };
+    Session::new(addr, &auth, Duration::from_millis(timeout_ms), 0)
+        .await
+        .unwrap()
+}
+
+fn check_full(t: &Table, n: u32) {
+    assert_eq!(t.columns[0].len(), n as usize);
+    assert_eq!(t.columns[1].len(), n as usize);
+    for (i, (suffix, v)) in t.columns[1].iter().enumerate() {
+        let idx = i as u32 + 1;
+        assert_eq!(crate::snmp::oid::single_subid(suffix), Some(idx));
+        assert_eq!(*v, Value::Counter64(u64::from(idx) << 40));
+    }
+}
+
+#[tokio::test]
+async fn walks_two_columns_to_their_end() {
+    let (addr, _) = fake_agent(table(30, 8), Quirks::default()).await;
+    let mut s = session(addr, 1000).await;
+    let mut reps = Repetitions::new(10);
+    let t = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    check_full(&t, 30);
+    assert_eq!(
+        t.n_requests, 4,
+        "30 rows at 10 per PDU, the last reply leaves the columns"
+    );
+}
+
+#[tokio::test]
+async fn an_unanswered_getbulk_halves_max_repetitions_and_remembers() {
+    let (addr, count) = fake_agent(
+        table(40, 8),
+        Quirks {
+            max_reps_answered: Some(6),
+            ..Quirks::default()
+        },
+    )
+    .await;
+    let mut s = session(addr, 100).await;
+    let mut reps = Repetitions::new(25);
+    let t = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    check_full(&t, 40);
+    assert_eq!(reps.current, 6, "25 → 12 → 6");
+    let before = count.load(Ordering::SeqCst);
+    let t = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    check_full(&t, 40);
+    assert_eq!(
+        count.load(Ordering::SeqCst) - before,
+        t.n_requests,
+        "no timeouts the second time"
+    );
+}
+
+#[tokio::test]
+async fn a_truncated_reply_is_not_the_end_of_the_table() {
+    let (addr, _) = fake_agent(
+        table(25, 8),
+        Quirks {
+            truncate: Some(3),
+            ..Quirks::default()
+        },
+    )
+    .await;
+    let mut s = session(addr, 1000).await;
+    let mut reps = Repetitions::new(25);
+    let t = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    check_full(&t, 25);
+}
+
+#[tokio::test]
+async fn an_agent_loop_is_an_error() {
+    let (addr, _) = fake_agent(
+        table(5, 8),
+        Quirks {
+            looping: true,
+            ..Quirks::default()
+        },
+    )
+    .await;
+    let mut s = session(addr, 1000).await;
+    let mut reps = Repetitions::new(5);
+    let e = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, SnmpError::Protocol(ref m) if m.contains("non-increasing")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_dead_agent_is_a_timeout_within_the_deadline() {
+    let (addr, _) = fake_agent(
+        table(5, 8),
+        Quirks {
+            max_reps_answered: Some(0),
+            ..Quirks::default()
+        },
+    )
+    .await;
+    let mut s = session(addr, 50).await;
+    let mut reps = Repetitions::new(25);
+    let start = Instant::now();
+    let e = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        start + Duration::from_secs(2),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e, SnmpError::Timeout);
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
