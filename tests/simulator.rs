@@ -63,9 +63,11 @@ fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
 fn fleet_config(store: &Path, port: u16, devices: u32, schedule: &str) -> String {
     let mut s = format!("[store]\npath = {:?}\n", store.display().to_string());
     for i in 1..=devices {
+        // The slow device (6 s answers) waits 3 s per request: longer than a 2 s schedule.
+        let (timeout, budget) = if i == 3 { ("3s", "5s") } else { ("1s", "2s") };
         s.push_str(&format!(
             "[auth.d{i}]\nversion = \"2c\"\ncommunity = \"dev{i:04}\"\n[[device]]\nname = \"dev{i:04}\"\n\
-             address = \"127.0.0.1:{port}\"\nauth = \"d{i}\"\ntimeout = \"1s\"\nretries = 0\nbudget = \"2s\"\n\
+             address = \"127.0.0.1:{port}\"\nauth = \"d{i}\"\ntimeout = \"{timeout}\"\nretries = 0\nbudget = \"{budget}\"\n\
              schedule = \"{schedule}\"\n"
         ));
     }
@@ -233,6 +235,8 @@ fn serve_polls_on_schedule_and_answers_the_api() {
         }
     }
     assert!(metric(&metrics, "irisops_rates_total") >= 16.0, "{metrics}");
+    // The slow device's polls overran its 2 s schedule: ticks skipped, never overlapping.
+    assert!(metric(&metrics, "irisops_skipped_ticks_total") >= 1.0, "{metrics}");
     assert!(metric(&metrics, "irisops_poll_failures_total{status=\"timeout\"}") >= 1.0);
     assert!(
         metric(&metrics, "irisops_gaps_total{reason=\"reboot\"}") >= 1.0,
