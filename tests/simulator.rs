@@ -37,7 +37,7 @@ kind = "renumber"
 every = "3s"
 "#;
 
-fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
+pub fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
     let faults = dir.join("faults.toml");
     std::fs::write(&faults, FAULTS).unwrap();
     let port = free_udp_port();
@@ -60,7 +60,7 @@ fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
     (p, port)
 }
 
-fn fleet_config(store: &Path, port: u16, devices: u32, schedule: &str) -> String {
+pub fn fleet_config(store: &Path, port: u16, devices: u32, schedule: &str) -> String {
     let mut s = format!("[store]\npath = {:?}\n", store.display().to_string());
     for i in 1..=devices {
         // The slow device (6 s answers) waits 3 s per request: longer than a 2 s schedule.
@@ -146,7 +146,7 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     }
 }
 
-fn http_get(port: u16, path: &str) -> (u16, String) {
+pub fn http_get(port: u16, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -188,7 +188,7 @@ fn dechunk(body: &str) -> String {
     }
 }
 
-fn metric(text: &str, line_start: &str) -> f64 {
+pub fn metric(text: &str, line_start: &str) -> f64 {
     text.lines()
         .find(|l| l.starts_with(line_start))
         .and_then(|l| l.rsplit(' ').next())
@@ -236,7 +236,10 @@ fn serve_polls_on_schedule_and_answers_the_api() {
     }
     assert!(metric(&metrics, "irisops_rates_total") >= 16.0, "{metrics}");
     // The slow device's polls overran its 2 s schedule: ticks skipped, never overlapping.
-    assert!(metric(&metrics, "irisops_skipped_ticks_total") >= 1.0, "{metrics}");
+    assert!(
+        metric(&metrics, "irisops_skipped_ticks_total") >= 1.0,
+        "{metrics}"
+    );
     assert!(metric(&metrics, "irisops_poll_failures_total{status=\"timeout\"}") >= 1.0);
     assert!(
         metric(&metrics, "irisops_gaps_total{reason=\"reboot\"}") >= 1.0,

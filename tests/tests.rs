@@ -9,3 +9,4 @@ mod simulator;
 mod snmpd;
 mod snmpv3;
 mod tidy;
+mod web;
