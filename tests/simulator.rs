@@ -146,6 +146,42 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     }
 }
 
+/// `irisops serve` on a free port.
+pub fn start_serve(cfg: &Path) -> (Proc, u16) {
+    let http = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(irisops())
+        .args(["serve", "--config"])
+        .arg(cfg)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{http}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start irisops serve");
+    (Proc(child), http)
+}
+
+/// Polls `/metrics` until every (metric, minimum) holds (30 s at most); the last text.
+pub fn wait_for_metrics(http: u16, wanted: &[(&str, f64)]) -> String {
+    let start = Instant::now();
+    let mut text = String::new();
+    while start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(500));
+        if std::net::TcpStream::connect(("127.0.0.1", http)).is_err() {
+            continue;
+        }
+        text = http_get(http, "/metrics").1;
+        if wanted.iter().all(|(m, min)| metric(&text, m) >= *min) {
+            return text;
+        }
+    }
+    panic!("metrics {wanted:?} not reached in 30 s:\n{text}");
+}
+
 pub fn http_get(port: u16, path: &str) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
@@ -206,34 +242,11 @@ fn serve_polls_on_schedule_and_answers_the_api() {
         fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *"),
     )
     .unwrap();
-    let http = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let child = Command::new(irisops())
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{http}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start irisops serve");
-    let _serve = Proc(child);
-    let start = Instant::now();
-    let mut metrics = String::new();
-    while start.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(500));
-        if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", http)) {
-            drop(s);
-            metrics = http_get(http, "/metrics").1;
-            if metric(&metrics, "irisops_rates_total") >= 16.0
-                && metric(&metrics, "irisops_polls_total") >= 24.0
-            {
-                break;
-            }
-        }
-    }
+    let (_serve, http) = start_serve(&cfg);
+    let metrics = wait_for_metrics(
+        http,
+        &[("irisops_rates_total", 16.0), ("irisops_polls_total", 24.0)],
+    );
     assert!(metric(&metrics, "irisops_rates_total") >= 16.0, "{metrics}");
     // The slow device's polls overran its 2 s schedule: ticks skipped, never overlapping.
     assert!(

@@ -2,9 +2,8 @@
 //! devices and ports from the API into the DOM.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use crate::simulator::{fleet_config, http_get, metric, start_sim};
+use crate::simulator::{fleet_config, start_serve, start_sim, wait_for_metrics};
 use crate::util::*;
 
 #[test]
@@ -21,34 +20,11 @@ fn the_page_renders_devices_and_ports_in_chromium() {
         fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *"),
     )
     .unwrap();
-    let http = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(irisops())
-        .args(["serve", "--config"])
-        .arg(&cfg)
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{http}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start irisops serve");
-    let _serve = Proc(child);
-    let start = Instant::now();
-    loop {
-        std::thread::sleep(Duration::from_millis(500));
-        if std::net::TcpStream::connect(("127.0.0.1", http)).is_ok()
-            && metric(&http_get(http, "/metrics").1, "irisops_rates_total") >= 6.0
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "no rates after 30 s"
-        );
-    }
+    let (_serve, http) = start_serve(&cfg);
+    wait_for_metrics(
+        http,
+        &[("irisops_rates_total", 6.0), ("irisops_polls_total", 24.0)],
+    );
     let out = Command::new(chromium)
         .args([
             "--headless",

@@ -82,14 +82,76 @@ pub fn push_int(out: &mut Vec<u8>, v: i64) {
     push_tlv(out, TAG_INTEGER, &bytes[start..]);
 }
 
+/// Appends an unsigned application value (Counter32/64, Gauge32, TimeTicks) in minimal form.
+fn push_unsigned(out: &mut Vec<u8>, tag: u8, v: u64) {
+    let b = v.to_be_bytes();
+    let skip = b.iter().take_while(|&&x| x == 0).count().min(7);
+    let mut c = Vec::with_capacity(9);
+    if b[skip] & 0x80 != 0 {
+        c.push(0);
+    }
+    c.extend_from_slice(&b[skip..]);
+    push_tlv(out, tag, &c);
+}
+
+/// Appends one value.
+pub fn push_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Integer(n) => push_int(out, *n),
+        Value::OctetString(b) => push_tlv(out, TAG_OCTET_STRING, b),
+        Value::Null => out.extend_from_slice(&[TAG_NULL, 0]),
+        Value::Oid(o) => push_tlv(out, TAG_OID, o.as_ber()),
+        Value::IpAddress(a) => push_tlv(out, TAG_IPADDRESS, a),
+        Value::Counter32(n) => push_unsigned(out, TAG_COUNTER32, u64::from(*n)),
+        Value::Gauge32(n) => push_unsigned(out, TAG_GAUGE32, u64::from(*n)),
+        Value::TimeTicks(n) => push_unsigned(out, TAG_TIMETICKS, u64::from(*n)),
+        Value::Opaque(b) => push_tlv(out, TAG_OPAQUE, b),
+        Value::Counter64(n) => push_unsigned(out, TAG_COUNTER64, *n),
+        Value::NoSuchObject => out.extend_from_slice(&[TAG_NO_SUCH_OBJECT, 0]),
+        Value::NoSuchInstance => out.extend_from_slice(&[TAG_NO_SUCH_INSTANCE, 0]),
+        Value::EndOfMibView => out.extend_from_slice(&[TAG_END_OF_MIB_VIEW, 0]),
+    }
+}
+
+/// A whole v1/v2c GetResponse carrying `varbinds` (for fake agents and tools).
+pub fn encode_response(
+    version: i64,
+    community: &[u8],
+    request_id: i32,
+    varbinds: &[(Oid, Value)],
+) -> Vec<u8> {
+    let pdu = pdu_with(
+        PDU_RESPONSE,
+        request_id,
+        0,
+        0,
+        varbinds.iter().map(|(o, v)| (o, Some(v))),
+    );
+    encode_community_message(version, community, &pdu)
+}
+
 /// The PDU part of a request: `tag { request-id, a, b, varbinds(oid, NULL)* }`, where `a`/`b`
 /// are error-status/index (0) or, for GETBULK, non-repeaters/max-repetitions.
 pub fn encode_pdu(tag: u8, request_id: i32, a: i64, b: i64, oids: &[&Oid]) -> Vec<u8> {
-    let mut vbs = Vec::with_capacity(oids.len() * 16);
-    for oid in oids {
-        let mut vb = Vec::with_capacity(oid.as_ber().len() + 4);
+    pdu_with(tag, request_id, a, b, oids.iter().map(|o| (*o, None)))
+}
+
+/// A PDU whose varbinds carry the given values (`None`: NULL, as requests do).
+fn pdu_with<'a>(
+    tag: u8,
+    request_id: i32,
+    a: i64,
+    b: i64,
+    varbinds: impl Iterator<Item = (&'a Oid, Option<&'a Value>)>,
+) -> Vec<u8> {
+    let mut vbs = Vec::with_capacity(64);
+    for (oid, value) in varbinds {
+        let mut vb = Vec::with_capacity(oid.as_ber().len() + 8);
         push_tlv(&mut vb, TAG_OID, oid.as_ber());
-        vb.extend_from_slice(&[TAG_NULL, 0]);
+        match value {
+            Some(v) => push_value(&mut vb, v),
+            None => vb.extend_from_slice(&[TAG_NULL, 0]),
+        }
         push_tlv(&mut vbs, TAG_SEQUENCE, &vb);
     }
     let mut body = Vec::with_capacity(vbs.len() + 24);

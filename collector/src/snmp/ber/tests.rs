@@ -152,3 +152,30 @@ fn deeply_nested_sequences_do_not_recurse() {
     let err = decode_community_message(&response(&vbs)).unwrap_err();
     assert!(matches!(err, DecodeError::Varbind { index: 0, .. }));
 }
+
+#[test]
+fn every_value_round_trips() {
+    let values = vec![
+        Value::Integer(-129),
+        Value::OctetString(b"x".to_vec()),
+        Value::Null,
+        Value::Oid(oid("1.3.6.1.4.1.9")),
+        Value::IpAddress([192, 0, 2, 1]),
+        Value::Counter32(u32::MAX),
+        Value::Gauge32(0),
+        Value::TimeTicks(1 << 31),
+        Value::Opaque(vec![1, 2]),
+        Value::Counter64(u64::MAX),
+        Value::NoSuchObject,
+        Value::NoSuchInstance,
+        Value::EndOfMibView,
+    ];
+    let vbs: Vec<(Oid, Value)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (oid("1.3.6.1.2.1.1").child(i as u32), v.clone()))
+        .collect();
+    let msg = encode_response(1, b"c", 9, &vbs);
+    let (_, _, r) = decode_community_message(&msg).unwrap();
+    assert_eq!(r.varbinds, vbs);
+}

@@ -7,7 +7,6 @@ use tokio::time::Instant;
 
 use super::*;
 use crate::secret::Secret;
-use crate::snmp::ber::{encode_community_message, push_int, push_tlv, TAG_OCTET_STRING};
 use crate::snmp::oid::oid;
 use crate::snmp::Value;
 
@@ -20,19 +19,8 @@ fn v2c() -> Auth {
 
 /// A GetResponse for `id` carrying sysName.0 = `name`.
 fn reply(id: i32, name: &[u8]) -> Vec<u8> {
-    let mut vb = Vec::new();
-    push_tlv(&mut vb, ber::TAG_OID, oid("1.3.6.1.2.1.1.5.0").as_ber());
-    push_tlv(&mut vb, TAG_OCTET_STRING, name);
-    let mut vbs = Vec::new();
-    push_tlv(&mut vbs, ber::TAG_SEQUENCE, &vb);
-    let mut body = Vec::new();
-    push_int(&mut body, i64::from(id));
-    push_int(&mut body, 0);
-    push_int(&mut body, 0);
-    push_tlv(&mut body, ber::TAG_SEQUENCE, &vbs);
-    let mut pdu = Vec::new();
-    push_tlv(&mut pdu, ber::PDU_RESPONSE, &body);
-    encode_community_message(1, b"public", &pdu)
+    let vb = (oid("1.3.6.1.2.1.1.5.0"), Value::OctetString(name.to_vec()));
+    ber::encode_response(1, b"public", id, &[vb])
 }
 
 async fn agent() -> (UdpSocket, SocketAddr) {

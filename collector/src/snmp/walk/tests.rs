@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use super::*;
 use crate::config::{Auth, SnmpVersion};
 use crate::secret::Secret;
-use crate::snmp::ber::{self, push_int, push_tlv};
+use crate::snmp::ber;
 use crate::snmp::oid::oid;
 
 /// How the fake agent misbehaves.
@@ -25,40 +25,8 @@ struct Quirks {
     looping: bool,
 }
 
-fn encode_value(out: &mut Vec<u8>, v: &Value) {
-    match v {
-        Value::Counter64(n) => {
-            let b = n.to_be_bytes();
-            let skip = b.iter().take_while(|&&x| x == 0).count().min(7);
-            let mut c = b[skip..].to_vec();
-            if c[0] & 0x80 != 0 {
-                c.insert(0, 0);
-            }
-            push_tlv(out, ber::TAG_COUNTER64, &c);
-        }
-        Value::OctetString(s) => push_tlv(out, ber::TAG_OCTET_STRING, s),
-        Value::EndOfMibView => out.extend_from_slice(&[ber::TAG_END_OF_MIB_VIEW, 0]),
-        Value::NoSuchInstance => out.extend_from_slice(&[ber::TAG_NO_SUCH_INSTANCE, 0]),
-        _ => panic!("value type not used by these tests"),
-    }
-}
-
 fn response(id: i32, varbinds: &[(Oid, Value)]) -> Vec<u8> {
-    let mut vbs = Vec::new();
-    for (o, v) in varbinds {
-        let mut vb = Vec::new();
-        push_tlv(&mut vb, ber::TAG_OID, o.as_ber());
-        encode_value(&mut vb, v);
-        push_tlv(&mut vbs, ber::TAG_SEQUENCE, &vb);
-    }
-    let mut body = Vec::new();
-    push_int(&mut body, i64::from(id));
-    push_int(&mut body, 0);
-    push_int(&mut body, 0);
-    push_tlv(&mut body, ber::TAG_SEQUENCE, &vbs);
-    let mut pdu = Vec::new();
-    push_tlv(&mut pdu, ber::PDU_RESPONSE, &body);
-    ber::encode_community_message(1, b"public", &pdu)
+    ber::encode_response(1, b"public", id, varbinds)
 }
 
 /// Serves `table` (sorted) with GETBULK semantics and the given quirks; counts requests.
