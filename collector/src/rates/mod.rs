@@ -68,6 +68,9 @@ pub const MIN_PACKET_OCTETS: f64 = 40.0;
 pub const SMALL_COUNTER_MAX_DELTA: f64 = 2_147_483_648.0; // 2^31
 
 /// Every gap reason, in the order [`RateStats::by_reason`] lists them.
+/// ifSpeed of a link at 4.29 Gbit/s or more (the Gauge32 saturates): the speed is unknown.
+pub const SATURATED_IF_SPEED: u64 = u32::MAX as u64;
+
 pub const GAP_REASONS: [GapReason; 7] = [
     GapReason::NoPrevious,
     GapReason::Reboot,
@@ -372,9 +375,18 @@ fn port_rates(
     }
     let interval = interval_ms as f64;
     let secs = interval / 1000.0;
-    let speed = cur.speed_bps.filter(|&s| s > 0).map(|s| s as f64);
+    // ifSpeed saturates at 2^32 − 1 for links of 4.29 Gbit/s and more: without ifHighSpeed the
+    // speed is unknown, and a 32-bit counter on such a link can wrap within seconds.
+    let saturated = cur.speed_bps == Some(SATURATED_IF_SPEED);
+    let speed = cur
+        .speed_bps
+        .filter(|&s| s > 0 && !saturated)
+        .map(|s| s as f64);
     let octet_max = speed.map(|s| s * SPEED_MARGIN * secs / 8.0);
     let bits = cur.counter_bits;
+    if saturated && bits < 64 && (cur.in_octets.is_some() || cur.out_octets.is_some()) {
+        return Err(GapReason::AmbiguousWrap);
+    }
     let in_octets = optional_delta(prev.in_octets, cur.in_octets, bits, octet_max)?;
     let out_octets = optional_delta(prev.out_octets, cur.out_octets, bits, octet_max)?;
     rates.in_bps = bit_rate(in_octets, interval, speed)?;

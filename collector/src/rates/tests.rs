@@ -499,11 +499,14 @@ proptest! {
         );
         let (r, _) = one(&prev, &cur);
         let max = speed as f64 * 1.1 * interval_ms as f64 / 8_000.0;
-        if (delta + WRAP) as f64 <= max {
+        // The out counter stands still (delta 0): one more wrap of it fits as soon as 2^32 does.
+        if speed == SATURATED_IF_SPEED || WRAP as f64 <= max {
             // One more wrap would fit the speed too: the delta is unknowable.
             prop_assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
             prop_assert_eq!(r.in_bps, None);
-            prop_assert_eq!(counter_delta(start, end, 32, Some(max)), Err(GapReason::AmbiguousWrap));
+            if speed != SATURATED_IF_SPEED {
+                prop_assert_eq!(counter_delta(start, start, 32, Some(max)), Err(GapReason::AmbiguousWrap));
+            }
         } else {
             prop_assert_eq!(r.gap, None);
             prop_assert_eq!(r.in_bps, Some(exact_bps(delta, interval_ms)));
@@ -527,7 +530,7 @@ proptest! {
         );
         let (r, stats) = one(&prev, &cur);
         let max = speed as f64 * 1.1 * interval_ms as f64 / 8_000.0;
-        if bits == 32 && (delta + WRAP) as f64 <= max {
+        if bits == 32 && (speed == SATURATED_IF_SPEED || (delta + WRAP) as f64 <= max) {
             prop_assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
             prop_assert_eq!(stats.n_rates, 0);
         } else {
@@ -609,4 +612,19 @@ fn a_32_bit_counter_on_a_fast_link_is_ambiguous_not_a_rate() {
     let (r, _) = one(&prev, &cur);
     assert_eq!(r.gap, None);
     assert_eq!(r.in_bps, Some(100_000_000.0));
+}
+
+#[test]
+fn a_saturated_if_speed_on_32_bit_counters_is_ambiguous() {
+    // A 100G port seen through ifTable only: ifSpeed says 4294967295, the counter wraps in
+    // a third of a second at line rate.
+    let s = Some(u64::from(u32::MAX));
+    let (prev, cur) = pair(4_000, port("p", 32, 10, 10, s), port("p", 32, 20, 20, s));
+    let (r, _) = one(&prev, &cur);
+    assert_eq!(r.gap, Some(GapReason::AmbiguousWrap));
+    // With 64-bit counters the rate stands, but the utilisation is unknown.
+    let (prev, cur) = pair(4_000, port("p", 64, 10, 10, s), port("p", 64, 510, 510, s));
+    let (r, _) = one(&prev, &cur);
+    assert_eq!(r.in_bps, Some(1000.0));
+    assert_eq!(r.utilisation_in, None);
 }
