@@ -310,7 +310,17 @@ fn header(bytes: &[u8]) -> Option<Header<'_>> {
     };
     global.read_raw(TAG_INTEGER).ok()?;
     let flags = *global.read_raw(TAG_OCTET_STRING).ok()?.first()?;
-    msg.read_raw(TAG_OCTET_STRING).ok()?;
+    // RFC 3414: engine boots and time are 0..2^31-1. snmp2 subtracts engine times unchecked
+    // (an overflow panic in debug builds, found by fuzzing): refuse anything else here.
+    let params = msg.read_raw(TAG_OCTET_STRING).ok()?;
+    let mut usm = AsnReader::from_bytes(AsnReader::from_bytes(params).read_raw(TAG_SEQUENCE).ok()?);
+    usm.read_raw(TAG_OCTET_STRING).ok()?;
+    for _ in 0..2 {
+        match ber::decode_value(TAG_INTEGER, usm.read_raw(TAG_INTEGER).ok()?).ok()? {
+            Value::Integer(v) if (0..=i64::from(i32::MAX)).contains(&v) => {}
+            _ => return None,
+        }
+    }
     let scoped = if flags & FLAG_PRIV == 0 {
         Some(msg.read_raw(TAG_SEQUENCE).ok()?)
     } else {
@@ -361,4 +371,49 @@ fn plain_message(
     let mut msg = Vec::new();
     ber::push_tlv(&mut msg, TAG_SEQUENCE, &body);
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_auth() -> Usm {
+        Usm::new(&V3Auth {
+            user: "u".into(),
+            level: SecurityLevel::NoAuthNoPriv,
+            auth: None,
+            privacy: None,
+            context: String::new(),
+        })
+        .unwrap()
+    }
+
+    fn report(id: i32, time: i64) -> Vec<u8> {
+        let stats = super::super::oid::oid("1.3.6.1.6.3.15.1.1.4.0");
+        let pdu = ber::encode_pdu(ber::PDU_REPORT, id, 0, 0, &[&stats]);
+        plain_message(id, 0, &[1, 2, 3], 1, time, b"", &[], &pdu)
+    }
+
+    #[test]
+    fn engine_times_out_of_range_are_refused_before_snmp2() {
+        // Found by the usm_accept fuzz target: an engine time of i64::MIN after a discovery
+        // made snmp2 overflow in a subtraction.
+        let mut usm = no_auth();
+        assert!(matches!(
+            usm.accept_discovery(&report(1, 100), &[1]),
+            Outcome::Resync
+        ));
+        assert!(!usm.needs_discovery());
+        let oid = super::super::oid::oid("1.3.6.1.2.1.1.3.0");
+        let pdu = ber::encode_pdu(ber::PDU_RESPONSE, 2, 0, 0, &[&oid]);
+        for bad in [i64::MIN, -1, i64::from(i32::MAX) + 1] {
+            let msg = plain_message(2, 0, &[1, 2, 3], 1, bad, b"u", &[], &pdu);
+            assert!(
+                matches!(usm.accept(&msg, &[2]), Outcome::Foreign),
+                "time {bad}"
+            );
+        }
+        let msg = plain_message(2, 0, &[1, 2, 3], 1, 101, b"u", &[], &pdu);
+        assert!(matches!(usm.accept(&msg, &[2]), Outcome::Response(_)));
+    }
 }
