@@ -179,3 +179,19 @@ fn every_value_round_trips() {
     let (_, _, r) = decode_community_message(&msg).unwrap();
     assert_eq!(r.varbinds, vbs);
 }
+
+#[test]
+fn the_fuzz_corpus_decodes_without_panicking() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/decode_response");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        let decoded = decode_community_message(&bytes);
+        let peeked = peek_community_request_id(&bytes);
+        if let Ok((version, _, r)) = decoded {
+            assert_eq!(peeked, Some((version, r.request_id)));
+        }
+        n += 1;
+    }
+    assert!(n >= 3, "seed corpus at {}", dir.display());
+}
