@@ -5,6 +5,31 @@
 //!
 //! Layout:
 //! - [`model`]: the layers and their features.
-pub mod model;
+//! - [`problem`]: problems naming layer, index, id and field; the [`Report`].
+//! - [`error`]: [`CadastreError`].
+//! - [`crs`]: Lambert 72 (EPSG:31370) and Lambert 2008 (EPSG:3812) ↔ WGS84.
+//! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
+//! - [`validate`]: every rule, every problem at once.
+//! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
+//! - [`stats`]: km and strands per owner.
+//! - [`ofds`]: Open Fibre Data Standard packages and GeoJSON, both ways.
+//! - [`csv`]: CSV export of every layer.
+//! - [`demo`]: the generated Brussels-scale demo network.
+//! - [`store`]: the data directory: edits with history, versions, undo.
 
+pub mod crs;
+pub mod csv;
+pub mod demo;
+pub mod error;
+pub mod geojson_io;
+pub mod geometry;
+pub mod model;
+pub mod ofds;
+pub mod problem;
+pub mod stats;
+pub mod store;
+pub mod validate;
+
+pub use error::CadastreError;
 pub use model::*;
+pub use problem::{Problem, Report, Severity};

@@ -1,0 +1,1 @@
+//! crs (to be written).

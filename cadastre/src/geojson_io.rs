@@ -1,0 +1,1 @@
+//! geojson_io (to be written).

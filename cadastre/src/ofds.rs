@@ -1,0 +1,1 @@
+//! ofds (to be written).
