@@ -6,7 +6,7 @@
 //! Layout:
 //! - [`model`]: the layers and their features.
 //! - [`problem`]: problems naming layer, index, id and field; the [`Report`].
-//! - [`error`]: [`CadastreError`].
+//! - [`error`]: the error type, [`CadastreError`].
 //! - [`crs`]: Lambert 72 (EPSG:31370) and Lambert 2008 (EPSG:3812) ↔ WGS84.
 //! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
 //! - [`validate`]: every rule, every problem at once.
