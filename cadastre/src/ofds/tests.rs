@@ -388,3 +388,26 @@ fn shared_ofds_examples_import_and_round_trip() {
     let (n, s) = geojson_text(&gcad);
     assert_eq!(read_geojson(&n, &s).unwrap().0, gcad);
 }
+
+proptest::proptest! {
+    /// write → read is the identity on OFDS-shaped cadastres, whatever the coordinates.
+    #[test]
+    fn package_write_read_is_the_identity(
+        coords in proptest::collection::vec((4.24f64..4.48, 50.76f64..50.92), 3..8),
+        fibre_count in 1u32..289,
+    ) {
+        let cad = clean_package(&fixture(FIXTURES, "package.json"));
+        let mut cad = cad;
+        for (site, &(x, y)) in cad.sites.iter_mut().zip(&coords) {
+            site.location = Point::new(x, y);
+        }
+        cad.routes[0].geometry = MultiLineString::new(vec![LineString::from(coords.clone())]);
+        cad.cables[0].fibre_count = fibre_count;
+        let back = read_package(&write_package(&cad).to_string()).unwrap().0;
+        proptest::prop_assert_eq!(&back, &cad);
+        let (n, s) = geojson_text(&cad);
+        let mut geo_cad = cad.clone();
+        geo_cad.owners.retain(|o| ["org-it", "org-energy"].contains(&o.id.as_str()));
+        proptest::prop_assert_eq!(read_geojson(&n, &s).unwrap().0, geo_cad);
+    }
+}
