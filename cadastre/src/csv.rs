@@ -1,1 +1,0 @@
-//! csv (to be written).

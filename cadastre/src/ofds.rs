@@ -1,1 +1,0 @@
-//! ofds (to be written).
