@@ -269,4 +269,15 @@ fn breakdown() {
         *by.entry(key).or_default() += Geodesic.length(&r.geometry) / 1000.0;
     }
     println!("{by:#?} total {:.1}", km(&cad));
+    let mut owners: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in &cad.routes {
+        *owners.entry(r.owner.as_str()).or_default() += Geodesic.length(&r.geometry) / 1000.0;
+    }
+    let strands: usize = cad.allocations.iter().map(|a| a.strands.len()).sum();
+    let total: u32 = cad.cables.iter().map(|c| c.fibre_count).sum();
+    println!(
+        "km by owner {owners:.1?}; sites {} routes {} cables {} allocations {} spots {} targets {} worksites {}; utilisation {:.3}",
+        cad.sites.len(), cad.routes.len(), cad.cables.len(), cad.allocations.len(),
+        cad.hotspots.len(), cad.targets.len(), cad.worksites.len(), strands as f64 / f64::from(total)
+    );
 }
