@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rand::Rng;
 
 use super::{Builder, Tier};
-use crate::model::{Allocation, PortRef, Use};
+use crate::model::{Allocation, Cable, PortRef, Use};
 
 const OPERATORS: [&str; 3] = ["proximus", "orange", "telenet"];
 
@@ -15,57 +15,69 @@ const OPERATORS: [&str; 3] = ["proximus", "orange", "telenet"];
 pub(super) fn allocate(b: &mut Builder) {
     let mut ports: BTreeMap<String, u32> = BTreeMap::new();
     let mut allocations = Vec::new();
-    for (cable, &tier) in b.cad.cables.iter().zip(&b.cable_tiers) {
-        let ends = cable_ends(b, &cable.routes);
-        let Some((from, to)) = ends else { continue };
-        let fibres = cable.fibre_count;
-        let share = b.rng.gen_range(0.16..0.28);
-        let target = ((f64::from(fibres) * share / 2.0).round() as u32 * 2).clamp(2, fibres);
-        let (mut used, mut next, mut n) = (0u32, 1u32, 0u32);
-        while used < target {
-            let use_ = pick_use(&mut b.rng, tier);
-            let size = match (tier, use_) {
-                (Tier::Access, _) => 2,
-                (_, Use::Reserved) => 2 * b.rng.gen_range(1..=4),
-                _ => 2 * b.rng.gen_range(1..=2),
-            }
-            .min(target - used);
-            if next + size - 1 > fibres {
-                break;
-            }
-            n += 1;
-            let (a_end, b_end) = match (tier, use_) {
-                (Tier::Core, Use::Internal) => {
-                    (Some(port(&mut ports, &from)), Some(port(&mut ports, &to)))
-                }
-                _ => (None, None),
-            };
-            let party = match use_ {
-                Use::Internal => format!("{from}/{to} #{n}"),
-                Use::Lease => OPERATORS[b.rng.gen_range(0..OPERATORS.len())].to_string(),
-                Use::Reserved => "reserve".to_string(),
-            };
-            allocations.push(Allocation {
-                id: String::new(),
-                cable: cable.id.clone(),
-                strands: (next..next + size).collect(),
-                use_,
-                party,
-                owner: cable.owner.clone(),
-                from_site: from.clone(),
-                to_site: to.clone(),
-                a_end,
-                b_end,
-            });
-            used += size;
-            let gap = if b.rng.gen_bool(0.3) { 2 } else { 0 };
-            next += size + gap;
-        }
+    for (i, &tier) in b.cable_tiers.clone().iter().enumerate() {
+        let Some(cable) = b.cad.cables.get(i).cloned() else {
+            continue;
+        };
+        let Some(ends) = cable_ends(b, &cable.routes) else {
+            continue;
+        };
+        allocations.extend(on_cable(b, &mut ports, &cable, tier, &ends));
     }
     for (i, a) in allocations.iter_mut().enumerate() {
         a.id = format!("a-{:04}", i + 1);
     }
     b.cad.allocations = allocations;
+}
+
+/// 16-28 % of `cable`'s strands, in pairs from strand 1 with a few gaps (ids set later).
+fn on_cable(
+    b: &mut Builder,
+    ports: &mut BTreeMap<String, u32>,
+    cable: &Cable,
+    tier: Tier,
+    (from, to): &(String, String),
+) -> Vec<Allocation> {
+    let fibres = cable.fibre_count;
+    let share = b.rng.gen_range(0.16..0.28);
+    let target = ((f64::from(fibres) * share / 2.0).round() as u32 * 2).clamp(2, fibres);
+    let (mut used, mut next, mut out) = (0u32, 1u32, Vec::new());
+    while used < target {
+        let use_ = pick_use(&mut b.rng, tier);
+        let size = match (tier, use_) {
+            (Tier::Access, _) => 2,
+            (_, Use::Reserved) => 2 * b.rng.gen_range(1..=4),
+            _ => 2 * b.rng.gen_range(1..=2),
+        }
+        .min(target - used);
+        if next + size - 1 > fibres {
+            break;
+        }
+        let (a_end, b_end) = match (tier, use_) {
+            (Tier::Core, Use::Internal) => (Some(port(ports, from)), Some(port(ports, to))),
+            _ => (None, None),
+        };
+        let party = match use_ {
+            Use::Internal => format!("{from}/{to} #{}", out.len() + 1),
+            Use::Lease => OPERATORS[b.rng.gen_range(0..OPERATORS.len())].to_string(),
+            Use::Reserved => "reserve".to_string(),
+        };
+        out.push(Allocation {
+            id: String::new(),
+            cable: cable.id.clone(),
+            strands: (next..next + size).collect(),
+            use_,
+            party,
+            owner: cable.owner.clone(),
+            from_site: from.clone(),
+            to_site: to.clone(),
+            a_end,
+            b_end,
+        });
+        used += size;
+        next += size + if b.rng.gen_bool(0.3) { 2 } else { 0 };
+    }
+    out
 }
 
 /// The cable's two end sites: the first route's `from_site` and the last route's `to_site`.
