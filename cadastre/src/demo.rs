@@ -1,1 +1,0 @@
-//! demo (to be written).

@@ -1,0 +1,301 @@
+//! The data directory (`--data DIR`): the cadastre in SQLite (`DIR/cadastre.db`, WAL,
+//! synchronous=FULL), edited through validated, atomic, versioned changes with an append-only
+//! history.
+//!
+//! - Every change ([`Store::apply`], [`Store::replace_all`], [`Store::undo`]) names the version
+//!   it is based on; a change based on an older version is refused with
+//!   [`CadastreError::Stale`] (optimistic check, no silent merge). The check and the write run
+//!   inside one `BEGIN IMMEDIATE` transaction, so two stores on one file cannot both win.
+//! - The changed cadastre is checked by the caller's validator first; a report with errors
+//!   refuses the change ([`CadastreError::Invalid`]) and nothing is written.
+//! - History keeps, for each feature a change touched, its stored record before and after
+//!   (`{"position", "properties", "geometry"}`), so [`Store::at_version`] rebuilds any earlier
+//!   version and [`Store::undo`] restores features byte for byte, at their old position.
+//! - Undo refuses (naming the feature and the later version) when a later change touched a
+//!   feature of the undone change: undo that later change first.
+
+mod db;
+mod feature;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub use feature::{features, Edit, Feature, Record};
+
+use crate::error::CadastreError;
+use crate::model::{Cadastre, Layer, LAYERS};
+use crate::problem::Report;
+use db::{Key, State};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "cadastre.db";
+
+/// One change in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub version: u64,
+    pub author: String,
+    /// Unix time, milliseconds.
+    pub time_ms: i64,
+    pub reason: String,
+    pub features: Vec<FeatureChange>,
+}
+
+/// One feature touched by a change: its stored record (a [`Record`]'s JSON) before (`None`:
+/// added) and after (`None`: deleted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureChange {
+    pub layer: Layer,
+    pub id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// The cadastre's data directory.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A validator: the caller passes `validate` (tests pass closures).
+pub type Check<'a> = &'a dyn Fn(&Cadastre) -> Report;
+
+impl Store {
+    /// Opens the store in `dir` (created if missing).
+    pub fn open(dir: &Path) -> Result<Store, CadastreError> {
+        std::fs::create_dir_all(dir).map_err(|source| CadastreError::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(DB_FILE);
+        let conn = db::open(&path).map_err(|e| store_error(&path, e))?;
+        Ok(Store { conn, path })
+    }
+
+    /// The current version (0 for an empty store).
+    pub fn version(&self) -> Result<u64, CadastreError> {
+        db::version(&self.conn).map_err(|e| store_error(&self.path, e))
+    }
+
+    /// The current cadastre and its version, read in one snapshot.
+    pub fn load(&self) -> Result<(Cadastre, u64), CadastreError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| store_error(&self.path, e))?;
+        let version = db::version(&tx).map_err(|e| store_error(&self.path, e))?;
+        let state = db::read_state(&tx).map_err(|e| store_error(&self.path, e))?;
+        Ok((
+            to_cadastre(&state).map_err(|e| store_error(&self.path, e))?,
+            version,
+        ))
+    }
+
+    /// Applies `edits` as one change based on `base_version`; returns the new version.
+    pub fn apply(
+        &mut self,
+        base_version: u64,
+        edits: &[Edit],
+        author: &str,
+        reason: &str,
+        check: Check<'_>,
+    ) -> Result<u64, CadastreError> {
+        let meta = Meta {
+            author,
+            reason,
+            check,
+        };
+        self.write(base_version, meta, |_, state| {
+            changes_of_edits(state, edits)
+        })
+    }
+
+    /// Replaces the whole cadastre by `cad` (an import) as one change.
+    pub fn replace_all(
+        &mut self,
+        base_version: u64,
+        cad: &Cadastre,
+        author: &str,
+        reason: &str,
+        check: Check<'_>,
+    ) -> Result<u64, CadastreError> {
+        let meta = Meta {
+            author,
+            reason,
+            check,
+        };
+        self.write(base_version, meta, |_, state| {
+            changes_of_replace(state, cad)
+        })
+    }
+
+    /// Undoes change `version` as a new change based on `base_version`. Refused when a later
+    /// change touched one of its features (the error names the feature and that change).
+    pub fn undo(
+        &mut self,
+        version: u64,
+        base_version: u64,
+        author: &str,
+        reason: &str,
+        check: Check<'_>,
+    ) -> Result<u64, CadastreError> {
+        let meta = Meta {
+            author,
+            reason,
+            check,
+        };
+        self.write(base_version, meta, |conn, state| {
+            changes_of_undo(conn, state, version)
+        })
+    }
+
+    /// Every change, oldest first.
+    pub fn history(&self) -> Result<Vec<Change>, CadastreError> {
+        db::read_history(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+    }
+
+    /// The cadastre as it was at `version` (0: empty).
+    pub fn at_version(&self, version: u64) -> Result<Cadastre, CadastreError> {
+        let err = |e: String| store_error(&self.path, e);
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(|e| store_error(&self.path, e))?;
+        let current = db::version(&tx).map_err(err)?;
+        if version > current {
+            return Err(CadastreError::NotFound(format!(
+                "version {version}: the cadastre is at version {current}"
+            )));
+        }
+        let mut state = db::read_state(&tx).map_err(err)?;
+        for change in db::read_history(&tx, version, current)
+            .map_err(err)?
+            .iter()
+            .rev()
+        {
+            revert(&mut state, change).map_err(err)?;
+        }
+        to_cadastre(&state).map_err(err)
+    }
+
+    /// The common write path: lock, version check, compute the changes, check, write.
+    fn write(
+        &mut self,
+        base_version: u64,
+        meta: Meta<'_>,
+        changes: impl FnOnce(&Connection, &State) -> Result<Vec<FeatureChange>, CadastreError>,
+    ) -> Result<u64, CadastreError> {
+        let path = self.path.clone();
+        let err = |e: String| store_error(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| store_error(&path, e))?;
+        let current = db::version(&tx).map_err(err)?;
+        if base_version != current {
+            return Err(CadastreError::Stale {
+                base: base_version,
+                current,
+            });
+        }
+        let mut state = db::read_state(&tx).map_err(err)?;
+        let features = changes(&tx, &state)?;
+        let change = Change {
+            version: current + 1,
+            author: meta.author.to_string(),
+            time_ms: now_ms(),
+            reason: meta.reason.to_string(),
+            features,
+        };
+        apply_change(&mut state, &change).map_err(err)?;
+        let report = (meta.check)(&to_cadastre(&state).map_err(err)?);
+        if report.has_errors() {
+            return Err(CadastreError::Invalid { report });
+        }
+        db::write_change(&tx, &change).map_err(err)?;
+        tx.commit().map_err(|e| store_error(&path, e))?;
+        Ok(change.version)
+    }
+}
+
+/// Who writes a change, why, and the validator it must pass.
+struct Meta<'a> {
+    author: &'a str,
+    reason: &'a str,
+    check: Check<'a>,
+}
+
+fn store_error(path: &Path, e: impl ToString) -> CadastreError {
+    CadastreError::Store {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// The cadastre of `state`: each layer in position order.
+fn to_cadastre(state: &State) -> Result<Cadastre, String> {
+    let mut by_layer: HashMap<Layer, Vec<(&Key, &Record)>> = HashMap::new();
+    for (key, record) in state {
+        by_layer.entry(key.0).or_default().push((key, record));
+    }
+    let mut cad = Cadastre::default();
+    for layer in LAYERS {
+        let Some(mut rows) = by_layer.remove(&layer) else {
+            continue;
+        };
+        rows.sort_by(|a, b| (a.1.position, &a.0 .1).cmp(&(b.1.position, &b.0 .1)));
+        for ((layer, id), record) in rows {
+            let f = Feature::from_record(*layer, record)
+                .map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))?;
+            f.push_into(&mut cad);
+        }
+    }
+    Ok(cad)
+}
+
+/// Sets each feature of `change` to its `after` record.
+fn apply_change(state: &mut State, change: &Change) -> Result<(), String> {
+    for fc in &change.features {
+        set(state, fc, fc.after.as_ref())?;
+    }
+    Ok(())
+}
+
+/// Sets each feature of `change` back to its `before` record.
+fn revert(state: &mut State, change: &Change) -> Result<(), String> {
+    for fc in &change.features {
+        set(state, fc, fc.before.as_ref())?;
+    }
+    Ok(())
+}
+
+fn set(state: &mut State, fc: &FeatureChange, record: Option<&Value>) -> Result<(), String> {
+    let key = (fc.layer, fc.id.clone());
+    match record {
+        Some(v) => {
+            state.insert(key, Record::from_value(v)?);
+        }
+        None => {
+            state.remove(&key);
+        }
+    }
+    Ok(())
+}
+
+mod changes;
+use changes::{changes_of_edits, changes_of_replace, changes_of_undo};
+
+#[cfg(test)]
+mod tests;
