@@ -152,3 +152,43 @@ fn declared_length(at: &At<'_>, r: &Route, opts: &ValidateOptions, report: &mut 
 fn show(c: Coord<f64>) -> String {
     format!("({:.6}, {:.6})", c.x, c.y)
 }
+
+#[cfg(test)]
+mod tests {
+    use geo::{coord, LineString};
+
+    use super::crossing;
+
+    fn line(pts: &[(f64, f64)]) -> LineString<f64> {
+        LineString::new(pts.iter().map(|&(x, y)| coord! { x: x, y: y }).collect())
+    }
+
+    #[test]
+    fn a_simple_line_does_not_cross_itself() {
+        assert_eq!(
+            crossing(&line(&[(0., 0.), (1., 0.), (1., 1.), (2., 1.)])),
+            None
+        );
+        // Repeated points are not crossings.
+        assert_eq!(
+            crossing(&line(&[(0., 0.), (1., 0.), (1., 0.), (2., 1.)])),
+            None
+        );
+    }
+
+    #[test]
+    fn a_closed_loop_meets_itself_only_at_its_closing_point() {
+        let ring = line(&[(0., 0.), (1., 0.), (1., 1.), (0., 1.), (0., 0.)]);
+        assert_eq!(crossing(&ring), None);
+    }
+
+    #[test]
+    fn crossing_touching_and_doubling_back_are_found() {
+        let cross = line(&[(0., 0.), (2., 2.), (2., 0.), (0., 2.)]);
+        assert_eq!(crossing(&cross), Some(coord! { x: 1., y: 1. }));
+        let touch = line(&[(0., 0.), (2., 0.), (2., 1.), (1., 0.)]);
+        assert_eq!(crossing(&touch), Some(coord! { x: 1., y: 0. }));
+        let back = line(&[(0., 0.), (2., 0.), (1., 0.)]);
+        assert!(crossing(&back).is_some());
+    }
+}
