@@ -58,6 +58,8 @@ fn diagnose<T: DeserializeOwned + Template>(props: &Map<String, Value>) -> Vec<(
             bad.push((key.clone(), message));
         }
     }
+    // Sorted by field name whatever the map's order (serde_json's `preserve_order`).
+    bad.sort();
     bad
 }
 

@@ -15,6 +15,8 @@ mod read;
 mod write;
 
 #[cfg(test)]
+mod roundtrip;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
