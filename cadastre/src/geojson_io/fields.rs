@@ -14,6 +14,8 @@ use crate::model::{
 /// A valid instance with every optional property present.
 pub(super) trait Template: Serialize {
     fn template() -> Self;
+    /// The feature's id.
+    fn id(&self) -> &str;
 }
 
 /// The properties as `T`, or every `(field, message)` wrong with them.
@@ -68,6 +70,10 @@ fn s(text: &str) -> String {
 }
 
 impl Template for Owner {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Owner {
             id: s("o"),
@@ -78,6 +84,10 @@ impl Template for Owner {
 }
 
 impl Template for Site {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Site {
             id: s("s"),
@@ -93,6 +103,10 @@ impl Template for Site {
 }
 
 impl Template for Route {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Route {
             id: s("r"),
@@ -111,6 +125,10 @@ impl Template for Route {
 }
 
 impl Template for Cable {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Cable {
             id: s("c"),
@@ -125,6 +143,10 @@ impl Template for Cable {
 }
 
 impl Template for Allocation {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         let port = PortRef {
             device: s("d"),
@@ -146,6 +168,10 @@ impl Template for Allocation {
 }
 
 impl Template for Hotspot {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Hotspot {
             id: s("h"),
@@ -158,6 +184,10 @@ impl Template for Hotspot {
 }
 
 impl Template for TargetPlace {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         TargetPlace {
             id: s("t"),
@@ -170,6 +200,10 @@ impl Template for TargetPlace {
 }
 
 impl Template for Worksite {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
     fn template() -> Self {
         Worksite {
             id: s("w"),

@@ -21,14 +21,17 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+use serde::Deserialize;
+use serde_json::error::Category;
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use crate::crs::Crs;
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::Report;
 
-pub use write::{to_feature_collection, to_string, write_dir};
+pub use write::{to_feature_collection, write_dir};
 
 /// Reads the files, each one FeatureCollection of one layer, into one cadastre. `crs`, when
 /// given, overrides every file's `crs` member. The report holds the features that could not be
@@ -63,30 +66,41 @@ pub fn read_str(
         path: path.to_path_buf(),
         message,
     };
-    let root: Value = serde_json::from_str(text).map_err(|e| format(format!("not JSON: {e}")))?;
-    let Value::Object(mut root) = root else {
-        return Err(format("not a GeoJSON FeatureCollection".to_string()));
-    };
-    if root.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+    let root: RawCollection<'_> = serde_json::from_str(text).map_err(|e| match e.classify() {
+        Category::Data => format(format!("not a GeoJSON FeatureCollection: {e}")),
+        _ => format(format!("not JSON: {e}")),
+    })?;
+    if root.kind.as_deref() != Some("FeatureCollection") {
         return Err(format("not a GeoJSON FeatureCollection".to_string()));
     }
-    let layer = layer_of(&root, path).map_err(format)?;
+    let layer = layer_of(root.layer.as_ref(), path).map_err(format)?;
     let crs = match crs {
         Some(crs) => crs,
-        None => crs_member(root.get("crs")).map_err(format)?,
+        None => crs_member(root.crs.as_ref()).map_err(format)?,
     };
-    let Some(Value::Array(features)) = root.remove("features") else {
-        return Err(format("features: expected an array".to_string()));
-    };
+    let features = root
+        .features
+        .ok_or_else(|| format("features: expected an array".to_string()))?;
     for (index, feature) in features.into_iter().enumerate() {
         read::feature(layer, index, feature, crs, out, report);
     }
     Ok(layer)
 }
 
+/// A FeatureCollection with its features still as text (see [`read`]).
+#[derive(Deserialize)]
+struct RawCollection<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    layer: Option<Value>,
+    crs: Option<Value>,
+    #[serde(borrow)]
+    features: Option<Vec<&'a RawValue>>,
+}
+
 /// The layer from the `"layer"` member, else from the file name.
-fn layer_of(root: &Map<String, Value>, path: &Path) -> Result<Layer, String> {
-    if let Some(member) = root.get("layer") {
+fn layer_of(member: Option<&Value>, path: &Path) -> Result<Layer, String> {
+    if let Some(member) = member {
         let name = member.as_str().unwrap_or_default();
         return Layer::parse(name).ok_or_else(|| format!("unknown layer {member}"));
     }

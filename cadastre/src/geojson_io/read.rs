@@ -5,6 +5,8 @@
 use geo::{Coord, Geometry, LineString, MultiLineString, Point, Polygon};
 use geojson::{GeometryValue, Position};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::fields::{self, Template};
@@ -44,11 +46,31 @@ impl At<'_> {
     }
 }
 
+/// A feature as it stands in the file: its parts borrowed from the text, parsed one by one so
+/// a bad part is named and nothing is built twice (a `serde_json::Value` tree of 100k features
+/// costs more in malloc than the whole rest of the import).
+#[derive(Deserialize)]
+struct RawFeature<'a> {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    id: Option<Value>,
+    #[serde(borrow)]
+    geometry: Option<&'a RawValue>,
+    #[serde(borrow)]
+    properties: Option<&'a RawValue>,
+}
+
+/// The properties still as text, and the feature's top-level id.
+struct Props<'a> {
+    raw: Option<&'a RawValue>,
+    top: Option<String>,
+}
+
 /// Reads feature `index` of a `layer` file into `out`, or reports why it cannot.
 pub(super) fn feature(
     layer: Layer,
     index: usize,
-    value: Value,
+    raw: &RawValue,
     crs: Crs,
     out: &mut Cadastre,
     report: &mut Report,
@@ -59,52 +81,88 @@ pub(super) fn feature(
         id: None,
         report,
     };
-    let Value::Object(mut f) = value else {
+    let Ok(f) = serde_json::from_str::<RawFeature<'_>>(raw.get()) else {
         return at.error("feature", "expected a GeoJSON Feature object");
     };
-    if f.get("type").and_then(Value::as_str) != Some("Feature") {
+    if f.kind.as_deref() != Some("Feature") {
         return at.error("type", "expected \"Feature\"");
     }
-    let mut props = match f.remove("properties") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => m,
-        Some(_) => return at.error("properties", "expected an object"),
-    };
-    if !reconcile_id(f.remove("id"), &mut props, &mut at) {
-        return;
-    }
-    let geometry = match f.remove("geometry") {
-        None | Some(Value::Null) => None,
-        Some(v) => match serde_json::from_value::<geojson::Geometry>(v) {
-            Ok(g) => Some(g.value),
-            Err(e) => return at.error("geometry", format!("invalid GeoJSON geometry: {e}")),
-        },
-    };
-    dispatch(&mut at, props, geometry.as_ref(), crs, out);
-}
-
-/// The feature id and `properties.id`: either alone is the id; both must agree.
-fn reconcile_id(top: Option<Value>, props: &mut Map<String, Value>, at: &mut At<'_>) -> bool {
-    let top = match top {
+    let top = match f.id {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(v) => {
-            at.error(
-                "id",
-                format!("feature id must be a string or number, found {v}"),
-            );
-            return false;
+            let message = format!("feature id must be a string or number, found {v}");
+            return at.error("id", message);
         }
     };
+    at.id.clone_from(&top);
+    let geometry = match f.geometry {
+        None => None,
+        Some(g) => match serde_json::from_str::<geojson::Geometry>(g.get()) {
+            Ok(g) => Some(g.value),
+            Err(e) => return at.error("geometry", format!("invalid GeoJSON geometry: {e}")),
+        },
+    };
+    let props = Props {
+        raw: f.properties,
+        top,
+    };
+    dispatch(&mut at, props, geometry.as_ref(), crs, out);
+}
+
+/// The properties as `T`; every bad property reported. The struct is read straight from the
+/// text when it can be; otherwise through a JSON map, to reconcile the ids and name each bad
+/// field.
+fn properties<T: DeserializeOwned + Template>(at: &mut At<'_>, props: Props<'_>) -> Option<T> {
+    if let Some(t) = props
+        .raw
+        .and_then(|raw| serde_json::from_str::<T>(raw.get()).ok())
+    {
+        at.id = Some(t.id().to_string());
+        return match props.top {
+            Some(top) if top != t.id() => {
+                let message = format!("feature id {top:?} differs from properties.id {:?}", t.id());
+                at.error("id", message);
+                None
+            }
+            _ => Some(t),
+        };
+    }
+    let mut map = match props
+        .raw
+        .map(|raw| serde_json::from_str::<Value>(raw.get()))
+    {
+        None => Map::new(),
+        Some(Ok(Value::Object(m))) => m,
+        Some(_) => {
+            at.id = props.top;
+            at.error("properties", "expected an object");
+            return None;
+        }
+    };
+    if !reconcile_id(props.top, &mut map, at) {
+        return None;
+    }
+    match fields::deserialize::<T>(map) {
+        Ok(t) => Some(t),
+        Err(bad) => {
+            for (field, message) in bad {
+                at.error(&field, message);
+            }
+            None
+        }
+    }
+}
+
+/// The feature id and `properties.id`: either alone is the id; both must agree.
+fn reconcile_id(top: Option<String>, props: &mut Map<String, Value>, at: &mut At<'_>) -> bool {
     let inner = props.get("id").and_then(Value::as_str).map(str::to_string);
     at.id = inner.clone().or_else(|| top.clone());
     match (top, inner) {
         (Some(t), Some(i)) if t != i => {
-            at.error(
-                "id",
-                format!("feature id {t:?} differs from properties.id {i:?}"),
-            );
+            let message = format!("feature id {t:?} differs from properties.id {i:?}");
+            at.error("id", message);
             false
         }
         (Some(t), None) if !props.contains_key("id") => {
@@ -117,7 +175,7 @@ fn reconcile_id(top: Option<Value>, props: &mut Map<String, Value>, at: &mut At<
 
 fn dispatch(
     at: &mut At<'_>,
-    props: Map<String, Value>,
+    props: Props<'_>,
     g: Option<&GeometryValue>,
     crs: Crs,
     out: &mut Cadastre,
@@ -146,26 +204,10 @@ fn dispatch(
     };
 }
 
-/// The properties as `T`; every bad property reported.
-fn properties<T: DeserializeOwned + Template>(
-    at: &mut At<'_>,
-    props: Map<String, Value>,
-) -> Option<T> {
-    match fields::deserialize::<T>(props) {
-        Ok(t) => Some(t),
-        Err(bad) => {
-            for (field, message) in bad {
-                at.error(&field, message);
-            }
-            None
-        }
-    }
-}
-
 /// Properties and geometry both checked (both reported) before the feature is kept.
 fn with_geometry<T: DeserializeOwned + Template, G>(
     at: &mut At<'_>,
-    props: Map<String, Value>,
+    props: Props<'_>,
     geometry: Result<G, String>,
     keep: impl FnOnce(T, G),
 ) -> Option<()> {
@@ -182,9 +224,10 @@ fn with_geometry<T: DeserializeOwned + Template, G>(
 /// Owners and allocations have no geometry: one given is ignored, with a warning.
 fn no_geometry<T: DeserializeOwned + Template>(
     at: &mut At<'_>,
-    props: Map<String, Value>,
+    props: Props<'_>,
     g: Option<&GeometryValue>,
 ) -> Option<T> {
+    let item = properties(at, props);
     if let Some(g) = g {
         let layer = at.layer.as_str();
         at.warning(
@@ -192,15 +235,11 @@ fn no_geometry<T: DeserializeOwned + Template>(
             format!("ignored: {layer} have no geometry, found {}", g.type_name()),
         );
     }
-    properties(at, props)
+    item
 }
 
 /// A hotspot's Point is its site's: accepted, not kept.
-fn hotspot(
-    at: &mut At<'_>,
-    props: Map<String, Value>,
-    g: Option<&GeometryValue>,
-) -> Option<Hotspot> {
+fn hotspot(at: &mut At<'_>, props: Props<'_>, g: Option<&GeometryValue>) -> Option<Hotspot> {
     if let Some(g) = g.filter(|g| !matches!(g, GeometryValue::Point { .. })) {
         at.error(
             "geometry",

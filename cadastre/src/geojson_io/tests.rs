@@ -103,8 +103,18 @@ fn the_layer_comes_from_the_member_then_the_file_name() {
         Err("sites.geojson: unknown layer \"ducts\"".to_string())
     );
     assert_eq!(
-        layer("sites.geojson", "[1]"),
+        layer("sites.geojson", r#"{"type":"Feature"}"#),
         Err("sites.geojson: not a GeoJSON FeatureCollection".to_string())
+    );
+    assert!(layer("sites.geojson", "[1]")
+        .unwrap_err()
+        .starts_with("sites.geojson: not a GeoJSON FeatureCollection: invalid type"));
+    assert!(layer("sites.geojson", "{")
+        .unwrap_err()
+        .starts_with("sites.geojson: not JSON: "));
+    assert_eq!(
+        layer("sites.geojson", r#"{"type":"FeatureCollection"}"#),
+        Err("sites.geojson: features: expected an array".to_string())
     );
 }
 
