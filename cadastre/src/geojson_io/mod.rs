@@ -7,7 +7,7 @@
 //! layer) are a [`CadastreError`]. Writing is deterministic (input order, shortest round-trip
 //! floats, one feature per line), so export → import → export is byte-identical.
 //!
-//! Layout: [`read`] (features → model), [`fields`] (which property is wrong), [`write`]
+//! Layout: `read` (features → model), `fields` (which property is wrong), `write`
 //! (model → features, the file format).
 
 mod fields;
@@ -87,7 +87,7 @@ pub fn read_str(
     Ok(layer)
 }
 
-/// A FeatureCollection with its features still as text (see [`read`]).
+/// A FeatureCollection with its features still as text (see `read`).
 #[derive(Deserialize)]
 struct RawCollection<'a> {
     #[serde(rename = "type")]

@@ -162,3 +162,36 @@ fn an_unreadable_file_is_an_error_naming_it() {
     assert!(err.to_string().starts_with("cannot read "), "{err}");
     assert!(err.to_string().contains("absent.geojson"), "{err}");
 }
+
+#[test]
+fn collections_carry_the_layer_ids_and_derived_geometry() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+    let paths: Vec<PathBuf> = crate::model::LAYERS
+        .iter()
+        .map(|l| dir.join(format!("{}.geojson", l.as_str())))
+        .collect();
+    let (cad, _) = read_files(&paths, None).unwrap();
+    let cables = super::to_feature_collection(&cad, Layer::Cables);
+    assert_eq!(cables.foreign_members.unwrap()["layer"], json!("cables"));
+    let c1 = &cables.features[0];
+    assert_eq!(c1.id, Some(geojson::feature::Id::String("c1".to_string())));
+    assert_eq!(c1.properties.as_ref().unwrap()["id"], json!("c1"));
+    let union = json!({"type": "MultiLineString", "coordinates": [
+        [[4.3524, 50.8467], [4.356, 50.849], [4.36, 50.85]], [[4.36, 50.85], [4.37, 50.845]]]});
+    assert_eq!(
+        serde_json::to_value(c1.geometry.as_ref().unwrap()).unwrap(),
+        union
+    );
+    let hotspots = super::to_feature_collection(&cad, Layer::Hotspots);
+    let at_site = json!({"type": "Point", "coordinates": [4.36, 50.85]});
+    let h1 = hotspots.features[0].geometry.as_ref().unwrap();
+    assert_eq!(serde_json::to_value(h1).unwrap(), at_site);
+    // The collection reads back as the same layer.
+    for layer in crate::model::LAYERS {
+        let text = serde_json::to_string(&super::to_feature_collection(&cad, layer)).unwrap();
+        let (mut back, mut report) = (Cadastre::default(), Report::default());
+        let got = read_str(&text, Path::new("x.json"), None, &mut back, &mut report).unwrap();
+        assert_eq!((got, report.problems.len()), (layer, 0));
+        assert_eq!(back.len(layer), cad.len(layer));
+    }
+}

@@ -12,8 +12,8 @@
 //! Every check is a hash lookup or linear in the feature's own geometry: 100k features
 //! validate in well under a second (`benches/import.rs`).
 //!
-//! Layout: this file (options, the index of ids, ids and owners), [`network`] (references
-//! between layers, strands), [`shapes`] (geometry).
+//! Layout: this file (options, the index of ids, ids and owners), `network` (references
+//! between layers, strands), `shapes` (geometry).
 
 mod network;
 mod shapes;

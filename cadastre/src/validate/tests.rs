@@ -214,6 +214,24 @@ fn hotspots_targets_worksites_and_site_kinds() {
 }
 
 #[test]
+fn optional_owners_are_checked_when_given_and_dates_are_iso() {
+    let mut cad = load(None);
+    cad.sites[0].owner = Some("acme".to_string());
+    cad.hotspots[0].owner = Some("acme".to_string());
+    cad.worksites[0].start = "1 March 2026".to_string();
+    let report = validate(&cad, &ValidateOptions::default());
+    let got: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            r#"error: sites[0] (id "s1") owner: unknown owner "acme""#,
+            r#"error: hotspots[0] (id "h1") owner: unknown owner "acme""#,
+            r#"error: worksites[0] (id "w1") start: not an ISO 8601 date (YYYY-MM-DD): "1 March 2026""#,
+        ]
+    );
+}
+
+#[test]
 fn every_rule_fixture_is_checked() {
     let mut rules: Vec<String> = std::fs::read_dir(fixtures().join("invalid"))
         .unwrap()
