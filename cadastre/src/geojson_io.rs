@@ -1,1 +1,0 @@
-//! geojson_io (to be written).

@@ -1,0 +1,197 @@
+//! Reading: every bad feature named by index, id and field, nothing else lost; the layer from
+//! the `layer` member or the file name; the CRS from the `crs` member or the caller.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::{crs_member, read_files, read_str};
+use crate::crs::Crs;
+use crate::model::{Cadastre, Layer};
+use crate::problem::Report;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/read")
+        .join(name)
+}
+
+fn messages(report: &Report) -> Vec<String> {
+    report.problems.iter().map(|p| p.to_string()).collect()
+}
+
+fn read(name: &str, text: &str) -> (Cadastre, Report) {
+    let (mut cad, mut report) = (Cadastre::default(), Report::default());
+    read_str(text, Path::new(name), None, &mut cad, &mut report).unwrap();
+    (cad, report)
+}
+
+#[test]
+fn bad_features_are_named_and_the_others_all_read() {
+    let (cad, report) = read_files(&[fixture("routes.geojson")], None).unwrap();
+    assert_eq!(
+        messages(&report),
+        [
+            r#"error: routes[1] (id "r2") owner: missing field"#,
+            r#"error: routes[2] (id "r3") geometry: expected a LineString or MultiLineString, found Point"#,
+            r#"error: routes[3] (id "r4") ducts_total: invalid type: string "many", expected u32"#,
+            r#"error: routes[4] (id "r5b") id: feature id "r5" differs from properties.id "r5b""#,
+            r#"error: routes[5] feature: expected a GeoJSON Feature object"#,
+            r#"error: routes[7] (id "r8") deployment: missing field"#,
+            r#"error: routes[7] (id "r8") from_site: missing field"#,
+            r#"error: routes[7] (id "r8") to_site: invalid type: integer `5`, expected a string"#,
+        ]
+    );
+    let ids: Vec<&str> = cad.routes.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["r1", "r7", "r9"]);
+    assert_eq!(cad.routes[1].geometry.0.len(), 2);
+}
+
+#[test]
+fn a_site_needs_a_point() {
+    let text = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","id":"s7","geometry":{"type":"LineString","coordinates":[[4.3,50.8],[4.4,50.9]]},
+         "properties":{"name":"x","kind":"pop"}},
+        {"type":"Feature","id":"s8","geometry":null,"properties":{"name":"y","kind":"pop"}}]}"#;
+    let (cad, report) = read("sites.geojson", text);
+    assert_eq!(
+        messages(&report),
+        [
+            r#"error: sites[0] (id "s7") geometry: expected a Point, found LineString"#,
+            r#"error: sites[1] (id "s8") geometry: expected a Point, found null"#,
+        ]
+    );
+    assert!(cad.sites.is_empty());
+}
+
+#[test]
+fn owners_read_without_geometry_and_warn_when_given_one() {
+    let text = r#"{"type":"FeatureCollection","features":[
+        {"type":"Feature","id":"o1","geometry":null,"properties":{"name":"Regional IT body"}},
+        {"type":"Feature","id":"o2","geometry":{"type":"Point","coordinates":[4.3,50.8]},
+         "properties":{"name":"Port"}}]}"#;
+    let (cad, report) = read("owners.geojson", text);
+    assert_eq!(
+        messages(&report),
+        [r#"warning: owners[1] (id "o2") geometry: ignored: owners have no geometry, found Point"#]
+    );
+    assert_eq!(cad.owners.len(), 2);
+}
+
+#[test]
+fn the_layer_comes_from_the_member_then_the_file_name() {
+    let member = r#"{"type":"FeatureCollection","layer":"targets","features":[]}"#;
+    let bare = r#"{"type":"FeatureCollection","features":[]}"#;
+    let (mut cad, mut report) = (Cadastre::default(), Report::default());
+    let mut layer = |name: &str, text: &str| {
+        read_str(text, Path::new(name), None, &mut cad, &mut report).map_err(|e| e.to_string())
+    };
+    assert_eq!(layer("x/any.json", member), Ok(Layer::Targets));
+    assert_eq!(layer("x/worksites.geojson", bare), Ok(Layer::Worksites));
+    assert_eq!(layer("x/hotspots.json", bare), Ok(Layer::Hotspots));
+    assert_eq!(
+        layer("x/network.geojson", bare),
+        Err(
+            "x/network.geojson: cannot tell the layer: no \"layer\" member and the file is not \
+             named after a layer (sites.geojson, routes.geojson, ...)"
+                .to_string()
+        )
+    );
+    let unknown = r#"{"type":"FeatureCollection","layer":"ducts","features":[]}"#;
+    assert_eq!(
+        layer("sites.geojson", unknown),
+        Err("sites.geojson: unknown layer \"ducts\"".to_string())
+    );
+    assert_eq!(
+        layer("sites.geojson", r#"{"type":"Feature"}"#),
+        Err("sites.geojson: not a GeoJSON FeatureCollection".to_string())
+    );
+    assert!(layer("sites.geojson", "[1]")
+        .unwrap_err()
+        .starts_with("sites.geojson: not a GeoJSON FeatureCollection: invalid type"));
+    assert!(layer("sites.geojson", "{")
+        .unwrap_err()
+        .starts_with("sites.geojson: not JSON: "));
+    assert_eq!(
+        layer("sites.geojson", r#"{"type":"FeatureCollection"}"#),
+        Err("sites.geojson: features: expected an array".to_string())
+    );
+}
+
+#[test]
+fn the_crs_member_names_the_input_crs() {
+    let urn = json!({"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::31370"}});
+    assert_eq!(crs_member(Some(&urn)), Ok(Crs::Lambert72));
+    assert_eq!(crs_member(Some(&json!("EPSG:3812"))), Ok(Crs::Lambert2008));
+    let crs84 = json!({"type":"name","properties":{"name":"urn:ogc:def:crs:OGC:1.3:CRS84"}});
+    assert_eq!(crs_member(Some(&crs84)), Ok(Crs::Wgs84));
+    assert_eq!(crs_member(None), Ok(Crs::Wgs84));
+    assert!(crs_member(Some(&json!({"type":"link"}))).is_err());
+}
+
+#[test]
+fn lambert72_input_is_converted_by_crs() {
+    let (cad, report) = read_files(&[fixture("lambert72.geojson")], None).unwrap();
+    match Crs::Lambert72.to_wgs84(148855.0, 170700.0) {
+        Ok((lon, lat)) => {
+            assert!(report.problems.is_empty(), "{:?}", messages(&report));
+            assert_eq!(
+                (cad.sites[0].location.x(), cad.sites[0].location.y()),
+                (lon, lat)
+            );
+        }
+        Err(e) => assert_eq!(
+            messages(&report),
+            [format!(
+                r#"error: sites[0] (id "grand-place") geometry: {e}"#
+            )]
+        ),
+    }
+}
+
+#[test]
+fn an_explicit_crs_overrides_the_member() {
+    let (cad, report) = read_files(&[fixture("lambert72.geojson")], Some(Crs::Wgs84)).unwrap();
+    assert!(report.problems.is_empty());
+    assert_eq!(cad.sites[0].location.x(), 148855.0);
+}
+
+#[test]
+fn an_unreadable_file_is_an_error_naming_it() {
+    let err = read_files(&[fixture("absent.geojson")], None).unwrap_err();
+    assert!(err.to_string().starts_with("cannot read "), "{err}");
+    assert!(err.to_string().contains("absent.geojson"), "{err}");
+}
+
+#[test]
+fn collections_carry_the_layer_ids_and_derived_geometry() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+    let paths: Vec<PathBuf> = crate::model::LAYERS
+        .iter()
+        .map(|l| dir.join(format!("{}.geojson", l.as_str())))
+        .collect();
+    let (cad, _) = read_files(&paths, None).unwrap();
+    let cables = super::to_feature_collection(&cad, Layer::Cables);
+    assert_eq!(cables.foreign_members.unwrap()["layer"], json!("cables"));
+    let c1 = &cables.features[0];
+    assert_eq!(c1.id, Some(geojson::feature::Id::String("c1".to_string())));
+    assert_eq!(c1.properties.as_ref().unwrap()["id"], json!("c1"));
+    let union = json!({"type": "MultiLineString", "coordinates": [
+        [[4.3524, 50.8467], [4.356, 50.849], [4.36, 50.85]], [[4.36, 50.85], [4.37, 50.845]]]});
+    assert_eq!(
+        serde_json::to_value(c1.geometry.as_ref().unwrap()).unwrap(),
+        union
+    );
+    let hotspots = super::to_feature_collection(&cad, Layer::Hotspots);
+    let at_site = json!({"type": "Point", "coordinates": [4.36, 50.85]});
+    let h1 = hotspots.features[0].geometry.as_ref().unwrap();
+    assert_eq!(serde_json::to_value(h1).unwrap(), at_site);
+    // The collection reads back as the same layer.
+    for layer in crate::model::LAYERS {
+        let text = serde_json::to_string(&super::to_feature_collection(&cad, layer)).unwrap();
+        let (mut back, mut report) = (Cadastre::default(), Report::default());
+        let got = read_str(&text, Path::new("x.json"), None, &mut back, &mut report).unwrap();
+        assert_eq!((got, report.problems.len()), (layer, 0));
+        assert_eq!(back.len(layer), cad.len(layer));
+    }
+}

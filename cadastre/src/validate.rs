@@ -1,1 +1,0 @@
-//! validate (to be written).
