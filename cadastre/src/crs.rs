@@ -1,1 +1,0 @@
-//! crs (to be written).
