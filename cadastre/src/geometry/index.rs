@@ -4,13 +4,14 @@
 //! The frame ranks candidates; every answer is then measured with [`distance_m`] /
 //! [`segment_distance_m`] (within 0.25 mm of the geodesic up to 5 km). Because the
 //! frame's scale drifts by tan φ·Δφ away from its centre latitude (0.17% at the edge of
-//! Brussels), searches widen their radius by that distortion, and nearest-neighbour searches
-//! measure every element the distortion could make nearer than the frame's nearest one: the
-//! answers are exact to the measuring formula, not to the frame.
+//! Brussels), searches widen their radius by that distortion and nearest-neighbour searches
+//! keep walking the tree until no farther candidate could beat the best measured one: the
+//! answers are exact to the measuring formula, not to the frame. (The walk measured faster than
+//! "frame-nearest, then every element within its distance × distortion": 3.4 against 3.9 µs.)
 
 use geo::{BoundingRect, Coord, Intersects, Line as GeoLine, Point, Polygon};
 use rstar::primitives::{GeomWithData, Line};
-use rstar::{PointDistance, RTree, RTreeObject, AABB};
+use rstar::{RTree, AABB};
 
 use super::local::{distance_m, segment_distance_m, Frame};
 use crate::model::{Cadastre, Layer};
@@ -171,41 +172,46 @@ impl SpatialIndex {
 
     /// The site nearest to `p`: its id and distance in metres.
     pub fn nearest_site(&self, p: Point<f64>) -> Option<(String, f64)> {
-        let measure = |s: &SitePoint| distance_m(p.0, self.frame.to_lonlat(*s.geom()));
-        let (i, d) = self.nearest(&self.sites, p, measure)?;
+        if !finite(p) {
+            return None;
+        }
+        let q = self.frame.to_local(p.0);
+        let candidates = self.sites.nearest_neighbor_iter_with_distance_2(&q);
+        let measured = candidates
+            .map(|(s, d2)| (s.data, d2, distance_m(p.0, self.frame.to_lonlat(*s.geom()))));
+        let (i, d) = self.best(p, measured)?;
         Some((self.site_ids[i].clone(), d))
     }
 
     /// The route nearest to `p` (its nearest segment): its id and distance in metres.
     pub fn nearest_route(&self, p: Point<f64>) -> Option<(String, f64)> {
-        let (i, d) = self.nearest(&self.segments, p, |s| self.segment_distance(p, s))?;
-        Some((self.route_ids[i].clone(), d))
-    }
-
-    /// The nearest element of `tree` to `p` by `measure` (metres): the frame's nearest one
-    /// bounds the answer, then every element the distortion could make nearer is measured.
-    /// (Two plain tree queries: faster than a nearest-first walk, which keeps a heap.)
-    fn nearest<G>(
-        &self,
-        tree: &RTree<GeomWithData<G, usize>>,
-        p: Point<f64>,
-        measure: impl Fn(&GeomWithData<G, usize>) -> f64,
-    ) -> Option<(usize, f64)>
-    where
-        G: PointDistance + RTreeObject<Envelope = AABB<[f64; 2]>>,
-    {
         if !finite(p) {
             return None;
         }
         let q = self.frame.to_local(p.0);
-        let first = tree.nearest_neighbor(&q)?;
-        // True distances lie within frame × (1 ± e): nothing farther than this in the frame
-        // can be truly nearer than `first` (the margin absorbs rounding).
-        let e = 1.0 + self.distortion(p);
-        let reach = first.distance_2(&q).sqrt() * e * e * (1.0 + 1e-9) + 1e-6;
-        let candidates = tree.locate_within_distance(q, reach * reach);
-        let measured = candidates.map(|g| (g.data, measure(g)));
-        measured.min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+        let candidates = self.segments.nearest_neighbor_iter_with_distance_2(&q);
+        let measured = candidates.map(|(s, d2)| (s.data, d2, self.segment_distance(p, s)));
+        let (i, d) = self.best(p, measured)?;
+        Some((self.route_ids[i].clone(), d))
+    }
+
+    /// The best measured candidate of a nearest-first walk `(index, frame distance², metres)`,
+    /// stopping once the frame distance, shrunk by the distortion, exceeds the best so far.
+    fn best(
+        &self,
+        p: Point<f64>,
+        walk: impl Iterator<Item = (usize, f64, f64)>,
+    ) -> Option<(usize, f64)> {
+        let shrink = 1.0 + self.distortion(p);
+        let mut best: Option<(usize, f64)> = None;
+        for (i, d2, d) in walk {
+            match best {
+                Some((_, bd)) if d2.sqrt() / shrink > bd => break,
+                Some((_, bd)) if bd <= d => {}
+                _ => best = Some((i, d)),
+            }
+        }
+        best
     }
 
     /// The frame's distortion over the band holding both `p` and the indexed features.
