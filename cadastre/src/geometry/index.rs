@@ -12,12 +12,13 @@
 use geo::{BoundingRect, Coord, Intersects, Line as GeoLine, Point, Polygon};
 use rstar::primitives::{GeomWithData, Line};
 use rstar::{RTree, AABB};
+use serde::Serialize;
 
 use super::local::{distance_m, segment_distance_m, Frame};
 use crate::model::{Cadastre, Layer};
 
 /// A site or a route found by a query.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hit {
     /// `Layer::Sites` or `Layer::Routes`.
     pub layer: Layer,
@@ -46,9 +47,11 @@ pub struct SpatialIndex {
 
 impl SpatialIndex {
     /// Indexes every site and every route segment with finite coordinates (others are left
-    /// out; validation reports them). A one-point route part is a zero-length segment.
+    /// out; validation reports them). A one-point route part is a zero-length segment. Built
+    /// for city-scale data: a stray far-away coordinate widens the frame's distortion and
+    /// slows queries down (answers stay right).
     pub fn build(cad: &Cadastre) -> SpatialIndex {
-        let ok = |c: &Coord<f64>| c.x.is_finite() && c.y.is_finite();
+        let ok = |c: &Coord<f64>| finite(Point::from(*c));
         let site_coords = cad.sites.iter().map(|s| s.location.0);
         let route_coords = cad
             .routes
@@ -67,30 +70,12 @@ impl SpatialIndex {
             .filter(|(_, s)| ok(&s.location.0))
             .map(|(i, s)| GeomWithData::new(frame.to_local(s.location.0), i))
             .collect();
-        let mut segments = Vec::new();
-        for (i, r) in cad.routes.iter().enumerate() {
-            for line in &r.geometry.0 {
-                let coords: Vec<[f64; 2]> = line
-                    .0
-                    .iter()
-                    .filter(|c| ok(c))
-                    .map(|&c| frame.to_local(c))
-                    .collect();
-                let pairs = coords.windows(2).map(|w| (w[0], w[1]));
-                let single = (coords.len() == 1).then(|| (coords[0], coords[0]));
-                segments.extend(
-                    pairs
-                        .chain(single)
-                        .map(|(a, b)| GeomWithData::new(Line::new(a, b), i)),
-                );
-            }
-        }
         SpatialIndex {
             frame,
             lat_min: lo.y,
             lat_max: hi.y,
             sites: RTree::bulk_load(sites),
-            segments: RTree::bulk_load(segments),
+            segments: RTree::bulk_load(route_segments(cad, frame)),
             site_ids: cad.sites.iter().map(|s| s.id.clone()).collect(),
             route_ids: cad.routes.iter().map(|r| r.id.clone()).collect(),
         }
@@ -243,6 +228,26 @@ impl SpatialIndex {
             distance_m,
         }
     }
+}
+
+/// Every route's segments in `frame` (non-finite coordinates dropped), tagged with its index.
+fn route_segments(cad: &Cadastre, frame: Frame) -> Vec<RouteSegment> {
+    let mut segments = Vec::new();
+    for (i, r) in cad.routes.iter().enumerate() {
+        for line in &r.geometry.0 {
+            let coords: Vec<[f64; 2]> = line
+                .0
+                .iter()
+                .filter(|&&c| finite(Point::from(c)))
+                .map(|&c| frame.to_local(c))
+                .collect();
+            let pairs = coords.windows(2).map(|w| (w[0], w[1]));
+            let single = (coords.len() == 1).then(|| (coords[0], coords[0]));
+            let lines = pairs.chain(single).map(|(a, b)| Line::new(a, b));
+            segments.extend(lines.map(|l| GeomWithData::new(l, i)));
+        }
+    }
+    segments
 }
 
 fn finite(p: Point<f64>) -> bool {
