@@ -1,1 +1,0 @@
-//! geometry (to be written).

@@ -1,0 +1,258 @@
+//! Geometry tests: lengths against geo's geodesic, the index against brute force.
+
+use geo::{Coord, Distance, Geodesic, Intersects, LineString, MultiLineString, Point, Polygon};
+use proptest::prelude::*;
+
+use super::*;
+use crate::model::{Layer, Owner, Site};
+
+pub(crate) fn site(id: &str, lon: f64, lat: f64) -> Site {
+    Site {
+        id: id.to_string(),
+        name: id.to_string(),
+        kind: "pop".to_string(),
+        owner: None,
+        address: None,
+        commune: None,
+        status: "in_service".to_string(),
+        location: Point::new(lon, lat),
+    }
+}
+
+pub(crate) fn route(id: &str, owner: &str, parts: Vec<Vec<(f64, f64)>>) -> Route {
+    Route {
+        id: id.to_string(),
+        name: None,
+        from_site: String::new(),
+        to_site: String::new(),
+        owner: owner.to_string(),
+        deployment: "underground".to_string(),
+        ducts_total: 0,
+        ducts_free: 0,
+        status: "in_service".to_string(),
+        declared_length_m: None,
+        geometry: MultiLineString::new(parts.into_iter().map(LineString::from).collect()),
+    }
+}
+
+fn owner(id: &str) -> Owner {
+    Owner {
+        id: id.to_string(),
+        name: id.to_string(),
+        notes: None,
+    }
+}
+
+#[test]
+fn route_length_sums_the_geodesic_parts() {
+    let a = vec![(4.35, 50.85), (4.36, 50.85), (4.36, 50.86)];
+    let b = vec![(4.40, 50.80), (4.41, 50.81)];
+    let r = route("r", "o", vec![a.clone(), b.clone()]);
+    let want = Geodesic.length(&LineString::from(a)) + Geodesic.length(&LineString::from(b));
+    assert!((route_length_m(&r) - want).abs() < 1e-9);
+    // 0.01° of longitude at 50.85°N is about 704 m, 0.01° of latitude about 1113 m.
+    assert!(
+        (route_length_m(&route("x", "o", vec![vec![(4.35, 50.85), (4.36, 50.85)]])) - 704.0).abs()
+            < 2.0
+    );
+    assert_eq!(route_length_m(&route("e", "o", vec![])), 0.0);
+}
+
+#[test]
+fn length_by_owner_keys_every_owner() {
+    let cad = Cadastre {
+        owners: vec![owner("irisnet"), owner("stib")],
+        routes: vec![
+            route("r1", "irisnet", vec![vec![(4.35, 50.85), (4.36, 50.85)]]),
+            route("r2", "irisnet", vec![vec![(4.35, 50.85), (4.35, 50.86)]]),
+            route("r3", "ghost", vec![vec![(4.35, 50.85), (4.35, 50.86)]]),
+        ],
+        ..Cadastre::default()
+    };
+    let by_owner = length_by_owner(&cad);
+    let keys: Vec<&str> = by_owner.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["ghost", "irisnet", "stib"]);
+    assert!(
+        (by_owner["irisnet"] - route_length_m(&cad.routes[0]) - route_length_m(&cad.routes[1]))
+            .abs()
+            < 1e-9
+    );
+    assert_eq!(by_owner["stib"], 0.0);
+}
+
+fn small_cadastre() -> Cadastre {
+    Cadastre {
+        sites: vec![
+            site("gp", 4.3525, 50.8467),
+            site("atomium", 4.3416, 50.8949),
+            site("nan", f64::NAN, 50.0),
+        ],
+        routes: vec![
+            route("east-west", "o", vec![vec![(4.34, 50.85), (4.36, 50.85)]]),
+            route(
+                "north",
+                "o",
+                vec![vec![(4.34, 50.89), (4.35, 50.90)], vec![(4.30, 50.90)]],
+            ),
+        ],
+        ..Cadastre::default()
+    }
+}
+
+#[test]
+fn index_answers_on_a_hand_made_cadastre() {
+    let idx = SpatialIndex::build(&small_cadastre());
+    assert_eq!(idx.size(), (2, 3));
+    let (id, d) = idx.nearest_site(Point::new(4.3525, 50.8468)).unwrap();
+    assert_eq!(id, "gp");
+    assert!((d - 11.1).abs() < 0.1, "{d}");
+    let (id, d) = idx.nearest_route(Point::new(4.35, 50.851)).unwrap();
+    assert_eq!(id, "east-west");
+    assert!((d - 111.2).abs() < 0.1, "{d}");
+    // The one-point part of "north" is a zero-length segment.
+    assert_eq!(
+        idx.nearest_route(Point::new(4.30, 50.90)).unwrap(),
+        ("north".to_string(), 0.0)
+    );
+    let hits = idx.within(Point::new(4.3525, 50.8467), 500.0);
+    let found: Vec<(Layer, &str)> = hits.iter().map(|h| (h.layer, h.id.as_str())).collect();
+    assert_eq!(found, [(Layer::Sites, "gp"), (Layer::Routes, "east-west")]);
+    assert!(idx.nearest_site(Point::new(f64::NAN, 0.0)).is_none());
+    assert!(idx.within(Point::new(4.35, 50.85), -1.0).is_empty());
+}
+
+#[test]
+fn inside_finds_contained_sites_and_crossing_routes() {
+    let idx = SpatialIndex::build(&small_cadastre());
+    let square = Polygon::new(
+        LineString::from(vec![
+            (4.345, 50.84),
+            (4.36, 50.84),
+            (4.36, 50.86),
+            (4.345, 50.86),
+            (4.345, 50.84),
+        ]),
+        vec![],
+    );
+    let hits = idx.inside(&square);
+    let found: Vec<(Layer, usize, &str)> = hits
+        .iter()
+        .map(|h| (h.layer, h.index, h.id.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [(Layer::Sites, 0, "gp"), (Layer::Routes, 0, "east-west")]
+    );
+}
+
+#[test]
+fn an_empty_cadastre_finds_nothing() {
+    let idx = SpatialIndex::build(&Cadastre::default());
+    assert!(idx.nearest_route(Point::new(4.35, 50.85)).is_none());
+    assert!(idx.within(Point::new(4.35, 50.85), 1e6).is_empty());
+}
+
+/// The geodesic distance from `p` to the lon/lat-straight segment `a`-`b`, by ternary search.
+fn brute_segment(p: Point<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let at = |t: f64| Geodesic.distance(p, Point::from(a + (b - a) * t));
+    let (mut lo, mut hi) = (0.0, 1.0);
+    for _ in 0..60 {
+        let (m1, m2) = (lo + (hi - lo) / 3.0, hi - (hi - lo) / 3.0);
+        if at(m1) < at(m2) {
+            hi = m2
+        } else {
+            lo = m1
+        }
+    }
+    at((lo + hi) / 2.0).min(at(0.0)).min(at(1.0))
+}
+
+fn brute_route(p: Point<f64>, r: &Route) -> f64 {
+    let segments = r.geometry.0.iter().flat_map(|l| l.lines());
+    segments
+        .map(|s| brute_segment(p, s.start, s.end))
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn lonlat() -> impl Strategy<Value = (f64, f64)> {
+    (4.24f64..4.48, 50.76f64..50.92)
+}
+
+/// A random city: sites, and short routes of 1-4 segments of up to ~1 km.
+fn city() -> impl Strategy<Value = Cadastre> {
+    let sites = prop::collection::vec(lonlat(), 1..30);
+    let step = (-0.01f64..0.01, -0.006f64..0.006);
+    let routes = prop::collection::vec((lonlat(), prop::collection::vec(step, 1..5)), 1..30);
+    (sites, routes).prop_map(|(sites, routes)| Cadastre {
+        sites: sites
+            .into_iter()
+            .enumerate()
+            .map(|(i, (x, y))| site(&format!("s{i}"), x, y))
+            .collect(),
+        routes: routes
+            .into_iter()
+            .enumerate()
+            .map(|(i, (start, steps))| {
+                let mut pts = vec![start];
+                for (dx, dy) in steps {
+                    let (x, y) = pts[pts.len() - 1];
+                    pts.push((x + dx, y + dy));
+                }
+                route(&format!("r{i}"), "o", vec![pts])
+            })
+            .collect(),
+        ..Cadastre::default()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn nearest_matches_brute_force_geodesic(cad in city(), (x, y) in lonlat()) {
+        let idx = SpatialIndex::build(&cad);
+        let p = Point::new(x, y);
+        let (id, d) = idx.nearest_site(p).unwrap();
+        let refs: Vec<f64> = cad.sites.iter().map(|s| Geodesic.distance(p, s.location)).collect();
+        let best = refs.iter().copied().fold(f64::INFINITY, f64::min);
+        let chosen = cad.sites.iter().position(|s| s.id == id).unwrap();
+        prop_assert!((refs[chosen] - best).abs() < 0.01 && (d - best).abs() < 0.01, "site {d} vs {best}");
+        let (id, d) = idx.nearest_route(p).unwrap();
+        let refs: Vec<f64> = cad.routes.iter().map(|r| brute_route(p, r)).collect();
+        let best = refs.iter().copied().fold(f64::INFINITY, f64::min);
+        let chosen = cad.routes.iter().position(|r| r.id == id).unwrap();
+        prop_assert!((refs[chosen] - best).abs() < 0.01 && (d - best).abs() < 0.01, "route {d} vs {best}");
+    }
+
+    #[test]
+    fn within_matches_brute_force_geodesic(cad in city(), (x, y) in lonlat(), radius in 10.0f64..3000.0) {
+        let idx = SpatialIndex::build(&cad);
+        let p = Point::new(x, y);
+        let hits = idx.within(p, radius);
+        let site_refs = cad.sites.iter().map(|s| Geodesic.distance(p, s.location));
+        let route_refs = cad.routes.iter().map(|r| brute_route(p, r));
+        let refs = site_refs.map(|d| (Layer::Sites, d)).enumerate().chain(route_refs.map(|d| (Layer::Routes, d)).enumerate());
+        for (i, (layer, d)) in refs {
+            let hit = hits.iter().find(|h| h.layer == layer && h.index == i);
+            // Leave out features on the circle itself (within 1 cm): either answer is right.
+            if (d - radius).abs() > 0.01 {
+                prop_assert_eq!(hit.is_some(), d < radius, "{:?}[{}] at {} m, radius {}", layer, i, d, radius);
+            }
+            if let Some(h) = hit {
+                prop_assert!((h.distance_m - d).abs() < 0.01);
+            }
+        }
+    }
+
+    #[test]
+    fn inside_matches_geo_predicates(cad in city(), (x, y) in lonlat(), w in 0.001f64..0.05, h in 0.001f64..0.03) {
+        let idx = SpatialIndex::build(&cad);
+        let poly = Polygon::new(LineString::from(vec![(x, y), (x + w, y), (x + w / 2.0, y + h), (x, y)]), vec![]);
+        let hits = idx.inside(&poly);
+        let want_sites = cad.sites.iter().enumerate().filter(|(_, s)| poly.intersects(&s.location)).map(|(i, _)| (Layer::Sites, i));
+        let want_routes = cad.routes.iter().enumerate().filter(|(_, r)| poly.intersects(&r.geometry)).map(|(i, _)| (Layer::Routes, i));
+        let want: Vec<(Layer, usize)> = want_sites.chain(want_routes).collect();
+        let got: Vec<(Layer, usize)> = hits.iter().map(|h| (h.layer, h.index)).collect();
+        prop_assert_eq!(got, want);
+    }
+}
