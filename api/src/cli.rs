@@ -67,6 +67,9 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         ports: u32,
     },
+    /// The fibre cadastre: validate, import, export, stats, generate-demo.
+    #[command(subcommand)]
+    Cadastre(crate::cadastre_cmd::CadastreCommand),
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
     Simulate {
         /// UDP address to listen on.
@@ -142,6 +145,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(crate::poll_cmd::run(cfg, once, format, gap))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Cadastre(cmd) => crate::cadastre_cmd::run(cmd),
         Command::Serve { config, listen } => {
             let Some(cfg) = load(&config) else {
                 return Ok(ExitCode::from(2));

@@ -3,11 +3,13 @@
 //!
 //! Layout:
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
+//! - [`cadastre_cmd`]: `irisops cadastre ...` (validate, import, export, stats, generate-demo).
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
 //! - [`serve`]: `irisops serve` and `irisops demo`.
 //! - [`server`]: the axum router (health, metrics, read API, web page).
 //! - [`error`]: `ApiError`, domain errors as HTTP answers.
 
+pub mod cadastre_cmd;
 pub mod cli;
 pub mod error;
 pub mod poll_cmd;

@@ -35,6 +35,7 @@ pub async fn run(
     let app = router(AppState {
         store: Arc::new(Mutex::new(reader)),
         metrics,
+        cadastre: cfg.cadastre_data.clone(),
     });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -87,9 +88,12 @@ pub async fn demo(
     let sim_task = tokio::spawn(collector::sim::run(sim, async move {
         let _ = sim_stop.changed().await;
     }));
+    let cadastre_dir = data.join("cadastre");
+    demo_cadastre(&cadastre_dir)?;
     let mut text = format!(
-        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n",
-        data.display().to_string()
+        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n[cadastre]\ndata = {:?}\n",
+        data.display().to_string(),
+        cadastre_dir.display().to_string()
     );
     for i in 1..=devices {
         text.push_str(&format!(
@@ -111,6 +115,43 @@ pub async fn demo(
     let _ = stop_tx.send(true);
     let _ = sim_task.await;
     r
+}
+
+/// Generates the demo cadastre into `dir` unless it already holds one; prints its statistics.
+fn demo_cadastre(dir: &std::path::Path) -> anyhow::Result<()> {
+    use cadastre::validate::{validate, ValidateOptions};
+    let mut store = cadastre::store::Store::open(dir)
+        .with_context(|| format!("cannot open the demo cadastre in {}", dir.display()))?;
+    let (mut cad, mut version) = store.load()?;
+    if cad.is_empty() {
+        cad = cadastre::demo::generate(1);
+        let check = |c: &cadastre::Cadastre| validate(c, &ValidateOptions::brussels());
+        version = store.replace_all(
+            version,
+            &cad,
+            "irisops demo",
+            "generated demo network (seed 1)",
+            &check,
+        )?;
+    }
+    let s = cadastre::stats::stats(&cad);
+    eprintln!(
+        "irisops demo: cadastre version {version}: {:.1} km of routes, {} sites, {} cables, {} allocations, {} hotspots, {} owners",
+        s.routes_km, s.n_sites, s.n_cables, s.n_allocations, s.n_hotspots, s.by_owner.len()
+    );
+    for (owner, o) in &s.by_owner {
+        eprintln!(
+            "  {owner:<20} {:>6.1} km of routes, {:>6} strands, {:>5.1}% used",
+            o.km,
+            o.strands_total,
+            if o.strands_total > 0 {
+                o.strands_used as f64 * 100.0 / o.strands_total as f64
+            } else {
+                0.0
+            }
+        );
+    }
+    Ok(())
 }
 
 fn free_udp() -> std::io::Result<SocketAddr> {

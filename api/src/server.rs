@@ -9,6 +9,8 @@
 //! - `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=` (port keys URL-encoded:
 //!   `xe-0%2F0%2F1`)
 //! - `GET /api/v1/ports/{device}/{port}/p95?from=&to=`
+//! - `GET /api/v1/cadastre/stats` (route km, strands per owner; 404 without a cadastre)
+//! - `GET /api/v1/cadastre/layers/{layer}` (an RFC 7946 FeatureCollection)
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,6 +34,8 @@ pub struct AppState {
     /// A reader connection (the pipeline writes through its own; WAL lets both run).
     pub store: Arc<Mutex<Store>>,
     pub metrics: Arc<Metrics>,
+    /// The cadastre's data directory, when one is served.
+    pub cadastre: Option<std::path::PathBuf>,
 }
 
 /// The router.
@@ -44,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices/{name}/ports", get(ports))
         .route("/api/v1/ports/{device}/{port}/series", get(series))
         .route("/api/v1/ports/{device}/{port}/p95", get(p95))
+        .route("/api/v1/cadastre/stats", get(cadastre_stats))
+        .route("/api/v1/cadastre/layers/{layer}", get(cadastre_layer))
         .with_state(state)
 }
 
@@ -216,6 +222,43 @@ async fn p95(
     })))
 }
 
+/// Loads the served cadastre off the async threads.
+async fn load_cadastre(s: &AppState) -> Result<(cadastre::Cadastre, u64), ApiError> {
+    let Some(dir) = s.cadastre.clone() else {
+        return Err(ApiError::NotFound(
+            "no cadastre is served ([cadastre] data)".into(),
+        ));
+    };
+    tokio::task::spawn_blocking(move || {
+        cadastre::store::Store::open(&dir)
+            .and_then(|st| st.load())
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
+}
+
+async fn cadastre_stats(State(s): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let (cad, version) = load_cadastre(&s).await?;
+    let mut v = serde_json::to_value(cadastre::stats::stats(&cad))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    v["version"] = version.into();
+    Ok(Json(v))
+}
+
+async fn cadastre_layer(
+    State(s): State<AppState>,
+    Path(layer): Path<String>,
+) -> Result<Json<geojson::FeatureCollection>, ApiError> {
+    let Some(l) = cadastre::Layer::parse(&layer) else {
+        return Err(ApiError::NotFound(format!(
+            "unknown layer {layer:?}: one of owners, sites, routes, cables, allocations, hotspots, targets, worksites"
+        )));
+    };
+    let (cad, _) = load_cadastre(&s).await?;
+    Ok(Json(cadastre::geojson_io::to_feature_collection(&cad, l)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +307,7 @@ mod tests {
         AppState {
             store: Arc::new(Mutex::new(Store::open(dir, Retention::default()).unwrap())),
             metrics: Arc::new(Metrics::default()),
+            cadastre: None,
         }
     }
 

@@ -230,3 +230,21 @@ pub fn convert_lines(crs: Crs, m: &mut MultiLineString<f64>) -> Result<(), Cadas
     }
     m.try_map_coords_in_place(|c| convert_coord(crs, c))
 }
+
+/// Converts every geometry of a cadastre read in `crs` to WGS84 in place (formats such as OFDS
+/// whose readers keep the input coordinates).
+pub fn convert_cadastre(crs: Crs, cad: &mut crate::Cadastre) -> Result<(), CadastreError> {
+    for s in &mut cad.sites {
+        convert_point(crs, &mut s.location)?;
+    }
+    for r in &mut cad.routes {
+        convert_lines(crs, &mut r.geometry)?;
+    }
+    for t in &mut cad.targets {
+        convert_point(crs, &mut t.location)?;
+    }
+    for w in &mut cad.worksites {
+        convert_geometry(crs, &mut w.geometry)?;
+    }
+    Ok(())
+}

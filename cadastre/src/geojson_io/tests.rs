@@ -151,9 +151,22 @@ fn lambert72_input_is_converted_by_crs() {
 
 #[test]
 fn an_explicit_crs_overrides_the_member() {
-    let (cad, report) = read_files(&[fixture("lambert72.geojson")], Some(Crs::Wgs84)).unwrap();
-    assert!(report.problems.is_empty());
-    assert_eq!(cad.sites[0].location.x(), 148855.0);
+    // Read as WGS84 despite its Lambert 72 member: the override is obeyed, and Lambert metres
+    // are no longitudes.
+    let (_, report) = read_files(&[fixture("lambert72.geojson")], Some(Crs::Wgs84)).unwrap();
+    assert_eq!(
+        messages(&report),
+        [
+            r#"error: sites[0] (id "grand-place") geometry: coordinate reference system: cannot convert (148855, 170700) from EPSG:4326: not a valid coordinate"#
+        ]
+    );
+    let (cad, report) = read_files(&[fixture("lambert72.geojson")], Some(Crs::Lambert72)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", messages(&report));
+    assert!(
+        (cad.sites[0].location.x() - 4.3524).abs() < 0.001,
+        "{:?}",
+        cad.sites[0].location
+    );
 }
 
 #[test]

@@ -31,24 +31,41 @@ use crate::problem::{Problem, Report};
 /// Tolerances and the area the network must lie in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidateOptions {
-    /// How far a route's end may be from its site, metres (geodesic).
+    /// How far a route's end may be from its site, metres (geodesic), before a warning: owners'
+    /// drawings often stop at the street or the building's edge.
     pub end_tolerance_m: f64,
+    /// Beyond this (metres) a route's end is an error: it most likely names the wrong site.
+    pub end_error_m: f64,
     /// How far a declared length may be from the geodesic length, as a fraction (0.2 = 20%).
     pub length_tolerance: f64,
-    /// Every coordinate must lie inside (lon/lat); `None`: anywhere.
+    /// Every coordinate must lie inside (lon/lat); `None`: anywhere on Earth (coordinates must
+    /// still be WGS84 longitudes and latitudes).
     pub area: Option<Rect<f64>>,
 }
 
+/// The Brussels-Capital region's bounding box (lon 4.20-4.52, lat 50.74-50.94).
+pub fn brussels_area() -> Rect<f64> {
+    Rect::new(coord! { x: 4.20, y: 50.74 }, coord! { x: 4.52, y: 50.94 })
+}
+
 impl Default for ValidateOptions {
-    /// 25 m, 20%, the Brussels-Capital region's bounding box (lon 4.20-4.52, lat 50.74-50.94).
+    /// 25 m (warning) / 500 m (error) for route ends, 20% for declared lengths, no area.
     fn default() -> Self {
         ValidateOptions {
             end_tolerance_m: 25.0,
+            end_error_m: 500.0,
             length_tolerance: 0.2,
-            area: Some(Rect::new(
-                coord! { x: 4.20, y: 50.74 },
-                coord! { x: 4.52, y: 50.94 },
-            )),
+            area: None,
+        }
+    }
+}
+
+impl ValidateOptions {
+    /// The defaults with the area set to the Brussels-Capital region.
+    pub fn brussels() -> Self {
+        ValidateOptions {
+            area: Some(brussels_area()),
+            ..ValidateOptions::default()
         }
     }
 }

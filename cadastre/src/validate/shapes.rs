@@ -3,7 +3,9 @@
 //! are geodesic (`geo::Geodesic`, metres).
 
 use geo::line_intersection::{line_intersection, LineIntersection};
-use geo::{Coord, CoordsIter, Distance, Geodesic, Geometry, Length, Line, LineString, Point};
+use geo::{
+    coord, Coord, CoordsIter, Distance, Geodesic, Geometry, Length, Line, LineString, Point, Rect,
+};
 
 use super::{At, Index, ValidateOptions};
 use crate::model::Route;
@@ -86,12 +88,18 @@ pub(super) fn inside(
     opts: &ValidateOptions,
     report: &mut Report,
 ) {
-    let Some(area) = opts.area else { return };
+    let world = Rect::new(coord! { x: -180.0, y: -90.0 }, coord! { x: 180.0, y: 90.0 });
+    let area = opts.area.unwrap_or(world);
     let (min, max) = (area.min(), area.max());
     let out = |c: &Coord<f64>| !(c.x >= min.x && c.x <= max.x && c.y >= min.y && c.y <= max.y);
     if let Some(c) = coords.find(out) {
+        let hint = if opts.area.is_none() {
+            " (not WGS84 lon/lat: give the input's CRS, e.g. --crs EPSG:31370)"
+        } else {
+            ""
+        };
         let message = format!(
-            "coordinate {} outside the area (lon {}..{}, lat {}..{})",
+            "coordinate {} outside the area (lon {}..{}, lat {}..{}){hint}",
             show(c),
             min.x,
             max.x,
@@ -121,12 +129,18 @@ fn ends(at: &At<'_>, r: &Route, ix: &Index<'_>, opts: &ValidateOptions, report: 
             continue;
         };
         let d = Geodesic.distance(site_at.location, Point(p));
-        if d > opts.end_tolerance_m {
+        if d > opts.end_error_m {
+            let message = format!(
+                "route {end} is {d:.0} m from its {field} {site:?} (more than {} m: the wrong site?)",
+                opts.end_error_m
+            );
+            report.push(at.error("geometry", message));
+        } else if d > opts.end_tolerance_m {
             let message = format!(
                 "route {end} is {d:.0} m from its {field} {site:?} (tolerance {} m)",
                 opts.end_tolerance_m
             );
-            report.push(at.error("geometry", message));
+            report.push(at.warning("geometry", message));
         }
     }
 }

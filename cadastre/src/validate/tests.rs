@@ -28,14 +28,14 @@ fn load(rule: Option<&str>) -> Cadastre {
 }
 
 fn check(rule: &str, expect: &[&str]) {
-    let report = validate(&load(Some(rule)), &ValidateOptions::default());
+    let report = validate(&load(Some(rule)), &ValidateOptions::brussels());
     let got: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(got, expect, "rule {rule}");
 }
 
 #[test]
 fn the_valid_network_has_no_problem() {
-    let report = validate(&load(None), &ValidateOptions::default());
+    let report = validate(&load(None), &ValidateOptions::brussels());
     assert_eq!(report.problems, vec![]);
 }
 
@@ -71,8 +71,24 @@ fn route_sites_are_known_and_at_the_ends() {
     check(
         "route_end_far",
         &[
-            r#"error: routes[1] (id "r2") geometry: route end is 70 m from its to_site "s3" (tolerance 25 m)"#,
+            r#"warning: routes[1] (id "r2") geometry: route end is 70 m from its to_site "s3" (tolerance 25 m)"#,
         ],
+    );
+    // Far beyond the tolerance it most likely names the wrong site: an error.
+    let strict = ValidateOptions {
+        end_error_m: 50.0,
+        ..ValidateOptions::brussels()
+    };
+    let got: Vec<String> = validate(&load(Some("route_end_far")), &strict)
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"error: routes[1] (id "r2") geometry: route end is 70 m from its to_site "s3" (more than 50 m: the wrong site?)"#
+        ]
     );
 }
 
@@ -80,7 +96,7 @@ fn route_sites_are_known_and_at_the_ends() {
 fn the_end_tolerance_is_an_option() {
     let opts = ValidateOptions {
         end_tolerance_m: 100.0,
-        ..ValidateOptions::default()
+        ..ValidateOptions::brussels()
     };
     assert_eq!(
         validate(&load(Some("route_end_far")), &opts).problems,
@@ -172,6 +188,20 @@ fn coordinates_lie_in_the_area() {
     assert_eq!(
         validate(&load(Some("outside_area")), &anywhere).problems,
         vec![]
+    );
+    // Without an area, coordinates must still be longitudes and latitudes.
+    let mut cad = load(None);
+    cad.targets[0].location = geo::Point::new(148_855.0, 170_700.0);
+    let got: Vec<String> = validate(&cad, &anywhere)
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            r#"error: targets[0] (id "t1") geometry: coordinate (148855.000000, 170700.000000) outside the area (lon -180..180, lat -90..90) (not WGS84 lon/lat: give the input's CRS, e.g. --crs EPSG:31370)"#
+        ]
     );
 }
 

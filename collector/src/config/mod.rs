@@ -73,6 +73,8 @@ pub struct Config {
     pub devices: Vec<DeviceConfig>,
     /// The named credentials, shared by the devices that reference them.
     pub auth: BTreeMap<String, Arc<Auth>>,
+    /// `[cadastre] data`: the cadastre's data directory, when the server should serve one.
+    pub cadastre_data: Option<PathBuf>,
 }
 
 /// `[store]`: the embedded store.

@@ -14,6 +14,15 @@ pub(super) struct RawConfig {
     pub auth: BTreeMap<String, RawAuth>,
     #[serde(default)]
     pub device: Vec<RawDevice>,
+    pub cadastre: Option<RawCadastre>,
+}
+
+/// `[cadastre]`: read by the api (the cadastre crate owns the data); validated here so one
+/// file reports every problem.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawCadastre {
+    pub data: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

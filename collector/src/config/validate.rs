@@ -62,12 +62,21 @@ pub(super) fn validate(
             devices.push(dev);
         }
     }
+    let cadastre_data = match raw.cadastre.as_ref().map(|c| c.data.as_deref()) {
+        None => None,
+        Some(Some(d)) if !d.trim().is_empty() => Some(PathBuf::from(d)),
+        Some(_) => {
+            p.push("cadastre.data", "missing (the cadastre's data directory)");
+            None
+        }
+    };
     if p.0.is_empty() {
         Ok(Config {
             store,
             collector,
             devices,
             auth,
+            cadastre_data,
         })
     } else {
         Err(p.0)
