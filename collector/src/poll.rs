@@ -96,8 +96,15 @@ impl DeviceState {
     }
 }
 
-/// Polls one device once, within its budget.
+/// Polls one device once, within its budget. The session's receive buffer is released
+/// afterwards, whatever the outcome.
 pub async fn poll(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePoll, PollError> {
+    let r = poll_once(dev, st).await;
+    st.session.release_buffer();
+    r
+}
+
+async fn poll_once(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePoll, PollError> {
     let started = Instant::now();
     let deadline = started + dev.budget;
     let over_budget = |e: SnmpError| {

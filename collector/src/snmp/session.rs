@@ -57,6 +57,8 @@ pub struct Session {
     timeout: Duration,
     retries: u32,
     next_id: i32,
+    /// The receive buffer (64 KiB), allocated on first use and released between polls by
+    /// [`Session::release_buffer`], so idle devices hold no buffer.
     buf: Vec<u8>,
     pub stats: SessionStats,
 }
@@ -91,9 +93,15 @@ impl Session {
             timeout,
             retries,
             next_id: (rand::random::<u32>() >> 2) as i32 + 1,
-            buf: vec![0; 65_536],
+            buf: Vec::new(),
             stats: SessionStats::default(),
         })
+    }
+
+    /// Frees the receive buffer until the next request (a fleet of idle devices then costs a
+    /// socket each, not 64 KiB each).
+    pub fn release_buffer(&mut self) {
+        self.buf = Vec::new();
     }
 
     /// True for an SNMPv1 session (no GETBULK, no Counter64).
@@ -237,6 +245,9 @@ impl Session {
             .await
             .map_err(|e| SnmpError::Io(e.to_string()))?;
         self.stats.sent += 1;
+        if self.buf.is_empty() {
+            self.buf = vec![0; 65_536];
+        }
         let until = (Instant::now() + self.timeout).min(deadline);
         loop {
             let got = tokio::time::timeout_at(until, self.socket.recv_from(&mut self.buf)).await;

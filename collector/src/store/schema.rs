@@ -120,7 +120,7 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = OFF;
          PRAGMA temp_store = MEMORY;
-         PRAGMA cache_size = -65536;
+         PRAGMA cache_size = -16384;
          PRAGMA wal_autocheckpoint = 16384;",
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
