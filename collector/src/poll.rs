@@ -200,8 +200,8 @@ async fn system(
 fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
     let mut by_index: BTreeMap<u32, PortCounters> = BTreeMap::new();
     let mut hc_in: BTreeMap<u32, bool> = BTreeMap::new();
-    for (col, rows) in ifx.columns.iter().enumerate() {
-        for (suffix, v) in rows {
+    for col in 0..ifx.columns.len() {
+        for (suffix, v) in ifx.rows(col) {
             let Some(i) = single_subid(suffix) else {
                 continue;
             };
@@ -230,8 +230,8 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
         };
         p.pkts_bits_64 = p.in_ucast_pkts.is_some() || p.out_ucast_pkts.is_some();
     }
-    for (col, rows) in ift.columns.iter().enumerate() {
-        for (suffix, v) in rows {
+    for col in 0..ift.columns.len() {
+        for (suffix, v) in ift.rows(col) {
             let Some(i) = single_subid(suffix) else {
                 continue;
             };

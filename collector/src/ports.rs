@@ -33,6 +33,12 @@ pub struct RawPort {
 /// Returns the stable key per port, in the order of `ports`, all distinct. See the module doc.
 pub fn assign_keys(ports: &[RawPort]) -> Vec<String> {
     let bases: Vec<String> = ports.iter().map(base).collect();
+    // The usual case: every base is distinct, and is the key.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(bases.len());
+    if bases.iter().all(|b| seen.insert(b.as_str())) {
+        return bases;
+    }
+    drop(seen);
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, base) in bases.iter().enumerate() {
         groups.entry(base.as_str()).or_default().push(i);

@@ -14,16 +14,7 @@ pub struct Oid(Vec<u8>);
 
 impl Ord for Oid {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let (mut a, mut b) = (SubIds(&self.0), SubIds(&other.0));
-        loop {
-            match (a.next(), b.next()) {
-                (None, None) => return std::cmp::Ordering::Equal,
-                (x, y) => match x.cmp(&y) {
-                    std::cmp::Ordering::Equal => {}
-                    o => return o,
-                },
-            }
-        }
+        cmp_subids(&self.0, &other.0)
     }
 }
 
@@ -170,10 +161,27 @@ pub fn decode_subids(bytes: &[u8]) -> Vec<u32> {
 
 /// The single sub-id of an index suffix such as an ifIndex, if it is exactly one.
 pub fn single_subid(bytes: &[u8]) -> Option<u32> {
-    let ids = decode_subids(bytes);
-    match ids.as_slice() {
-        [one] => Some(*one),
-        _ => None,
+    let (last, head) = bytes.split_last()?;
+    if last & 0x80 != 0 || head.iter().any(|b| b & 0x80 == 0) || bytes.len() > 5 {
+        return None;
+    }
+    let v = bytes
+        .iter()
+        .fold(0u64, |v, &b| (v << 7) | u64::from(b & 0x7f));
+    u32::try_from(v).ok()
+}
+
+/// Orders two encoded sub-id sequences (suffixes below one prefix) as SNMP does.
+pub fn cmp_subids(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let (mut x, mut y) = (SubIds(a), SubIds(b));
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (p, q) => match p.cmp(&q) {
+                std::cmp::Ordering::Equal => {}
+                o => return o,
+            },
+        }
     }
 }
 
@@ -239,7 +247,30 @@ mod tests {
         assert!("1.3.x".parse::<Oid>().is_err());
     }
 
+    #[test]
+    fn single_subids() {
+        assert_eq!(single_subid(&[5]), Some(5));
+        assert_eq!(single_subid(&[0x81, 0x00]), Some(128));
+        assert_eq!(
+            single_subid(&[0x8f, 0xff, 0xff, 0xff, 0x7f]),
+            Some(u32::MAX)
+        );
+        assert_eq!(single_subid(&[0x90, 0x80, 0x80, 0x80, 0x00]), None);
+        assert_eq!(single_subid(&[1, 2]), None);
+        assert_eq!(single_subid(&[0x81]), None);
+        assert_eq!(single_subid(&[]), None);
+    }
+
     proptest! {
+        #[test]
+        fn single_subid_agrees_with_decoding(v in any::<u32>(), w in any::<u32>()) {
+            let mut one = Vec::new();
+            push_subid(&mut one, v);
+            prop_assert_eq!(single_subid(&one), Some(v));
+            push_subid(&mut one, w);
+            prop_assert_eq!(single_subid(&one), None);
+        }
+
         #[test]
         fn byte_order_is_oid_order(a in proptest::collection::vec(any::<u32>(), 1..6),
                                    b in proptest::collection::vec(any::<u32>(), 1..6)) {

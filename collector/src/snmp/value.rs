@@ -45,6 +45,12 @@ impl Value {
     /// An OCTET STRING as text: UTF-8 lossily, control characters dropped, cut at `max` chars.
     pub fn as_text(&self, max: usize) -> Option<String> {
         match self {
+            // The usual case: short printable ASCII, copied as is.
+            Value::OctetString(b)
+                if b.len() <= max && b.iter().all(|c| (0x20..0x7f).contains(c)) =>
+            {
+                Some(b.iter().map(|&c| c as char).collect())
+            }
             Value::OctetString(b) => Some(
                 String::from_utf8_lossy(b)
                     .chars()

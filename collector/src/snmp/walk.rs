@@ -10,8 +10,10 @@
 
 use tokio::time::Instant;
 
+use std::cmp::Ordering;
+
 use super::ber::Response;
-use super::oid::Oid;
+use super::oid::{cmp_subids, Oid};
 use super::session::{Session, SnmpError};
 use super::value::Value;
 
@@ -21,12 +23,26 @@ const MAX_VARBINDS_PER_PDU: u32 = 256;
 const TOO_BIG: u32 = 1;
 const NO_SUCH_NAME: u32 = 2;
 
-/// What was walked: per column, the (index suffix, value) rows in OID order.
+/// What was walked: per column, the (OID, value) rows in OID order.
 #[derive(Debug, Default)]
 pub struct Table {
-    pub columns: Vec<Vec<(Vec<u8>, Value)>>,
+    pub columns: Vec<Vec<(Oid, Value)>>,
+    /// Length of each column's OID encoding: a row's index suffix starts there.
+    prefix_len: Vec<usize>,
     pub n_requests: u32,
     pub n_varbinds: u32,
+}
+
+impl Table {
+    /// Column `c`'s rows as (encoded index suffix, value).
+    pub fn rows(&self, c: usize) -> impl Iterator<Item = (&[u8], &Value)> + '_ {
+        let skip = self.prefix_len.get(c).copied().unwrap_or(0);
+        self.columns
+            .get(c)
+            .into_iter()
+            .flatten()
+            .map(move |(o, v)| (&o.as_ber()[skip..], v))
+    }
 }
 
 /// The GETBULK size that last worked, carried across polls of a device.
@@ -54,6 +70,7 @@ pub async fn walk(
 ) -> Result<Table, SnmpError> {
     let mut table = Table {
         columns: vec![Vec::new(); columns.len()],
+        prefix_len: columns.iter().map(|c| c.as_ber().len()).collect(),
         ..Table::default()
     };
     let mut cursors: Vec<Oid> = columns.to_vec();
@@ -114,7 +131,8 @@ pub async fn walk(
     Ok(table)
 }
 
-/// Reads one reply row by row; returns the columns still to walk.
+/// Reads one reply row by row; returns the columns still to walk. Rows keep their decoded
+/// OID (moved, not copied); each column's cursor is updated once per reply.
 fn consume(
     resp: Response,
     columns: &[Oid],
@@ -128,6 +146,8 @@ fn consume(
     table.n_varbinds += resp.varbinds.len() as u32;
     let n = active.len();
     let mut done = vec![false; n];
+    // The row this reply last added per slot (None: the cursor is the latest).
+    let mut last_row: Vec<Option<usize>> = vec![None; n];
     for (i, (oid, value)) in resp.varbinds.into_iter().enumerate() {
         let slot = i % n;
         if done[slot] {
@@ -142,16 +162,29 @@ fn consume(
             done[slot] = true;
             continue;
         };
-        if oid <= cursors[c] {
+        let prev = match last_row[slot] {
+            Some(r) => &table.columns[c][r].0,
+            None => &cursors[c],
+        };
+        let prev_suffix = prev.suffix_after(&columns[c]).unwrap_or(&[]);
+        if cmp_subids(suffix, prev_suffix) != Ordering::Greater {
             return Err(SnmpError::Protocol(format!(
                 "agent returned a non-increasing OID in column {}",
                 columns[c]
             )));
         }
-        let suffix = suffix.to_vec();
-        cursors[c] = oid;
-        if !matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
-            table.columns[c].push((suffix, value));
+        if matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
+            cursors[c] = oid;
+            last_row[slot] = None;
+        } else {
+            table.columns[c].push((oid, value));
+            last_row[slot] = Some(table.columns[c].len() - 1);
+        }
+    }
+    for (slot, row) in last_row.into_iter().enumerate() {
+        if let Some(r) = row {
+            let c = active[slot];
+            cursors[c] = table.columns[c][r].0.clone();
         }
     }
     Ok(active

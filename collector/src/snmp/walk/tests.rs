@@ -120,7 +120,7 @@ async fn session(addr: std::net::SocketAddr, timeout_ms: u64) -> Session {
 fn check_full(t: &Table, n: u32) {
     assert_eq!(t.columns[0].len(), n as usize);
     assert_eq!(t.columns[1].len(), n as usize);
-    for (i, (suffix, v)) in t.columns[1].iter().enumerate() {
+    for (i, (suffix, v)) in t.rows(1).enumerate() {
         let idx = i as u32 + 1;
         assert_eq!(crate::snmp::oid::single_subid(suffix), Some(idx));
         assert_eq!(*v, Value::Counter64(u64::from(idx) << 40));
