@@ -255,8 +255,8 @@ fn device_gap(prev: &DevicePoll, cur: &DevicePoll, interval_ms: i64) -> Option<G
         if now < before {
             return Some(GapReason::Reboot);
         }
-        // sysUpTime counts centiseconds.
-        let up_ms = i64::from(now - before) * 10;
+        // sysUpTime counts centiseconds: allow one tick of truncation.
+        let up_ms = i64::from(now - before) * 10 + 10;
         if interval_ms > 0 && up_ms < interval_ms / 2 {
             return Some(GapReason::Reboot);
         }
