@@ -269,3 +269,26 @@ fn series_reads_rollups_for_coarse_steps() {
     assert_eq!(s.len(), 1);
     assert_eq!((s[0].in_bps_avg, s[0].in_bps_max), (Some(9.5), Some(19.0)));
 }
+
+#[test]
+fn a_batch_spanning_insert_chunks_keeps_every_row_and_the_later_duplicate() {
+    let (_dir, mut store) = open();
+    // 95 ports = a full chunk of 64 plus tails of 16, 8, 4, 2 and 1; the same poll again with
+    // other rates replaces every row, across chunk boundaries.
+    let keys: Vec<String> = (0..95).map(|i| format!("eth{i:02}")).collect();
+    let ports = |bps: f64| -> Vec<(&str, u32, Option<f64>)> {
+        (0..95u32)
+            .map(|i| (keys[i as usize].as_str(), i + 1, Some(bps + f64::from(i))))
+            .collect()
+    };
+    let batch = vec![poll("r1", T0, &ports(1.0)), poll("r1", T0, &ports(1000.0))];
+    assert_eq!(store.write(&batch).unwrap().n_points, 190);
+    assert_eq!(count(&store, "sample_all"), 95);
+    let ports = store.ports("r1").unwrap();
+    let ins: Vec<_> = ports
+        .iter()
+        .map(|p| p.latest.as_ref().unwrap().in_bps)
+        .collect();
+    let want: Vec<_> = (0..95).map(|i| Some(1000.0 + f64::from(i))).collect();
+    assert_eq!(ins, want);
+}
