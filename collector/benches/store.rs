@@ -8,7 +8,8 @@
 //! 2,000 points, a steady workload for `valgrind --tool=callgrind` (instructions per point =
 //! the inclusive count of `Store::write` / 100,000):
 //! `IRISOPS_STORE_PROFILE=1 valgrind --tool=callgrind target/release/deps/store-HASH`
-//! (`IRISOPS_STORE_PROFILE=rollup`: the same with a rollup after every fifth write).
+//! (`IRISOPS_STORE_PROFILE=rollup`: the same with a rollup after every fifth write; `sparse`:
+//! ports without packet, error and discard counters).
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -176,15 +177,35 @@ fn p95(c: &mut Criterion) {
 }
 
 /// The callgrind workload: 50 writes of 2 devices × 1,000 ports, no criterion around it;
-/// with `rollup`, a rollup after every 5 minutes of polls as in the sustained benchmark.
-fn profile_writes(rollup: bool) {
+/// with `rollup`, a rollup after every 5 minutes of polls as in the sustained benchmark; with
+/// `sparse`, ports with octet counters only (13 of the 25 sample columns NULL).
+fn profile_writes(mode: &str) {
     let dir = tempfile::TempDir::new().expect("temp dir");
     let mut store = Store::open(dir.path(), Retention::default()).expect("open store");
+    let rollup = mode == "rollup";
     for t in 0..50 {
-        let batch = round_of(T0 + t * MIN, 2, 1_000);
+        let mut batch = round_of(T0 + t * MIN, 2, 1_000);
+        if mode == "sparse" {
+            sparse(&mut batch);
+        }
         black_box(store.write(black_box(&batch)).expect("write"));
         if rollup && t % 5 == 4 {
             black_box(store.rollup(T0 + (t + 1) * MIN).expect("rollup"));
+        }
+    }
+}
+
+/// Drops the packet, error and discard counters and their rates (a port that only has octets).
+fn sparse(batch: &mut [(DevicePoll, Vec<PortRates>)]) {
+    for (poll, rates) in batch {
+        for c in &mut poll.ports {
+            (c.in_ucast_pkts, c.out_ucast_pkts, c.in_errors, c.out_errors) =
+                (None, None, None, None);
+            (c.in_discards, c.out_discards) = (None, None);
+        }
+        for r in rates {
+            (r.in_pps, r.out_pps, r.in_errors_ps, r.out_errors_ps) = (None, None, None, None);
+            (r.in_discards_ps, r.out_discards_ps) = (None, None);
         }
     }
 }
@@ -193,7 +214,7 @@ criterion_group!(benches, ingest, p95);
 
 fn main() {
     if let Some(mode) = std::env::var_os("IRISOPS_STORE_PROFILE") {
-        profile_writes(mode == "rollup");
+        profile_writes(&mode.to_string_lossy());
         return;
     }
     benches();

@@ -292,3 +292,34 @@ fn a_batch_spanning_insert_chunks_keeps_every_row_and_the_later_duplicate() {
     let want: Vec<_> = (0..95).map(|i| Some(1000.0 + f64::from(i))).collect();
     assert_eq!(ins, want);
 }
+
+#[test]
+fn a_null_after_a_value_in_the_same_insert_slot_is_stored_as_null() {
+    let (_dir, mut store) = open();
+    // 64 ports fill one chunk exactly: the second and third polls reuse its parameter slots.
+    let keys: Vec<String> = (0..64).map(|i| format!("eth{i:02}")).collect();
+    let ports = |bps: Option<f64>| -> Vec<(&str, u32, Option<f64>)> {
+        (0..64u32)
+            .map(|i| (keys[i as usize].as_str(), i + 1, bps))
+            .collect()
+    };
+    let batch = vec![
+        poll("r1", T0, &ports(Some(5.0))),
+        poll("r1", T0 + MIN, &ports(None)),
+        poll("r1", T0 + 2 * MIN, &ports(Some(7.0))),
+    ];
+    store.write(&batch).unwrap();
+    let s = store.series("r1", "eth63", T0, T0 + 3 * MIN, MIN).unwrap();
+    let got: Vec<_> = s.iter().map(|p| (p.time_ms, p.in_bps_avg)).collect();
+    assert_eq!(got, [(T0, Some(5.0)), (T0 + 2 * MIN, Some(7.0))]);
+    let gaps: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sample_recent WHERE in_bps IS NULL AND gap = 1
+               AND time_ms = ?1",
+            [T0 + MIN],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(gaps, 64);
+}

@@ -370,7 +370,7 @@ fn insert_sql(n_rows: usize) -> String {
 /// batch ends with the later row, as with one INSERT per row.
 struct SampleWriter<'t> {
     tx: &'t Transaction<'t>,
-    full: CachedStatement<'t>,
+    full: SampleInsert<'t>,
     rows: Vec<SampleRow>,
 }
 
@@ -378,7 +378,7 @@ impl<'t> SampleWriter<'t> {
     fn new(tx: &'t Transaction<'t>) -> rusqlite::Result<Self> {
         Ok(SampleWriter {
             tx,
-            full: tx.prepare_cached(&insert_sql(CHUNK_ROWS))?,
+            full: SampleInsert::new(tx, CHUNK_ROWS)?,
             rows: Vec::with_capacity(CHUNK_ROWS),
         })
     }
@@ -386,13 +386,13 @@ impl<'t> SampleWriter<'t> {
     fn push(&mut self, row: SampleRow) -> rusqlite::Result<()> {
         self.rows.push(row);
         if self.rows.len() == CHUNK_ROWS {
-            insert_rows(&mut self.full, &self.rows)?;
+            self.full.execute(&self.rows)?;
             self.rows.clear();
         }
         Ok(())
     }
 
-    /// Inserts the rows left, in chunks of halving sizes (at most 5 more statements, each
+    /// Inserts the rows left, in chunks of halving sizes (at most 6 more statements, each
     /// cached across writes, whatever the batch size).
     fn finish(self) -> rusqlite::Result<()> {
         let mut rest = self.rows.as_slice();
@@ -400,7 +400,7 @@ impl<'t> SampleWriter<'t> {
         while !rest.is_empty() {
             if rest.len() >= size {
                 let (now, later) = rest.split_at(size);
-                insert_rows(&mut self.tx.prepare_cached(&insert_sql(size))?, now)?;
+                SampleInsert::new(self.tx, size)?.execute(now)?;
                 rest = later;
             }
             size /= 2;
@@ -409,21 +409,74 @@ impl<'t> SampleWriter<'t> {
     }
 }
 
-/// Binds every parameter of `stmt` (made by `insert_sql(rows.len())`) and executes it.
-fn insert_rows(stmt: &mut CachedStatement<'_>, rows: &[SampleRow]) -> rusqlite::Result<()> {
-    for (i, row) in rows.iter().enumerate() {
-        let base = i * SAMPLE_PARAMS;
-        for (k, v) in row.ints.iter().enumerate() {
-            stmt.raw_bind_parameter(base + k + 1, v)?;
-        }
-        for (k, v) in row.reals.iter().enumerate() {
-            stmt.raw_bind_parameter(base + 15 + k, v)?;
-        }
-        stmt.raw_bind_parameter(base + SAMPLE_PARAMS, row.gap)?;
-    }
-    stmt.raw_execute()?;
-    Ok(())
+/// A multi-row INSERT with the parameters bound to NULL remembered: SQLite keeps bindings
+/// from one execution to the next, so a NULL (14 of 25 columns for a port without packet or
+/// error counters) is bound only when the slot held a value. Binding one costs about as much
+/// as binding a number; `clear_bindings` per chunk would cost every slot every time.
+struct SampleInsert<'t> {
+    stmt: CachedStatement<'t>,
+    /// Per row of the statement, bit `k` set: parameter `k` of that row is bound to NULL.
+    nulls: Vec<u32>,
 }
+
+impl<'t> SampleInsert<'t> {
+    /// The statement for `n_rows` rows. A statement from the cache comes back with its
+    /// bindings cleared (rusqlite clears them when the previous user drops it).
+    fn new(tx: &'t Transaction<'t>, n_rows: usize) -> rusqlite::Result<Self> {
+        Ok(SampleInsert {
+            stmt: tx.prepare_cached(&insert_sql(n_rows))?,
+            nulls: vec![u32::MAX; n_rows],
+        })
+    }
+
+    /// Binds `rows` (exactly the statement's row count) and executes.
+    fn execute(&mut self, rows: &[SampleRow]) -> rusqlite::Result<()> {
+        for (i, (row, nulls)) in rows.iter().zip(&mut self.nulls).enumerate() {
+            let mut slot = Slot {
+                stmt: &mut self.stmt,
+                nulls,
+                base: i * SAMPLE_PARAMS,
+            };
+            for (k, v) in row.ints.iter().enumerate() {
+                slot.bind(k, *v)?;
+            }
+            for (k, v) in row.reals.iter().enumerate() {
+                slot.bind(14 + k, *v)?;
+            }
+            slot.bind(SAMPLE_PARAMS - 1, row.gap)?;
+        }
+        self.stmt.raw_execute()?;
+        Ok(())
+    }
+}
+
+/// One row's parameters of a [`SampleInsert`].
+struct Slot<'a, 't> {
+    stmt: &'a mut CachedStatement<'t>,
+    nulls: &'a mut u32,
+    base: usize,
+}
+
+impl Slot<'_, '_> {
+    /// Binds column `k` (0-based) unless it is NULL and already bound so.
+    fn bind<T: rusqlite::ToSql>(&mut self, k: usize, v: Option<T>) -> rusqlite::Result<()> {
+        let bit = 1u32 << k;
+        match v {
+            Some(v) => {
+                *self.nulls &= !bit;
+                self.stmt.raw_bind_parameter(self.base + k + 1, v)
+            }
+            None if *self.nulls & bit == 0 => {
+                *self.nulls |= bit;
+                self.stmt
+                    .raw_bind_parameter(self.base + k + 1, rusqlite::types::Null)
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+const _: () = assert!(SAMPLE_PARAMS <= 32, "a row's NULL slots are a u32");
 
 /// The stored code of a gap reason (stable: never renumber).
 pub(crate) fn gap_code(g: GapReason) -> i64 {
