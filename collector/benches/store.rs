@@ -3,6 +3,13 @@
 //! 5-minute rollups with 1,000 ports in the database.
 //!
 //! Run: `cargo bench -p collector --bench store -- --quick` (or `--measurement-time 5`).
+//!
+//! With `IRISOPS_STORE_PROFILE=1` the binary skips criterion and only writes 50 batches of
+//! 2,000 points, a steady workload for `valgrind --tool=callgrind` (instructions per point =
+//! the inclusive count of `Store::write` / 100,000):
+//! `IRISOPS_STORE_PROFILE=1 valgrind --tool=callgrind target/release/deps/store-HASH`
+//! (`IRISOPS_STORE_PROFILE=rollup`: the same with a rollup after every fifth write; `sparse`:
+//! ports without packet, error and discard counters).
 
 use std::cell::Cell;
 use std::hint::black_box;
@@ -10,7 +17,7 @@ use std::path::Path;
 
 use collector::sample::{DevicePoll, PortCounters, PortRates};
 use collector::store::{Retention, Store, DB_FILE};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 
 const T0: i64 = 1_800_000_000_000;
 const MIN: i64 = 60_000;
@@ -22,9 +29,14 @@ const N_BUCKETS: i64 = 30 * 288;
 
 /// One poll round: `N_DEVICES` devices of `PORTS_PER_DEVICE` ports at `time_ms`.
 fn round(time_ms: i64) -> Vec<(DevicePoll, Vec<PortRates>)> {
-    (0..N_DEVICES)
+    round_of(time_ms, N_DEVICES, PORTS_PER_DEVICE)
+}
+
+/// One poll round: `n_devices` devices of `n_ports` ports each at `time_ms`.
+fn round_of(time_ms: i64, n_devices: usize, n_ports: usize) -> Vec<(DevicePoll, Vec<PortRates>)> {
+    (0..n_devices)
         .map(|d| {
-            let ports: Vec<PortCounters> = (0..PORTS_PER_DEVICE)
+            let ports: Vec<PortCounters> = (0..n_ports)
                 .map(|p| PortCounters {
                     key: format!("xe-0/0/{p}"),
                     if_index: p as u32 + 1,
@@ -164,5 +176,47 @@ fn p95(c: &mut Criterion) {
     });
 }
 
+/// The callgrind workload: 50 writes of 2 devices × 1,000 ports, no criterion around it;
+/// with `rollup`, a rollup after every 5 minutes of polls as in the sustained benchmark; with
+/// `sparse`, ports with octet counters only (13 of the 25 sample columns NULL).
+fn profile_writes(mode: &str) {
+    let dir = tempfile::TempDir::new().expect("temp dir");
+    let mut store = Store::open(dir.path(), Retention::default()).expect("open store");
+    let rollup = mode == "rollup";
+    for t in 0..50 {
+        let mut batch = round_of(T0 + t * MIN, 2, 1_000);
+        if mode == "sparse" {
+            sparse(&mut batch);
+        }
+        black_box(store.write(black_box(&batch)).expect("write"));
+        if rollup && t % 5 == 4 {
+            black_box(store.rollup(T0 + (t + 1) * MIN).expect("rollup"));
+        }
+    }
+}
+
+/// Drops the packet, error and discard counters and their rates (a port that only has octets).
+fn sparse(batch: &mut [(DevicePoll, Vec<PortRates>)]) {
+    for (poll, rates) in batch {
+        for c in &mut poll.ports {
+            (c.in_ucast_pkts, c.out_ucast_pkts, c.in_errors, c.out_errors) =
+                (None, None, None, None);
+            (c.in_discards, c.out_discards) = (None, None);
+        }
+        for r in rates {
+            (r.in_pps, r.out_pps, r.in_errors_ps, r.out_errors_ps) = (None, None, None, None);
+            (r.in_discards_ps, r.out_discards_ps) = (None, None);
+        }
+    }
+}
+
 criterion_group!(benches, ingest, p95);
-criterion_main!(benches);
+
+fn main() {
+    if let Some(mode) = std::env::var_os("IRISOPS_STORE_PROFILE") {
+        profile_writes(&mode.to_string_lossy());
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

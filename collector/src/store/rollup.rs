@@ -27,7 +27,8 @@ pub struct PruneStats {
 /// loop, so each port's range is a primary-key seek (a plain join planned a scan of `sample`).
 /// Usually every sample of the range is still in `sample_recent` (a time-range scan) and the
 /// `sample` side finds nothing; it matters when a late write reopens a moved bucket. A row in
-/// both tables (a retried batch) counts once: the recent one.
+/// both tables (a retried batch) counts once: the recent one. The union carries only the
+/// columns the aggregates read (not `*`): each row crosses the co-routine and the sorter.
 const ROLLUP_SQL: &str = "
 INSERT OR REPLACE INTO rollup
 SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
@@ -39,12 +40,16 @@ SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
        avg(s.in_discards_ps), max(s.in_discards_ps),
        avg(s.out_discards_ps), max(s.out_discards_ps)
 FROM (
-  SELECT s.* FROM port p
+  SELECT s.port_id, s.time_ms, s.in_bps, s.out_bps, s.utilisation_in, s.utilisation_out,
+         s.in_errors_ps, s.out_errors_ps, s.in_discards_ps, s.out_discards_ps
+  FROM port p
   CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
   WHERE NOT EXISTS
     (SELECT 1 FROM sample_recent r WHERE r.time_ms = s.time_ms AND r.port_id = s.port_id)
   UNION ALL
-  SELECT * FROM sample_recent WHERE time_ms >= ?1 AND time_ms < ?2
+  SELECT port_id, time_ms, in_bps, out_bps, utilisation_in, utilisation_out, in_errors_ps,
+         out_errors_ps, in_discards_ps, out_discards_ps
+  FROM sample_recent WHERE time_ms >= ?1 AND time_ms < ?2
 ) s
 GROUP BY s.port_id, bucket
 HAVING count(coalesce(s.in_bps, s.out_bps)) > 0";

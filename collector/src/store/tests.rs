@@ -269,3 +269,57 @@ fn series_reads_rollups_for_coarse_steps() {
     assert_eq!(s.len(), 1);
     assert_eq!((s[0].in_bps_avg, s[0].in_bps_max), (Some(9.5), Some(19.0)));
 }
+
+#[test]
+fn a_batch_spanning_insert_chunks_keeps_every_row_and_the_later_duplicate() {
+    let (_dir, mut store) = open();
+    // 95 ports = a full chunk of 64 plus tails of 16, 8, 4, 2 and 1; the same poll again with
+    // other rates replaces every row, across chunk boundaries.
+    let keys: Vec<String> = (0..95).map(|i| format!("eth{i:02}")).collect();
+    let ports = |bps: f64| -> Vec<(&str, u32, Option<f64>)> {
+        (0..95u32)
+            .map(|i| (keys[i as usize].as_str(), i + 1, Some(bps + f64::from(i))))
+            .collect()
+    };
+    let batch = vec![poll("r1", T0, &ports(1.0)), poll("r1", T0, &ports(1000.0))];
+    assert_eq!(store.write(&batch).unwrap().n_points, 190);
+    assert_eq!(count(&store, "sample_all"), 95);
+    let ports = store.ports("r1").unwrap();
+    let ins: Vec<_> = ports
+        .iter()
+        .map(|p| p.latest.as_ref().unwrap().in_bps)
+        .collect();
+    let want: Vec<_> = (0..95).map(|i| Some(1000.0 + f64::from(i))).collect();
+    assert_eq!(ins, want);
+}
+
+#[test]
+fn a_null_after_a_value_in_the_same_insert_slot_is_stored_as_null() {
+    let (_dir, mut store) = open();
+    // 64 ports fill one chunk exactly: the second and third polls reuse its parameter slots.
+    let keys: Vec<String> = (0..64).map(|i| format!("eth{i:02}")).collect();
+    let ports = |bps: Option<f64>| -> Vec<(&str, u32, Option<f64>)> {
+        (0..64u32)
+            .map(|i| (keys[i as usize].as_str(), i + 1, bps))
+            .collect()
+    };
+    let batch = vec![
+        poll("r1", T0, &ports(Some(5.0))),
+        poll("r1", T0 + MIN, &ports(None)),
+        poll("r1", T0 + 2 * MIN, &ports(Some(7.0))),
+    ];
+    store.write(&batch).unwrap();
+    let s = store.series("r1", "eth63", T0, T0 + 3 * MIN, MIN).unwrap();
+    let got: Vec<_> = s.iter().map(|p| (p.time_ms, p.in_bps_avg)).collect();
+    assert_eq!(got, [(T0, Some(5.0)), (T0 + 2 * MIN, Some(7.0))]);
+    let gaps: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sample_recent WHERE in_bps IS NULL AND gap = 1
+               AND time_ms = ?1",
+            [T0 + MIN],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(gaps, 64);
+}
