@@ -2,12 +2,14 @@
 //! (axum); it depends on every other crate and nothing depends on it.
 //!
 //! Layout:
+//! - [`bench`]: `irisops bench poll` and `irisops bench fleet`: CPU, memory and timeliness.
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
 //! - [`serve`]: `irisops serve` and `irisops demo`.
 //! - [`server`]: the axum router (health, metrics, read API, web page).
 //! - [`error`]: `ApiError`, domain errors as HTTP answers.
 
+pub mod bench;
 pub mod cli;
 pub mod error;
 pub mod poll_cmd;
