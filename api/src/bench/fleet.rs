@@ -122,6 +122,9 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let mut samples: Vec<CpuSample> = Vec::new();
     let mut done_s: Vec<f64> = Vec::new();
     let mut before = (0, 0, 0, 0);
+    // VmRSS at each boundary: the first before any poll, then after each round.
+    let mut rss_mb: Vec<f64> = Vec::new();
+    let udp_drops0 = udp_rcvbuf_errors()?;
     for (i, &b) in boundaries.iter().enumerate() {
         while let Ok(wait) = (b - Utc::now()).to_std() {
             tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
@@ -135,6 +138,7 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
             own: process_cpu_ns("self")?,
             sim: process_cpu_ns(&sim_pid)?,
         });
+        rss_mb.push(round(status_kb("self", "VmRSS")? as f64 / 1024.0, 1));
         if i == 0 {
             before = counters(&metrics);
         }
@@ -145,12 +149,21 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     );
     let sim_hwm_kb = status_kb(&sim_pid, "VmHWM")?;
     let own_hwm_kb = status_kb("self", "VmHWM")?;
+    let mb = |kb: u64| json!(round(kb as f64 / 1024.0, 1));
+    let memory = json!({
+        "rss_mb_at_round_boundaries": rss_mb,
+        "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
+        "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
+    });
+    let udp_drops = udp_rcvbuf_errors()? - udp_drops0;
     let store_mb = dir_size(dir) as f64 / 1e6;
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
     drop(sim);
-    report["poller"]["peak_rss_mb"] = json!(round(own_hwm_kb as f64 / 1024.0, 1));
-    report["simulator"]["peak_rss_mb"] = json!(round(sim_hwm_kb as f64 / 1024.0, 1));
+    report["poller"]["peak_rss_mb"] = mb(own_hwm_kb);
+    report["poller"]["memory"] = memory;
+    report["simulator"]["peak_rss_mb"] = mb(sim_hwm_kb);
+    report["udp_rcvbuf_errors_host"] = json!(udp_drops);
     report["store_mb"] = json!(round(store_mb, 1));
     Ok((report, ok))
 }
@@ -349,6 +362,21 @@ fn check_open_files(devices: u32) -> anyhow::Result<()> {
         ),
         _ => Ok(()),
     }
+}
+
+/// UDP datagrams the host dropped because a socket's receive buffer was full (host-wide:
+/// `RcvbufErrors` of `/proc/net/snmp`). A poll that lost one waits for its timeout.
+fn udp_rcvbuf_errors() -> anyhow::Result<u64> {
+    let text = std::fs::read_to_string("/proc/net/snmp").context("cannot read /proc/net/snmp")?;
+    let mut udp = text.lines().filter(|l| l.starts_with("Udp:"));
+    let (names, values) = (udp.next(), udp.next());
+    names
+        .zip(values)
+        .and_then(|(n, v)| {
+            let i = n.split_whitespace().position(|f| f == "RcvbufErrors")?;
+            v.split_whitespace().nth(i)?.parse().ok()
+        })
+        .context("/proc/net/snmp: no Udp RcvbufErrors")
 }
 
 fn free_udp() -> std::io::Result<SocketAddr> {
