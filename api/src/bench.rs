@@ -56,7 +56,12 @@ const USER_HZ: u64 = 100;
 
 /// CPU time of the live threads of `pid` (`"self"` for this process), nanoseconds: the sum of
 /// the first field of `/proc/PID/task/*/schedstat`. Threads that exited are not counted.
+/// For `"self"`, the calling thread's own figure is brought up to date first (see
+/// [`thread_cpu_ns`]); other threads' figures may lag by one scheduler tick.
 pub fn threads_cpu_ns(pid: &str) -> anyhow::Result<u64> {
+    if pid == "self" {
+        std::thread::yield_now();
+    }
     let dir = format!("/proc/{pid}/task");
     let mut total = 0u64;
     for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {dir}"))? {
@@ -70,7 +75,13 @@ pub fn threads_cpu_ns(pid: &str) -> anyhow::Result<u64> {
 }
 
 /// CPU time of the calling thread, nanoseconds (`/proc/thread-self/schedstat`).
+///
+/// The kernel adds a running thread's CPU time to that figure only at a scheduler tick or a
+/// context switch, so a thread that has not blocked for a while reads a stale value (up to a
+/// tick behind). `sched_yield` makes the scheduler account the running thread first, so this
+/// yields before reading: the figure is then exact, at the cost of one system call.
 pub fn thread_cpu_ns() -> anyhow::Result<u64> {
+    std::thread::yield_now();
     let text = std::fs::read_to_string("/proc/thread-self/schedstat")
         .context("cannot read /proc/thread-self/schedstat")?;
     first_field(&text)

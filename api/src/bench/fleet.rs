@@ -124,10 +124,16 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let mut before = (0, 0, 0, 0);
     // VmRSS at each boundary: the first before any poll, then after each round.
     let mut rss_mb: Vec<f64> = Vec::new();
+    let mut rss_peak = (0u64, Utc::now());
     let udp_drops0 = udp_rcvbuf_errors()?;
     for (i, &b) in boundaries.iter().enumerate() {
         while let Ok(wait) = (b - Utc::now()).to_std() {
             tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
+            // VmRSS every 100 ms: when the peak happens tells what caused it.
+            let rss = status_kb("self", "VmRSS")?;
+            if rss > rss_peak.0 {
+                rss_peak = (rss, Utc::now());
+            }
             let polls = metrics.polls.load(Relaxed);
             while done_s.len() < ticks.len() && polls >= n * (done_s.len() as u64 + 1) {
                 let since = Utc::now() - ticks[done_s.len()];
@@ -152,6 +158,8 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let mb = |kb: u64| json!(round(kb as f64 / 1024.0, 1));
     let memory = json!({
         "rss_mb_at_round_boundaries": rss_mb,
+        "rss_peak_mb_sampled": mb(rss_peak.0),
+        "rss_peak_at": rss_peak.1.format("%H:%M:%S%.1f").to_string(),
         "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
         "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
     });
@@ -165,6 +173,7 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     report["simulator"]["peak_rss_mb"] = mb(sim_hwm_kb);
     report["udp_rcvbuf_errors_host"] = json!(udp_drops);
     report["store_mb"] = json!(round(store_mb, 1));
+    report["first_tick"] = json!(ticks[0].format("%H:%M:%S").to_string());
     Ok((report, ok))
 }
 
