@@ -159,7 +159,7 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let memory = json!({
         "rss_mb_at_round_boundaries": rss_mb,
         "rss_peak_mb_sampled": mb(rss_peak.0),
-        "rss_peak_at": rss_peak.1.format("%H:%M:%S%.1f").to_string(),
+        "rss_peak_at": rss_peak.1.format("%H:%M:%S%.3f").to_string(),
         "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
         "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
     });
@@ -423,6 +423,13 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 1, 1, 10, 4, 0).unwrap() - TimeDelta::milliseconds(500);
         assert_eq!(end, want);
         assert_eq!(boundaries_s(&ticks, end), vec![60.0, 60.0, 60.0]);
+    }
+
+    #[test]
+    fn time_formats_are_valid() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 5).unwrap();
+        assert_eq!(t.format("%H:%M:%S%.3f").to_string(), "10:00:05.000");
+        assert_eq!(t.format("%H:%M:%S").to_string(), "10:00:05");
     }
 
     #[test]
