@@ -1,4 +1,4 @@
-//! The `irisops` command line: `check-config`, `poll`, `serve`, `simulate`, `demo`.
+//! The `irisops` command line: `check-config`, `poll`, `serve`, `simulate`, `demo`, `bench`.
 //! Thin: arguments → config → tracing → the library call; `anyhow` only here.
 
 use std::net::SocketAddr;
@@ -87,6 +87,11 @@ enum Command {
         /// A TOML file of per-device faults (dead, slow, counter32, reboot, renumber, garbage).
         #[arg(long)]
         faults: Option<PathBuf>,
+    },
+    /// Benchmarks (CPU time from /proc, one JSON line of figures; see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        what: crate::bench::BenchCommand,
     },
 }
 
@@ -194,6 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bench { what } => crate::bench::run(what),
     }
 }
 

@@ -2,6 +2,7 @@
 //! (axum); it depends on every other crate and nothing depends on it.
 //!
 //! Layout:
+//! - [`bench`]: `irisops bench poll` and `irisops bench fleet`: CPU, memory and timeliness.
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
 //! - [`cadastre_cmd`]: `irisops cadastre ...` (validate, import, export, stats, generate-demo).
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
@@ -9,6 +10,7 @@
 //! - [`server`]: the axum router (health, metrics, read API, web page).
 //! - [`error`]: `ApiError`, domain errors as HTTP answers.
 
+pub mod bench;
 pub mod cadastre_cmd;
 pub mod cli;
 pub mod error;

@@ -34,6 +34,14 @@ pub struct Table {
 }
 
 impl Table {
+    /// Appends the columns of another walk after these (walks of one column each, joined).
+    pub fn append(&mut self, other: Table) {
+        self.columns.extend(other.columns);
+        self.prefix_len.extend(other.prefix_len);
+        self.n_requests += other.n_requests;
+        self.n_varbinds += other.n_varbinds;
+    }
+
     /// Column `c`'s rows as (encoded index suffix, value).
     pub fn rows(&self, c: usize) -> impl Iterator<Item = (&[u8], &Value)> + '_ {
         let skip = self.prefix_len.get(c).copied().unwrap_or(0);

@@ -1,0 +1,442 @@
+//! `irisops bench fleet`: the collector's pipeline polling a simulated fleet on a cron schedule,
+//! as `irisops serve` runs it: one task per device, the store sink, rollups every minute.
+//!
+//! The simulator runs as a child process (`irisops simulate`), so this process's CPU is the
+//! poller's alone; the child's CPU is reported beside it. The measured window starts half a
+//! second before the first tick and ends half a second before the first tick at least
+//! `--minutes` later, so it holds whole schedule periods. A round is on time when every device
+//! finished its poll before the next tick; the benchmark also checks that no tick was skipped
+//! and no poll failed.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::json;
+use tokio::sync::watch;
+
+use collector::config::{Auth, Config, SnmpVersion};
+use collector::metrics::Metrics;
+use collector::secret::Secret;
+use collector::snmp::oid::oid;
+use collector::snmp::Session;
+use collector::store::{Retention, Store};
+
+use super::{process_cpu_ns, round, status_kb};
+
+/// Arguments of `irisops bench fleet`.
+#[derive(clap::Args)]
+pub struct FleetArgs {
+    /// Simulated devices (communities dev0001..).
+    #[arg(long, default_value_t = 2000)]
+    devices: u32,
+    /// Ports per device.
+    #[arg(long, default_value_t = 50)]
+    ports: u32,
+    /// Length of the measured window, minutes (whole schedule periods).
+    #[arg(long, default_value_t = 3)]
+    minutes: u32,
+    /// Every device's poll schedule (cron, seconds first).
+    #[arg(long, default_value = "0 * * * * *")]
+    schedule: String,
+    /// `[collector] concurrency`: devices polled at the same time at most.
+    #[arg(long, default_value_t = 256)]
+    concurrency: u32,
+    /// Store directory (default: a fresh directory under the system's temp dir, removed after).
+    #[arg(long)]
+    store: Option<PathBuf>,
+}
+
+/// The child simulator, killed when dropped.
+struct Simulator(Child);
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// CPU of this process and of the simulator at one instant, nanoseconds.
+#[derive(Clone, Copy)]
+struct CpuSample {
+    own: u64,
+    sim: u64,
+}
+
+/// Runs the benchmark and prints one JSON line; exit 1 when a round was late or a poll failed.
+pub async fn run(args: FleetArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.devices >= 1, "--devices must be at least 1");
+    anyhow::ensure!(args.minutes >= 1, "--minutes must be at least 1");
+    check_open_files(args.devices)?;
+    let (dir, temporary) = match &args.store {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("irisops-bench-fleet-{}", std::process::id())),
+            true,
+        ),
+    };
+    let result = measure(&args, &dir).await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let (report, ok) = result?;
+    println!("{report}");
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Value, bool)> {
+    let sim_addr = free_udp().context("no free UDP port for the simulator")?;
+    let sim = start_simulator(args, sim_addr).await?;
+    let sim_pid = sim.0.id().to_string();
+    let cfg = fleet_config(args, sim_addr, dir)?;
+    let schedule = cfg.devices[0].schedule.clone();
+    // Device tasks take their first tick when they start: keep clear of a tick boundary, so
+    // they and we agree on which tick is the first.
+    while let Some(t) = schedule.next_after(Utc::now()) {
+        if t - Utc::now() > TimeDelta::seconds(2) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let store = Store::open(dir, Retention::default())
+        .with_context(|| format!("cannot open the store at {}", dir.display()))?;
+    let metrics = Arc::new(Metrics::default());
+    let (stop, stopped) = watch::channel(false);
+    let running = collector::pipeline::start(&cfg, store, metrics.clone(), stopped);
+
+    let (ticks, end) = window(&schedule, Utc::now(), args.minutes)?;
+    let half = TimeDelta::milliseconds(500);
+    let mut boundaries: Vec<DateTime<Utc>> = ticks.iter().map(|&t| t - half).collect();
+    boundaries.push(end);
+    let n = u64::from(args.devices);
+    let mut samples: Vec<CpuSample> = Vec::new();
+    let mut done_s: Vec<f64> = Vec::new();
+    let mut before = (0, 0, 0, 0);
+    // VmRSS at each boundary: the first before any poll, then after each round.
+    let mut rss_mb: Vec<f64> = Vec::new();
+    let mut rss_peak = (0u64, Utc::now());
+    let udp_drops0 = udp_rcvbuf_errors()?;
+    for (i, &b) in boundaries.iter().enumerate() {
+        while let Ok(wait) = (b - Utc::now()).to_std() {
+            tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
+            // VmRSS every 100 ms: when the peak happens tells what caused it.
+            let rss = status_kb("self", "VmRSS")?;
+            if rss > rss_peak.0 {
+                rss_peak = (rss, Utc::now());
+            }
+            let polls = metrics.polls.load(Relaxed);
+            while done_s.len() < ticks.len() && polls >= n * (done_s.len() as u64 + 1) {
+                let since = Utc::now() - ticks[done_s.len()];
+                done_s.push(round(since.as_seconds_f64(), 2));
+            }
+        }
+        samples.push(CpuSample {
+            own: process_cpu_ns("self")?,
+            sim: process_cpu_ns(&sim_pid)?,
+        });
+        rss_mb.push(round(status_kb("self", "VmRSS")? as f64 / 1024.0, 1));
+        if i == 0 {
+            before = counters(&metrics);
+        }
+    }
+    let after = counters(&metrics);
+    let (mut report, ok) = report(
+        args, &metrics, &samples, &ticks, end, &done_s, before, after,
+    );
+    let sim_hwm_kb = status_kb(&sim_pid, "VmHWM")?;
+    let own_hwm_kb = status_kb("self", "VmHWM")?;
+    let mb = |kb: u64| json!(round(kb as f64 / 1024.0, 1));
+    let memory = json!({
+        "rss_mb_at_round_boundaries": rss_mb,
+        "rss_peak_mb_sampled": mb(rss_peak.0),
+        "rss_peak_at": rss_peak.1.format("%H:%M:%S%.3f").to_string(),
+        "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
+        "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
+    });
+    let udp_drops = udp_rcvbuf_errors()? - udp_drops0;
+    let store_mb = dir_size(dir) as f64 / 1e6;
+    let _ = stop.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
+    drop(sim);
+    report["poller"]["peak_rss_mb"] = mb(own_hwm_kb);
+    report["poller"]["memory"] = memory;
+    report["simulator"]["peak_rss_mb"] = mb(sim_hwm_kb);
+    report["udp_rcvbuf_errors_host"] = json!(udp_drops);
+    report["store_mb"] = json!(round(store_mb, 1));
+    report["first_tick"] = json!(ticks[0].format("%H:%M:%S").to_string());
+    Ok((report, ok))
+}
+
+/// (polls, failed polls including panics, skipped ticks, varbinds received).
+type Counters = (u64, u64, u64, u64);
+
+fn counters(m: &Metrics) -> Counters {
+    let failures = m.poll_timeouts.load(Relaxed)
+        + m.poll_auth_errors.load(Relaxed)
+        + m.poll_errors.load(Relaxed)
+        + m.poll_panics.load(Relaxed);
+    (
+        m.polls.load(Relaxed),
+        failures,
+        m.skipped_ticks.load(Relaxed),
+        m.varbinds.load(Relaxed),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    args: &FleetArgs,
+    metrics: &Metrics,
+    samples: &[CpuSample],
+    ticks: &[DateTime<Utc>],
+    end: DateTime<Utc>,
+    done_s: &[f64],
+    before: Counters,
+    after: Counters,
+) -> (serde_json::Value, bool) {
+    let rounds = ticks.len() as u64;
+    let window_s = (end - (ticks[0] - TimeDelta::milliseconds(500))).as_seconds_f64();
+    let (first, last) = (samples[0], samples[samples.len() - 1]);
+    let share = |ns: u64, secs: f64| round(ns as f64 / 1e9 / secs * 100.0, 2);
+    let per_round: Vec<f64> = samples
+        .windows(2)
+        .zip(boundaries_s(ticks, end))
+        .map(|(w, secs)| share(w[1].own - w[0].own, secs))
+        .collect();
+    let polls = after.0 - before.0;
+    let expected = u64::from(args.devices) * rounds;
+    let failures = after.1 - before.1;
+    let skipped = after.2 - before.2;
+    let varbinds = after.3 - before.3;
+    let on_time = done_s.len() == ticks.len()
+        && done_s
+            .iter()
+            .zip(boundaries_s(ticks, end))
+            .all(|(d, period)| *d < period);
+    let ok = on_time && polls == expected && failures == 0 && skipped == 0;
+    let own = last.own - first.own;
+    let sim = last.sim - first.sim;
+    let report = json!({
+        "bench": "fleet",
+        "devices": args.devices,
+        "ports": args.ports,
+        "schedule": args.schedule,
+        "concurrency": args.concurrency,
+        "rounds": rounds,
+        "window_s": round(window_s, 1),
+        "ok": ok,
+        "polls": polls,
+        "polls_expected": expected,
+        "failed_polls": failures,
+        "skipped_ticks": skipped,
+        "round_done_s_after_tick": done_s,
+        "every_round_on_time": on_time,
+        "varbinds_per_round": varbinds / rounds.max(1),
+        "store_points": metrics.store_points.load(Relaxed),
+        "rates": metrics.rates.load(Relaxed),
+        "gaps": metrics.gaps.iter().map(|g| g.load(Relaxed)).sum::<u64>(),
+        "poll_duration_buckets": duration_buckets(metrics),
+        "poller": {
+            "cpu_s": round(own as f64 / 1e9, 2),
+            "cpu_percent_of_one_core": share(own, window_s),
+            "cpu_percent_per_round": per_round,
+            "cpu_us_per_varbind": round(own as f64 / 1e3 / varbinds.max(1) as f64, 3),
+        },
+        "simulator": {
+            "cpu_s": round(sim as f64 / 1e9, 2),
+            "cpu_percent_of_one_core": share(sim, window_s),
+        },
+    });
+    (report, ok)
+}
+
+/// Seconds from each round's boundary to the next.
+fn boundaries_s(ticks: &[DateTime<Utc>], end: DateTime<Utc>) -> Vec<f64> {
+    let half = TimeDelta::milliseconds(500);
+    let mut b: Vec<DateTime<Utc>> = ticks.iter().map(|&t| t - half).collect();
+    b.push(end);
+    b.windows(2)
+        .map(|w| (w[1] - w[0]).as_seconds_f64())
+        .collect()
+}
+
+/// The poll duration histogram, `{"0.01": n, ...}`, read from the metrics' text.
+fn duration_buckets(metrics: &Metrics) -> serde_json::Map<String, serde_json::Value> {
+    let text = metrics.render();
+    text.lines()
+        .filter_map(|l| l.strip_prefix("irisops_poll_duration_seconds_bucket{le=\""))
+        .filter_map(|l| {
+            let (le, rest) = l.split_once("\"} ")?;
+            Some((le.to_string(), json!(rest.trim().parse::<u64>().ok()?)))
+        })
+        .collect()
+}
+
+/// The ticks of the measured window (the first tick after `now` and those after it until
+/// `minutes` have passed) and the window's end, half a second before the tick after them.
+fn window(
+    schedule: &collector::config::Schedule,
+    now: DateTime<Utc>,
+    minutes: u32,
+) -> anyhow::Result<(Vec<DateTime<Utc>>, DateTime<Utc>)> {
+    let never = || anyhow::anyhow!("the schedule never fires");
+    let first = schedule.next_after(now).ok_or_else(never)?;
+    let half = TimeDelta::milliseconds(500);
+    let until = first - half + TimeDelta::minutes(i64::from(minutes));
+    let mut ticks = vec![first];
+    loop {
+        let next = schedule
+            .next_after(ticks[ticks.len() - 1])
+            .ok_or_else(never)?;
+        if next - half >= until {
+            return Ok((ticks, next - half));
+        }
+        ticks.push(next);
+    }
+}
+
+/// The configuration: one `[auth]` and one `[[device]]` per simulated device.
+fn fleet_config(args: &FleetArgs, sim: SocketAddr, dir: &Path) -> anyhow::Result<Config> {
+    let mut text = format!(
+        "[store]\npath = {:?}\n[collector]\nconcurrency = {}\n",
+        dir.display().to_string(),
+        args.concurrency
+    );
+    for i in 1..=args.devices {
+        text.push_str(&format!(
+            "[auth.d{i}]\nversion = \"2c\"\ncommunity = \"dev{i:04}\"\n[[device]]\n\
+             name = \"dev{i:04}\"\naddress = \"{sim}\"\nauth = \"d{i}\"\nschedule = {:?}\n",
+            args.schedule
+        ));
+    }
+    Config::parse(&text, &|_| None).map_err(|e| {
+        let problems: Vec<String> = e.problems().iter().map(|p| p.to_string()).collect();
+        anyhow::anyhow!("fleet configuration: {}", problems.join("; "))
+    })
+}
+
+/// Starts `irisops simulate` as a child and waits until it answers.
+async fn start_simulator(args: &FleetArgs, addr: SocketAddr) -> anyhow::Result<Simulator> {
+    let exe = std::env::current_exe().context("cannot find the irisops executable")?;
+    let child = Command::new(exe)
+        .args(["simulate", "--listen", &addr.to_string()])
+        .args(["--devices", &args.devices.to_string()])
+        .args(["--ports", &args.ports.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("cannot start `irisops simulate`")?;
+    let sim = Simulator(child);
+    let auth = Auth::Community {
+        version: SnmpVersion::V2c,
+        community: Secret::new("dev0001"),
+    };
+    let mut session = Session::new(addr, &auth, Duration::from_millis(200), 0)
+        .await
+        .context("cannot open a UDP socket")?;
+    let uptime = oid("1.3.6.1.2.1.1.3.0");
+    for _ in 0..50 {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(200);
+        if session.get(&[&uptime], deadline).await.is_ok() {
+            return Ok(sim);
+        }
+    }
+    anyhow::bail!("the simulator on {addr} did not answer within 10 s")
+}
+
+/// Every device keeps its UDP socket between polls: one file descriptor each.
+fn check_open_files(devices: u32) -> anyhow::Result<()> {
+    let limits = std::fs::read_to_string("/proc/self/limits").context("cannot read limits")?;
+    let soft = limits
+        .lines()
+        .find_map(|l| l.strip_prefix("Max open files"))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|v| v.parse::<u64>().ok());
+    match soft {
+        Some(n) if n < u64::from(devices) + 64 => anyhow::bail!(
+            "{devices} devices need {} open files, the limit is {n}: run `ulimit -n {}` first",
+            u64::from(devices) + 64,
+            u64::from(devices) + 1024
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// UDP datagrams the host dropped because a socket's receive buffer was full (host-wide:
+/// `RcvbufErrors` of `/proc/net/snmp`). A poll that lost one waits for its timeout.
+fn udp_rcvbuf_errors() -> anyhow::Result<u64> {
+    let text = std::fs::read_to_string("/proc/net/snmp").context("cannot read /proc/net/snmp")?;
+    let mut udp = text.lines().filter(|l| l.starts_with("Udp:"));
+    let (names, values) = (udp.next(), udp.next());
+    names
+        .zip(values)
+        .and_then(|(n, v)| {
+            let i = n.split_whitespace().position(|f| f == "RcvbufErrors")?;
+            v.split_whitespace().nth(i)?.parse().ok()
+        })
+        .context("/proc/net/snmp: no Udp RcvbufErrors")
+}
+
+fn free_udp() -> std::io::Result<SocketAddr> {
+    std::net::UdpSocket::bind("127.0.0.1:0")?.local_addr()
+}
+
+/// Bytes of the files directly in `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn window_holds_whole_periods() {
+        let s = collector::config::Schedule::parse("0 * * * * *").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 20).unwrap();
+        let (ticks, end) = window(&s, now, 3).unwrap();
+        assert_eq!(ticks.len(), 3);
+        assert_eq!(
+            ticks[0],
+            Utc.with_ymd_and_hms(2026, 1, 1, 10, 1, 0).unwrap()
+        );
+        let want =
+            Utc.with_ymd_and_hms(2026, 1, 1, 10, 4, 0).unwrap() - TimeDelta::milliseconds(500);
+        assert_eq!(end, want);
+        assert_eq!(boundaries_s(&ticks, end), vec![60.0, 60.0, 60.0]);
+    }
+
+    #[test]
+    fn time_formats_are_valid() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 5).unwrap();
+        assert_eq!(t.format("%H:%M:%S%.3f").to_string(), "10:00:05.000");
+        assert_eq!(t.format("%H:%M:%S").to_string(), "10:00:05");
+    }
+
+    #[test]
+    fn window_with_a_faster_schedule() {
+        let s = collector::config::Schedule::parse("*/10 * * * * *").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 1, 1, 10, 0, 5).unwrap();
+        let (ticks, _) = window(&s, now, 1).unwrap();
+        assert_eq!(ticks.len(), 6);
+    }
+}

@@ -1,0 +1,303 @@
+//! `irisops bench poll`: the poller's CPU per varbind against one agent, end to end.
+//!
+//! Each round walks ifName, ifHCInOctets, ifHCOutOctets and ifHighSpeed (ifXTable .1, .6, .10,
+//! .15) with GETBULK, builds a [`DevicePoll`] (keys from ifName by `ports::assign_keys`, speed
+//! = ifHighSpeed × 10^6, 64-bit counters), computes rates against the previous round and writes
+//! both to the embedded store. All of that is inside the measured region; one warm-up round
+//! before it opens the socket, creates the port rows and gives the first round its previous.
+//!
+//! `--layout column` walks one column at a time, as `prometheus-snmp-exporter` does (so the two
+//! send the same PDUs); `--layout table` asks for the 4 columns in each PDU, as `collector::poll`
+//! does.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::ValueEnum;
+use serde_json::json;
+use tokio::time::Instant;
+
+use collector::config::{Auth, SnmpVersion};
+use collector::poll::now_ms;
+use collector::ports::{assign_keys, RawPort};
+use collector::rates;
+use collector::sample::{DevicePoll, PortCounters};
+use collector::secret::Secret;
+use collector::snmp::oid::{oid, single_subid};
+use collector::snmp::walk::{walk, Repetitions, Table};
+use collector::snmp::{Oid, Session};
+use collector::store::{Retention, Store};
+
+use super::{round, thread_cpu_ns, threads_cpu_ns};
+
+/// ifXTable columns walked: ifName, ifHCInOctets, ifHCOutOctets, ifHighSpeed.
+const COLUMNS: [u32; 4] = [1, 6, 10, 15];
+
+/// Arguments of `irisops bench poll`.
+#[derive(clap::Args)]
+pub struct PollArgs {
+    /// The agent, host:port.
+    #[arg(long)]
+    target: SocketAddr,
+    /// SNMPv2c community.
+    #[arg(long, default_value = "public")]
+    community: String,
+    /// GETBULK max-repetitions.
+    #[arg(long, default_value_t = 25)]
+    max_repetitions: u32,
+    /// Measured rounds (after one warm-up round).
+    #[arg(long, default_value_t = 50)]
+    rounds: u32,
+    /// Store directory (default: a fresh directory under the system's temp dir, removed after).
+    #[arg(long)]
+    store: Option<PathBuf>,
+    /// PID of the agent, to report its CPU per varbind too.
+    #[arg(long)]
+    agent_pid: Option<u32>,
+    /// One column per walk (as the exporter) or all 4 columns in each PDU.
+    #[arg(long, value_enum, default_value_t = Layout::Column)]
+    layout: Layout,
+    /// Per-request timeout, milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+}
+
+/// How the columns are spread over PDUs.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Layout {
+    /// One walk per column: 25 varbinds per PDU at max-repetitions 25.
+    Column,
+    /// One walk of the 4 columns: 4 × max-repetitions varbinds per PDU.
+    Table,
+}
+
+/// CPU nanoseconds of the poller thread per phase, summed over the measured rounds.
+#[derive(Default)]
+struct Phases {
+    snmp: u64,
+    ports: u64,
+    rates: u64,
+    store: u64,
+}
+
+/// Runs the benchmark and prints one JSON line.
+pub async fn run(args: PollArgs) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.rounds >= 1, "--rounds must be at least 1");
+    let (dir, temporary) = match &args.store {
+        Some(d) => (d.clone(), false),
+        None => (
+            std::env::temp_dir().join(format!("irisops-bench-poll-{}", std::process::id())),
+            true,
+        ),
+    };
+    let result = measure(&args, &dir).await;
+    if temporary {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    let report = result?;
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let mut store = Store::open(dir, Retention::default())
+        .with_context(|| format!("cannot open the store at {}", dir.display()))?;
+    let auth = Auth::Community {
+        version: SnmpVersion::V2c,
+        community: Secret::new(args.community.clone()),
+    };
+    let timeout = Duration::from_millis(args.timeout_ms);
+    let mut session = Session::new(args.target, &auth, timeout, 1)
+        .await
+        .with_context(|| format!("cannot open a session to {}", args.target))?;
+    let mut reps = Repetitions::new(args.max_repetitions);
+    let columns: Vec<Oid> = COLUMNS
+        .iter()
+        .map(|&c| oid("1.3.6.1.2.1.31.1.1.1").child(c))
+        .collect();
+
+    // Warm-up: the first poll has no previous, its write creates the port rows.
+    let table = walk_round(&mut session, &columns, &mut reps, args.layout, timeout).await?;
+    let mut prev = device_poll(&table);
+    anyhow::ensure!(
+        !prev.ports.is_empty(),
+        "the agent at {} has no ifXTable rows",
+        args.target
+    );
+    store
+        .write(&[(prev.clone(), Vec::new())])
+        .context("store write failed")?;
+
+    let agent = args.agent_pid.map(|p| p.to_string());
+    let agent0 = agent.as_deref().map(threads_cpu_ns).transpose()?;
+    let sent0 = session.stats.sent;
+    let mut phases = Phases::default();
+    let (mut n_varbinds, mut n_pdus, mut n_rates, mut n_gaps) = (0u64, 0u64, 0u64, 0u64);
+    let cpu0 = threads_cpu_ns("self")?;
+    let wall0 = Instant::now();
+    for _ in 0..args.rounds {
+        let t0 = thread_cpu_ns()?;
+        let table = walk_round(&mut session, &columns, &mut reps, args.layout, timeout).await?;
+        let t1 = thread_cpu_ns()?;
+        let cur = device_poll(&table);
+        let t2 = thread_cpu_ns()?;
+        let (rates, stats) = rates::compute(&prev, &cur);
+        let t3 = thread_cpu_ns()?;
+        let batch = [(cur, rates)];
+        store.write(&batch).context("store write failed")?;
+        let t4 = thread_cpu_ns()?;
+        let [(cur, _)] = batch;
+        prev = cur;
+        phases.snmp += t1 - t0;
+        phases.ports += t2 - t1;
+        phases.rates += t3 - t2;
+        phases.store += t4 - t3;
+        n_varbinds += u64::from(table.n_varbinds);
+        n_pdus += u64::from(table.n_requests);
+        n_rates += u64::from(stats.n_rates);
+        n_gaps += u64::from(stats.n_gaps);
+    }
+    let wall = wall0.elapsed();
+    let cpu = threads_cpu_ns("self")? - cpu0;
+    let agent_cpu = match (agent.as_deref(), agent0) {
+        (Some(pid), Some(before)) => Some(threads_cpu_ns(pid)? - before),
+        _ => None,
+    };
+
+    let rounds = f64::from(args.rounds);
+    let vb = n_varbinds as f64;
+    let per_round_ms = |ns: u64| round(ns as f64 / 1e6 / rounds, 3);
+    Ok(json!({
+        "bench": "poll",
+        "target": args.target.to_string(),
+        "layout": match args.layout { Layout::Column => "column", Layout::Table => "table" },
+        "max_repetitions": args.max_repetitions,
+        "max_repetitions_used": reps.current,
+        "rounds": args.rounds,
+        "ports": prev.ports.len(),
+        "varbinds_per_round": round(vb / rounds, 1),
+        "pdus_per_round": round(n_pdus as f64 / rounds, 1),
+        "datagrams_sent": session.stats.sent - sent0,
+        "timeouts": session.stats.timeouts,
+        "rates_per_round": round(n_rates as f64 / rounds, 1),
+        "gaps_per_round": round(n_gaps as f64 / rounds, 1),
+        "poller_cpu_us_per_varbind": round(cpu as f64 / 1e3 / vb, 3),
+        "poller_cpu_ms_per_round": per_round_ms(cpu),
+        "phase_cpu_ms_per_round": {
+            "snmp": per_round_ms(phases.snmp),
+            "ports": per_round_ms(phases.ports),
+            "rates": per_round_ms(phases.rates),
+            "store": per_round_ms(phases.store),
+        },
+        "wall_ms_per_round": round(wall.as_secs_f64() * 1e3 / rounds, 3),
+        "agent_cpu_us_per_varbind": agent_cpu.map(|ns| round(ns as f64 / 1e3 / vb, 3)),
+        "agent_cpu_ms_per_round": agent_cpu.map(per_round_ms),
+    }))
+}
+
+/// One round's walk: the 4 columns, one walk each or one walk together.
+async fn walk_round(
+    session: &mut Session,
+    columns: &[Oid],
+    reps: &mut Repetitions,
+    layout: Layout,
+    timeout: Duration,
+) -> anyhow::Result<Table> {
+    // Generous: a round that needs longer is broken, not slow.
+    let deadline = Instant::now() + timeout * 20;
+    if layout == Layout::Table {
+        return walk(session, columns, reps, deadline)
+            .await
+            .context("walk failed");
+    }
+    let mut table = Table::default();
+    for column in columns {
+        let one = walk(session, std::slice::from_ref(column), reps, deadline)
+            .await
+            .with_context(|| format!("walk of {column} failed"))?;
+        table.append(one);
+    }
+    Ok(table)
+}
+
+/// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
+fn device_poll(table: &Table) -> DevicePoll {
+    let mut by_index: BTreeMap<u32, PortCounters> = BTreeMap::new();
+    for col in 0..table.columns.len() {
+        for (suffix, v) in table.rows(col) {
+            let Some(i) = single_subid(suffix) else {
+                continue;
+            };
+            let p = by_index.entry(i).or_insert_with(|| PortCounters {
+                if_index: i,
+                counter_bits: 64,
+                ..PortCounters::default()
+            });
+            match col {
+                0 => p.if_name = v.as_text(255),
+                1 => p.in_octets = v.as_u64(),
+                2 => p.out_octets = v.as_u64(),
+                3 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
+                _ => {}
+            }
+        }
+    }
+    let mut ports: Vec<PortCounters> = by_index.into_values().collect();
+    let raw: Vec<RawPort> = ports
+        .iter()
+        .map(|p| RawPort {
+            if_index: p.if_index,
+            if_name: p.if_name.clone(),
+            if_descr: None,
+        })
+        .collect();
+    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
+        p.key = key;
+    }
+    DevicePoll {
+        device: "bench".to_string(),
+        time_ms: now_ms(),
+        ports,
+        n_requests: table.n_requests,
+        n_varbinds: table.n_varbinds,
+        ..DevicePoll::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collector::snmp::Value;
+
+    #[test]
+    fn joins_columns_by_index_with_keys_and_speed() {
+        let row = |i: u8, v: Value| (vec![i], v);
+        let table = Table {
+            columns: vec![
+                vec![
+                    row(1, Value::OctetString(b"lo".to_vec())),
+                    row(2, Value::OctetString(b"va1".to_vec())),
+                ],
+                vec![row(1, Value::Counter64(10)), row(2, Value::Counter64(20))],
+                vec![row(2, Value::Counter64(30))],
+                vec![row(2, Value::Gauge32(10_000))],
+            ],
+            n_requests: 4,
+            n_varbinds: 7,
+        };
+        let p = device_poll(&table);
+        assert_eq!(p.ports.len(), 2);
+        assert_eq!(p.ports[0].key, "lo");
+        assert_eq!(p.ports[0].speed_bps, None);
+        assert_eq!(p.ports[1].key, "va1");
+        assert_eq!(p.ports[1].in_octets, Some(20));
+        assert_eq!(p.ports[1].out_octets, Some(30));
+        assert_eq!(p.ports[1].speed_bps, Some(10_000_000_000));
+        assert_eq!(p.ports[1].counter_bits, 64);
+        assert_eq!(p.n_varbinds, 7);
+    }
+}
