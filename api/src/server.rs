@@ -362,6 +362,37 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_cadastre_is_served_when_configured() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut st = state(dir.path());
+        let app = router(st.clone());
+        assert_eq!(
+            get(app, "/api/v1/cadastre/stats").await.0,
+            StatusCode::NOT_FOUND
+        );
+        let cad_dir = dir.path().join("cadastre");
+        let cad = cadastre::demo::generate(3);
+        let mut store = cadastre::store::Store::open(&cad_dir).unwrap();
+        let ok = |_: &cadastre::Cadastre| cadastre::Report::default();
+        store.replace_all(0, &cad, "test", "demo", &ok).unwrap();
+        st.cadastre = Some(cad_dir);
+        let app = router(st);
+        let (code, v) = get(app.clone(), "/api/v1/cadastre/stats").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["version"], 1);
+        let km = v["routes_km"].as_f64().unwrap();
+        assert!((350.0..450.0).contains(&km), "{km}");
+        assert_eq!(v["by_owner"].as_object().unwrap().len(), 6);
+        let (code, v) = get(app.clone(), "/api/v1/cadastre/layers/routes").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["type"], "FeatureCollection");
+        assert_eq!(v["features"].as_array().unwrap().len(), cad.routes.len());
+        let (code, v) = get(app, "/api/v1/cadastre/layers/roads").await;
+        assert_eq!(code, StatusCode::NOT_FOUND);
+        assert!(v["error"].as_str().unwrap().contains("unknown layer"));
+    }
+
+    #[tokio::test]
     async fn metrics_are_prometheus_text() {
         let dir = tempfile::tempdir().unwrap();
         let app = router(state(dir.path()));

@@ -275,20 +275,20 @@ mod tests {
 
     #[test]
     fn joins_columns_by_index_with_keys_and_speed() {
-        let row = |i: u8, v: Value| (vec![i], v);
-        let table = Table {
-            columns: vec![
-                vec![
-                    row(1, Value::OctetString(b"lo".to_vec())),
-                    row(2, Value::OctetString(b"va1".to_vec())),
-                ],
-                vec![row(1, Value::Counter64(10)), row(2, Value::Counter64(20))],
-                vec![row(2, Value::Counter64(30))],
-                vec![row(2, Value::Gauge32(10_000))],
-            ],
-            n_requests: 4,
-            n_varbinds: 7,
-        };
+        let cols: Vec<Oid> = [1, 6, 10, 15]
+            .into_iter()
+            .map(|c| collector::snmp::oid::oid("1.3.6.1.2.1.31.1.1.1").child(c))
+            .collect();
+        let mut table = Table::new(&cols);
+        let mut row = |c: usize, i: u32, v: Value| table.columns[c].push((cols[c].child(i), v));
+        row(0, 1, Value::OctetString(b"lo".to_vec()));
+        row(0, 2, Value::OctetString(b"va1".to_vec()));
+        row(1, 1, Value::Counter64(10));
+        row(1, 2, Value::Counter64(20));
+        row(2, 2, Value::Counter64(30));
+        row(3, 2, Value::Gauge32(10_000));
+        table.n_requests = 4;
+        table.n_varbinds = 7;
         let p = device_poll(&table);
         assert_eq!(p.ports.len(), 2);
         assert_eq!(p.ports[0].key, "lo");

@@ -34,6 +34,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// An empty table of these columns.
+    pub fn new(columns: &[Oid]) -> Table {
+        Table {
+            columns: vec![Vec::new(); columns.len()],
+            prefix_len: columns.iter().map(|c| c.as_ber().len()).collect(),
+            ..Table::default()
+        }
+    }
+
     /// Appends the columns of another walk after these (walks of one column each, joined).
     pub fn append(&mut self, other: Table) {
         self.columns.extend(other.columns);
@@ -76,11 +85,7 @@ pub async fn walk(
     reps: &mut Repetitions,
     deadline: Instant,
 ) -> Result<Table, SnmpError> {
-    let mut table = Table {
-        columns: vec![Vec::new(); columns.len()],
-        prefix_len: columns.iter().map(|c| c.as_ber().len()).collect(),
-        ..Table::default()
-    };
+    let mut table = Table::new(columns);
     let mut cursors: Vec<Oid> = columns.to_vec();
     let mut active: Vec<usize> = (0..columns.len()).collect();
     let mut timeouts_at_one = 0;
