@@ -11,7 +11,11 @@
 #
 # Needs root, iproute2, snmpd + snmp, prometheus-snmp-exporter, curl, jq, and a release build:
 #   cargo build --release -p api && sudo tests/bench/poll_vs_exporter.sh
-# Knobs (environment): IRISOPS (binary), PAIRS=1000, ROUNDS=50, SCRAPES=20, REPS=25.
+# Knobs (environment): IRISOPS (binary), PAIRS=1000, ROUNDS=50, SCRAPES=20, REPS=25, and
+# PIN=split (agent on CPU 0, the poller on CPU 1), PIN=same (both on CPU 0) or PIN=none (the
+# scheduler decides). A poller that sleeps on every PDU pays for how its wake-ups travel, so
+# placement moves the figures of both tools; split is the default: the agent is on another
+# machine in production.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,6 +24,13 @@ PAIRS=${PAIRS:-1000}
 ROUNDS=${ROUNDS:-50}
 SCRAPES=${SCRAPES:-20}
 REPS=${REPS:-25}
+PIN=${PIN:-split}
+case "$PIN" in
+    split) agent_cpu=(taskset -c 0); poller_cpu=(taskset -c 1) ;;
+    same) agent_cpu=(taskset -c 0); poller_cpu=(taskset -c 0) ;;
+    none) agent_cpu=(); poller_cpu=() ;;
+    *) echo "poll_vs_exporter: PIN must be split, same or none" >&2; exit 1 ;;
+esac
 NS=irisops-bench-$$
 TMP=$(mktemp -d /tmp/irisops-bench.XXXXXX)
 AGENT=127.0.0.1:161
@@ -28,16 +39,19 @@ snmpd_pid=""
 exporter_pid=""
 
 die() { echo "poll_vs_exporter: $*" >&2; exit 1; }
-for b in ip snmpd snmpget snmpset snmpwalk prometheus-snmp-exporter curl jq; do
+for b in ip snmpd snmpget snmpset snmpwalk prometheus-snmp-exporter curl jq taskset; do
     command -v "$b" >/dev/null || die "$b not found (apt-get install iproute2 snmpd snmp prometheus-snmp-exporter curl jq)"
 done
 [ -x "$IRISOPS" ] || die "$IRISOPS not found: cargo build --release -p api"
 [ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 
 cleanup() {
-    [ -n "$exporter_pid" ] && kill "$exporter_pid" 2>/dev/null || true
-    [ -n "$snmpd_pid" ] && kill "$snmpd_pid" 2>/dev/null || true
-    sleep 0.2
+    local pid
+    for pid in $exporter_pid $snmpd_pid; do
+        kill "$pid" 2>/dev/null || true
+        # snmpd saves its persistent state into $TMP as it exits: wait before removing it.
+        wait "$pid" 2>/dev/null || true
+    done
     ip netns del "$NS" 2>/dev/null || true
     rm -rf "$TMP"
 }
@@ -84,7 +98,7 @@ agentAddress udp:$AGENT
 rocommunity public 127.0.0.1
 rwcommunity private 127.0.0.1 .1.3.6.1.4.1.8072.1.5
 EOF
-SNMP_PERSISTENT_DIR=$TMP MIBS= ip netns exec "$NS" \
+SNMP_PERSISTENT_DIR=$TMP MIBS= ip netns exec "$NS" "${agent_cpu[@]}" \
     snmpd -f -C -c "$TMP/snmpd.conf" -Lf "$TMP/snmpd.log" &
 snmpd_pid=$!
 for _ in $(seq 50); do
@@ -116,7 +130,7 @@ delta() {
 run_irisops() { # layout
     local before after d json
     before=$(agent_counters)
-    json=$(inns "$IRISOPS" bench poll --target "$AGENT" --community public \
+    json=$(inns "${poller_cpu[@]}" "$IRISOPS" bench poll --target "$AGENT" --community public \
         --max-repetitions "$REPS" --rounds "$ROUNDS" --agent-pid "$snmpd_pid" --layout "$1")
     after=$(agent_counters)
     d=$(delta "$before" "$after")
@@ -162,7 +176,7 @@ echo "== prometheus-snmp-exporter, module irisops_bench (same 4 columns, max_rep
 EOF
     done
 } >"$TMP/snmp.yml"
-ip netns exec "$NS" prometheus-snmp-exporter --config.file="$TMP/snmp.yml" \
+ip netns exec "$NS" "${poller_cpu[@]}" prometheus-snmp-exporter --config.file="$TMP/snmp.yml" \
     --web.listen-address="$EXPORTER_ADDR" --log.level=warn 2>"$TMP/exporter.log" &
 exporter_pid=$!
 url="http://$EXPORTER_ADDR/snmp?target=$AGENT&module=irisops_bench"
@@ -198,7 +212,7 @@ exp=$(jq -nc --argjson n "$SCRAPES" --argjson pk "$e_pk" --argjson vb "$e_vb" \
 echo "$exp" >&2
 
 echo
-echo "== $n_if interfaces, 4 columns, max-repetitions $REPS; CPU from /proc (schedstat)"
+echo "== $n_if interfaces, 4 columns, max-repetitions $REPS, PIN=$PIN; CPU from /proc (schedstat)"
 jq -rn --argjson c "$col" --argjson t "$tab" --argjson e "$exp" '
   def f(x; d): (x * pow(10; d) | round) / pow(10; d) | tostring;
   def row(name; k; d): [name, f($c[k]; d), f($t[k]; d), f($e[k]; d)] | @tsv;

@@ -115,66 +115,98 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let running = collector::pipeline::start(&cfg, store, metrics.clone(), stopped);
 
     let (ticks, end) = window(&schedule, Utc::now(), args.minutes)?;
-    let half = TimeDelta::milliseconds(500);
-    let mut boundaries: Vec<DateTime<Utc>> = ticks.iter().map(|&t| t - half).collect();
-    boundaries.push(end);
-    let n = u64::from(args.devices);
-    let mut samples: Vec<CpuSample> = Vec::new();
-    let mut done_s: Vec<f64> = Vec::new();
-    let mut before = (0, 0, 0, 0);
-    // VmRSS at each boundary: the first before any poll, then after each round.
-    let mut rss_mb: Vec<f64> = Vec::new();
-    let mut rss_peak = (0u64, Utc::now());
     let udp_drops0 = udp_rcvbuf_errors()?;
-    for (i, &b) in boundaries.iter().enumerate() {
-        while let Ok(wait) = (b - Utc::now()).to_std() {
-            tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
-            // VmRSS every 100 ms: when the peak happens tells what caused it.
-            let rss = status_kb("self", "VmRSS")?;
-            if rss > rss_peak.0 {
-                rss_peak = (rss, Utc::now());
-            }
-            let polls = metrics.polls.load(Relaxed);
-            while done_s.len() < ticks.len() && polls >= n * (done_s.len() as u64 + 1) {
-                let since = Utc::now() - ticks[done_s.len()];
-                done_s.push(round(since.as_seconds_f64(), 2));
-            }
-        }
-        samples.push(CpuSample {
-            own: process_cpu_ns("self")?,
-            sim: process_cpu_ns(&sim_pid)?,
-        });
-        rss_mb.push(round(status_kb("self", "VmRSS")? as f64 / 1024.0, 1));
-        if i == 0 {
-            before = counters(&metrics);
-        }
-    }
-    let after = counters(&metrics);
-    let (mut report, ok) = report(
-        args, &metrics, &samples, &ticks, end, &done_s, before, after,
-    );
-    let sim_hwm_kb = status_kb(&sim_pid, "VmHWM")?;
-    let own_hwm_kb = status_kb("self", "VmHWM")?;
+    let seen = observe(ticks, end, args.devices, &metrics, &sim_pid).await?;
+    let udp_drops = udp_rcvbuf_errors()? - udp_drops0;
+    let (mut report, ok) = report(args, &metrics, &seen);
     let mb = |kb: u64| json!(round(kb as f64 / 1024.0, 1));
-    let memory = json!({
-        "rss_mb_at_round_boundaries": rss_mb,
-        "rss_peak_mb_sampled": mb(rss_peak.0),
-        "rss_peak_at": rss_peak.1.format("%H:%M:%S%.3f").to_string(),
+    report["poller"]["peak_rss_mb"] = mb(status_kb("self", "VmHWM")?);
+    report["poller"]["memory"] = json!({
+        "rss_mb_at_round_boundaries": seen.rss_mb,
+        "rss_peak_mb_sampled": mb(seen.rss_peak.0),
+        "rss_peak_at": seen.rss_peak.1.format("%H:%M:%S%.3f").to_string(),
         "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
         "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
     });
-    let udp_drops = udp_rcvbuf_errors()? - udp_drops0;
-    let store_mb = dir_size(dir) as f64 / 1e6;
+    report["simulator"]["peak_rss_mb"] = mb(status_kb(&sim_pid, "VmHWM")?);
+    report["udp_rcvbuf_errors_host"] = json!(udp_drops);
+    report["store_mb"] = json!(round(dir_size(dir) as f64 / 1e6, 1));
+    report["first_tick"] = json!(seen.ticks[0].format("%H:%M:%S").to_string());
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
     drop(sim);
-    report["poller"]["peak_rss_mb"] = mb(own_hwm_kb);
-    report["poller"]["memory"] = memory;
-    report["simulator"]["peak_rss_mb"] = mb(sim_hwm_kb);
-    report["udp_rcvbuf_errors_host"] = json!(udp_drops);
-    report["store_mb"] = json!(round(store_mb, 1));
-    report["first_tick"] = json!(ticks[0].format("%H:%M:%S").to_string());
     Ok((report, ok))
+}
+
+/// What the measured window showed.
+struct Observed {
+    ticks: Vec<DateTime<Utc>>,
+    end: DateTime<Utc>,
+    /// CPU at each boundary: 0.5 s before each tick, then the window's end.
+    cpu: Vec<CpuSample>,
+    /// `VmRSS` at the same boundaries, MB.
+    rss_mb: Vec<f64>,
+    /// The highest `VmRSS` sampled (every 100 ms), kB, and when: its time tells its cause.
+    rss_peak: (u64, DateTime<Utc>),
+    /// Per round, seconds from its tick to the end of its last poll.
+    done_s: Vec<f64>,
+    /// Counters at the first boundary and at the end.
+    before: Counters,
+    after: Counters,
+}
+
+/// Watches the pipeline through the window: CPU and RSS at each boundary, RSS and the poll
+/// count every 100 ms.
+async fn observe(
+    ticks: Vec<DateTime<Utc>>,
+    end: DateTime<Utc>,
+    devices: u32,
+    metrics: &Metrics,
+    sim_pid: &str,
+) -> anyhow::Result<Observed> {
+    let n = u64::from(devices);
+    let half = TimeDelta::milliseconds(500);
+    let boundaries: Vec<DateTime<Utc>> = ticks
+        .iter()
+        .map(|&t| t - half)
+        .chain(std::iter::once(end))
+        .collect();
+    let mut seen = Observed {
+        ticks,
+        end,
+        cpu: Vec::new(),
+        rss_mb: Vec::new(),
+        rss_peak: (0, Utc::now()),
+        done_s: Vec::new(),
+        before: (0, 0, 0, 0),
+        after: (0, 0, 0, 0),
+    };
+    for (i, &b) in boundaries.iter().enumerate() {
+        while let Ok(wait) = (b - Utc::now()).to_std() {
+            tokio::time::sleep(wait.min(Duration::from_millis(100))).await;
+            let rss = status_kb("self", "VmRSS")?;
+            if rss > seen.rss_peak.0 {
+                seen.rss_peak = (rss, Utc::now());
+            }
+            let polls = metrics.polls.load(Relaxed);
+            let rounds = seen.ticks.len();
+            while seen.done_s.len() < rounds && polls >= n * (seen.done_s.len() as u64 + 1) {
+                let since = Utc::now() - seen.ticks[seen.done_s.len()];
+                seen.done_s.push(round(since.as_seconds_f64(), 2));
+            }
+        }
+        seen.cpu.push(CpuSample {
+            own: process_cpu_ns("self")?,
+            sim: process_cpu_ns(sim_pid)?,
+        });
+        seen.rss_mb
+            .push(round(status_kb("self", "VmRSS")? as f64 / 1024.0, 1));
+        if i == 0 {
+            seen.before = counters(metrics);
+        }
+    }
+    seen.after = counters(metrics);
+    Ok(seen)
 }
 
 /// (polls, failed polls including panics, skipped ticks, varbinds received).
@@ -193,17 +225,9 @@ fn counters(m: &Metrics) -> Counters {
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn report(
-    args: &FleetArgs,
-    metrics: &Metrics,
-    samples: &[CpuSample],
-    ticks: &[DateTime<Utc>],
-    end: DateTime<Utc>,
-    done_s: &[f64],
-    before: Counters,
-    after: Counters,
-) -> (serde_json::Value, bool) {
+fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (serde_json::Value, bool) {
+    let (ticks, end, done_s) = (&seen.ticks, seen.end, &seen.done_s);
+    let (samples, before, after) = (&seen.cpu, seen.before, seen.after);
     let rounds = ticks.len() as u64;
     let window_s = (end - (ticks[0] - TimeDelta::milliseconds(500))).as_seconds_f64();
     let (first, last) = (samples[0], samples[samples.len() - 1]);
