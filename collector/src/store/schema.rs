@@ -109,7 +109,10 @@ const SAMPLE_COLUMNS: &str = "
 /// `wal_autocheckpoint = 16384` (a WAL of up to 64 MiB with 4 KiB pages): rollups and moves
 /// rewrite the same last page of each port again and again, and a checkpoint copies a page
 /// once however many times the WAL holds it; ingest measured 457k points/s with the default
-/// 1,000 pages and 528k with this.
+/// 1,000 pages and 528k with this. `temp_store = FILE`: the rollup's sort of a 15-minute span
+/// (1.5 M rows for 2,000 devices x 50 ports) spills to a temporary file instead of growing the
+/// process by hundreds of MB (measured: 305-379 MB peaks with MEMORY). `cache_size` 16 MiB:
+/// writes append at the right edge of the tables.
 pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     // journal_mode returns a row, so it is queried rather than executed.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -119,7 +122,7 @@ pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = OFF;
-         PRAGMA temp_store = MEMORY;
+         PRAGMA temp_store = FILE;
          PRAGMA cache_size = -16384;
          PRAGMA wal_autocheckpoint = 16384;",
     )?;
