@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::time::Instant;
 
 use crate::config::DeviceConfig;
-use crate::ports::{assign_keys, RawPort};
+use crate::ports::key_ports;
 use crate::sample::{DevicePoll, PollStatus, PortCounters};
 use crate::snmp::oid::{oid, single_subid};
 use crate::snmp::walk::{walk, Repetitions, Table};
@@ -260,17 +260,7 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
         }
     }
     let mut ports: Vec<PortCounters> = by_index.into_values().collect();
-    let raw: Vec<RawPort> = ports
-        .iter()
-        .map(|p| RawPort {
-            if_index: p.if_index,
-            if_name: p.if_name.clone(),
-            if_descr: p.if_descr.clone(),
-        })
-        .collect();
-    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
-        p.key = key;
-    }
+    key_ports(&mut ports);
     ports
 }
 

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 
 use collector::config::{Auth, SnmpVersion};
 use collector::poll::now_ms;
-use collector::ports::{assign_keys, RawPort};
+use collector::ports::key_ports;
 use collector::rates;
 use collector::sample::{DevicePoll, PortCounters};
 use collector::secret::Secret;
@@ -247,17 +247,7 @@ fn device_poll(table: &Table) -> DevicePoll {
         }
     }
     let mut ports: Vec<PortCounters> = by_index.into_values().collect();
-    let raw: Vec<RawPort> = ports
-        .iter()
-        .map(|p| RawPort {
-            if_index: p.if_index,
-            if_name: p.if_name.clone(),
-            if_descr: None,
-        })
-        .collect();
-    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
-        p.key = key;
-    }
+    key_ports(&mut ports);
     DevicePoll {
         device: "bench".to_string(),
         time_ms: now_ms(),
