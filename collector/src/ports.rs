@@ -118,6 +118,21 @@ fn free_key(candidate: String, taken: &HashSet<String>) -> String {
     }
 }
 
+/// Sets every port's `key` by [`assign_keys`] on its ifIndex, ifName and ifDescr.
+pub fn key_ports(ports: &mut [crate::sample::PortCounters]) {
+    let raw: Vec<RawPort> = ports
+        .iter()
+        .map(|p| RawPort {
+            if_index: p.if_index,
+            if_name: p.if_name.clone(),
+            if_descr: p.if_descr.clone(),
+        })
+        .collect();
+    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
+        p.key = key;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -271,20 +286,5 @@ mod tests {
                 prop_assert_eq!(&shuffled_keys[pos], &keys[i]);
             }
         }
-    }
-}
-
-/// Sets every port's `key` by [`assign_keys`] on its ifIndex, ifName and ifDescr.
-pub fn key_ports(ports: &mut [crate::sample::PortCounters]) {
-    let raw: Vec<RawPort> = ports
-        .iter()
-        .map(|p| RawPort {
-            if_index: p.if_index,
-            if_name: p.if_name.clone(),
-            if_descr: p.if_descr.clone(),
-        })
-        .collect();
-    for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
-        p.key = key;
     }
 }
