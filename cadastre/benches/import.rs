@@ -98,6 +98,14 @@ fn synthetic() -> Cadastre {
 }
 
 fn import(c: &mut Criterion) {
+    // `IRISOPS_WRITE_SYNTHETIC=DIR`: only write the 100k-feature network there (to measure the
+    // CLI's peak memory: `/usr/bin/time -v irisops cadastre validate DIR/*.geojson`).
+    if let Some(out) = std::env::var_os("IRISOPS_WRITE_SYNTHETIC") {
+        let out = PathBuf::from(out);
+        std::fs::create_dir_all(&out).expect("create the output directory");
+        write_dir(&synthetic(), &out).expect("write");
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let cad = synthetic();
     write_dir(&cad, dir.path()).expect("write");
