@@ -146,6 +146,17 @@ fn faults_hurt_only_their_own_device_and_rates_stay_within_speed() {
     }
 }
 
+/// The simulator with the faults above and `irisops serve` polling its `devices` every 2 s;
+/// (simulator, server, HTTP port).
+pub fn serve_fleet(dir: &Path, devices: u32, ports: u32) -> (Proc, Proc, u16) {
+    let (sim, sim_port) = start_sim(dir, devices, ports);
+    let cfg = dir.join("fleet.toml");
+    let text = fleet_config(&dir.join("store"), sim_port, devices, "*/2 * * * * *");
+    std::fs::write(&cfg, text).unwrap();
+    let (serve, http) = start_serve(&cfg);
+    (sim, serve, http)
+}
+
 /// `irisops serve` on a free port.
 pub fn start_serve(cfg: &Path) -> (Proc, u16) {
     let http = std::net::TcpListener::bind("127.0.0.1:0")
@@ -235,14 +246,7 @@ pub fn metric(text: &str, line_start: &str) -> f64 {
 #[test]
 fn serve_polls_on_schedule_and_answers_the_api() {
     let dir = tempfile::tempdir().unwrap();
-    let (_sim, sim_port) = start_sim(dir.path(), 8, 8);
-    let cfg = dir.path().join("fleet.toml");
-    std::fs::write(
-        &cfg,
-        fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *"),
-    )
-    .unwrap();
-    let (_serve, http) = start_serve(&cfg);
+    let (_sim, _serve, http) = serve_fleet(dir.path(), 8, 8);
     let metrics = wait_for_metrics(
         http,
         &[("irisops_rates_total", 16.0), ("irisops_polls_total", 24.0)],

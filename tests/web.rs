@@ -3,7 +3,7 @@
 
 use std::process::{Command, Stdio};
 
-use crate::simulator::{fleet_config, start_serve, start_sim, wait_for_metrics};
+use crate::simulator::{serve_fleet, wait_for_metrics};
 use crate::util::*;
 
 #[test]
@@ -13,14 +13,7 @@ fn the_page_renders_devices_and_ports_in_chromium() {
         "the Debian package chromium (tests/run installs it)",
     );
     let dir = tempfile::tempdir().unwrap();
-    let (_sim, sim_port) = start_sim(dir.path(), 8, 6);
-    let cfg = dir.path().join("fleet.toml");
-    std::fs::write(
-        &cfg,
-        fleet_config(&dir.path().join("store"), sim_port, 8, "*/2 * * * * *"),
-    )
-    .unwrap();
-    let (_serve, http) = start_serve(&cfg);
+    let (_sim, _serve, http) = serve_fleet(dir.path(), 8, 6);
     wait_for_metrics(
         http,
         &[("irisops_rates_total", 6.0), ("irisops_polls_total", 24.0)],
