@@ -196,7 +196,7 @@ fn self_intersects(pts: &[Coord]) -> bool {
 /// Writes the network as SVG for a look: `DEMO_SVG=/tmp/demo.svg cargo test -p cadastre
 /// demo::tests::svg -- --ignored`.
 #[test]
-#[ignore]
+#[ignore = "draws the demo network for a person: DEMO_SVG=out.svg cargo test -p cadastre demo::tests::svg -- --ignored"]
 fn svg() {
     let Ok(path) = std::env::var("DEMO_SVG") else {
         return;
@@ -253,7 +253,7 @@ fn svg() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "prints km per owner and counts: cargo test -p cadastre demo::tests::breakdown -- --ignored --nocapture"]
 fn breakdown() {
     let cad = generate(1);
     let mut by: BTreeMap<String, f64> = BTreeMap::new();
