@@ -2,13 +2,13 @@
 //! joined by ifIndex into owned [`PortCounters`]. Works from ifXTable alone (recordings and
 //! modern agents without ifTable octets) and from ifTable alone (v1 devices).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::time::Instant;
 
 use crate::config::DeviceConfig;
-use crate::ports::key_ports;
+use crate::ports::{key_ports, ByIndex};
 use crate::sample::{DevicePoll, PollStatus, PortCounters};
 use crate::snmp::oid::{oid, single_subid};
 use crate::snmp::walk::{walk, Repetitions, Table};
@@ -198,21 +198,20 @@ async fn system(
 
 /// Joins the two tables by ifIndex.
 fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
-    let mut by_index: BTreeMap<u32, PortCounters> = BTreeMap::new();
-    let mut hc_in: BTreeMap<u32, bool> = BTreeMap::new();
+    let mut by_index = ByIndex::new();
     for col in 0..ifx.columns.len() {
+        by_index.restart();
         for (suffix, v) in ifx.rows(col) {
             let Some(i) = single_subid(suffix) else {
                 continue;
             };
-            let p = by_index.entry(i).or_default();
-            p.if_index = i;
+            let p = by_index.entry(i, || PortCounters {
+                if_index: i,
+                ..PortCounters::default()
+            });
             match col {
                 0 => p.if_name = v.as_text(MAX_TEXT),
-                1 => {
-                    p.in_octets = v.as_u64();
-                    hc_in.insert(i, p.in_octets.is_some());
-                }
+                1 => p.in_octets = v.as_u64(),
                 2 => p.in_ucast_pkts = v.as_u64(),
                 3 => p.out_octets = v.as_u64(),
                 4 => p.out_ucast_pkts = v.as_u64(),
@@ -222,7 +221,7 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
             }
         }
     }
-    for p in by_index.values_mut() {
+    for p in by_index.ports_mut() {
         p.counter_bits = if p.in_octets.is_some() || p.out_octets.is_some() {
             64
         } else {
@@ -231,11 +230,12 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
         p.pkts_bits_64 = p.in_ucast_pkts.is_some() || p.out_ucast_pkts.is_some();
     }
     for col in 0..ift.columns.len() {
+        by_index.restart();
         for (suffix, v) in ift.rows(col) {
             let Some(i) = single_subid(suffix) else {
                 continue;
             };
-            let p = by_index.entry(i).or_insert_with(|| PortCounters {
+            let p = by_index.entry(i, || PortCounters {
                 if_index: i,
                 counter_bits: 32,
                 ..PortCounters::default()
@@ -259,7 +259,7 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
             }
         }
     }
-    let mut ports: Vec<PortCounters> = by_index.into_values().collect();
+    let mut ports = by_index.into_ports();
     key_ports(&mut ports);
     ports
 }

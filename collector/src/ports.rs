@@ -119,7 +119,30 @@ fn free_key(candidate: String, taken: &HashSet<String>) -> String {
 }
 
 /// Sets every port's `key` by [`assign_keys`] on its ifIndex, ifName and ifDescr.
+///
+/// The usual case (every base distinct) is decided on borrowed names, without cloning them.
 pub fn key_ports(ports: &mut [crate::sample::PortCounters]) {
+    let mut sorted: Vec<(&str, u32)> = ports
+        .iter()
+        .map(|p| {
+            let name = non_blank(&p.if_name).or_else(|| non_blank(&p.if_descr));
+            (name.unwrap_or(""), p.if_index)
+        })
+        .collect();
+    sorted.sort_unstable();
+    // Nameless ports are `ifIndex-N`: distinct among themselves when indexes are, but one
+    // could coincide with a real name, so they take the general path.
+    let distinct =
+        sorted.windows(2).all(|w| w[0].0 != w[1].0) && sorted.iter().all(|s| !s.0.is_empty());
+    if distinct {
+        for p in ports.iter_mut() {
+            let key = non_blank(&p.if_name)
+                .or_else(|| non_blank(&p.if_descr))
+                .unwrap_or("");
+            p.key = key.to_string();
+        }
+        return;
+    }
     let raw: Vec<RawPort> = ports
         .iter()
         .map(|p| RawPort {
@@ -130,6 +153,59 @@ pub fn key_ports(ports: &mut [crate::sample::PortCounters]) {
         .collect();
     for (p, key) in ports.iter_mut().zip(assign_keys(&raw)) {
         p.key = key;
+    }
+}
+
+/// Joins table columns into ports by ifIndex without a map: walked columns come in index
+/// order, so the next row of a column is almost always the port after the last one touched.
+/// Ports stay sorted by ifIndex.
+#[derive(Debug, Default)]
+pub struct ByIndex {
+    ports: Vec<crate::sample::PortCounters>,
+    next: usize,
+}
+
+impl ByIndex {
+    /// An empty join.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Call before the rows of each column: the cursor goes back to the first port.
+    pub fn restart(&mut self) {
+        self.next = 0;
+    }
+
+    /// The port with ifIndex `i`, created by `init` (which must set `if_index = i`) when new.
+    pub fn entry(
+        &mut self,
+        i: u32,
+        init: impl FnOnce() -> crate::sample::PortCounters,
+    ) -> &mut crate::sample::PortCounters {
+        let k = match self.ports.get(self.next) {
+            Some(p) if p.if_index == i => self.next,
+            _ => match self.ports.binary_search_by_key(&i, |p| p.if_index) {
+                Ok(k) => k,
+                Err(k) => {
+                    let p = init();
+                    debug_assert_eq!(p.if_index, i);
+                    self.ports.insert(k, p);
+                    k
+                }
+            },
+        };
+        self.next = k + 1;
+        &mut self.ports[k]
+    }
+
+    /// Every port touched, by ifIndex.
+    pub fn ports_mut(&mut self) -> impl Iterator<Item = &mut crate::sample::PortCounters> {
+        self.ports.iter_mut()
+    }
+
+    /// The ports, sorted by ifIndex.
+    pub fn into_ports(self) -> Vec<crate::sample::PortCounters> {
+        self.ports
     }
 }
 
@@ -233,6 +309,56 @@ mod tests {
     }
 
     proptest! {
+        /// The fast path of `key_ports` gives exactly the keys of `assign_keys`.
+        #[test]
+        fn key_ports_agrees_with_assign_keys(ports in arb_ports(40), distinct_names in any::<bool>()) {
+            let mut ports = ports;
+            if distinct_names {
+                // Make the fast path likely: names unique per position.
+                for (n, p) in ports.iter_mut().enumerate() {
+                    p.if_name = Some(format!("port{n}"));
+                }
+            }
+            let mut counters: Vec<crate::sample::PortCounters> = ports
+                .iter()
+                .map(|p| crate::sample::PortCounters {
+                    if_index: p.if_index,
+                    if_name: p.if_name.clone(),
+                    if_descr: p.if_descr.clone(),
+                    ..Default::default()
+                })
+                .collect();
+            key_ports(&mut counters);
+            let keys: Vec<String> = counters.into_iter().map(|c| c.key).collect();
+            prop_assert_eq!(keys, assign_keys(&ports));
+        }
+
+        /// `ByIndex` joins any order of rows into ports sorted by index, one per index.
+        #[test]
+        fn by_index_keeps_one_sorted_port_per_index(
+            columns in proptest::collection::vec(proptest::collection::vec(0u32..50, 0..60), 1..4)
+        ) {
+            let mut join = ByIndex::new();
+            let mut expect = std::collections::BTreeMap::new();
+            for col in &columns {
+                join.restart();
+                for &i in col {
+                    let p = join.entry(i, || crate::sample::PortCounters {
+                        if_index: i,
+                        ..Default::default()
+                    });
+                    p.in_octets = Some(p.in_octets.unwrap_or(0) + 1);
+                    *expect.entry(i).or_insert(0u64) += 1;
+                }
+            }
+            let got: Vec<(u32, u64)> = join
+                .into_ports()
+                .into_iter()
+                .map(|p| (p.if_index, p.in_octets.unwrap_or(0)))
+                .collect();
+            prop_assert_eq!(got, expect.into_iter().collect::<Vec<_>>());
+        }
+
         #[test]
         fn keys_are_unique_and_one_per_port(ports in arb_ports(6)) {
             let keys = assign_keys(&ports);

@@ -10,7 +10,6 @@
 //! send the same PDUs); `--layout table` asks for the 4 columns in each PDU, as `collector::poll`
 //! does.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +22,7 @@ use tokio::time::Instant;
 
 use collector::config::{Auth, SnmpVersion};
 use collector::poll::now_ms;
-use collector::ports::key_ports;
+use collector::ports::{key_ports, ByIndex};
 use collector::rates;
 use collector::sample::{DevicePoll, PortCounters};
 use collector::secret::Secret;
@@ -226,13 +225,14 @@ async fn walk_round(
 
 /// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
 fn device_poll(table: &Table) -> DevicePoll {
-    let mut by_index: BTreeMap<u32, PortCounters> = BTreeMap::new();
+    let mut by_index = ByIndex::new();
     for col in 0..table.columns.len() {
+        by_index.restart();
         for (suffix, v) in table.rows(col) {
             let Some(i) = single_subid(suffix) else {
                 continue;
             };
-            let p = by_index.entry(i).or_insert_with(|| PortCounters {
+            let p = by_index.entry(i, || PortCounters {
                 if_index: i,
                 counter_bits: 64,
                 ..PortCounters::default()
@@ -246,7 +246,7 @@ fn device_poll(table: &Table) -> DevicePoll {
             }
         }
     }
-    let mut ports: Vec<PortCounters> = by_index.into_values().collect();
+    let mut ports = by_index.into_ports();
     key_ports(&mut ports);
     DevicePoll {
         device: "bench".to_string(),

@@ -15,6 +15,7 @@
 //! - `p95`: the billing 95th percentile.
 
 mod p95;
+pub mod raw;
 mod read;
 mod rollup;
 pub mod schema;
@@ -34,6 +35,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use p95::{p95_rank, P95};
+pub use raw::RawCounters;
 pub use read::{DeviceInfo, LatestRates, PortInfo, SeriesPoint};
 pub use rollup::PruneStats;
 pub use write::WriteStats;
@@ -107,7 +109,10 @@ impl Store {
                 supported: schema::SCHEMA_VERSION,
             });
         }
-        if found < schema::SCHEMA_VERSION {
+        if found == 1 {
+            let moved = schema::migrate_v1(&mut conn).map_err(sql(&file, "migrate schema 1"))?;
+            tracing::info!(path = %file.display(), samples = moved, "store migrated from schema 1");
+        } else if found < schema::SCHEMA_VERSION {
             schema::create(&mut conn).map_err(sql(&file, "create schema"))?;
         }
         Ok(Store {

@@ -3,6 +3,7 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
+use super::raw::RawCounters;
 use super::sql;
 use super::write::gap_from_code;
 use super::{bucket_of, Store, StoreError};
@@ -212,6 +213,42 @@ impl Store {
             })
             .and_then(|rows| rows.collect());
         rows.map_err(sql(&self.path, op))
+    }
+
+    /// The raw counters of one port over `[from_ms, to_ms)`, oldest first, as stored with each
+    /// sample: what rates can be recomputed from. A BLOB this reader does not know (another
+    /// layout version) is skipped rather than misread.
+    pub fn raw_samples(
+        &self,
+        device: &str,
+        port_key: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, RawCounters)>, StoreError> {
+        let op = "read raw samples";
+        let port_id = self.port_id(device, port_key)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT time_ms, raw FROM sample WHERE port_id = ?1 AND time_ms >= ?2
+                   AND time_ms < ?3
+                 UNION ALL
+                 SELECT time_ms, raw FROM sample_recent WHERE port_id = ?1 AND time_ms >= ?2
+                   AND time_ms < ?3
+                 ORDER BY time_ms",
+            )
+            .map_err(sql(&self.path, op))?;
+        let rows = stmt
+            .query_map(params![port_id, from_ms, to_ms], |r| {
+                let blob: Option<Vec<u8>> = r.get(1)?;
+                Ok((r.get::<_, i64>(0)?, blob))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sql(&self.path, op))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(t, b)| Some((t, RawCounters::decode(&b?)?)))
+            .collect())
     }
 
     /// Whether the raw samples hold everything known about the port from `from_ms` on: they

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use rusqlite::{params, CachedStatement, Transaction};
 
+use super::raw::{RawCounters, RAW_LEN};
 use super::sql;
 use super::{bucket_of, schema, Store, StoreError};
 use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
@@ -296,13 +297,8 @@ fn cached_port(port_id: i64, c: &PortCounters) -> CachedPort {
     }
 }
 
-/// Counters are stored as the `i64` with the same bits (SQLite integers are signed 64-bit).
-fn bits(v: Option<u64>) -> Option<i64> {
-    v.map(|v| v as i64)
-}
-
 /// Columns of a `sample_recent` row, all bound (there is no column default to rely on).
-const SAMPLE_PARAMS: usize = 25;
+const SAMPLE_PARAMS: usize = 15;
 
 /// Rows per multi-row INSERT. Each execution of an INSERT pays the VDBE set-up and a fresh
 /// cursor whose first seek descends the B-tree from the root; inside one statement the cursor
@@ -314,7 +310,9 @@ const CHUNK_ROWS: usize = 64;
 /// One `sample_recent` row, in column order.
 #[derive(Debug, Clone, Copy)]
 struct SampleRow {
-    ints: [Option<i64>; 14],
+    /// port_id, time_ms, interval_ms.
+    ints: [Option<i64>; 3],
+    raw: [u8; RAW_LEN],
     reals: [Option<f64>; 10],
     gap: Option<i64>,
 }
@@ -323,22 +321,8 @@ impl SampleRow {
     fn new(port_id: i64, poll: &DevicePoll, c: &PortCounters, r: Option<&PortRates>) -> Self {
         let f = |get: fn(&PortRates) -> Option<f64>| r.and_then(get);
         SampleRow {
-            ints: [
-                Some(port_id),
-                Some(poll.time_ms),
-                poll.sys_uptime.map(i64::from),
-                r.map(|r| r.interval_ms),
-                Some(i64::from(c.counter_bits)),
-                Some(i64::from(c.pkts_bits_64)),
-                bits(c.in_octets),
-                bits(c.out_octets),
-                bits(c.in_ucast_pkts),
-                bits(c.out_ucast_pkts),
-                bits(c.in_errors),
-                bits(c.out_errors),
-                bits(c.in_discards),
-                bits(c.out_discards),
-            ],
+            ints: [Some(port_id), Some(poll.time_ms), r.map(|r| r.interval_ms)],
+            raw: RawCounters::of(poll.sys_uptime, c).encode(),
             reals: [
                 f(|r| r.in_bps),
                 f(|r| r.out_bps),
@@ -440,8 +424,9 @@ impl<'t> SampleInsert<'t> {
             for (k, v) in row.ints.iter().enumerate() {
                 slot.bind(k, *v)?;
             }
+            slot.bind(3, Some(&row.raw[..]))?;
             for (k, v) in row.reals.iter().enumerate() {
-                slot.bind(14 + k, *v)?;
+                slot.bind(4 + k, *v)?;
             }
             slot.bind(SAMPLE_PARAMS - 1, row.gap)?;
         }
