@@ -345,10 +345,16 @@ fn import(
         println!("nothing imported: {} error(s)", report.n_errors());
         return Ok(ExitCode::from(1));
     }
-    let check = |c: &Cadastre| validate(c, opts);
+    // The store validates the imported cadastre; keep its report for the warnings.
+    let checked = std::cell::RefCell::new(Report::default());
+    let check = |c: &Cadastre| {
+        let r = validate(c, opts);
+        checked.replace(r.clone());
+        r
+    };
     match store.replace_all(version, &cad, author, reason, &check) {
         Ok(v) => {
-            report.extend(check(&cad));
+            report.extend(checked.take());
             print_report(&report);
             println!("imported {} features as version {v}", cad.n_features());
             Ok(ExitCode::SUCCESS)

@@ -1,5 +1,5 @@
-//! What a change does to the stored features: from edits, from a whole new cadastre (import),
-//! or as the inverse of an earlier change (undo). Each returns the touched features with their
+//! What a change does to the stored features: from edits, or as the inverse of an earlier
+//! change (undo); a whole new cadastre (import) streams instead (`replace.rs`). Each returns the touched features with their
 //! records before and after, in key order; features left as they were are not listed.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 
 use super::db::{self, Key, State};
-use super::feature::{features, Edit, Record};
+use super::feature::{Edit, Record};
 use super::FeatureChange;
 use crate::error::CadastreError;
-use crate::model::{Cadastre, Layer};
+use crate::model::Layer;
 use crate::problem::{Problem, Report};
 
 /// Before (as stored) and after (as edited so far) of each touched feature.
@@ -54,36 +54,6 @@ pub(super) fn changes_of_edits(
     Ok(listed(touched))
 }
 
-/// The changes that turn `state` into `cad`, each layer keeping `cad`'s order.
-pub(super) fn changes_of_replace(
-    state: &State,
-    cad: &Cadastre,
-) -> Result<Vec<FeatureChange>, CadastreError> {
-    let mut touched: Touched = state
-        .iter()
-        .map(|(k, r)| (k.clone(), (Some(r.clone()), None)))
-        .collect();
-    let mut position: HashMap<Layer, i64> = HashMap::new();
-    let mut report = Report::default();
-    for f in features(cad) {
-        let key = (f.layer(), f.id().to_string());
-        let p = position.entry(key.0).or_insert(0);
-        let index = usize::try_from(*p).ok();
-        let record = f.record(*p).map_err(|m| bad_feature(&key, &m))?;
-        *p += 1;
-        let slot = touched.entry(key.clone()).or_insert((None, None));
-        if slot.1.is_some() {
-            let message = format!("duplicate id {:?}", key.1);
-            report.push(Problem::error(key.0, index, Some(&key.1), "id", message));
-        }
-        slot.1 = Some(record);
-    }
-    if report.has_errors() {
-        return Err(CadastreError::Invalid { report });
-    }
-    Ok(listed(touched))
-}
-
 /// The inverse of change `version`, refused when a later change touched one of its features.
 pub(super) fn changes_of_undo(
     conn: &Connection,
@@ -102,15 +72,9 @@ pub(super) fn changes_of_undo(
         let key = (fc.layer, fc.id.clone());
         let now = state.get(&key).map(Record::to_value);
         if now != fc.after {
-            let later = db::read_history(conn, version, u64::MAX).map_err(store_err)?;
-            let by = later
-                .iter()
-                .find(|c| {
-                    c.features
-                        .iter()
-                        .any(|f| f.layer == fc.layer && f.id == fc.id)
-                })
-                .map_or(String::new(), |c| format!(" by version {}", c.version));
+            let by = db::later_change(conn, version, fc.layer, &fc.id)
+                .map_err(store_err)?
+                .map_or(String::new(), |v| format!(" by version {v}"));
             return Err(store_err(format!(
                 "cannot undo version {version}: {} {:?} was changed since{by}; undo that first",
                 fc.layer.as_str(),

@@ -1,15 +1,22 @@
-//! The SQLite schema and its rows: `features` (the current version, one row per feature) and
-//! `history` (append-only: triggers refuse UPDATE and DELETE). The current version number is
+//! The SQLite schema and its rows: `features` (the current version, one row per feature),
+//! `history` (one row per change: version, author, time, reason) and `history_features` (one
+//! row per feature a change touched: its record before and after, as JSON). Both history
+//! tables are append-only (triggers refuse UPDATE and DELETE). The current version number is
 //! the last history row's; an empty store is version 0.
+//!
+//! A feature's history row is written as the change goes, so an import of 100k features never
+//! holds the history of all of them at once. Data directories written before `history_features`
+//! existed kept the list inline in `history.features` (schema 0); [`open`] copies it over once
+//! (schema 1); since then `history.features` is always `[]`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde_json::Value;
 
 use super::feature::Record;
-use super::{Change, FeatureChange};
+use super::{Change, ChangeSummary, FeatureChange};
 use crate::model::Layer;
 
 /// A feature's key: its layer and id.
@@ -17,6 +24,39 @@ pub(super) type Key = (Layer, String);
 
 /// Every stored feature, by key.
 pub(super) type State = BTreeMap<Key, Record>;
+
+/// A `features` row as stored: position, properties and geometry as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Row {
+    pub position: i64,
+    pub properties: String,
+    pub geometry: Option<String>,
+}
+
+impl Row {
+    pub fn of_record(r: &Record) -> Row {
+        Row {
+            position: r.position,
+            properties: r.properties.to_string(),
+            geometry: r.geometry.as_ref().map(Value::to_string),
+        }
+    }
+
+    /// The record's JSON for history, the same text as `Record::to_value` writes (keys in
+    /// serde_json's sorted order).
+    pub fn record_json(&self) -> String {
+        match &self.geometry {
+            Some(g) => format!(
+                r#"{{"geometry":{g},"position":{},"properties":{}}}"#,
+                self.position, self.properties
+            ),
+            None => format!(
+                r#"{{"position":{},"properties":{}}}"#,
+                self.position, self.properties
+            ),
+        }
+    }
+}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS features (
@@ -34,21 +74,76 @@ CREATE TABLE IF NOT EXISTS history (
     reason TEXT NOT NULL,
     features TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history_features (
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    layer TEXT NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (version, seq)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS history_no_update BEFORE UPDATE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS history_features_no_update BEFORE UPDATE ON history_features
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS history_features_no_delete BEFORE DELETE ON history_features
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 ";
+
+/// The schema version `open` leaves (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
 
 /// Opens (creating if needed) the database at `path`: WAL, synchronous=FULL (an acknowledged
 /// edit survives a power loss), a 5 s wait for another writer's lock.
-pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch(SCHEMA)?;
+pub(super) fn open(path: &Path) -> Result<Connection, String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let mut conn = Connection::open(path).map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err)?;
+    conn.execute_batch(SCHEMA).map_err(err)?;
+    migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Schema 0 → 1: copies the inline history lists into `history_features`.
+fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let schema = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    if schema(conn).map_err(err)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    if schema(&tx).map_err(err)? < SCHEMA_VERSION {
+        let inline: Vec<(i64, String)> = tx
+            .prepare("SELECT version, features FROM history ORDER BY version")
+            .map_err(err)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        for (version, features) in inline {
+            let features: Vec<FeatureChange> = serde_json::from_str(&features)
+                .map_err(|e| format!("history version {version}: {e}"))?;
+            let version = u64::try_from(version).unwrap_or(0);
+            for (seq, fc) in features.iter().enumerate() {
+                let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+                let (before, after) = (json(&fc.before), json(&fc.after));
+                append(&tx, version, seq, fc.layer, &fc.id, before, after)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
 }
 
 pub(super) fn version(conn: &Connection) -> Result<u64, String> {
@@ -89,90 +184,303 @@ pub(super) fn read_state(conn: &Connection) -> Result<State, String> {
     Ok(state)
 }
 
-/// Writes `change`'s features and appends its history row (inside the caller's transaction).
-pub(super) fn write_change(conn: &Connection, change: &Change) -> Result<(), String> {
-    let err = |e: rusqlite::Error| e.to_string();
-    let mut delete = conn
-        .prepare_cached("DELETE FROM features WHERE layer = ?1 AND id = ?2")
-        .map_err(err)?;
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO features (layer, id, position, properties, geometry)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .map_err(err)?;
-    for fc in &change.features {
-        delete
-            .execute(params![fc.layer.as_str(), fc.id])
-            .map_err(err)?;
-        if let Some(after) = &fc.after {
-            let r = Record::from_value(after)?;
-            let geometry = r.geometry.as_ref().map(Value::to_string);
-            let row = params![
-                fc.layer.as_str(),
-                fc.id,
-                r.position,
-                r.properties.to_string(),
-                geometry
-            ];
-            insert.execute(row).map_err(err)?;
-        }
-    }
-    let features = serde_json::to_string(&change.features).map_err(|e| e.to_string())?;
+/// Appends change `version`'s history row (inside the caller's transaction); its features
+/// follow with [`append`].
+pub(super) fn write_header(
+    conn: &Connection,
+    version: u64,
+    author: &str,
+    time_ms: i64,
+    reason: &str,
+) -> Result<(), String> {
     conn.execute(
         "INSERT INTO history (version, author, time_ms, reason, features)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            i64::try_from(change.version).map_err(|e| e.to_string())?,
-            change.author,
-            change.time_ms,
-            change.reason,
-            features
-        ],
+         VALUES (?1, ?2, ?3, ?4, '[]')",
+        params![to_i64(version)?, author, time_ms, reason],
     )
-    .map_err(err)?;
+    .map_err(|e| e.to_string())?;
     Ok(())
 }
 
-/// The history rows with a version in `after + 1..=upto`, oldest first.
+/// Appends the history row of one feature change `version` touched: its record JSON before
+/// (`None`: added) and after (`None`: deleted); `seq` orders the features of a change.
+pub(super) fn append(
+    conn: &Connection,
+    version: u64,
+    seq: usize,
+    layer: Layer,
+    id: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), String> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO history_features (version, seq, layer, id, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(|e| e.to_string())?;
+    let seq = i64::try_from(seq).map_err(|e| e.to_string())?;
+    stmt.execute(params![
+        to_i64(version)?,
+        seq,
+        layer.as_str(),
+        id,
+        before,
+        after
+    ])
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// The stored row of one feature, if any.
+pub(super) fn read_row(conn: &Connection, layer: Layer, id: &str) -> Result<Option<Row>, String> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT position, properties, geometry FROM features WHERE layer = ?1 AND id = ?2",
+        )
+        .map_err(|e| e.to_string())?;
+    stmt.query_row(params![layer.as_str(), id], |r| {
+        Ok(Row {
+            position: r.get(0)?,
+            properties: r.get(1)?,
+            geometry: r.get(2)?,
+        })
+    })
+    .optional()
+    .map_err(|e| e.to_string())
+}
+
+/// Sets one feature's row (`None`: deletes it).
+pub(super) fn write_row(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+    row: Option<&Row>,
+) -> Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let Some(row) = row else {
+        let mut delete = conn
+            .prepare_cached("DELETE FROM features WHERE layer = ?1 AND id = ?2")
+            .map_err(err)?;
+        delete.execute(params![layer.as_str(), id]).map_err(err)?;
+        return Ok(());
+    };
+    let mut upsert = conn
+        .prepare_cached(
+            "INSERT INTO features (layer, id, position, properties, geometry)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (layer, id) DO UPDATE SET position = excluded.position,
+                 properties = excluded.properties, geometry = excluded.geometry",
+        )
+        .map_err(err)?;
+    let p = params![
+        layer.as_str(),
+        id,
+        row.position,
+        row.properties,
+        row.geometry
+    ];
+    upsert.execute(p).map_err(err)?;
+    Ok(())
+}
+
+/// Every stored feature's key.
+pub(super) fn read_keys(conn: &Connection) -> Result<Vec<Key>, String> {
+    let mut stmt = conn
+        .prepare("SELECT layer, id FROM features")
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(|e| e.to_string())?;
+    let mut keys = Vec::new();
+    for row in rows {
+        let (layer, id) = row.map_err(|e| e.to_string())?;
+        keys.push((parse_layer(&layer)?, id));
+    }
+    Ok(keys)
+}
+
+/// Writes `change`'s features and its history (inside the caller's transaction).
+pub(super) fn write_change(conn: &Connection, change: &Change) -> Result<(), String> {
+    write_header(
+        conn,
+        change.version,
+        &change.author,
+        change.time_ms,
+        &change.reason,
+    )?;
+    for (seq, fc) in change.features.iter().enumerate() {
+        let after = fc.after.as_ref().map(Record::from_value).transpose()?;
+        let row = after.as_ref().map(Row::of_record);
+        write_row(conn, fc.layer, &fc.id, row.as_ref())?;
+        let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+        let (before, after) = (json(&fc.before), json(&fc.after));
+        append(conn, change.version, seq, fc.layer, &fc.id, before, after)?;
+    }
+    Ok(())
+}
+
+/// The history rows with a version in `after + 1..=upto`, oldest first, with their features.
 pub(super) fn read_history(
     conn: &Connection,
     after: u64,
     upto: u64,
 ) -> Result<Vec<Change>, String> {
+    let mut out: Vec<Change> = read_summaries(conn, after, upto)?
+        .into_iter()
+        .map(|s| Change {
+            version: s.version,
+            author: s.author,
+            time_ms: s.time_ms,
+            reason: s.reason,
+            features: Vec::new(),
+        })
+        .collect();
     let mut stmt = conn
         .prepare(
-            "SELECT version, author, time_ms, reason, features FROM history
-             WHERE version > ?1 AND version <= ?2 ORDER BY version",
+            "SELECT version, layer, id, before, after FROM history_features
+             WHERE version > ?1 AND version <= ?2 ORDER BY version, seq",
         )
         .map_err(|e| e.to_string())?;
-    let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let upto = i64::try_from(upto).unwrap_or(i64::MAX);
     let rows = stmt
-        .query_map([after, upto], |r| {
-            let row: (i64, String, i64, String, String) =
+        .query_map([clamp(after), clamp(upto)], |r| {
+            let row: (i64, String, String, Option<String>, Option<String>) =
                 (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
             Ok(row)
         })
         .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
     for row in rows {
-        let (version, author, time_ms, reason, features) = row.map_err(|e| e.to_string())?;
-        let features: Vec<FeatureChange> = serde_json::from_str(&features)
-            .map_err(|e| format!("history version {version}: {e}"))?;
-        out.push(Change {
-            version: u64::try_from(version).unwrap_or(0),
-            author,
-            time_ms,
-            reason,
-            features,
-        });
+        let (version, layer, id, before, after) = row.map_err(|e| e.to_string())?;
+        let parse = |s: Option<String>| {
+            s.map(|s| serde_json::from_str::<Value>(&s))
+                .transpose()
+                .map_err(|e| format!("history version {version} {layer} {id:?}: {e}"))
+        };
+        let (before, after) = (parse(before)?, parse(after)?);
+        let fc = FeatureChange {
+            layer: parse_layer(&layer)?,
+            id,
+            before,
+            after,
+        };
+        let version = u64::try_from(version).unwrap_or(0);
+        match out.iter_mut().rev().find(|c| c.version == version) {
+            Some(change) => change.features.push(fc),
+            None => {
+                return Err(format!(
+                    "history_features version {version}: no history row"
+                ))
+            }
+        }
     }
     Ok(out)
+}
+
+/// The summaries of the changes with a version in `after + 1..=upto`, oldest first.
+pub(super) fn read_summaries(
+    conn: &Connection,
+    after: u64,
+    upto: u64,
+) -> Result<Vec<ChangeSummary>, String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT h.version, h.author, h.time_ms, h.reason,
+                 COALESCE(SUM(f.before IS NULL AND f.after IS NOT NULL), 0),
+                 COALESCE(SUM(f.before IS NOT NULL AND f.after IS NOT NULL), 0),
+                 COALESCE(SUM(f.before IS NOT NULL AND f.after IS NULL), 0)
+             FROM history h LEFT JOIN history_features f ON f.version = h.version
+             WHERE h.version > ?1 AND h.version <= ?2
+             GROUP BY h.version ORDER BY h.version",
+        )
+        .map_err(|e| e.to_string())?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let rows = stmt
+        .query_map([clamp(after), clamp(upto)], |r| {
+            Ok(ChangeSummary {
+                version: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                author: r.get(1)?,
+                time_ms: r.get(2)?,
+                reason: r.get(3)?,
+                n_added: count(r.get(4)?),
+                n_changed: count(r.get(5)?),
+                n_deleted: count(r.get(6)?),
+            })
+        })
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+}
+
+/// Sets every feature that changes `after + 1..=upto` touched back to its record before them,
+/// newest change first, one history row at a time.
+pub(super) fn revert(
+    conn: &Connection,
+    state: &mut State,
+    after: u64,
+    upto: u64,
+) -> Result<(), String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT version, layer, id, before FROM history_features
+             WHERE version > ?1 AND version <= ?2 ORDER BY version DESC, seq DESC",
+        )
+        .map_err(|e| e.to_string())?;
+    let mut rows = stmt
+        .query([clamp(after), clamp(upto)])
+        .map_err(|e| e.to_string())?;
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let (version, layer, id): (i64, String, String) = (
+            r.get(0).map_err(|e| e.to_string())?,
+            r.get(1).map_err(|e| e.to_string())?,
+            r.get(2).map_err(|e| e.to_string())?,
+        );
+        let before: Option<String> = r.get(3).map_err(|e| e.to_string())?;
+        let key = (parse_layer(&layer)?, id);
+        match before {
+            Some(text) => {
+                let v: Value = serde_json::from_str(&text)
+                    .map_err(|e| format!("history version {version} {layer} {:?}: {e}", key.1))?;
+                state.insert(key, Record::from_value(&v)?);
+            }
+            None => {
+                state.remove(&key);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The history row of `version`, if any.
 pub(super) fn read_change(conn: &Connection, version: u64) -> Result<Option<Change>, String> {
     let mut changes = read_history(conn, version.saturating_sub(1), version)?;
     Ok(changes.pop().filter(|c| c.version == version))
+}
+
+/// The first change after `after` that touched the feature, if any.
+pub(super) fn later_change(
+    conn: &Connection,
+    after: u64,
+    layer: Layer,
+    id: &str,
+) -> Result<Option<u64>, String> {
+    let v: Option<i64> = conn
+        .query_row(
+            "SELECT MIN(version) FROM history_features
+             WHERE version > ?1 AND layer = ?2 AND id = ?3",
+            params![clamp(after), layer.as_str(), id],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(v.and_then(|v| u64::try_from(v).ok()))
+}
+
+fn parse_layer(name: &str) -> Result<Layer, String> {
+    Layer::parse(name).ok_or_else(|| format!("unknown layer {name:?}"))
+}
+
+fn to_i64(v: u64) -> Result<i64, String> {
+    i64::try_from(v).map_err(|e| e.to_string())
+}
+
+fn clamp(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }
