@@ -16,6 +16,7 @@
 //! - Undo refuses (naming the feature and the later version) when a later change touched a
 //!   feature of the undone change: undo that later change first.
 
+mod change_set;
 mod db;
 mod feature;
 mod replace;
@@ -27,6 +28,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use change_set::read_change_set;
 pub use feature::{feature_iter, features, Edit, Feature, Record};
 
 use crate::error::CadastreError;
