@@ -6,22 +6,21 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
-use super::db::{self, Key, State};
-use super::feature::{Edit, Record};
-use super::FeatureChange;
+use super::db::{self, Key, Row, RowChange, State};
+use super::feature::Edit;
 use crate::error::CadastreError;
 use crate::model::Layer;
 use crate::problem::{Problem, Report};
 
 /// Before (as stored) and after (as edited so far) of each touched feature.
-type Touched = BTreeMap<Key, (Option<Record>, Option<Record>)>;
+type Touched = BTreeMap<Key, (Option<Row>, Option<Row>)>;
 
 /// The changes made by `edits`, applied in order. Adding an existing id, or changing or
 /// deleting a missing one, is an error naming the layer and id.
 pub(super) fn changes_of_edits(
     state: &State,
     edits: &[Edit],
-) -> Result<Vec<FeatureChange>, CadastreError> {
+) -> Result<Vec<RowChange>, CadastreError> {
     let mut next_position = next_positions(state);
     let mut touched = Touched::new();
     for edit in edits {
@@ -34,13 +33,13 @@ pub(super) fn changes_of_edits(
                 let position = next_position.entry(key.0).or_insert(0);
                 let record = f.record(*position).map_err(|m| bad_feature(&key, &m))?;
                 *position += 1;
-                (key, Some(record))
+                (key, Some(Row::of_record(&record)))
             }
             Edit::Change(f) => {
                 let key = (f.layer(), f.id().to_string());
                 let old = current(state, &touched, &key).ok_or_else(|| missing(&key))?;
                 let record = f.record(old.position).map_err(|m| bad_feature(&key, &m))?;
-                (key, Some(record))
+                (key, Some(Row::of_record(&record)))
             }
             Edit::Delete { layer, id } => {
                 let key = (*layer, id.clone());
@@ -59,19 +58,20 @@ pub(super) fn changes_of_undo(
     conn: &Connection,
     state: &State,
     version: u64,
-) -> Result<Vec<FeatureChange>, CadastreError> {
-    let store_err = |message: String| CadastreError::Store {
-        path: conn.path().unwrap_or_default().into(),
-        message,
-    };
-    let change = db::read_change(conn, version)
+) -> Result<Vec<RowChange>, CadastreError> {
+    let store_err = |message: String| store_error(conn, message);
+    if db::read_summaries(conn, version.saturating_sub(1), version)
         .map_err(store_err)?
-        .ok_or_else(|| CadastreError::NotFound(format!("no change with version {version}")))?;
-    let mut out = Vec::with_capacity(change.features.len());
-    for fc in change.features {
-        let key = (fc.layer, fc.id.clone());
-        let now = state.get(&key).map(Record::to_value);
-        if now != fc.after {
+        .is_empty()
+    {
+        return Err(CadastreError::NotFound(format!(
+            "no change with version {version}"
+        )));
+    }
+    let mut out = db::read_row_changes(conn, version).map_err(store_err)?;
+    for fc in &mut out {
+        // Rows are canonical text: equal text, equal feature.
+        if state.get(&(fc.layer, fc.id.clone())) != fc.after.as_ref() {
             let by = db::later_change(conn, version, fc.layer, &fc.id)
                 .map_err(store_err)?
                 .map_or(String::new(), |v| format!(" by version {v}"));
@@ -81,11 +81,7 @@ pub(super) fn changes_of_undo(
                 fc.id
             )));
         }
-        out.push(FeatureChange {
-            before: fc.after,
-            after: fc.before,
-            ..fc
-        });
+        std::mem::swap(&mut fc.before, &mut fc.after);
     }
     Ok(out)
 }
@@ -101,7 +97,7 @@ fn next_positions(state: &State) -> HashMap<Layer, i64> {
 }
 
 /// The feature's record after the edits so far (`None`: missing or deleted).
-fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a Record> {
+fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a Row> {
     match touched.get(key) {
         Some((_, after)) => after.as_ref(),
         None => state.get(key),
@@ -109,17 +105,25 @@ fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a 
 }
 
 /// The touched features whose record changed.
-fn listed(touched: Touched) -> Vec<FeatureChange> {
+fn listed(touched: Touched) -> Vec<RowChange> {
     touched
         .into_iter()
         .filter(|(_, (before, after))| before != after)
-        .map(|((layer, id), (before, after))| FeatureChange {
+        .map(|((layer, id), (before, after))| RowChange {
             layer,
             id,
-            before: before.as_ref().map(Record::to_value),
-            after: after.as_ref().map(Record::to_value),
+            before,
+            after,
         })
         .collect()
+}
+
+/// A store error naming the database of `conn`.
+fn store_error(conn: &Connection, message: String) -> CadastreError {
+    CadastreError::Store {
+        path: conn.path().unwrap_or_default().into(),
+        message,
+    }
 }
 
 fn duplicate(key: &Key) -> CadastreError {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::feature::Record;
@@ -22,8 +23,18 @@ use crate::model::Layer;
 /// A feature's key: its layer and id.
 pub(super) type Key = (Layer, String);
 
-/// Every stored feature, by key.
-pub(super) type State = BTreeMap<Key, Record>;
+/// Every stored feature, by key, as stored text (a `Value` tree per feature would take 2-4
+/// times the memory: 250 MB to load 100k features).
+pub(super) type State = BTreeMap<Key, Row>;
+
+/// One feature a change touches: its row before (`None`: added) and after (`None`: deleted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RowChange {
+    pub layer: Layer,
+    pub id: String,
+    pub before: Option<Row>,
+    pub after: Option<Row>,
+}
 
 /// A `features` row as stored: position, properties and geometry as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +51,34 @@ impl Row {
             properties: r.properties.to_string(),
             geometry: r.geometry.as_ref().map(Value::to_string),
         }
+    }
+
+    /// The row of a record's JSON as history keeps it, its text taken as is.
+    pub fn of_record_json(text: &str) -> Result<Row, String> {
+        #[derive(serde::Deserialize)]
+        struct Raw<'a> {
+            position: i64,
+            #[serde(borrow)]
+            properties: &'a RawValue,
+            #[serde(borrow, default)]
+            geometry: Option<&'a RawValue>,
+        }
+        let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| format!("bad record: {e}"))?;
+        Ok(Row {
+            position: raw.position,
+            properties: raw.properties.get().to_string(),
+            geometry: raw.geometry.map(|g| g.get().to_string()),
+        })
+    }
+
+    /// The stored record, parsed.
+    pub fn to_record(&self) -> Result<Record, String> {
+        let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| e.to_string());
+        Ok(Record {
+            position: self.position,
+            properties: parse(&self.properties)?,
+            geometry: self.geometry.as_deref().map(parse).transpose()?,
+        })
     }
 
     /// The record's JSON for history, the same text as `Record::to_value` writes (keys in
@@ -155,31 +194,25 @@ pub(super) fn version(conn: &Connection) -> Result<u64, String> {
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
-/// Every stored feature. A row that does not parse is an error naming its layer and id.
+/// Every stored feature, as stored.
 pub(super) fn read_state(conn: &Connection) -> Result<State, String> {
     let mut stmt = conn
         .prepare("SELECT layer, id, position, properties, geometry FROM features")
         .map_err(|e| e.to_string())?;
     let rows = stmt
         .query_map([], |r| {
-            let row: (String, String, i64, String, Option<String>) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok(row)
+            let row = Row {
+                position: r.get(2)?,
+                properties: r.get(3)?,
+                geometry: r.get(4)?,
+            };
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, row))
         })
         .map_err(|e| e.to_string())?;
     let mut state = State::new();
     for row in rows {
-        let (layer, id, position, properties, geometry) = row.map_err(|e| e.to_string())?;
-        let layer = Layer::parse(&layer).ok_or_else(|| format!("unknown layer {layer:?}"))?;
-        let parse = |s: &str| {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))
-        };
-        let record = Record {
-            position,
-            properties: parse(&properties)?,
-            geometry: geometry.as_deref().map(parse).transpose()?,
-        };
-        state.insert((layer, id), record);
+        let (layer, id, row) = row.map_err(|e| e.to_string())?;
+        state.insert((parse_layer(&layer)?, id), row);
     }
     Ok(state)
 }
@@ -300,24 +333,62 @@ pub(super) fn read_keys(conn: &Connection) -> Result<Vec<Key>, String> {
     Ok(keys)
 }
 
-/// Writes `change`'s features and its history (inside the caller's transaction).
-pub(super) fn write_change(conn: &Connection, change: &Change) -> Result<(), String> {
+/// Writes change `version`'s features and its history (inside the caller's transaction).
+pub(super) fn write_change(
+    conn: &Connection,
+    header: &ChangeSummary,
+    features: &[RowChange],
+) -> Result<(), String> {
+    let version = header.version;
     write_header(
         conn,
-        change.version,
-        &change.author,
-        change.time_ms,
-        &change.reason,
+        version,
+        &header.author,
+        header.time_ms,
+        &header.reason,
     )?;
-    for (seq, fc) in change.features.iter().enumerate() {
-        let after = fc.after.as_ref().map(Record::from_value).transpose()?;
-        let row = after.as_ref().map(Row::of_record);
-        write_row(conn, fc.layer, &fc.id, row.as_ref())?;
-        let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+    for (seq, fc) in features.iter().enumerate() {
+        write_row(conn, fc.layer, &fc.id, fc.after.as_ref())?;
+        let json = |r: &Option<Row>| r.as_ref().map(Row::record_json);
         let (before, after) = (json(&fc.before), json(&fc.after));
-        append(conn, change.version, seq, fc.layer, &fc.id, before, after)?;
+        append(conn, version, seq, fc.layer, &fc.id, before, after)?;
     }
     Ok(())
+}
+
+/// The features change `version` touched, as rows, in order.
+pub(super) fn read_row_changes(conn: &Connection, version: u64) -> Result<Vec<RowChange>, String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT layer, id, before, after FROM history_features
+             WHERE version = ?1 ORDER BY seq",
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([clamp(version)], |r| {
+            let row: (String, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            Ok(row)
+        })
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (layer, id, before, after) = row.map_err(|e| e.to_string())?;
+        let parse = |s: Option<String>| {
+            s.as_deref()
+                .map(Row::of_record_json)
+                .transpose()
+                .map_err(|e| format!("history version {version} {layer} {id:?}: {e}"))
+        };
+        let (before, after) = (parse(before)?, parse(after)?);
+        out.push(RowChange {
+            layer: parse_layer(&layer)?,
+            id,
+            before,
+            after,
+        });
+    }
+    Ok(out)
 }
 
 /// The history rows with a version in `after + 1..=upto`, oldest first, with their features.
@@ -437,9 +508,9 @@ pub(super) fn revert(
         let key = (parse_layer(&layer)?, id);
         match before {
             Some(text) => {
-                let v: Value = serde_json::from_str(&text)
+                let row = Row::of_record_json(&text)
                     .map_err(|e| format!("history version {version} {layer} {:?}: {e}", key.1))?;
-                state.insert(key, Record::from_value(&v)?);
+                state.insert(key, row);
             }
             None => {
                 state.remove(&key);
@@ -447,12 +518,6 @@ pub(super) fn revert(
         }
     }
     Ok(())
-}
-
-/// The history row of `version`, if any.
-pub(super) fn read_change(conn: &Connection, version: u64) -> Result<Option<Change>, String> {
-    let mut changes = read_history(conn, version.saturating_sub(1), version)?;
-    Ok(changes.pop().filter(|c| c.version == version))
 }
 
 /// The first change after `after` that touched the feature, if any.

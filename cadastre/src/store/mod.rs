@@ -10,9 +10,12 @@
 //!   refuses the change ([`CadastreError::Invalid`]) and nothing is written.
 //! - History keeps, for each feature a change touched, its stored record before and after
 //!   (`{"position", "properties", "geometry"}`), so [`Store::at_version`] rebuilds any earlier
-//!   version and [`Store::undo`] restores features byte for byte, at their old position. An
-//!   import ([`Store::replace_all`]) writes each feature's history row as it goes (one
-//!   transaction still), and [`Store::summaries`] counts without reading the records.
+//!   version and [`Store::undo`] restores features byte for byte (the history's text is
+//!   written back as is), at their old position. An import ([`Store::replace_all`]) writes
+//!   each feature's history row as it goes (one transaction still), and [`Store::summaries`]
+//!   counts without reading the records.
+//! - Changes work on the features as stored text (`db::Row`); a feature is parsed only to
+//!   build the cadastre to validate or return, so memory is about the text plus one cadastre.
 //! - Undo refuses (naming the feature and the later version) when a later change touched a
 //!   feature of the undone change: undo that later change first.
 
@@ -34,7 +37,7 @@ pub use feature::{feature_iter, features, Edit, Feature, Record};
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, LAYERS};
 use crate::problem::Report;
-use db::{Key, State};
+use db::{Key, Row, RowChange, State};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "cadastre.db";
@@ -214,28 +217,37 @@ impl Store {
         &mut self,
         base_version: u64,
         meta: Meta<'_>,
-        changes: impl FnOnce(&Connection, &State) -> Result<Vec<FeatureChange>, CadastreError>,
+        changes: impl FnOnce(&Connection, &State) -> Result<Vec<RowChange>, CadastreError>,
     ) -> Result<u64, CadastreError> {
         let path = self.path.clone();
         let err = |e: String| store_error(&path, e);
         let (tx, current) = begin(&mut self.conn, &path, base_version)?;
         let mut state = db::read_state(&tx).map_err(err)?;
         let features = changes(&tx, &state)?;
-        let change = Change {
-            version: current + 1,
-            author: meta.author.to_string(),
-            time_ms: now_ms(),
-            reason: meta.reason.to_string(),
-            features,
-        };
-        apply_change(&mut state, &change).map_err(err)?;
+        for fc in &features {
+            let key = (fc.layer, fc.id.clone());
+            match &fc.after {
+                Some(row) => state.insert(key, row.clone()),
+                None => state.remove(&key),
+            };
+        }
         let report = (meta.check)(&to_cadastre(&state).map_err(err)?);
         if report.has_errors() {
             return Err(CadastreError::Invalid { report });
         }
-        db::write_change(&tx, &change).map_err(err)?;
+        drop(state);
+        let header = ChangeSummary {
+            version: current + 1,
+            author: meta.author.to_string(),
+            time_ms: now_ms(),
+            reason: meta.reason.to_string(),
+            n_added: 0,
+            n_changed: 0,
+            n_deleted: 0,
+        };
+        db::write_change(&tx, &header, &features).map_err(err)?;
         tx.commit().map_err(|e| store_error(&path, e))?;
-        Ok(change.version)
+        Ok(header.version)
     }
 }
 
@@ -281,9 +293,9 @@ fn now_ms() -> i64 {
 
 /// The cadastre of `state`: each layer in position order.
 fn to_cadastre(state: &State) -> Result<Cadastre, String> {
-    let mut by_layer: HashMap<Layer, Vec<(&Key, &Record)>> = HashMap::new();
-    for (key, record) in state {
-        by_layer.entry(key.0).or_default().push((key, record));
+    let mut by_layer: HashMap<Layer, Vec<(&Key, &Row)>> = HashMap::new();
+    for (key, row) in state {
+        by_layer.entry(key.0).or_default().push((key, row));
     }
     let mut cad = Cadastre::default();
     for layer in LAYERS {
@@ -291,34 +303,15 @@ fn to_cadastre(state: &State) -> Result<Cadastre, String> {
             continue;
         };
         rows.sort_by(|a, b| (a.1.position, &a.0 .1).cmp(&(b.1.position, &b.0 .1)));
-        for ((layer, id), record) in rows {
-            let f = Feature::from_record(*layer, record)
+        for ((layer, id), row) in rows {
+            let f = row
+                .to_record()
+                .and_then(|r| Feature::from_record(*layer, &r))
                 .map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))?;
             f.push_into(&mut cad);
         }
     }
     Ok(cad)
-}
-
-/// Sets each feature of `change` to its `after` record.
-fn apply_change(state: &mut State, change: &Change) -> Result<(), String> {
-    for fc in &change.features {
-        set(state, fc, fc.after.as_ref())?;
-    }
-    Ok(())
-}
-
-fn set(state: &mut State, fc: &FeatureChange, record: Option<&Value>) -> Result<(), String> {
-    let key = (fc.layer, fc.id.clone());
-    match record {
-        Some(v) => {
-            state.insert(key, Record::from_value(v)?);
-        }
-        None => {
-            state.remove(&key);
-        }
-    }
-    Ok(())
 }
 
 mod changes;
