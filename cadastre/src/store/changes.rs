@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
-use super::db::{self, Key, Row, RowChange, State};
+use super::db::{Key, Row, RowChange, State};
 use super::feature::Edit;
+use super::history;
 use crate::error::CadastreError;
 use crate::model::Layer;
 use crate::problem::{Problem, Report};
@@ -60,7 +61,7 @@ pub(super) fn changes_of_undo(
     version: u64,
 ) -> Result<Vec<RowChange>, CadastreError> {
     let store_err = |message: String| store_error(conn, message);
-    if db::read_summaries(conn, version.saturating_sub(1), version)
+    if history::read_summaries(conn, version.saturating_sub(1), version)
         .map_err(store_err)?
         .is_empty()
     {
@@ -68,11 +69,11 @@ pub(super) fn changes_of_undo(
             "no change with version {version}"
         )));
     }
-    let mut out = db::read_row_changes(conn, version).map_err(store_err)?;
+    let mut out = history::read_row_changes(conn, version).map_err(store_err)?;
     for fc in &mut out {
         // Rows are canonical text: equal text, equal feature.
         if state.get(&(fc.layer, fc.id.clone())) != fc.after.as_ref() {
-            let by = db::later_change(conn, version, fc.layer, &fc.id)
+            let by = history::later_change(conn, version, fc.layer, &fc.id)
                 .map_err(store_err)?
                 .map_or(String::new(), |v| format!(" by version {v}"));
             return Err(store_err(format!(

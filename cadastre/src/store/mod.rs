@@ -22,6 +22,7 @@
 mod change_set;
 mod db;
 mod feature;
+mod history;
 mod replace;
 
 use std::collections::HashMap;
@@ -157,7 +158,7 @@ impl Store {
         let err = |e: String| store_error(&path, e);
         let (tx, current) = begin(&mut self.conn, &path, base_version)?;
         let version = current + 1;
-        db::write_header(&tx, version, author, now_ms(), reason).map_err(err)?;
+        history::write_header(&tx, version, author, now_ms(), reason).map_err(err)?;
         replace::write(&tx, version, cad).map_err(err)?;
         tx.commit().map_err(|e| store_error(&path, e))?;
         Ok(version)
@@ -186,12 +187,12 @@ impl Store {
     /// Every change, oldest first, with the records of its features (an import's are all of
     /// them: prefer [`Store::summaries`] to list changes).
     pub fn history(&self) -> Result<Vec<Change>, CadastreError> {
-        db::read_history(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+        history::read_history(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
     }
 
     /// Every change's summary, oldest first.
     pub fn summaries(&self) -> Result<Vec<ChangeSummary>, CadastreError> {
-        db::read_summaries(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+        history::read_summaries(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
     }
 
     /// The cadastre as it was at `version` (0: empty).
@@ -208,7 +209,7 @@ impl Store {
             )));
         }
         let mut state = db::read_state(&tx).map_err(err)?;
-        db::revert(&tx, &mut state, version, current).map_err(err)?;
+        history::revert(&tx, &mut state, version, current).map_err(err)?;
         to_cadastre(&state).map_err(err)
     }
 
@@ -245,7 +246,7 @@ impl Store {
             n_changed: 0,
             n_deleted: 0,
         };
-        db::write_change(&tx, &header, &features).map_err(err)?;
+        history::write_change(&tx, &header, &features).map_err(err)?;
         tx.commit().map_err(|e| store_error(&path, e))?;
         Ok(header.version)
     }

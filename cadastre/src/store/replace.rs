@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use super::db::{self, Key, Row};
 use super::feature::{feature_iter, ids};
+use super::history;
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Problem, Report};
@@ -69,7 +70,7 @@ pub(super) fn write(conn: &Connection, version: u64, cad: &Cadastre) -> Result<(
         }
         db::write_row(conn, layer, f.id(), Some(&new))?;
         let before = old.as_ref().map(Row::record_json);
-        db::append(
+        history::append(
             conn,
             version,
             seq,
@@ -84,7 +85,7 @@ pub(super) fn write(conn: &Connection, version: u64, cad: &Cadastre) -> Result<(
         let old = db::read_row(conn, layer, &id)?;
         db::write_row(conn, layer, &id, None)?;
         let before = old.as_ref().map(Row::record_json);
-        db::append(conn, version, seq, layer, &id, before, None)?;
+        history::append(conn, version, seq, layer, &id, before, None)?;
         seq += 1;
     }
     Ok(())
