@@ -154,6 +154,32 @@ fn edit_stale_invalid_history_undo_and_show() {
         "{table}"
     );
 
+    let undo = |version: &str, base: &str| {
+        let args = [
+            "undo",
+            "--data",
+            data,
+            "--version",
+            version,
+            "--author",
+            "bob",
+        ];
+        let base = ["--reason", "wrong survey", "--base-version", base];
+        cadastre(&[&args[..], &base[..]].concat())
+    };
+    let (code, out) = undo("2", "1");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("stale edit: data is at version 2, your edit is based on 1"),
+        "{out}"
+    );
+    let (code, out) = undo("1", "2");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("was changed since by version 2; undo that first"),
+        "{out}"
+    );
+    // Without --base-version: based on the current version.
     let out = ok(&[
         "undo",
         "--data",
