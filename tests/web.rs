@@ -113,10 +113,11 @@ fn the_cadastre_map_is_drawn_in_chromium() {
     };
     let (n_routes, n_sites) = (n("routes"), n("sites"));
     assert!(n_routes > 100 && n_sites > 100);
-    // Opened on a route's link, as a click on it leaves the page.
+    // Opened on a link to a route with the sites hidden, as a click on the route and on the
+    // sites toggle leave the page.
     let dom = dump_dom(
         dir.path(),
-        &format!("http://127.0.0.1:{http}/#feature=routes/r-0001"),
+        &format!("http://127.0.0.1:{http}/#feature=routes/r-0001&hide=sites"),
     );
     assert_eq!(
         dom.matches(r#"<path data-layer="routes""#).count(),
@@ -149,6 +150,8 @@ fn the_cadastre_map_is_drawn_in_chromium() {
         "the route is highlighted: {tag}"
     );
     assert!(dom.contains("Route r-0001"), "properties panel title");
+    assert!(dom.contains(r#"<g id="map-sites" style="display: none;">"#));
+    assert!(dom.contains(r#"<g id="map-routes">"#), "routes shown");
     assert!(
         dom.contains(r#"<tr data-property="from_site"><th>from_site</th><td>pop-01</td></tr>"#),
         "the route's properties are listed"
