@@ -4,6 +4,7 @@
 
 mod util;
 
+mod cadastre_history;
 mod recordings;
 mod simulator;
 mod snmpd;

@@ -1,7 +1,10 @@
 //! `irisops cadastre ...`: validate, import, export, stats and the demo network. The contract's
 //! names: `validate FILE...`, `import --data DIR --from ofds|geojson [--crs] FILE...`,
 //! `export --data DIR --to ofds|geojson|csv --out DIR2`, `stats --data DIR [--json]`,
-//! `generate-demo --out DIR [--seed S]`.
+//! `generate-demo --out DIR [--seed S]`; the versions: `history`, `show`, `undo`, `edit`
+//! (in `history.rs`).
+
+mod history;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,6 +72,65 @@ pub enum CadastreCommand {
         /// JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// The changes of a data directory, newest first: version, time, author, reason, and the
+    /// numbers of features added, changed and deleted.
+    History {
+        #[arg(long)]
+        data: PathBuf,
+        /// JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Only the N latest changes.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Export the cadastre as it was at a version, as GeoJSON (one file per layer).
+    Show {
+        #[arg(long)]
+        data: PathBuf,
+        /// The version (0: empty).
+        #[arg(long)]
+        version: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Undo a change, as a new change (refused when a later change touched one of its
+    /// features: undo that one first).
+    Undo {
+        #[arg(long)]
+        data: PathBuf,
+        /// The version whose change to undo.
+        #[arg(long)]
+        version: u64,
+        /// Who undoes (recorded in the history).
+        #[arg(long)]
+        author: String,
+        /// Why (recorded in the history).
+        #[arg(long)]
+        reason: String,
+        /// The version the undo is based on (default: the current one); refused when stale.
+        #[arg(long)]
+        base_version: Option<u64>,
+    },
+    /// Apply a change-set file (add, change, delete features of any layer) as one change:
+    /// `{"changes": [{"op": "add"|"change", "layer": L, "feature": FEATURE} |
+    /// {"op": "delete", "layer": L, "id": ID}]}`.
+    Edit {
+        #[arg(long)]
+        data: PathBuf,
+        /// The change-set JSON file.
+        #[arg(long)]
+        file: PathBuf,
+        /// Who edits (recorded in the history).
+        #[arg(long)]
+        author: String,
+        /// Why (recorded in the history).
+        #[arg(long)]
+        reason: String,
+        /// The version the edit is based on; refused when the data has moved on since.
+        #[arg(long)]
+        base_version: u64,
     },
     /// Write the generated Brussels-scale demo network into a data directory (and its GeoJSON
     /// layers into DIR/geojson).
@@ -168,6 +230,36 @@ pub fn run(cmd: CadastreCommand) -> anyhow::Result<ExitCode> {
                 print_stats(&stats, version);
             }
             Ok(ExitCode::SUCCESS)
+        }
+        CadastreCommand::History { data, json, limit } => history::history(&data, json, limit),
+        CadastreCommand::Show { data, version, out } => history::show(&data, version, &out),
+        CadastreCommand::Undo {
+            data,
+            version,
+            author,
+            reason,
+            base_version,
+        } => {
+            let who = history::Author {
+                author: &author,
+                reason: &reason,
+                base_version,
+            };
+            history::undo(&data, version, &who)
+        }
+        CadastreCommand::Edit {
+            data,
+            file,
+            author,
+            reason,
+            base_version,
+        } => {
+            let who = history::Author {
+                author: &author,
+                reason: &reason,
+                base_version: Some(base_version),
+            };
+            history::edit(&data, &file, &who)
         }
         CadastreCommand::GenerateDemo { out, seed } => {
             let cad = cadastre::demo::generate(seed);
@@ -345,10 +437,16 @@ fn import(
         println!("nothing imported: {} error(s)", report.n_errors());
         return Ok(ExitCode::from(1));
     }
-    let check = |c: &Cadastre| validate(c, opts);
+    // The store validates the imported cadastre; keep its report for the warnings.
+    let checked = std::cell::RefCell::new(Report::default());
+    let check = |c: &Cadastre| {
+        let r = validate(c, opts);
+        checked.replace(r.clone());
+        r
+    };
     match store.replace_all(version, &cad, author, reason, &check) {
         Ok(v) => {
-            report.extend(check(&cad));
+            report.extend(checked.take());
             print_report(&report);
             println!("imported {} features as version {v}", cad.n_features());
             Ok(ExitCode::SUCCESS)

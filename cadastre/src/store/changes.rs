@@ -1,27 +1,27 @@
-//! What a change does to the stored features: from edits, from a whole new cadastre (import),
-//! or as the inverse of an earlier change (undo). Each returns the touched features with their
+//! What a change does to the stored features: from edits, or as the inverse of an earlier
+//! change (undo); a whole new cadastre (import) streams instead (`replace.rs`). Each returns the touched features with their
 //! records before and after, in key order; features left as they were are not listed.
 
 use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::Connection;
 
-use super::db::{self, Key, State};
-use super::feature::{features, Edit, Record};
-use super::FeatureChange;
+use super::db::{Key, Row, RowChange, State};
+use super::feature::Edit;
+use super::history;
 use crate::error::CadastreError;
-use crate::model::{Cadastre, Layer};
+use crate::model::Layer;
 use crate::problem::{Problem, Report};
 
 /// Before (as stored) and after (as edited so far) of each touched feature.
-type Touched = BTreeMap<Key, (Option<Record>, Option<Record>)>;
+type Touched = BTreeMap<Key, (Option<Row>, Option<Row>)>;
 
 /// The changes made by `edits`, applied in order. Adding an existing id, or changing or
 /// deleting a missing one, is an error naming the layer and id.
 pub(super) fn changes_of_edits(
     state: &State,
     edits: &[Edit],
-) -> Result<Vec<FeatureChange>, CadastreError> {
+) -> Result<Vec<RowChange>, CadastreError> {
     let mut next_position = next_positions(state);
     let mut touched = Touched::new();
     for edit in edits {
@@ -34,13 +34,13 @@ pub(super) fn changes_of_edits(
                 let position = next_position.entry(key.0).or_insert(0);
                 let record = f.record(*position).map_err(|m| bad_feature(&key, &m))?;
                 *position += 1;
-                (key, Some(record))
+                (key, Some(Row::of_record(&record)))
             }
             Edit::Change(f) => {
                 let key = (f.layer(), f.id().to_string());
                 let old = current(state, &touched, &key).ok_or_else(|| missing(&key))?;
                 let record = f.record(old.position).map_err(|m| bad_feature(&key, &m))?;
-                (key, Some(record))
+                (key, Some(Row::of_record(&record)))
             }
             Edit::Delete { layer, id } => {
                 let key = (*layer, id.clone());
@@ -54,74 +54,35 @@ pub(super) fn changes_of_edits(
     Ok(listed(touched))
 }
 
-/// The changes that turn `state` into `cad`, each layer keeping `cad`'s order.
-pub(super) fn changes_of_replace(
-    state: &State,
-    cad: &Cadastre,
-) -> Result<Vec<FeatureChange>, CadastreError> {
-    let mut touched: Touched = state
-        .iter()
-        .map(|(k, r)| (k.clone(), (Some(r.clone()), None)))
-        .collect();
-    let mut position: HashMap<Layer, i64> = HashMap::new();
-    let mut report = Report::default();
-    for f in features(cad) {
-        let key = (f.layer(), f.id().to_string());
-        let p = position.entry(key.0).or_insert(0);
-        let index = usize::try_from(*p).ok();
-        let record = f.record(*p).map_err(|m| bad_feature(&key, &m))?;
-        *p += 1;
-        let slot = touched.entry(key.clone()).or_insert((None, None));
-        if slot.1.is_some() {
-            let message = format!("duplicate id {:?}", key.1);
-            report.push(Problem::error(key.0, index, Some(&key.1), "id", message));
-        }
-        slot.1 = Some(record);
-    }
-    if report.has_errors() {
-        return Err(CadastreError::Invalid { report });
-    }
-    Ok(listed(touched))
-}
-
 /// The inverse of change `version`, refused when a later change touched one of its features.
 pub(super) fn changes_of_undo(
     conn: &Connection,
     state: &State,
     version: u64,
-) -> Result<Vec<FeatureChange>, CadastreError> {
-    let store_err = |message: String| CadastreError::Store {
-        path: conn.path().unwrap_or_default().into(),
-        message,
-    };
-    let change = db::read_change(conn, version)
+) -> Result<Vec<RowChange>, CadastreError> {
+    let store_err = |message: String| store_error(conn, message);
+    if history::read_summaries(conn, version.saturating_sub(1), version)
         .map_err(store_err)?
-        .ok_or_else(|| CadastreError::NotFound(format!("no change with version {version}")))?;
-    let mut out = Vec::with_capacity(change.features.len());
-    for fc in change.features {
-        let key = (fc.layer, fc.id.clone());
-        let now = state.get(&key).map(Record::to_value);
-        if now != fc.after {
-            let later = db::read_history(conn, version, u64::MAX).map_err(store_err)?;
-            let by = later
-                .iter()
-                .find(|c| {
-                    c.features
-                        .iter()
-                        .any(|f| f.layer == fc.layer && f.id == fc.id)
-                })
-                .map_or(String::new(), |c| format!(" by version {}", c.version));
+        .is_empty()
+    {
+        return Err(CadastreError::NotFound(format!(
+            "no change with version {version}"
+        )));
+    }
+    let mut out = history::read_row_changes(conn, version).map_err(store_err)?;
+    for fc in &mut out {
+        // Rows are canonical text: equal text, equal feature.
+        if state.get(&(fc.layer, fc.id.clone())) != fc.after.as_ref() {
+            let by = history::later_change(conn, version, fc.layer, &fc.id)
+                .map_err(store_err)?
+                .map_or(String::new(), |v| format!(" by version {v}"));
             return Err(store_err(format!(
                 "cannot undo version {version}: {} {:?} was changed since{by}; undo that first",
                 fc.layer.as_str(),
                 fc.id
             )));
         }
-        out.push(FeatureChange {
-            before: fc.after,
-            after: fc.before,
-            ..fc
-        });
+        std::mem::swap(&mut fc.before, &mut fc.after);
     }
     Ok(out)
 }
@@ -137,7 +98,7 @@ fn next_positions(state: &State) -> HashMap<Layer, i64> {
 }
 
 /// The feature's record after the edits so far (`None`: missing or deleted).
-fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a Record> {
+fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a Row> {
     match touched.get(key) {
         Some((_, after)) => after.as_ref(),
         None => state.get(key),
@@ -145,17 +106,25 @@ fn current<'a>(state: &'a State, touched: &'a Touched, key: &Key) -> Option<&'a 
 }
 
 /// The touched features whose record changed.
-fn listed(touched: Touched) -> Vec<FeatureChange> {
+fn listed(touched: Touched) -> Vec<RowChange> {
     touched
         .into_iter()
         .filter(|(_, (before, after))| before != after)
-        .map(|((layer, id), (before, after))| FeatureChange {
+        .map(|((layer, id), (before, after))| RowChange {
             layer,
             id,
-            before: before.as_ref().map(Record::to_value),
-            after: after.as_ref().map(Record::to_value),
+            before,
+            after,
         })
         .collect()
+}
+
+/// A store error naming the database of `conn`.
+fn store_error(conn: &Connection, message: String) -> CadastreError {
+    CadastreError::Store {
+        path: conn.path().unwrap_or_default().into(),
+        message,
+    }
 }
 
 fn duplicate(key: &Key) -> CadastreError {

@@ -1,22 +1,102 @@
-//! The SQLite schema and its rows: `features` (the current version, one row per feature) and
-//! `history` (append-only: triggers refuse UPDATE and DELETE). The current version number is
-//! the last history row's; an empty store is version 0.
+//! The SQLite schema and the `features` rows: `features` (the current version, one row per
+//! feature), `history` (one row per change: version, author, time, reason) and
+//! `history_features` (one row per feature a change touched: its record before and after, as
+//! JSON; read and written in `history.rs`). Both history tables are append-only (triggers
+//! refuse UPDATE and DELETE). The current version number is the last history row's; an empty
+//! store is version 0.
+//!
+//! Data directories written before `history_features` existed kept the list inline in
+//! `history.features` (schema 0); [`open`] copies it over once (schema 1); since then
+//! `history.features` is always `[]`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::feature::Record;
-use super::{Change, FeatureChange};
+use super::history::append;
+use super::FeatureChange;
 use crate::model::Layer;
 
 /// A feature's key: its layer and id.
 pub(super) type Key = (Layer, String);
 
-/// Every stored feature, by key.
-pub(super) type State = BTreeMap<Key, Record>;
+/// Every stored feature, by key, as stored text (a `Value` tree per feature would take 2-4
+/// times the memory: 250 MB to load 100k features).
+pub(super) type State = BTreeMap<Key, Row>;
+
+/// One feature a change touches: its row before (`None`: added) and after (`None`: deleted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct RowChange {
+    pub layer: Layer,
+    pub id: String,
+    pub before: Option<Row>,
+    pub after: Option<Row>,
+}
+
+/// A `features` row as stored: position, properties and geometry as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Row {
+    pub position: i64,
+    pub properties: String,
+    pub geometry: Option<String>,
+}
+
+impl Row {
+    pub fn of_record(r: &Record) -> Row {
+        Row {
+            position: r.position,
+            properties: r.properties.to_string(),
+            geometry: r.geometry.as_ref().map(Value::to_string),
+        }
+    }
+
+    /// The row of a record's JSON as history keeps it, its text taken as is.
+    pub fn of_record_json(text: &str) -> Result<Row, String> {
+        #[derive(serde::Deserialize)]
+        struct Raw<'a> {
+            position: i64,
+            #[serde(borrow)]
+            properties: &'a RawValue,
+            #[serde(borrow, default)]
+            geometry: Option<&'a RawValue>,
+        }
+        let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| format!("bad record: {e}"))?;
+        Ok(Row {
+            position: raw.position,
+            properties: raw.properties.get().to_string(),
+            geometry: raw.geometry.map(|g| g.get().to_string()),
+        })
+    }
+
+    /// The stored record, parsed.
+    pub fn to_record(&self) -> Result<Record, String> {
+        let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| e.to_string());
+        Ok(Record {
+            position: self.position,
+            properties: parse(&self.properties)?,
+            geometry: self.geometry.as_deref().map(parse).transpose()?,
+        })
+    }
+
+    /// The record's JSON for history, the same text as `Record::to_value` writes (keys in
+    /// serde_json's sorted order).
+    pub fn record_json(&self) -> String {
+        match &self.geometry {
+            Some(g) => format!(
+                r#"{{"geometry":{g},"position":{},"properties":{}}}"#,
+                self.position, self.properties
+            ),
+            None => format!(
+                r#"{{"position":{},"properties":{}}}"#,
+                self.position, self.properties
+            ),
+        }
+    }
+}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS features (
@@ -34,21 +114,76 @@ CREATE TABLE IF NOT EXISTS history (
     reason TEXT NOT NULL,
     features TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS history_features (
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    layer TEXT NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (version, seq)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS history_no_update BEFORE UPDATE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS history_features_no_update BEFORE UPDATE ON history_features
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS history_features_no_delete BEFORE DELETE ON history_features
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 ";
+
+/// The schema version `open` leaves (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
 
 /// Opens (creating if needed) the database at `path`: WAL, synchronous=FULL (an acknowledged
 /// edit survives a power loss), a 5 s wait for another writer's lock.
-pub(super) fn open(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.execute_batch(SCHEMA)?;
+pub(super) fn open(path: &Path) -> Result<Connection, String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let mut conn = Connection::open(path).map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(err)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err)?;
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err)?;
+    conn.execute_batch(SCHEMA).map_err(err)?;
+    migrate(&mut conn)?;
     Ok(conn)
+}
+
+/// Schema 0 → 1: copies the inline history lists into `history_features`.
+fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let schema = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    if schema(conn).map_err(err)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    if schema(&tx).map_err(err)? < SCHEMA_VERSION {
+        let inline: Vec<(i64, String)> = tx
+            .prepare("SELECT version, features FROM history ORDER BY version")
+            .map_err(err)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        for (version, features) in inline {
+            let features: Vec<FeatureChange> = serde_json::from_str(&features)
+                .map_err(|e| format!("history version {version}: {e}"))?;
+            let version = u64::try_from(version).unwrap_or(0);
+            for (seq, fc) in features.iter().enumerate() {
+                let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+                let (before, after) = (json(&fc.before), json(&fc.after));
+                append(&tx, version, seq, fc.layer, &fc.id, before, after)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
 }
 
 pub(super) fn version(conn: &Connection) -> Result<u64, String> {
@@ -60,119 +195,105 @@ pub(super) fn version(conn: &Connection) -> Result<u64, String> {
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
-/// Every stored feature. A row that does not parse is an error naming its layer and id.
+/// Every stored feature, as stored.
 pub(super) fn read_state(conn: &Connection) -> Result<State, String> {
     let mut stmt = conn
         .prepare("SELECT layer, id, position, properties, geometry FROM features")
         .map_err(|e| e.to_string())?;
     let rows = stmt
         .query_map([], |r| {
-            let row: (String, String, i64, String, Option<String>) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok(row)
+            let row = Row {
+                position: r.get(2)?,
+                properties: r.get(3)?,
+                geometry: r.get(4)?,
+            };
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, row))
         })
         .map_err(|e| e.to_string())?;
     let mut state = State::new();
     for row in rows {
-        let (layer, id, position, properties, geometry) = row.map_err(|e| e.to_string())?;
-        let layer = Layer::parse(&layer).ok_or_else(|| format!("unknown layer {layer:?}"))?;
-        let parse = |s: &str| {
-            serde_json::from_str::<Value>(s).map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))
-        };
-        let record = Record {
-            position,
-            properties: parse(&properties)?,
-            geometry: geometry.as_deref().map(parse).transpose()?,
-        };
-        state.insert((layer, id), record);
+        let (layer, id, row) = row.map_err(|e| e.to_string())?;
+        state.insert((parse_layer(&layer)?, id), row);
     }
     Ok(state)
 }
 
-/// Writes `change`'s features and appends its history row (inside the caller's transaction).
-pub(super) fn write_change(conn: &Connection, change: &Change) -> Result<(), String> {
+/// The stored row of one feature, if any.
+pub(super) fn read_row(conn: &Connection, layer: Layer, id: &str) -> Result<Option<Row>, String> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT position, properties, geometry FROM features WHERE layer = ?1 AND id = ?2",
+        )
+        .map_err(|e| e.to_string())?;
+    stmt.query_row(params![layer.as_str(), id], |r| {
+        Ok(Row {
+            position: r.get(0)?,
+            properties: r.get(1)?,
+            geometry: r.get(2)?,
+        })
+    })
+    .optional()
+    .map_err(|e| e.to_string())
+}
+
+/// Sets one feature's row (`None`: deletes it).
+pub(super) fn write_row(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+    row: Option<&Row>,
+) -> Result<(), String> {
     let err = |e: rusqlite::Error| e.to_string();
-    let mut delete = conn
-        .prepare_cached("DELETE FROM features WHERE layer = ?1 AND id = ?2")
-        .map_err(err)?;
-    let mut insert = conn
+    let Some(row) = row else {
+        let mut delete = conn
+            .prepare_cached("DELETE FROM features WHERE layer = ?1 AND id = ?2")
+            .map_err(err)?;
+        delete.execute(params![layer.as_str(), id]).map_err(err)?;
+        return Ok(());
+    };
+    let mut upsert = conn
         .prepare_cached(
             "INSERT INTO features (layer, id, position, properties, geometry)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (layer, id) DO UPDATE SET position = excluded.position,
+                 properties = excluded.properties, geometry = excluded.geometry",
         )
         .map_err(err)?;
-    for fc in &change.features {
-        delete
-            .execute(params![fc.layer.as_str(), fc.id])
-            .map_err(err)?;
-        if let Some(after) = &fc.after {
-            let r = Record::from_value(after)?;
-            let geometry = r.geometry.as_ref().map(Value::to_string);
-            let row = params![
-                fc.layer.as_str(),
-                fc.id,
-                r.position,
-                r.properties.to_string(),
-                geometry
-            ];
-            insert.execute(row).map_err(err)?;
-        }
-    }
-    let features = serde_json::to_string(&change.features).map_err(|e| e.to_string())?;
-    conn.execute(
-        "INSERT INTO history (version, author, time_ms, reason, features)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            i64::try_from(change.version).map_err(|e| e.to_string())?,
-            change.author,
-            change.time_ms,
-            change.reason,
-            features
-        ],
-    )
-    .map_err(err)?;
+    let p = params![
+        layer.as_str(),
+        id,
+        row.position,
+        row.properties,
+        row.geometry
+    ];
+    upsert.execute(p).map_err(err)?;
     Ok(())
 }
 
-/// The history rows with a version in `after + 1..=upto`, oldest first.
-pub(super) fn read_history(
-    conn: &Connection,
-    after: u64,
-    upto: u64,
-) -> Result<Vec<Change>, String> {
+/// Every stored feature's key.
+pub(super) fn read_keys(conn: &Connection) -> Result<Vec<Key>, String> {
     let mut stmt = conn
-        .prepare(
-            "SELECT version, author, time_ms, reason, features FROM history
-             WHERE version > ?1 AND version <= ?2 ORDER BY version",
-        )
+        .prepare("SELECT layer, id FROM features")
         .map_err(|e| e.to_string())?;
-    let after = i64::try_from(after).unwrap_or(i64::MAX);
-    let upto = i64::try_from(upto).unwrap_or(i64::MAX);
     let rows = stmt
-        .query_map([after, upto], |r| {
-            let row: (i64, String, i64, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok(row)
-        })
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
+    let mut keys = Vec::new();
     for row in rows {
-        let (version, author, time_ms, reason, features) = row.map_err(|e| e.to_string())?;
-        let features: Vec<FeatureChange> = serde_json::from_str(&features)
-            .map_err(|e| format!("history version {version}: {e}"))?;
-        out.push(Change {
-            version: u64::try_from(version).unwrap_or(0),
-            author,
-            time_ms,
-            reason,
-            features,
-        });
+        let (layer, id) = row.map_err(|e| e.to_string())?;
+        keys.push((parse_layer(&layer)?, id));
     }
-    Ok(out)
+    Ok(keys)
 }
 
-/// The history row of `version`, if any.
-pub(super) fn read_change(conn: &Connection, version: u64) -> Result<Option<Change>, String> {
-    let mut changes = read_history(conn, version.saturating_sub(1), version)?;
-    Ok(changes.pop().filter(|c| c.version == version))
+pub(super) fn parse_layer(name: &str) -> Result<Layer, String> {
+    Layer::parse(name).ok_or_else(|| format!("unknown layer {name:?}"))
+}
+
+pub(super) fn to_i64(v: u64) -> Result<i64, String> {
+    i64::try_from(v).map_err(|e| e.to_string())
+}
+
+pub(super) fn clamp(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
 }

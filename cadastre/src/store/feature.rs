@@ -162,15 +162,42 @@ impl Feature {
 /// Every feature of `cad`, layer by layer in `LAYERS` order, each in its layer's order.
 pub fn features(cad: &Cadastre) -> Vec<Feature> {
     let mut out = Vec::with_capacity(cad.n_features());
-    out.extend(cad.owners.iter().cloned().map(Feature::Owner));
-    out.extend(cad.sites.iter().cloned().map(Feature::Site));
-    out.extend(cad.routes.iter().cloned().map(Feature::Route));
-    out.extend(cad.cables.iter().cloned().map(Feature::Cable));
-    out.extend(cad.allocations.iter().cloned().map(Feature::Allocation));
-    out.extend(cad.hotspots.iter().cloned().map(Feature::Hotspot));
-    out.extend(cad.targets.iter().cloned().map(Feature::Target));
-    out.extend(cad.worksites.iter().cloned().map(Feature::Worksite));
+    out.extend(feature_iter(cad));
     out
+}
+
+/// [`features`], one clone at a time.
+pub fn feature_iter(cad: &Cadastre) -> impl Iterator<Item = Feature> + '_ {
+    let c = cad;
+    (c.owners.iter().cloned().map(Feature::Owner))
+        .chain(c.sites.iter().cloned().map(Feature::Site))
+        .chain(c.routes.iter().cloned().map(Feature::Route))
+        .chain(c.cables.iter().cloned().map(Feature::Cable))
+        .chain(c.allocations.iter().cloned().map(Feature::Allocation))
+        .chain(c.hotspots.iter().cloned().map(Feature::Hotspot))
+        .chain(c.targets.iter().cloned().map(Feature::Target))
+        .chain(c.worksites.iter().cloned().map(Feature::Worksite))
+}
+
+/// Every feature's layer and id, in the order of [`features`].
+pub(crate) fn ids(cad: &Cadastre) -> impl Iterator<Item = (Layer, &str)> {
+    let c = cad;
+    (c.owners.iter().map(|f| (Layer::Owners, f.id.as_str())))
+        .chain(c.sites.iter().map(|f| (Layer::Sites, f.id.as_str())))
+        .chain(c.routes.iter().map(|f| (Layer::Routes, f.id.as_str())))
+        .chain(c.cables.iter().map(|f| (Layer::Cables, f.id.as_str())))
+        .chain(
+            c.allocations
+                .iter()
+                .map(|f| (Layer::Allocations, f.id.as_str())),
+        )
+        .chain(c.hotspots.iter().map(|f| (Layer::Hotspots, f.id.as_str())))
+        .chain(c.targets.iter().map(|f| (Layer::Targets, f.id.as_str())))
+        .chain(
+            c.worksites
+                .iter()
+                .map(|f| (Layer::Worksites, f.id.as_str())),
+        )
 }
 
 fn to_value<T: Serialize>(f: &T) -> Result<Value, String> {

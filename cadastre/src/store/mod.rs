@@ -10,26 +10,35 @@
 //!   refuses the change ([`CadastreError::Invalid`]) and nothing is written.
 //! - History keeps, for each feature a change touched, its stored record before and after
 //!   (`{"position", "properties", "geometry"}`), so [`Store::at_version`] rebuilds any earlier
-//!   version and [`Store::undo`] restores features byte for byte, at their old position.
+//!   version and [`Store::undo`] restores features byte for byte (the history's text is
+//!   written back as is), at their old position. An import ([`Store::replace_all`]) writes
+//!   each feature's history row as it goes (one transaction still), and [`Store::summaries`]
+//!   counts without reading the records.
+//! - Changes work on the features as stored text (`db::Row`); a feature is parsed only to
+//!   build the cadastre to validate or return, so memory is about the text plus one cadastre.
 //! - Undo refuses (naming the feature and the later version) when a later change touched a
 //!   feature of the undone change: undo that later change first.
 
+mod change_set;
 mod db;
 mod feature;
+mod history;
+mod replace;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use feature::{features, Edit, Feature, Record};
+pub use change_set::read_change_set;
+pub use feature::{feature_iter, features, Edit, Feature, Record};
 
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, LAYERS};
 use crate::problem::Report;
-use db::{Key, State};
+use db::{Key, Row, RowChange, State};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "cadastre.db";
@@ -43,6 +52,20 @@ pub struct Change {
     pub time_ms: i64,
     pub reason: String,
     pub features: Vec<FeatureChange>,
+}
+
+/// One change without its features: who, when, why, and how many features it added, changed
+/// and deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSummary {
+    pub version: u64,
+    pub author: String,
+    /// Unix time, milliseconds.
+    pub time_ms: i64,
+    pub reason: String,
+    pub n_added: usize,
+    pub n_changed: usize,
+    pub n_deleted: usize,
 }
 
 /// One feature touched by a change: its stored record (a [`Record`]'s JSON) before (`None`:
@@ -115,7 +138,9 @@ impl Store {
         })
     }
 
-    /// Replaces the whole cadastre by `cad` (an import) as one change.
+    /// Replaces the whole cadastre by `cad` (an import) as one change. The cadastre after the
+    /// change is `cad` itself, so `check` runs on it before anything is locked or written; the
+    /// write then streams (see `replace.rs`).
     pub fn replace_all(
         &mut self,
         base_version: u64,
@@ -124,14 +149,19 @@ impl Store {
         reason: &str,
         check: Check<'_>,
     ) -> Result<u64, CadastreError> {
-        let meta = Meta {
-            author,
-            reason,
-            check,
-        };
-        self.write(base_version, meta, |_, state| {
-            changes_of_replace(state, cad)
-        })
+        replace::check_ids(cad)?;
+        let report = check(cad);
+        if report.has_errors() {
+            return Err(CadastreError::Invalid { report });
+        }
+        let path = self.path.clone();
+        let err = |e: String| store_error(&path, e);
+        let (tx, current) = begin(&mut self.conn, &path, base_version)?;
+        let version = current + 1;
+        history::write_header(&tx, version, author, now_ms(), reason).map_err(err)?;
+        replace::write(&tx, version, cad).map_err(err)?;
+        tx.commit().map_err(|e| store_error(&path, e))?;
+        Ok(version)
     }
 
     /// Undoes change `version` as a new change based on `base_version`. Refused when a later
@@ -154,9 +184,15 @@ impl Store {
         })
     }
 
-    /// Every change, oldest first.
+    /// Every change, oldest first, with the records of its features (an import's are all of
+    /// them: prefer [`Store::summaries`] to list changes).
     pub fn history(&self) -> Result<Vec<Change>, CadastreError> {
-        db::read_history(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+        history::read_history(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+    }
+
+    /// Every change's summary, oldest first.
+    pub fn summaries(&self) -> Result<Vec<ChangeSummary>, CadastreError> {
+        history::read_summaries(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
     }
 
     /// The cadastre as it was at `version` (0: empty).
@@ -173,13 +209,7 @@ impl Store {
             )));
         }
         let mut state = db::read_state(&tx).map_err(err)?;
-        for change in db::read_history(&tx, version, current)
-            .map_err(err)?
-            .iter()
-            .rev()
-        {
-            revert(&mut state, change).map_err(err)?;
-        }
+        history::revert(&tx, &mut state, version, current).map_err(err)?;
         to_cadastre(&state).map_err(err)
     }
 
@@ -188,39 +218,57 @@ impl Store {
         &mut self,
         base_version: u64,
         meta: Meta<'_>,
-        changes: impl FnOnce(&Connection, &State) -> Result<Vec<FeatureChange>, CadastreError>,
+        changes: impl FnOnce(&Connection, &State) -> Result<Vec<RowChange>, CadastreError>,
     ) -> Result<u64, CadastreError> {
         let path = self.path.clone();
         let err = |e: String| store_error(&path, e);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| store_error(&path, e))?;
-        let current = db::version(&tx).map_err(err)?;
-        if base_version != current {
-            return Err(CadastreError::Stale {
-                base: base_version,
-                current,
-            });
-        }
+        let (tx, current) = begin(&mut self.conn, &path, base_version)?;
         let mut state = db::read_state(&tx).map_err(err)?;
         let features = changes(&tx, &state)?;
-        let change = Change {
-            version: current + 1,
-            author: meta.author.to_string(),
-            time_ms: now_ms(),
-            reason: meta.reason.to_string(),
-            features,
-        };
-        apply_change(&mut state, &change).map_err(err)?;
+        for fc in &features {
+            let key = (fc.layer, fc.id.clone());
+            match &fc.after {
+                Some(row) => state.insert(key, row.clone()),
+                None => state.remove(&key),
+            };
+        }
         let report = (meta.check)(&to_cadastre(&state).map_err(err)?);
         if report.has_errors() {
             return Err(CadastreError::Invalid { report });
         }
-        db::write_change(&tx, &change).map_err(err)?;
+        drop(state);
+        let header = ChangeSummary {
+            version: current + 1,
+            author: meta.author.to_string(),
+            time_ms: now_ms(),
+            reason: meta.reason.to_string(),
+            n_added: 0,
+            n_changed: 0,
+            n_deleted: 0,
+        };
+        history::write_change(&tx, &header, &features).map_err(err)?;
         tx.commit().map_err(|e| store_error(&path, e))?;
-        Ok(change.version)
+        Ok(header.version)
     }
+}
+
+/// Takes the write lock and checks the version: the transaction and the current version.
+fn begin<'c>(
+    conn: &'c mut Connection,
+    path: &Path,
+    base_version: u64,
+) -> Result<(Transaction<'c>, u64), CadastreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| store_error(path, e))?;
+    let current = db::version(&tx).map_err(|e| store_error(path, e))?;
+    if base_version != current {
+        return Err(CadastreError::Stale {
+            base: base_version,
+            current,
+        });
+    }
+    Ok((tx, current))
 }
 
 /// Who writes a change, why, and the validator it must pass.
@@ -246,9 +294,9 @@ fn now_ms() -> i64 {
 
 /// The cadastre of `state`: each layer in position order.
 fn to_cadastre(state: &State) -> Result<Cadastre, String> {
-    let mut by_layer: HashMap<Layer, Vec<(&Key, &Record)>> = HashMap::new();
-    for (key, record) in state {
-        by_layer.entry(key.0).or_default().push((key, record));
+    let mut by_layer: HashMap<Layer, Vec<(&Key, &Row)>> = HashMap::new();
+    for (key, row) in state {
+        by_layer.entry(key.0).or_default().push((key, row));
     }
     let mut cad = Cadastre::default();
     for layer in LAYERS {
@@ -256,8 +304,10 @@ fn to_cadastre(state: &State) -> Result<Cadastre, String> {
             continue;
         };
         rows.sort_by(|a, b| (a.1.position, &a.0 .1).cmp(&(b.1.position, &b.0 .1)));
-        for ((layer, id), record) in rows {
-            let f = Feature::from_record(*layer, record)
+        for ((layer, id), row) in rows {
+            let f = row
+                .to_record()
+                .and_then(|r| Feature::from_record(*layer, &r))
                 .map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))?;
             f.push_into(&mut cad);
         }
@@ -265,37 +315,8 @@ fn to_cadastre(state: &State) -> Result<Cadastre, String> {
     Ok(cad)
 }
 
-/// Sets each feature of `change` to its `after` record.
-fn apply_change(state: &mut State, change: &Change) -> Result<(), String> {
-    for fc in &change.features {
-        set(state, fc, fc.after.as_ref())?;
-    }
-    Ok(())
-}
-
-/// Sets each feature of `change` back to its `before` record.
-fn revert(state: &mut State, change: &Change) -> Result<(), String> {
-    for fc in &change.features {
-        set(state, fc, fc.before.as_ref())?;
-    }
-    Ok(())
-}
-
-fn set(state: &mut State, fc: &FeatureChange, record: Option<&Value>) -> Result<(), String> {
-    let key = (fc.layer, fc.id.clone());
-    match record {
-        Some(v) => {
-            state.insert(key, Record::from_value(v)?);
-        }
-        None => {
-            state.remove(&key);
-        }
-    }
-    Ok(())
-}
-
 mod changes;
-use changes::{changes_of_edits, changes_of_replace, changes_of_undo};
+use changes::{changes_of_edits, changes_of_undo};
 
 #[cfg(test)]
 mod tests;

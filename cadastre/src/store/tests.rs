@@ -245,6 +245,10 @@ fn history_records_author_reason_before_and_after() {
     let conn = rusqlite::Connection::open(dir.path().join("cadastre.db")).unwrap();
     assert!(conn.execute("DELETE FROM history", []).is_err());
     assert!(conn.execute("UPDATE history SET author = 'x'", []).is_err());
+    assert!(conn.execute("DELETE FROM history_features", []).is_err());
+    assert!(conn
+        .execute("UPDATE history_features SET id = 'x'", [])
+        .is_err());
 }
 
 #[test]
@@ -337,4 +341,112 @@ fn ten_thousand_features_replace_all_quickly() {
         2
     );
     assert!(store.history().unwrap()[1].features.is_empty());
+}
+
+/// `small()` with site b moved, site c deleted and site e added.
+fn small_resurveyed() -> Cadastre {
+    let mut cad = small();
+    cad.sites[1] = site("b", 0.011);
+    cad.sites.remove(2);
+    cad.sites.push(site("e", 0.04));
+    cad.routes[0].to_site = "b".into();
+    cad
+}
+
+#[test]
+fn a_reimport_is_summarised_rebuilt_and_undone_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = imported(dir.path());
+    let first = bytes(&store.load().unwrap().0);
+    let second = small_resurveyed();
+    assert_eq!(
+        store
+            .replace_all(1, &second, "bob", "resurvey", &ok)
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.load().unwrap().0, second);
+    let s = store.summaries().unwrap();
+    let counts: Vec<_> = s
+        .iter()
+        .map(|c| (c.version, c.n_added, c.n_changed, c.n_deleted))
+        .collect();
+    assert_eq!(counts, [(1, 5, 0, 0), (2, 1, 2, 1)]);
+    assert_eq!(
+        (s[1].author.as_str(), s[1].reason.as_str()),
+        ("bob", "resurvey")
+    );
+    assert_eq!(bytes(&store.at_version(1).unwrap()), first);
+    assert_eq!(store.undo(2, 2, "carol", "wrong survey", &ok).unwrap(), 3);
+    assert_eq!(bytes(&store.load().unwrap().0), first);
+    // An undo is a change like any other: undoing it restores the re-import.
+    assert_eq!(store.undo(3, 3, "carol", "redo", &ok).unwrap(), 4);
+    assert_eq!(store.load().unwrap().0, second);
+}
+
+#[test]
+fn an_import_with_a_repeated_id_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    let mut cad = small();
+    cad.sites.push(site("a", 0.2));
+    let err = store.replace_all(0, &cad, "alice", "x", &ok).unwrap_err();
+    let CadastreError::Invalid { report } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(
+        report.problems[0].to_string(),
+        "error: sites[3] (id \"a\") id: duplicate id \"a\""
+    );
+    assert_eq!(store.version().unwrap(), 0);
+}
+
+#[test]
+fn history_rows_have_the_records_json() {
+    for (i, f) in features(&small()).iter().enumerate() {
+        let record = f.record(i as i64).unwrap();
+        let row = super::db::Row::of_record(&record);
+        assert_eq!(row.record_json(), record.to_value().to_string());
+    }
+}
+
+/// A data directory of schema 0 kept each change's features inline in `history.features`.
+#[test]
+fn an_old_data_directory_is_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = tempfile::tempdir().unwrap();
+    drop(imported(old.path()));
+    let history = Store::open(old.path()).unwrap().history().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("cadastre.db")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE features (layer TEXT NOT NULL, id TEXT NOT NULL,
+             position INTEGER NOT NULL, properties TEXT NOT NULL, geometry TEXT,
+             PRIMARY KEY (layer, id)) WITHOUT ROWID;
+         CREATE TABLE history (version INTEGER PRIMARY KEY, author TEXT NOT NULL,
+             time_ms INTEGER NOT NULL, reason TEXT NOT NULL, features TEXT NOT NULL);",
+    )
+    .unwrap();
+    let c = &history[0];
+    conn.execute(
+        "INSERT INTO history VALUES (?1, ?2, ?3, ?4, ?5)",
+        rusqlite::params![
+            1,
+            c.author,
+            c.time_ms,
+            c.reason,
+            serde_json::to_string(&c.features).unwrap()
+        ],
+    )
+    .unwrap();
+    conn.execute_batch(&format!(
+        "ATTACH '{}' AS old; INSERT INTO features SELECT * FROM old.features;",
+        old.path().join("cadastre.db").display()
+    ))
+    .unwrap();
+    drop(conn);
+    let mut store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.history().unwrap(), history);
+    assert_eq!(store.at_version(0).unwrap(), Cadastre::default());
+    assert_eq!(store.undo(1, 1, "dave", "x", &ok).unwrap(), 2);
+    assert_eq!(store.load().unwrap().0, Cadastre::default());
 }

@@ -1,0 +1,264 @@
+//! The history rows: a change's header (`history`) and one row per feature it touched
+//! (`history_features`), written as the change goes so an import of 100k features never holds
+//! the history of all of them at once; read back as rows (undo), as records (`Store::history`),
+//! as counts (`Store::summaries`), or applied backwards onto a state (`Store::at_version`).
+
+use rusqlite::{params, Connection};
+use serde_json::Value;
+
+use super::db::{clamp, parse_layer, to_i64, write_row, Row, RowChange, State};
+use super::{Change, ChangeSummary, FeatureChange};
+use crate::model::Layer;
+
+/// Appends change `version`'s history row (inside the caller's transaction); its features
+/// follow with [`append`].
+pub(super) fn write_header(
+    conn: &Connection,
+    version: u64,
+    author: &str,
+    time_ms: i64,
+    reason: &str,
+) -> Result<(), String> {
+    conn.execute(
+        "INSERT INTO history (version, author, time_ms, reason, features)
+         VALUES (?1, ?2, ?3, ?4, '[]')",
+        params![to_i64(version)?, author, time_ms, reason],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Appends the history row of one feature change `version` touched: its record JSON before
+/// (`None`: added) and after (`None`: deleted); `seq` orders the features of a change.
+pub(super) fn append(
+    conn: &Connection,
+    version: u64,
+    seq: usize,
+    layer: Layer,
+    id: &str,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<(), String> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO history_features (version, seq, layer, id, before, after)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(|e| e.to_string())?;
+    let seq = i64::try_from(seq).map_err(|e| e.to_string())?;
+    stmt.execute(params![
+        to_i64(version)?,
+        seq,
+        layer.as_str(),
+        id,
+        before,
+        after
+    ])
+    .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Writes change `version`'s features and its history (inside the caller's transaction).
+pub(super) fn write_change(
+    conn: &Connection,
+    header: &ChangeSummary,
+    features: &[RowChange],
+) -> Result<(), String> {
+    let version = header.version;
+    write_header(
+        conn,
+        version,
+        &header.author,
+        header.time_ms,
+        &header.reason,
+    )?;
+    for (seq, fc) in features.iter().enumerate() {
+        write_row(conn, fc.layer, &fc.id, fc.after.as_ref())?;
+        let json = |r: &Option<Row>| r.as_ref().map(Row::record_json);
+        let (before, after) = (json(&fc.before), json(&fc.after));
+        append(conn, version, seq, fc.layer, &fc.id, before, after)?;
+    }
+    Ok(())
+}
+
+/// The features change `version` touched, as rows, in order.
+pub(super) fn read_row_changes(conn: &Connection, version: u64) -> Result<Vec<RowChange>, String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT layer, id, before, after FROM history_features
+             WHERE version = ?1 ORDER BY seq",
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([clamp(version)], |r| {
+            let row: (String, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            Ok(row)
+        })
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (layer, id, before, after) = row.map_err(|e| e.to_string())?;
+        let parse = |s: Option<String>| {
+            s.as_deref()
+                .map(Row::of_record_json)
+                .transpose()
+                .map_err(|e| format!("history version {version} {layer} {id:?}: {e}"))
+        };
+        let (before, after) = (parse(before)?, parse(after)?);
+        out.push(RowChange {
+            layer: parse_layer(&layer)?,
+            id,
+            before,
+            after,
+        });
+    }
+    Ok(out)
+}
+
+/// The history rows with a version in `after + 1..=upto`, oldest first, with their features.
+pub(super) fn read_history(
+    conn: &Connection,
+    after: u64,
+    upto: u64,
+) -> Result<Vec<Change>, String> {
+    let mut out: Vec<Change> = read_summaries(conn, after, upto)?
+        .into_iter()
+        .map(|s| Change {
+            version: s.version,
+            author: s.author,
+            time_ms: s.time_ms,
+            reason: s.reason,
+            features: Vec::new(),
+        })
+        .collect();
+    let mut stmt = conn
+        .prepare(
+            "SELECT version, layer, id, before, after FROM history_features
+             WHERE version > ?1 AND version <= ?2 ORDER BY version, seq",
+        )
+        .map_err(|e| e.to_string())?;
+    let rows = stmt
+        .query_map([clamp(after), clamp(upto)], |r| {
+            let row: (i64, String, String, Option<String>, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok(row)
+        })
+        .map_err(|e| e.to_string())?;
+    for row in rows {
+        let (version, layer, id, before, after) = row.map_err(|e| e.to_string())?;
+        let parse = |s: Option<String>| {
+            s.map(|s| serde_json::from_str::<Value>(&s))
+                .transpose()
+                .map_err(|e| format!("history version {version} {layer} {id:?}: {e}"))
+        };
+        let (before, after) = (parse(before)?, parse(after)?);
+        let fc = FeatureChange {
+            layer: parse_layer(&layer)?,
+            id,
+            before,
+            after,
+        };
+        let version = u64::try_from(version).unwrap_or(0);
+        match out.iter_mut().rev().find(|c| c.version == version) {
+            Some(change) => change.features.push(fc),
+            None => {
+                return Err(format!(
+                    "history_features version {version}: no history row"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The summaries of the changes with a version in `after + 1..=upto`, oldest first.
+pub(super) fn read_summaries(
+    conn: &Connection,
+    after: u64,
+    upto: u64,
+) -> Result<Vec<ChangeSummary>, String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT h.version, h.author, h.time_ms, h.reason,
+                 COALESCE(SUM(f.before IS NULL AND f.after IS NOT NULL), 0),
+                 COALESCE(SUM(f.before IS NOT NULL AND f.after IS NOT NULL), 0),
+                 COALESCE(SUM(f.before IS NOT NULL AND f.after IS NULL), 0)
+             FROM history h LEFT JOIN history_features f ON f.version = h.version
+             WHERE h.version > ?1 AND h.version <= ?2
+             GROUP BY h.version ORDER BY h.version",
+        )
+        .map_err(|e| e.to_string())?;
+    let count = |n: i64| usize::try_from(n).unwrap_or(0);
+    let rows = stmt
+        .query_map([clamp(after), clamp(upto)], |r| {
+            Ok(ChangeSummary {
+                version: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                author: r.get(1)?,
+                time_ms: r.get(2)?,
+                reason: r.get(3)?,
+                n_added: count(r.get(4)?),
+                n_changed: count(r.get(5)?),
+                n_deleted: count(r.get(6)?),
+            })
+        })
+        .map_err(|e| e.to_string())?;
+    rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+}
+
+/// Sets every feature that changes `after + 1..=upto` touched back to its record before them,
+/// newest change first, one history row at a time.
+pub(super) fn revert(
+    conn: &Connection,
+    state: &mut State,
+    after: u64,
+    upto: u64,
+) -> Result<(), String> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT version, layer, id, before FROM history_features
+             WHERE version > ?1 AND version <= ?2 ORDER BY version DESC, seq DESC",
+        )
+        .map_err(|e| e.to_string())?;
+    let mut rows = stmt
+        .query([clamp(after), clamp(upto)])
+        .map_err(|e| e.to_string())?;
+    while let Some(r) = rows.next().map_err(|e| e.to_string())? {
+        let (version, layer, id): (i64, String, String) = (
+            r.get(0).map_err(|e| e.to_string())?,
+            r.get(1).map_err(|e| e.to_string())?,
+            r.get(2).map_err(|e| e.to_string())?,
+        );
+        let before: Option<String> = r.get(3).map_err(|e| e.to_string())?;
+        let key = (parse_layer(&layer)?, id);
+        match before {
+            Some(text) => {
+                let row = Row::of_record_json(&text)
+                    .map_err(|e| format!("history version {version} {layer} {:?}: {e}", key.1))?;
+                state.insert(key, row);
+            }
+            None => {
+                state.remove(&key);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first change after `after` that touched the feature, if any.
+pub(super) fn later_change(
+    conn: &Connection,
+    after: u64,
+    layer: Layer,
+    id: &str,
+) -> Result<Option<u64>, String> {
+    let v: Option<i64> = conn
+        .query_row(
+            "SELECT MIN(version) FROM history_features
+             WHERE version > ?1 AND layer = ?2 AND id = ?3",
+            params![clamp(after), layer.as_str(), id],
+            |r| r.get(0),
+        )
+        .map_err(|e| e.to_string())?;
+    Ok(v.and_then(|v| u64::try_from(v).ok()))
+}
