@@ -16,7 +16,8 @@
 
 mod p95;
 pub mod raw;
-mod read;
+pub(crate) mod read;
+pub(crate) mod recent;
 mod rollup;
 pub mod schema;
 mod write;
@@ -112,6 +113,10 @@ impl Store {
         if found == 1 {
             let moved = schema::migrate_v1(&mut conn).map_err(sql(&file, "migrate schema 1"))?;
             tracing::info!(path = %file.display(), samples = moved, "store migrated from schema 1");
+        }
+        if found == 1 || found == 2 {
+            let moved = schema::migrate_v2(&mut conn).map_err(sql(&file, "migrate schema 2"))?;
+            tracing::info!(path = %file.display(), samples = moved, "store migrated from schema 2");
         } else if found < schema::SCHEMA_VERSION {
             schema::create(&mut conn).map_err(sql(&file, "create schema"))?;
         }

@@ -3,7 +3,10 @@
 
 use rusqlite::{params, OptionalExtension, Row};
 
-use super::raw::RawCounters;
+use std::collections::HashMap;
+
+use super::raw::{RawCounters, RAW_LEN};
+use super::recent::{self, col, SampleRow};
 use super::sql;
 use super::write::gap_from_code;
 use super::{bucket_of, Store, StoreError};
@@ -71,18 +74,6 @@ pub struct SeriesPoint {
 /// Raw samples serve steps below this; coarser steps read the rollups when they cover the range.
 const RAW_MAX_STEP_MS: i64 = 3_600_000;
 
-const SERIES_RAW: &str = "
-SELECT (time_ms - ?2) / ?4 AS b, avg(in_bps), max(in_bps), avg(out_bps), max(out_bps),
-       avg(utilisation_in), max(utilisation_in), avg(utilisation_out), max(utilisation_out)
-FROM (
-  SELECT time_ms, in_bps, out_bps, utilisation_in, utilisation_out FROM sample
-  WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
-  UNION ALL
-  SELECT time_ms, in_bps, out_bps, utilisation_in, utilisation_out FROM sample_recent
-  WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
-)
-GROUP BY b HAVING count(in_bps) + count(out_bps) > 0 ORDER BY b";
-
 /// Averages of bucket averages are weighted by each bucket's sample count.
 const SERIES_ROLLUP: &str = "
 SELECT (bucket_ms - ?2) / ?4 AS b,
@@ -131,38 +122,77 @@ impl Store {
         rows.map_err(sql(&self.path, op))
     }
 
-    /// The ports of `device`, by key, each with its newest sample's rates. The newest sample is
-    /// found by a seek at the device's last poll; only ports missing from that poll scan the
-    /// (small) `sample_recent` table.
+    /// The ports of `device`, by key, each with its newest sample's rates: from the device's
+    /// recent polls, newest first, until every port has one; ports missing from all of them
+    /// look in `sample`.
     pub fn ports(&self, device: &str) -> Result<Vec<PortInfo>, StoreError> {
         let op = "read ports";
         let device_id = self.device_id(device)?;
-        let mut stmt = self
+        let mut ports: Vec<(i64, PortInfo)> = self
             .conn
             .prepare_cached(
-                "WITH l AS MATERIALIZED (
-                   SELECT p.*, coalesce(
-                     (SELECT time_ms FROM sample_recent
-                      WHERE time_ms = d.last_poll_ms AND port_id = p.port_id),
-                     (SELECT time_ms FROM sample_recent WHERE port_id = p.port_id
-                      ORDER BY time_ms DESC LIMIT 1),
-                     (SELECT max(time_ms) FROM sample WHERE port_id = p.port_id)) AS t
-                   FROM port p JOIN device d ON d.device_id = p.device_id
-                   WHERE p.device_id = ?1)
-                 SELECT l.key, l.if_index, l.if_name, l.if_descr, l.if_alias, l.speed_bps,
-                   l.oper_status, l.admin_status, l.t, coalesce(r.in_bps, s.in_bps),
-                   coalesce(r.out_bps, s.out_bps), coalesce(r.utilisation_in, s.utilisation_in),
-                   coalesce(r.utilisation_out, s.utilisation_out), coalesce(r.gap, s.gap)
-                 FROM l
-                 LEFT JOIN sample_recent r ON r.time_ms = l.t AND r.port_id = l.port_id
-                 LEFT JOIN sample s ON s.port_id = l.port_id AND s.time_ms = l.t
-                 ORDER BY l.key",
+                "SELECT port_id, key, if_index, if_name, if_descr, if_alias, speed_bps,
+                   oper_status, admin_status
+                 FROM port WHERE device_id = ?1 ORDER BY key",
             )
+            .and_then(|mut stmt| {
+                stmt.query_map([device_id], port_info)
+                    .and_then(|rows| rows.collect())
+            })
             .map_err(sql(&self.path, op))?;
-        let rows = stmt
-            .query_map([device_id], port_info)
-            .and_then(|rows| rows.collect());
-        rows.map_err(sql(&self.path, op))
+        let mut missing: HashMap<i64, usize> = ports
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT time_ms, data FROM poll_recent WHERE device_id = ?1
+                     ORDER BY time_ms DESC",
+                )
+                .map_err(sql(&self.path, op))?;
+            let mut rows = stmt.query([device_id]).map_err(sql(&self.path, op))?;
+            while !missing.is_empty() {
+                let Some(r) = rows.next().map_err(sql(&self.path, op))? else {
+                    break;
+                };
+                let time_ms: i64 = r.get(0).map_err(sql(&self.path, op))?;
+                let data = r.get_ref(1).and_then(|v| Ok(v.as_blob()?));
+                let data = data.map_err(sql(&self.path, op))?;
+                for sample in recent::decode(data, time_ms).unwrap_or_default() {
+                    if let Some(i) = missing.remove(&sample.port_id) {
+                        ports[i].1.latest = Some(latest_of(&sample));
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT time_ms, in_bps, out_bps, utilisation_in, utilisation_out, gap
+                     FROM sample WHERE port_id = ?1 ORDER BY time_ms DESC LIMIT 1",
+                )
+                .map_err(sql(&self.path, op))?;
+            for (port_id, i) in missing {
+                ports[i].1.latest = stmt
+                    .query_row([port_id], |r| {
+                        Ok(LatestRates {
+                            time_ms: r.get(0)?,
+                            in_bps: r.get(1)?,
+                            out_bps: r.get(2)?,
+                            utilisation_in: r.get(3)?,
+                            utilisation_out: r.get(4)?,
+                            gap: r.get::<_, Option<i64>>(5)?.and_then(gap_from_code),
+                        })
+                    })
+                    .optional()
+                    .map_err(sql(&self.path, op))?;
+            }
+        }
+        Ok(ports.into_iter().map(|(_, p)| p).collect())
     }
 
     /// The series of one port over `[from_ms, to_ms)`, in buckets of `step_ms` starting at
@@ -190,12 +220,16 @@ impl Store {
         if to_ms <= from_ms {
             return Ok(Vec::new());
         }
-        let port_id = self.port_id(device, port_key)?;
-        let raw = step_ms < RAW_MAX_STEP_MS && self.raw_covers(port_id, from_ms)?;
-        let query = if raw { SERIES_RAW } else { SERIES_ROLLUP };
+        let (device_id, port_id) = self.port_ref(device, port_key)?;
+        if step_ms < RAW_MAX_STEP_MS && self.raw_covers(device_id, port_id, from_ms)? {
+            let samples = self
+                .samples(device_id, port_id, from_ms, to_ms)
+                .map_err(sql(&self.path, op))?;
+            return Ok(bucket_samples(&samples, from_ms, step_ms));
+        }
         let mut stmt = self
             .conn
-            .prepare_cached(query)
+            .prepare_cached(SERIES_ROLLUP)
             .map_err(sql(&self.path, op))?;
         let rows = stmt
             .query_map(params![port_id, from_ms, to_ms, step_ms], |r| {
@@ -226,48 +260,108 @@ impl Store {
         to_ms: i64,
     ) -> Result<Vec<(i64, RawCounters)>, StoreError> {
         let op = "read raw samples";
-        let port_id = self.port_id(device, port_key)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT time_ms, raw FROM sample WHERE port_id = ?1 AND time_ms >= ?2
-                   AND time_ms < ?3
-                 UNION ALL
-                 SELECT time_ms, raw FROM sample_recent WHERE port_id = ?1 AND time_ms >= ?2
-                   AND time_ms < ?3
-                 ORDER BY time_ms",
-            )
+        let (device_id, port_id) = self.port_ref(device, port_key)?;
+        let samples = self
+            .samples(device_id, port_id, from_ms, to_ms)
             .map_err(sql(&self.path, op))?;
-        let rows = stmt
-            .query_map(params![port_id, from_ms, to_ms], |r| {
-                let blob: Option<Vec<u8>> = r.get(1)?;
-                Ok((r.get::<_, i64>(0)?, blob))
-            })
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sql(&self.path, op))?;
-        Ok(rows
+        Ok(samples
             .into_iter()
-            .filter_map(|(t, b)| Some((t, RawCounters::decode(&b?)?)))
+            .filter_map(|s| Some((s.time_ms, RawCounters::decode(&s.raw)?)))
             .collect())
+    }
+
+    /// Every sample of one port in `[from_ms, to_ms)`, oldest first, from both tables; a
+    /// sample in both (a retried batch after a move) is the recent one.
+    pub(crate) fn samples(
+        &self,
+        device_id: i64,
+        port_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> rusqlite::Result<Vec<SampleRow>> {
+        let mut recent = self.recent_samples(device_id, port_id, from_ms, to_ms)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT port_id, time_ms, interval_ms, raw, in_bps, out_bps, in_pps, out_pps,
+               in_errors_ps, out_errors_ps, in_discards_ps, out_discards_ps, utilisation_in,
+               utilisation_out, gap
+             FROM sample WHERE port_id = ?1 AND time_ms >= ?2 AND time_ms < ?3
+             ORDER BY time_ms",
+        )?;
+        let stored = stmt
+            .query_map(params![port_id, from_ms, to_ms], sample_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if recent.is_empty() {
+            return Ok(stored);
+        }
+        let newer: std::collections::HashSet<i64> = recent.iter().map(|s| s.time_ms).collect();
+        let mut all: Vec<SampleRow> = stored
+            .into_iter()
+            .filter(|s| !newer.contains(&s.time_ms))
+            .collect();
+        all.append(&mut recent);
+        all.sort_by_key(|s| s.time_ms);
+        Ok(all)
+    }
+
+    /// The samples of one port in the device's recent polls in `[from_ms, to_ms)`, oldest
+    /// first.
+    fn recent_samples(
+        &self,
+        device_id: i64,
+        port_id: i64,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> rusqlite::Result<Vec<SampleRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT time_ms, data FROM poll_recent
+             WHERE device_id = ?1 AND time_ms >= ?2 AND time_ms < ?3 ORDER BY time_ms",
+        )?;
+        let mut rows = stmt.query(params![device_id, from_ms, to_ms])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let time_ms: i64 = r.get(0)?;
+            out.extend(recent::find(r.get_ref(1)?.as_blob()?, time_ms, port_id));
+        }
+        Ok(out)
     }
 
     /// Whether the raw samples hold everything known about the port from `from_ms` on: they
     /// reach back to `from_ms`, or no rollup is older than the oldest sample (nothing pruned).
-    fn raw_covers(&self, port_id: i64, from_ms: i64) -> Result<bool, StoreError> {
-        let (oldest_sample, oldest_rollup): (Option<i64>, Option<i64>) = self
+    fn raw_covers(&self, device_id: i64, port_id: i64, from_ms: i64) -> Result<bool, StoreError> {
+        let op = "read series";
+        let (oldest_stored, oldest_rollup): (Option<i64>, Option<i64>) = self
             .conn
             .prepare_cached(
-                "SELECT coalesce((SELECT min(time_ms) FROM sample WHERE port_id = ?1),
-                          (SELECT time_ms FROM sample_recent WHERE port_id = ?1
-                           ORDER BY time_ms LIMIT 1)),
+                "SELECT (SELECT min(time_ms) FROM sample WHERE port_id = ?1),
                         (SELECT min(bucket_ms) FROM rollup WHERE port_id = ?1)",
             )
             .and_then(|mut s| s.query_row([port_id], |r| Ok((r.get(0)?, r.get(1)?))))
-            .map_err(sql(&self.path, "read series"))?;
+            .map_err(sql(&self.path, op))?;
+        let oldest_sample = match oldest_stored {
+            Some(t) => Some(t),
+            None => self
+                .oldest_recent(device_id, port_id)
+                .map_err(sql(&self.path, op))?,
+        };
         Ok(match oldest_sample {
             None => false,
             Some(s) => from_ms >= s || oldest_rollup.is_none_or(|r| r >= bucket_of(s)),
         })
+    }
+
+    /// The time of the oldest recent poll of the device that holds the port.
+    fn oldest_recent(&self, device_id: i64, port_id: i64) -> rusqlite::Result<Option<i64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT time_ms, data FROM poll_recent WHERE device_id = ?1 ORDER BY time_ms",
+        )?;
+        let mut rows = stmt.query([device_id])?;
+        while let Some(r) = rows.next()? {
+            let time_ms: i64 = r.get(0)?;
+            if recent::find(r.get_ref(1)?.as_blob()?, time_ms, port_id).is_some() {
+                return Ok(Some(time_ms));
+            }
+        }
+        Ok(None)
     }
 
     pub(crate) fn device_id(&self, device: &str) -> Result<i64, StoreError> {
@@ -281,6 +375,11 @@ impl Store {
     }
 
     pub(crate) fn port_id(&self, device: &str, port_key: &str) -> Result<i64, StoreError> {
+        Ok(self.port_ref(device, port_key)?.1)
+    }
+
+    /// The device's id and the port's.
+    pub(crate) fn port_ref(&self, device: &str, port_key: &str) -> Result<(i64, i64), StoreError> {
         let device_id = self.device_id(device)?;
         self.conn
             .prepare_cached("SELECT port_id FROM port WHERE device_id = ?1 AND key = ?2")
@@ -289,6 +388,7 @@ impl Store {
                     .optional()
             })
             .map_err(sql(&self.path, "find port"))?
+            .map(|port_id| (device_id, port_id))
             .ok_or_else(|| StoreError::UnknownPort {
                 device: device.to_owned(),
                 port: port_key.to_owned(),
@@ -296,27 +396,90 @@ impl Store {
     }
 }
 
-fn port_info(r: &Row<'_>) -> rusqlite::Result<PortInfo> {
-    let latest = match r.get::<_, Option<i64>>(8)? {
-        None => None,
-        Some(time_ms) => Some(LatestRates {
-            time_ms,
-            in_bps: r.get(9)?,
-            out_bps: r.get(10)?,
-            utilisation_in: r.get(11)?,
-            utilisation_out: r.get(12)?,
-            gap: r.get::<_, Option<i64>>(13)?.and_then(gap_from_code),
-        }),
-    };
-    Ok(PortInfo {
-        key: r.get(0)?,
-        if_index: r.get(1)?,
-        if_name: r.get(2)?,
-        if_descr: r.get(3)?,
-        if_alias: r.get(4)?,
-        speed_bps: r.get::<_, Option<i64>>(5)?.map(|s| s as u64),
-        oper_status: r.get(6)?,
-        admin_status: r.get(7)?,
-        latest,
+fn port_info(r: &Row<'_>) -> rusqlite::Result<(i64, PortInfo)> {
+    Ok((
+        r.get(0)?,
+        PortInfo {
+            key: r.get(1)?,
+            if_index: r.get(2)?,
+            if_name: r.get(3)?,
+            if_descr: r.get(4)?,
+            if_alias: r.get(5)?,
+            speed_bps: r.get::<_, Option<i64>>(6)?.map(|s| s as u64),
+            oper_status: r.get(7)?,
+            admin_status: r.get(8)?,
+            latest: None,
+        },
+    ))
+}
+
+fn latest_of(s: &SampleRow) -> LatestRates {
+    LatestRates {
+        time_ms: s.time_ms,
+        in_bps: s.reals[col::IN_BPS],
+        out_bps: s.reals[col::OUT_BPS],
+        utilisation_in: s.reals[col::UTIL_IN],
+        utilisation_out: s.reals[col::UTIL_OUT],
+        gap: s.gap.and_then(gap_from_code),
+    }
+}
+
+/// A `sample` row in column order.
+pub(crate) fn sample_row(r: &Row<'_>) -> rusqlite::Result<SampleRow> {
+    let raw: Option<Vec<u8>> = r.get(3)?;
+    let mut reals = [None; recent::N_REALS];
+    for (k, slot) in reals.iter_mut().enumerate() {
+        *slot = r.get(4 + k)?;
+    }
+    Ok(SampleRow {
+        port_id: r.get(0)?,
+        time_ms: r.get(1)?,
+        interval_ms: r.get(2)?,
+        // A BLOB of another length (another layout) reads as version 0, which no reader takes.
+        raw: raw
+            .and_then(|b| <[u8; RAW_LEN]>::try_from(b.as_slice()).ok())
+            .unwrap_or([0; RAW_LEN]),
+        reals,
+        gap: r.get(14)?,
     })
+}
+
+/// Buckets of `step_ms` from `from_ms`: avg and max of each bucket's rates, gaps ignored; a
+/// bucket with no octet rate is absent. `samples` are in time order, all at or after
+/// `from_ms`.
+fn bucket_samples(samples: &[SampleRow], from_ms: i64, step_ms: i64) -> Vec<SeriesPoint> {
+    const COLS: [usize; 4] = [col::IN_BPS, col::OUT_BPS, col::UTIL_IN, col::UTIL_OUT];
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < samples.len() {
+        let b = (samples[i].time_ms - from_ms) / step_ms;
+        let (mut sum, mut n, mut max) = ([0.0f64; 4], [0u32; 4], [f64::NEG_INFINITY; 4]);
+        while i < samples.len() && (samples[i].time_ms - from_ms) / step_ms == b {
+            for (k, &c) in COLS.iter().enumerate() {
+                if let Some(v) = samples[i].reals[c] {
+                    sum[k] += v;
+                    n[k] += 1;
+                    max[k] = max[k].max(v);
+                }
+            }
+            i += 1;
+        }
+        if n[0] + n[1] == 0 {
+            continue;
+        }
+        let avg = |k: usize| (n[k] > 0).then(|| sum[k] / f64::from(n[k]));
+        let mx = |k: usize| (n[k] > 0).then_some(max[k]);
+        out.push(SeriesPoint {
+            time_ms: from_ms + b * step_ms,
+            in_bps_avg: avg(0),
+            in_bps_max: mx(0),
+            out_bps_avg: avg(1),
+            out_bps_max: mx(1),
+            utilisation_in_avg: avg(2),
+            utilisation_in_max: mx(2),
+            utilisation_out_avg: avg(3),
+            utilisation_out_max: mx(3),
+        });
+    }
+    out
 }

@@ -5,12 +5,16 @@
 //! watermark up to `now`, then raises it. A bucket is recomputed whole from its samples
 //! (`INSERT OR REPLACE`), so running rollup twice, or after a late write into an already
 //! rolled-up bucket, gives the same rows: it is idempotent. Rollup also moves the samples of
-//! complete 15-minute spans from `sample_recent` to `sample` (see [`super::schema`]).
+//! complete 15-minute spans from `poll_recent` to `sample` (see [`super::schema`]).
+
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, OptionalExtension};
 
-use super::schema::{BUCKET_MS, ROLLUP_FROM};
+use super::recent::{self, col, SampleRow};
+use super::schema::ROLLUP_FROM;
 use super::sql;
+use super::write::SampleWriter;
 use super::{bucket_of, duration_ms, Store, StoreError};
 
 /// What one [`Store::prune`] deleted.
@@ -22,37 +26,132 @@ pub struct PruneStats {
     pub n_rollups: usize,
 }
 
-/// Averages ignore gaps (NULL rates); `n` counts the samples with an octet rate. Buckets where
-/// every sample is a gap get no row: gaps stay gaps. `CROSS JOIN` pins the port as the outer
+/// The `sample` rows of a time range, port by port: `CROSS JOIN` pins the port as the outer
 /// loop, so each port's range is a primary-key seek (a plain join planned a scan of `sample`).
-/// Usually every sample of the range is still in `sample_recent` (a time-range scan) and the
-/// `sample` side finds nothing; it matters when a late write reopens a moved bucket. A row in
-/// both tables (a retried batch) counts once: the recent one. The union carries only the
-/// columns the aggregates read (not `*`): each row crosses the co-routine and the sorter.
-const ROLLUP_SQL: &str = "
-INSERT OR REPLACE INTO rollup
-SELECT s.port_id, (s.time_ms / 300000) * 300000 AS bucket,
-       count(coalesce(s.in_bps, s.out_bps)),
-       avg(s.in_bps), max(s.in_bps), avg(s.out_bps), max(s.out_bps),
-       avg(s.utilisation_in), max(s.utilisation_in),
-       avg(s.utilisation_out), max(s.utilisation_out),
-       avg(s.in_errors_ps), max(s.in_errors_ps), avg(s.out_errors_ps), max(s.out_errors_ps),
-       avg(s.in_discards_ps), max(s.in_discards_ps),
-       avg(s.out_discards_ps), max(s.out_discards_ps)
-FROM (
-  SELECT s.port_id, s.time_ms, s.in_bps, s.out_bps, s.utilisation_in, s.utilisation_out,
-         s.in_errors_ps, s.out_errors_ps, s.in_discards_ps, s.out_discards_ps
-  FROM port p
-  CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2
-  WHERE NOT EXISTS
-    (SELECT 1 FROM sample_recent r WHERE r.time_ms = s.time_ms AND r.port_id = s.port_id)
-  UNION ALL
-  SELECT port_id, time_ms, in_bps, out_bps, utilisation_in, utilisation_out, in_errors_ps,
-         out_errors_ps, in_discards_ps, out_discards_ps
-  FROM sample_recent WHERE time_ms >= ?1 AND time_ms < ?2
-) s
-GROUP BY s.port_id, bucket
-HAVING count(coalesce(s.in_bps, s.out_bps)) > 0";
+/// Usually every sample of the range is still in `poll_recent` and this finds nothing; it
+/// matters when a late write reopens a moved bucket.
+const SAMPLE_RANGE_SQL: &str = "
+SELECT s.port_id, s.time_ms, s.in_bps, s.out_bps, s.utilisation_in, s.utilisation_out,
+       s.in_errors_ps, s.out_errors_ps, s.in_discards_ps, s.out_discards_ps
+FROM port p
+CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms < ?2";
+
+/// The rates a rollup row aggregates, in its column order, as indices of
+/// [`SampleRow::reals`].
+const ROLLED: [usize; 8] = [
+    col::IN_BPS,
+    col::OUT_BPS,
+    col::UTIL_IN,
+    col::UTIL_OUT,
+    col::IN_ERRORS,
+    col::OUT_ERRORS,
+    col::IN_DISCARDS,
+    col::OUT_DISCARDS,
+];
+
+/// One rollup row being computed: per rate the sum and count of its values (gaps, `None`, are
+/// ignored, as SQL's `avg` ignores NULL) and the maximum; `n` counts the samples with an octet
+/// rate. A bucket where every sample is a gap gets no row: gaps stay gaps.
+#[derive(Default)]
+struct Acc {
+    n: i64,
+    sum: [f64; 8],
+    count: [u32; 8],
+    max: [f64; 8],
+}
+
+impl Acc {
+    fn add(&mut self, v: &[Option<f64>; 8]) {
+        self.n += i64::from(v[0].is_some() || v[1].is_some());
+        for (k, x) in v.iter().enumerate() {
+            if let Some(x) = *x {
+                self.max[k] = if self.count[k] == 0 {
+                    x
+                } else {
+                    self.max[k].max(x)
+                };
+                self.sum[k] += x;
+                self.count[k] += 1;
+            }
+        }
+    }
+
+    fn avg(&self, k: usize) -> Option<f64> {
+        (self.count[k] > 0).then(|| self.sum[k] / f64::from(self.count[k]))
+    }
+
+    fn max(&self, k: usize) -> Option<f64> {
+        (self.count[k] > 0).then_some(self.max[k])
+    }
+}
+
+/// Computes the rollup rows of the buckets in `[from, end)` from both sample tables and
+/// writes them (`INSERT OR REPLACE`). A sample in both tables (a retried batch) counts once:
+/// the recent one. Returns the rows written.
+fn roll_up(tx: &rusqlite::Transaction<'_>, from: i64, end: i64) -> rusqlite::Result<usize> {
+    let mut accs: HashMap<(i64, i64), Acc> = HashMap::new();
+    let mut seen: HashSet<(i64, i64)> = HashSet::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT time_ms, data FROM poll_recent WHERE time_ms >= ?1 AND time_ms < ?2",
+        )?;
+        let mut rows = stmt.query(params![from, end])?;
+        while let Some(r) = rows.next()? {
+            let time_ms: i64 = r.get(0)?;
+            let data = r.get_ref(1)?.as_blob()?;
+            let Some(samples) = recent::decode(data, time_ms) else {
+                tracing::warn!(time_ms, "store: an unreadable poll_recent row is skipped");
+                continue;
+            };
+            for s in samples {
+                seen.insert((s.port_id, time_ms));
+                accs.entry((s.port_id, bucket_of(time_ms)))
+                    .or_default()
+                    .add(&ROLLED.map(|k| s.reals[k]));
+            }
+        }
+    }
+    {
+        let mut stmt = tx.prepare_cached(SAMPLE_RANGE_SQL)?;
+        let mut rows = stmt.query(params![from, end])?;
+        while let Some(r) = rows.next()? {
+            let (port_id, time_ms): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if seen.contains(&(port_id, time_ms)) {
+                continue;
+            }
+            let mut v = [None; 8];
+            for (k, slot) in v.iter_mut().enumerate() {
+                *slot = r.get(2 + k)?;
+            }
+            accs.entry((port_id, bucket_of(time_ms)))
+                .or_default()
+                .add(&v);
+        }
+    }
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO rollup VALUES
+           (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?;
+    let mut keys: Vec<(i64, i64)> = accs.keys().copied().collect();
+    // Port order: each port's rollup rows are contiguous in the table.
+    keys.sort_unstable();
+    let mut n = 0;
+    for key in keys {
+        let a = &accs[&key];
+        if a.n == 0 {
+            continue;
+        }
+        insert.raw_bind_parameter(1, key.0)?;
+        insert.raw_bind_parameter(2, key.1)?;
+        insert.raw_bind_parameter(3, a.n)?;
+        for k in 0..8 {
+            insert.raw_bind_parameter(4 + 2 * k, a.avg(k))?;
+            insert.raw_bind_parameter(5 + 2 * k, a.max(k))?;
+        }
+        n += insert.raw_execute()?;
+    }
+    Ok(n)
+}
 
 impl Store {
     /// Computes the 5-minute rollups of every complete bucket (one that ends at or before
@@ -73,10 +172,7 @@ impl Store {
         let Some(from) = from.filter(|&from| from < end) else {
             return Ok(0);
         };
-        let n = tx
-            .prepare_cached(ROLLUP_SQL)
-            .and_then(|mut s| s.execute(params![from, end]))
-            .map_err(sql(path, "rollup"))?;
+        let n = roll_up(&tx, from, end).map_err(sql(path, "rollup"))?;
         move_samples(&tx, end).map_err(sql(path, "move samples"))?;
         tx.execute(
             "UPDATE meta SET value = ?2 WHERE key = ?1",
@@ -118,8 +214,7 @@ impl Store {
                 [cutoff],
             )
             .map_err(sql(path, "prune samples"))?
-            + tx.execute("DELETE FROM sample_recent WHERE time_ms < ?1", [cutoff])
-                .map_err(sql(path, "prune samples"))?;
+            + delete_recent(&tx, cutoff).map_err(sql(path, "prune samples"))?;
         let rollup_cutoff = now_ms.saturating_sub(duration_ms(self.retention.rollups));
         let n_rollups = tx
             .execute(
@@ -136,26 +231,67 @@ impl Store {
     }
 }
 
-/// Samples move from `sample_recent` to `sample` in spans of this length: each move writes a
-/// port's page once for ~15 samples (1-minute polls), and `sample_recent` stays small enough
-/// (at most ~20 minutes of samples) that a per-port read of it is a short scan.
+/// Samples move from `poll_recent` to `sample` in spans of this length: each move writes a
+/// port's page once for ~15 samples (1-minute polls), and `poll_recent` stays small enough
+/// (at most ~20 minutes of polls) that a read of one device's recent polls is a short scan.
 const MOVE_SPAN_MS: i64 = 900_000;
 
-/// Moves the samples of complete move spans before `end` (sorted by port, so each port's
-/// page is written once per move; a row already moved is replaced).
+/// Moves the samples of complete move spans before `end` into `sample`, a device at a time
+/// (its samples sorted by port, so each port's page is written once per move; a row already
+/// moved is replaced). Memory stays at one device's span.
 fn move_samples(tx: &rusqlite::Transaction<'_>, end: i64) -> rusqlite::Result<()> {
     let cutoff = end.div_euclid(MOVE_SPAN_MS) * MOVE_SPAN_MS;
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO sample
-         SELECT * FROM sample_recent WHERE time_ms < ?1 ORDER BY port_id, time_ms",
-    )?
-    .execute([cutoff])?;
-    tx.prepare_cached("DELETE FROM sample_recent WHERE time_ms < ?1")?
-        .execute([cutoff])?;
+    let mut writer = SampleWriter::new(tx)?;
+    let mut device: Option<i64> = None;
+    let mut rows: Vec<SampleRow> = Vec::new();
+    {
+        let mut stmt = tx.prepare_cached(
+            "SELECT device_id, time_ms, data FROM poll_recent WHERE time_ms < ?1
+             ORDER BY device_id, time_ms",
+        )?;
+        let mut q = stmt.query([cutoff])?;
+        while let Some(r) = q.next()? {
+            let (d, time_ms): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if device != Some(d) {
+                flush(&mut rows, &mut writer)?;
+                device = Some(d);
+            }
+            match recent::decode(r.get_ref(2)?.as_blob()?, time_ms) {
+                Some(samples) => rows.extend(samples),
+                None => tracing::warn!(
+                    device_id = d,
+                    time_ms,
+                    "store: an unreadable poll_recent row is dropped"
+                ),
+            }
+        }
+    }
+    flush(&mut rows, &mut writer)?;
+    writer.finish()?;
+    delete_recent(tx, cutoff)?;
     Ok(())
 }
 
-const _: () = assert!(
-    BUCKET_MS == 300_000,
-    "ROLLUP_SQL spells the bucket length out"
-);
+/// Writes one device's moved samples in port order.
+fn flush(rows: &mut Vec<SampleRow>, writer: &mut SampleWriter<'_>) -> rusqlite::Result<()> {
+    rows.sort_by_key(|r| (r.port_id, r.time_ms));
+    for r in rows.drain(..) {
+        writer.push(r)?;
+    }
+    Ok(())
+}
+
+/// Deletes the recent polls before `cutoff`; returns the samples they held.
+fn delete_recent(tx: &rusqlite::Transaction<'_>, cutoff: i64) -> rusqlite::Result<usize> {
+    let mut n = 0;
+    {
+        let mut stmt = tx.prepare_cached("SELECT data FROM poll_recent WHERE time_ms < ?1")?;
+        let mut q = stmt.query([cutoff])?;
+        while let Some(r) = q.next()? {
+            n += recent::count(r.get_ref(0)?.as_blob()?);
+        }
+    }
+    tx.prepare_cached("DELETE FROM poll_recent WHERE time_ms < ?1")?
+        .execute([cutoff])?;
+    Ok(n)
+}

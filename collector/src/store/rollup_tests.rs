@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use tempfile::TempDir;
 
 use super::schema::BUCKET_MS;
-use super::tests::{count, minutes, open, poll, MIN, T0};
+use super::tests::{all_samples, count, minutes, n_recent, n_samples, open, poll, MIN, T0};
 use super::*;
 
 pub(super) fn rollups(store: &Store) -> Vec<(i64, i64, Option<f64>, Option<f64>)> {
@@ -67,9 +67,10 @@ fn prune_boundaries() {
     // now - 10 min = T0 + 22 min, rounded down to T0 + 20 min: minutes 0-19 go.
     let stats = store.prune(T0 + 32 * MIN).unwrap();
     assert_eq!(stats.n_samples, 20);
-    let oldest: i64 = store
-        .conn
-        .query_row("SELECT min(time_ms) FROM sample_all", [], |r| r.get(0))
+    let oldest = all_samples(&store)
+        .iter()
+        .map(|(_, s)| s.time_ms)
+        .min()
         .unwrap();
     assert_eq!(oldest, T0 + 20 * MIN);
     // Rollups before now - 20 min = T0 + 12 min go: the buckets at 0, 5 and 10 min.
@@ -138,15 +139,15 @@ fn reads_span_recent_and_moved_samples() {
     // Rolls up minutes 0-19 and moves the first 15-minute span to `sample`.
     assert_eq!(store.rollup(T0 + 20 * MIN).unwrap(), 6);
     assert_eq!(count(&store, "sample"), 21);
-    assert_eq!(count(&store, "sample_recent"), 5);
+    assert_eq!(n_recent(&store), 5);
     // A retried batch already moved counts once, and collapses into one row at the next move.
     store.write(&batch[..1]).unwrap();
-    assert_eq!(count(&store, "sample_all"), 28);
+    assert_eq!(n_samples(&store), 28);
     store.rollup(T0 + 20 * MIN).unwrap();
     let first: Vec<_> = rollups(&store).into_iter().filter(|r| r.0 == T0).collect();
     assert_eq!(first.iter().map(|r| r.1).collect::<Vec<_>>(), [5, 5]);
     store.rollup(T0 + 30 * MIN).unwrap();
-    assert_eq!(count(&store, "sample_all"), 26);
+    assert_eq!(n_samples(&store), 26);
 
     let s = store
         .series("r1", "eth0", T0, T0 + 20 * MIN, 4 * MIN)

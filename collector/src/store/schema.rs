@@ -4,27 +4,27 @@
 //! - `device`: one row per device name, with its system group and last poll/status.
 //! - `port`: one row per (device, key); `port_id` is the integer every sample refers to. An
 //!   ifIndex renumbering updates `if_index` in place, so history stays on the same `port_id`.
-//! - `sample_recent` and `sample`: one row per port and poll. Raw counters and sysUpTime are
-//!   kept so rates can be recomputed, packed in the `raw` BLOB (see [`super::raw`]; schema
-//!   version 1 had them as eleven INTEGER columns, [`migrate_v1`] converts). Two tables
-//!   because ingest and reads want opposite orders:
-//!   - `sample_recent` is clustered on `(time_ms, port_id)`: a write appends to the right edge
-//!     of the B-tree and touches a handful of pages. Clustered on the port instead, a write of
-//!     one sample for each of 1,000 ports dirties ~1,000 pages (4 MB of WAL per commit); that
-//!     measured 24k points/s against 314k appended. (A rowid table keyed `time_ms << 20 |
-//!     port_id` was tried: pages fill completely on append, but its uniqueness check seeks from
-//!     the root for every row; 1% fewer instructions in all, not worth a port-count limit.)
+//! - `poll_recent` and `sample`: the samples. Raw counters and sysUpTime are kept so rates can
+//!   be recomputed, packed in a `raw` BLOB (see [`super::raw`]; schema version 1 had them as
+//!   eleven INTEGER columns, [`migrate_v1`] converts). Two tables because ingest and reads want
+//!   opposite orders:
+//!   - `poll_recent` holds one row per device poll, its ports' samples packed in one BLOB
+//!     (see [`super::recent`]): a write of a 2,001-port poll is one row of a few pages, where
+//!     2,001 SQLite rows cost half the poller's CPU (schema version 2 had `sample_recent`, one
+//!     row per port clustered on `(time_ms, port_id)`; [`migrate_v2`] moves its rows into
+//!     `sample`). Keyed `(device_id, time_ms)`, so a device's recent polls are one range, with
+//!     an index on `time_ms` for the rollup's time ranges.
 //!   - `sample` is clustered on `(port_id, time_ms)`: a port's history is contiguous, a range
 //!     read is one seek and a scan. [`super::Store::rollup`] moves complete 15-minute spans from
-//!     `sample_recent` into it, several samples per port page at once.
-//!   - the view `sample_all` is their union, for ad-hoc queries.
+//!     `poll_recent` into it, several samples per port page at once (one row per port per
+//!     poll).
 //! - `rollup`: 5-minute buckets (avg and max per rate), also clustered on `(port_id, bucket_ms)`.
 //! - `meta`: `rollup_from_ms`, the start of the oldest bucket that may need (re)computing.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;
@@ -78,8 +78,7 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 ";
 
-/// The columns of a sample row, shared by `sample` and `sample_recent` so rows move between
-/// them with `SELECT *`.
+/// The columns of a `sample` row (schema version 2's `sample_recent` had the same).
 const SAMPLE_COLUMNS: &str = "
     port_id        INTEGER NOT NULL,
     time_ms        INTEGER NOT NULL,
@@ -135,18 +134,44 @@ pub(crate) fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.execute_batch(TABLES)?;
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS sample ({SAMPLE_COLUMNS},
-           PRIMARY KEY (port_id, time_ms)) WITHOUT ROWID;
-         CREATE TABLE IF NOT EXISTS sample_recent ({SAMPLE_COLUMNS},
-           PRIMARY KEY (time_ms, port_id)) WITHOUT ROWID;
-         CREATE VIEW IF NOT EXISTS sample_all AS
-           SELECT * FROM sample UNION ALL SELECT * FROM sample_recent;"
+           PRIMARY KEY (port_id, time_ms)) WITHOUT ROWID;"
     ))?;
+    tx.execute_batch(POLL_RECENT)?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()
 }
 
-/// Converts a schema-1 store (raw counters as eleven INTEGER columns) to the current layout in
-/// one transaction: a crash half-way leaves the version-1 file as it was.
+/// The recent polls (see [`super::recent`]).
+const POLL_RECENT: &str = "
+CREATE TABLE IF NOT EXISTS poll_recent (
+    device_id INTEGER NOT NULL,
+    time_ms   INTEGER NOT NULL,
+    data      BLOB NOT NULL,
+    PRIMARY KEY (device_id, time_ms)
+);
+CREATE INDEX IF NOT EXISTS poll_recent_time ON poll_recent (time_ms);";
+
+/// Converts a schema-2 store (recent samples one row per port in `sample_recent`) to the
+/// current layout in one transaction: its rows move into `sample`, where they read the same.
+/// Returns the rows moved.
+pub(crate) fn migrate_v2(conn: &mut Connection) -> rusqlite::Result<u64> {
+    let tx = conn.transaction()?;
+    let moved = tx.execute(
+        "INSERT OR REPLACE INTO sample SELECT * FROM sample_recent ORDER BY port_id, time_ms",
+        [],
+    )?;
+    tx.execute_batch(
+        "DROP VIEW IF EXISTS sample_all;
+         DROP TABLE sample_recent;",
+    )?;
+    tx.execute_batch(POLL_RECENT)?;
+    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    tx.commit()?;
+    Ok(moved as u64)
+}
+
+/// Converts a schema-1 store (raw counters as eleven INTEGER columns) to schema 2 in one
+/// transaction: a crash half-way leaves the version-1 file as it was. [`migrate_v2`] follows.
 pub(crate) fn migrate_v1(conn: &mut Connection) -> rusqlite::Result<u64> {
     use super::raw::RawCounters;
     let tx = conn.transaction()?;
@@ -224,7 +249,7 @@ pub(crate) fn migrate_v1(conn: &mut Connection) -> rusqlite::Result<u64> {
         drop(write);
         tx.execute_batch(&format!("DROP TABLE {table}_v1"))?;
     }
-    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
+    tx.execute_batch("PRAGMA user_version = 2")?;
     tx.commit()?;
     Ok(moved)
 }

@@ -1,12 +1,14 @@
 //! Batched ingest: one transaction per [`Store::write`] call. Device rows are upserted per
-//! poll; port rows only when something changed (compared against an in-memory cache); each
-//! port's counters and rates become one `sample` row.
+//! poll; port rows only when something changed (compared against an in-memory cache); a
+//! poll's samples (each port's counters and rates) become one `poll_recent` row (see
+//! [`super::recent`]). [`SampleWriter`] writes `sample` rows, for the rollup's move.
 
 use std::collections::HashMap;
 
 use rusqlite::{params, CachedStatement, Transaction};
 
-use super::raw::{RawCounters, RAW_LEN};
+use super::raw::RawCounters;
+use super::recent::{self, SampleRow};
 use super::sql;
 use super::{bucket_of, schema, Store, StoreError};
 use crate::sample::{DevicePoll, GapReason, PortCounters, PortRates};
@@ -113,14 +115,22 @@ fn write_polls(
 ) -> rusqlite::Result<WriteStats> {
     let mut stats = WriteStats::default();
     let mut oldest: Option<i64> = None;
-    let mut samples = SampleWriter::new(tx)?;
+    let mut rows = Vec::with_capacity(polls.iter().map(|(p, _)| p.ports.len()).max().unwrap_or(0));
     for (poll, rates) in polls {
         let device = upsert_device(tx, cache, poll)?;
-        write_poll(tx, device, poll, rates, &mut samples, &mut stats)?;
+        rows.clear();
+        write_poll(tx, device, poll, rates, &mut rows, &mut stats)?;
+        tx.prepare_cached(
+            "INSERT OR REPLACE INTO poll_recent (device_id, time_ms, data) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![
+            device.device_id,
+            poll.time_ms,
+            recent::encode(&rows)
+        ])?;
         stats.n_devices += 1;
         oldest = Some(oldest.map_or(poll.time_ms, |o| o.min(poll.time_ms)));
     }
-    samples.finish()?;
     if let Some(oldest) = oldest {
         // Buckets from here on may change: the next rollup recomputes them.
         tx.prepare_cached(
@@ -196,7 +206,7 @@ fn write_poll(
     device: &mut DeviceCache,
     poll: &DevicePoll,
     rates: &[PortRates],
-    samples: &mut SampleWriter<'_>,
+    samples: &mut Vec<SampleRow>,
     stats: &mut WriteStats,
 ) -> rusqlite::Result<()> {
     let mut by_key: Option<HashMap<&str, &PortRates>> = None;
@@ -212,7 +222,7 @@ fn write_poll(
                 .copied(),
         };
         matched += usize::from(rate.is_some());
-        samples.push(SampleRow::new(port_id, poll, counters, rate))?;
+        samples.push(sample_row(port_id, poll, counters, rate));
         stats.n_points += 1;
     }
     stats.n_orphan_rates += rates.len().saturating_sub(matched);
@@ -297,7 +307,7 @@ fn cached_port(port_id: i64, c: &PortCounters) -> CachedPort {
     }
 }
 
-/// Columns of a `sample_recent` row, all bound (there is no column default to rely on).
+/// Columns of a `sample` row, all bound (there is no column default to rely on).
 const SAMPLE_PARAMS: usize = 15;
 
 /// Rows per multi-row INSERT. Each execution of an INSERT pays the VDBE set-up and a fresh
@@ -307,36 +317,32 @@ const SAMPLE_PARAMS: usize = 15;
 /// (1,600 parameters, far under SQLite's limit of 32,766) 10.9k.
 const CHUNK_ROWS: usize = 64;
 
-/// One `sample_recent` row, in column order.
-#[derive(Debug, Clone, Copy)]
-struct SampleRow {
-    /// port_id, time_ms, interval_ms.
-    ints: [Option<i64>; 3],
-    raw: [u8; RAW_LEN],
-    reals: [Option<f64>; 10],
-    gap: Option<i64>,
-}
-
-impl SampleRow {
-    fn new(port_id: i64, poll: &DevicePoll, c: &PortCounters, r: Option<&PortRates>) -> Self {
-        let f = |get: fn(&PortRates) -> Option<f64>| r.and_then(get);
-        SampleRow {
-            ints: [Some(port_id), Some(poll.time_ms), r.map(|r| r.interval_ms)],
-            raw: RawCounters::of(poll.sys_uptime, c).encode(),
-            reals: [
-                f(|r| r.in_bps),
-                f(|r| r.out_bps),
-                f(|r| r.in_pps),
-                f(|r| r.out_pps),
-                f(|r| r.in_errors_ps),
-                f(|r| r.out_errors_ps),
-                f(|r| r.in_discards_ps),
-                f(|r| r.out_discards_ps),
-                f(|r| r.utilisation_in),
-                f(|r| r.utilisation_out),
-            ],
-            gap: r.and_then(|r| r.gap).map(gap_code),
-        }
+/// The stored sample of one port of a poll.
+fn sample_row(
+    port_id: i64,
+    poll: &DevicePoll,
+    c: &PortCounters,
+    r: Option<&PortRates>,
+) -> SampleRow {
+    let f = |get: fn(&PortRates) -> Option<f64>| r.and_then(get);
+    SampleRow {
+        port_id,
+        time_ms: poll.time_ms,
+        interval_ms: r.map(|r| r.interval_ms),
+        raw: RawCounters::of(poll.sys_uptime, c).encode(),
+        reals: [
+            f(|r| r.in_bps),
+            f(|r| r.out_bps),
+            f(|r| r.in_pps),
+            f(|r| r.out_pps),
+            f(|r| r.in_errors_ps),
+            f(|r| r.out_errors_ps),
+            f(|r| r.in_discards_ps),
+            f(|r| r.out_discards_ps),
+            f(|r| r.utilisation_in),
+            f(|r| r.utilisation_out),
+        ],
+        gap: r.and_then(|r| r.gap).map(gap_code),
     }
 }
 
@@ -344,22 +350,22 @@ impl SampleRow {
 fn insert_sql(n_rows: usize) -> String {
     let row = format!("({})", vec!["?"; SAMPLE_PARAMS].join(","));
     format!(
-        "INSERT OR REPLACE INTO sample_recent VALUES {}",
+        "INSERT OR REPLACE INTO sample VALUES {}",
         vec![row.as_str(); n_rows].join(",")
     )
 }
 
-/// Buffers the sample rows of one write and inserts them `CHUNK_ROWS` at a time, through a
-/// statement prepared once per write. Rows keep their order, so a key written twice in one
+/// Buffers `sample` rows and inserts them `CHUNK_ROWS` at a time, through a statement
+/// prepared once per use. Rows keep their order, so a key written twice in one
 /// batch ends with the later row, as with one INSERT per row.
-struct SampleWriter<'t> {
+pub(crate) struct SampleWriter<'t> {
     tx: &'t Transaction<'t>,
     full: SampleInsert<'t>,
     rows: Vec<SampleRow>,
 }
 
 impl<'t> SampleWriter<'t> {
-    fn new(tx: &'t Transaction<'t>) -> rusqlite::Result<Self> {
+    pub(crate) fn new(tx: &'t Transaction<'t>) -> rusqlite::Result<Self> {
         Ok(SampleWriter {
             tx,
             full: SampleInsert::new(tx, CHUNK_ROWS)?,
@@ -367,7 +373,7 @@ impl<'t> SampleWriter<'t> {
         })
     }
 
-    fn push(&mut self, row: SampleRow) -> rusqlite::Result<()> {
+    pub(crate) fn push(&mut self, row: SampleRow) -> rusqlite::Result<()> {
         self.rows.push(row);
         if self.rows.len() == CHUNK_ROWS {
             self.full.execute(&self.rows)?;
@@ -378,7 +384,7 @@ impl<'t> SampleWriter<'t> {
 
     /// Inserts the rows left, in chunks of halving sizes (at most 6 more statements, each
     /// cached across writes, whatever the batch size).
-    fn finish(self) -> rusqlite::Result<()> {
+    pub(crate) fn finish(self) -> rusqlite::Result<()> {
         let mut rest = self.rows.as_slice();
         let mut size = CHUNK_ROWS / 2;
         while !rest.is_empty() {
@@ -421,9 +427,9 @@ impl<'t> SampleInsert<'t> {
                 nulls,
                 base: i * SAMPLE_PARAMS,
             };
-            for (k, v) in row.ints.iter().enumerate() {
-                slot.bind(k, *v)?;
-            }
+            slot.bind(0, Some(row.port_id))?;
+            slot.bind(1, Some(row.time_ms))?;
+            slot.bind(2, row.interval_ms)?;
             slot.bind(3, Some(&row.raw[..]))?;
             for (k, v) in row.reals.iter().enumerate() {
                 slot.bind(4 + k, *v)?;
