@@ -11,7 +11,7 @@ use crate::config::DeviceConfig;
 use crate::ports::{key_ports, ByIndex};
 use crate::sample::{DevicePoll, PollStatus, PortCounters};
 use crate::snmp::oid::{oid, single_subid};
-use crate::snmp::walk::{walk, Repetitions, Table};
+use crate::snmp::walk::{walk_many, Repetitions, Table};
 use crate::snmp::{Oid, Session, SnmpError, Value};
 
 /// Longest text kept from an agent (hostile agents send 12 KB strings).
@@ -124,12 +124,13 @@ async fn poll_once(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePol
     };
     system(st, deadline, &mut out).await.map_err(over_budget)?;
     out.time_ms = now_ms();
-    let ifx = walk(&mut st.session, &st.columns.ifx, &mut st.reps, deadline)
+    // Both tables in flight together: one wake-up reads a reply of each.
+    let groups = [st.columns.ifx.as_slice(), st.columns.ift.as_slice()];
+    let mut tables = walk_many(&mut st.session, &groups, &mut st.reps, deadline)
         .await
         .map_err(over_budget)?;
-    let ift = walk(&mut st.session, &st.columns.ift, &mut st.reps, deadline)
-        .await
-        .map_err(over_budget)?;
+    let ift = tables.pop().unwrap_or_default();
+    let ifx = tables.pop().unwrap_or_default();
     out.n_requests += ifx.n_requests + ift.n_requests;
     out.n_varbinds += ifx.n_varbinds + ift.n_varbinds;
     out.ports = join_ports(&ifx, &ift);

@@ -122,18 +122,14 @@ fn free_key(candidate: String, taken: &HashSet<String>) -> String {
 ///
 /// The usual case (every base distinct) is decided on borrowed names, without cloning them.
 pub fn key_ports(ports: &mut [crate::sample::PortCounters]) {
-    let mut sorted: Vec<(&str, u32)> = ports
-        .iter()
-        .map(|p| {
-            let name = non_blank(&p.if_name).or_else(|| non_blank(&p.if_descr));
-            (name.unwrap_or(""), p.if_index)
-        })
-        .collect();
-    sorted.sort_unstable();
     // Nameless ports are `ifIndex-N`: distinct among themselves when indexes are, but one
     // could coincide with a real name, so they take the general path.
-    let distinct =
-        sorted.windows(2).all(|w| w[0].0 != w[1].0) && sorted.iter().all(|s| !s.0.is_empty());
+    let mut seen: foldhash::HashSet<&str> =
+        foldhash::HashSet::with_capacity_and_hasher(ports.len(), Default::default());
+    let distinct = ports.iter().all(|p| {
+        let name = non_blank(&p.if_name).or_else(|| non_blank(&p.if_descr));
+        name.is_some_and(|n| seen.insert(n))
+    });
     if distinct {
         for p in ports.iter_mut() {
             let key = non_blank(&p.if_name)

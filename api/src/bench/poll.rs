@@ -6,9 +6,10 @@
 //! both to the embedded store. All of that is inside the measured region; one warm-up round
 //! before it opens the socket, creates the port rows and gives the first round its previous.
 //!
-//! `--layout column` walks one column at a time, as `prometheus-snmp-exporter` does (so the two
-//! send the same PDUs); `--layout table` asks for the 4 columns in each PDU, as `collector::poll`
-//! does.
+//! `--layout column` walks each column on its own, so its PDUs are the ones
+//! `prometheus-snmp-exporter` sends (one column each), with the 4 column walks in flight
+//! together ([`walk_many`]); `--layout column-serial` walks them one after the other, as the
+//! exporter does; `--layout table` asks for the 4 columns in each PDU.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -27,7 +28,7 @@ use collector::rates;
 use collector::sample::{DevicePoll, PortCounters};
 use collector::secret::Secret;
 use collector::snmp::oid::{oid, single_subid};
-use collector::snmp::walk::{walk, Repetitions, Table};
+use collector::snmp::walk::{walk, walk_many, Repetitions, Table};
 use collector::snmp::{Oid, Session};
 use collector::store::{Retention, Store};
 
@@ -68,8 +69,11 @@ pub struct PollArgs {
 /// How the columns are spread over PDUs.
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum Layout {
-    /// One walk per column: 25 varbinds per PDU at max-repetitions 25.
+    /// One walk per column, the 4 in flight together: 25 varbinds per PDU at
+    /// max-repetitions 25.
     Column,
+    /// One walk per column, one after the other (as the exporter).
+    ColumnSerial,
     /// One walk of the 4 columns: 4 × max-repetitions varbinds per PDU.
     Table,
 }
@@ -173,7 +177,11 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
     Ok(json!({
         "bench": "poll",
         "target": args.target.to_string(),
-        "layout": match args.layout { Layout::Column => "column", Layout::Table => "table" },
+        "layout": match args.layout {
+            Layout::Column => "column",
+            Layout::ColumnSerial => "column-serial",
+            Layout::Table => "table",
+        },
         "max_repetitions": args.max_repetitions,
         "max_repetitions_used": reps.current,
         "rounds": args.rounds,
@@ -212,6 +220,17 @@ async fn walk_round(
         return walk(session, columns, reps, deadline)
             .await
             .context("walk failed");
+    }
+    if layout == Layout::Column {
+        let groups: Vec<&[Oid]> = columns.iter().map(std::slice::from_ref).collect();
+        let mut table = Table::default();
+        for one in walk_many(session, &groups, reps, deadline)
+            .await
+            .context("walk failed")?
+        {
+            table.append(one);
+        }
+        return Ok(table);
     }
     let mut table = Table::default();
     for column in columns {

@@ -232,29 +232,50 @@ pub fn decode_pdu(tag: u8, content: &[u8]) -> Result<Response, DecodeError> {
 
 /// Decodes every varbind of a list; any malformed one is an error naming its position.
 pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
-    let mut rdr = AsnReader::from_bytes(list);
+    let mut rest = list;
     let mut out = Vec::with_capacity(list.len() / 24);
-    while rdr.bytes_left() > 0 {
+    while !rest.is_empty() {
         let index = out.len();
         let bad = |reason: &str| DecodeError::Varbind {
             index,
             reason: reason.to_string(),
         };
-        let vb = rdr
-            .read_raw(TAG_SEQUENCE)
-            .map_err(|_| bad("not a SEQUENCE"))?;
-        let mut pair = AsnReader::from_bytes(vb);
-        let name = pair.read_raw(TAG_OID).map_err(|_| bad("bad name"))?;
+        let (vb, after) = tlv(rest, Some(TAG_SEQUENCE)).ok_or_else(|| bad("not a SEQUENCE"))?;
+        rest = after;
+        let (name, pair) = tlv(vb, Some(TAG_OID)).ok_or_else(|| bad("bad name"))?;
         let oid = Oid::from_ber(name).map_err(|e| bad(&e.0))?;
-        let tag = pair.peek_byte().map_err(|_| bad("no value"))?;
-        let content = pair.read_raw(tag).map_err(|_| bad("bad value length"))?;
-        if pair.bytes_left() != 0 {
+        let tag = *pair.first().ok_or_else(|| bad("no value"))?;
+        let (content, trailing) = tlv(pair, None).ok_or_else(|| bad("bad value length"))?;
+        if !trailing.is_empty() {
             return Err(bad("trailing bytes"));
         }
         let value = decode_value(tag, content).map_err(bad)?;
         out.push((oid, value));
     }
     Ok(out)
+}
+
+/// One TLV at the start of `b` (its tag `want` when given): the content and what follows.
+/// Definite lengths only, in the short form or a long form of up to 4 bytes, within `b`.
+fn tlv(b: &[u8], want: Option<u8>) -> Option<(&[u8], &[u8])> {
+    let (&tag, b) = b.split_first()?;
+    if want.is_some_and(|w| w != tag) {
+        return None;
+    }
+    let (&first, b) = b.split_first()?;
+    let (len, b) = if first < 0x80 {
+        (usize::from(first), b)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || b.len() < n {
+            return None;
+        }
+        let len = b[..n]
+            .iter()
+            .fold(0usize, |v, &x| (v << 8) | usize::from(x));
+        (len, &b[n..])
+    };
+    (len <= b.len()).then(|| b.split_at(len))
 }
 
 /// Decodes one value from its tag and content bytes.

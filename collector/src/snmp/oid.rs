@@ -53,6 +53,10 @@ impl Oid {
         if bytes.is_empty() {
             return Err(OidError("empty encoding".into()));
         }
+        // The usual case, every sub-id below 128: one byte each, nothing else to check.
+        if bytes.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
+            return Ok(Oid(bytes.to_vec()));
+        }
         if bytes[bytes.len() - 1] & 0x80 != 0 {
             return Err(OidError("truncated sub-identifier".into()));
         }

@@ -109,6 +109,11 @@ impl Session {
         matches!(self.security, Security::Community { version: 0, .. })
     }
 
+    /// Resends of an unanswered request.
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
@@ -142,6 +147,122 @@ impl Session {
         let (a, b) = (i64::from(non_repeaters), i64::from(max_repetitions));
         self.request(ber::PDU_GET_BULK, a, b, oids, deadline, retries)
             .await
+    }
+
+    /// Several GETBULK (or, on v1, GETNEXT) requests in flight together, each `(oids,
+    /// max_repetitions)`; returns one result per request, in order. Replies are matched by
+    /// request-id in whatever order they come, so one wake-up can read several; foreign, late
+    /// and garbled datagrams are discarded as for one request. Unanswered requests are resent
+    /// (new ids; late replies to the earlier ones still count) up to `retries` times, then
+    /// time out one by one. SNMPv3 requests go one at a time (a report may resynchronise the
+    /// engine between them).
+    pub async fn bulk_many(
+        &mut self,
+        reqs: &[(Vec<&Oid>, u32)],
+        deadline: Instant,
+        retries: u32,
+    ) -> Vec<Result<Response, SnmpError>> {
+        let tag = if self.is_v1() {
+            ber::PDU_GET_NEXT
+        } else {
+            ber::PDU_GET_BULK
+        };
+        let (version, community) = match &self.security {
+            Security::Community { version, community } if reqs.len() > 1 => {
+                (*version, community.clone())
+            }
+            _ => {
+                let mut out = Vec::with_capacity(reqs.len());
+                for (oids, r) in reqs {
+                    let b = if tag == ber::PDU_GET_BULK {
+                        i64::from(*r)
+                    } else {
+                        0
+                    };
+                    out.push(self.request(tag, 0, b, oids, deadline, retries).await);
+                }
+                return out;
+            }
+        };
+        self.stats.requests += reqs.len() as u64;
+        let mut ids: Vec<Vec<i32>> = vec![Vec::new(); reqs.len()];
+        let mut results: Vec<Option<Result<Response, SnmpError>>> = vec![None; reqs.len()];
+        let mut attempts = 0;
+        loop {
+            for (i, (oids, r)) in reqs.iter().enumerate() {
+                if results[i].is_some() {
+                    continue;
+                }
+                let id = self.next_request_id();
+                ids[i].push(id);
+                let b = if tag == ber::PDU_GET_BULK {
+                    i64::from(*r)
+                } else {
+                    0
+                };
+                let msg = ber::encode_community_message(
+                    version,
+                    &community,
+                    &ber::encode_pdu(tag, id, 0, b, oids),
+                );
+                if let Err(e) = self.socket.send_to(&msg, self.target).await {
+                    results[i] = Some(Err(SnmpError::Io(e.to_string())));
+                    continue;
+                }
+                self.stats.sent += 1;
+            }
+            if self.buf.is_empty() {
+                self.buf = vec![0; 65_536];
+            }
+            let until = (Instant::now() + self.timeout).min(deadline);
+            while results.iter().any(Option::is_none) {
+                let got =
+                    tokio::time::timeout_at(until, self.socket.recv_from(&mut self.buf)).await;
+                let n = match got {
+                    Err(_) => break,
+                    Ok(Err(_)) => continue,
+                    Ok(Ok((n, _from))) => n,
+                };
+                let pending: Vec<i32> = ids
+                    .iter()
+                    .zip(&results)
+                    .filter(|(_, r)| r.is_none())
+                    .flat_map(|(ids, _)| ids.iter().copied())
+                    .collect();
+                let bytes = &self.buf[..n];
+                // Which request a datagram answers: by its request-id, before decoding it.
+                let Some(i) = ber::peek_community_request_id(bytes).and_then(|(_, id)| {
+                    pending
+                        .contains(&id)
+                        .then(|| ids.iter().position(|l| l.contains(&id)))
+                        .flatten()
+                }) else {
+                    self.stats.discarded += 1;
+                    continue;
+                };
+                match classify(&mut self.security, bytes, &ids[i]) {
+                    Outcome::Response(r) => results[i] = Some(Ok(r)),
+                    Outcome::Garbled(e) => results[i] = Some(Err(SnmpError::Garbled(e))),
+                    _ => self.stats.discarded += 1,
+                }
+            }
+            let unanswered = results.iter().filter(|r| r.is_none()).count();
+            if unanswered == 0 {
+                break;
+            }
+            self.stats.timeouts += unanswered as u64;
+            if attempts >= retries || Instant::now() >= deadline {
+                for r in results.iter_mut().filter(|r| r.is_none()) {
+                    *r = Some(Err(SnmpError::Timeout));
+                }
+                break;
+            }
+            attempts += 1;
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(SnmpError::Timeout)))
+            .collect()
     }
 
     fn next_request_id(&mut self) -> i32 {

@@ -85,53 +85,115 @@ pub async fn walk(
     reps: &mut Repetitions,
     deadline: Instant,
 ) -> Result<Table, SnmpError> {
-    let mut table = Table::new(columns);
-    let mut cursors: Vec<Oid> = columns.to_vec();
-    let mut active: Vec<usize> = (0..columns.len()).collect();
-    let mut timeouts_at_one = 0;
-    while !active.is_empty() {
-        let oids: Vec<&Oid> = active.iter().map(|&c| &cursors[c]).collect();
-        let n = active.len() as u32;
-        let per_pdu = (MAX_VARBINDS_PER_PDU / n).max(1);
-        let r = reps.current.min(per_pdu);
-        table.n_requests += 1;
-        let reply = if session.is_v1() {
-            session.get_next(&oids, deadline).await
-        } else {
-            session.get_bulk(&oids, 0, r, deadline, 0).await
-        };
+    let mut tables = walk_many(session, &[columns], reps, deadline).await?;
+    Ok(tables.pop().unwrap_or_default())
+}
+
+/// Walks several tables at once: each group of columns is walked as by [`walk`] (its columns
+/// together in each PDU), and the groups' next requests are in flight together, so one
+/// wake-up of the poller reads up to one reply per group ([`Session::bulk_many`]). The walk
+/// fails as a whole on the first group's error. `reps` is shared: a group that times out
+/// halves it for all.
+pub async fn walk_many(
+    session: &mut Session,
+    groups: &[&[Oid]],
+    reps: &mut Repetitions,
+    deadline: Instant,
+) -> Result<Vec<Table>, SnmpError> {
+    let mut walks: Vec<GroupWalk<'_>> = groups.iter().map(|c| GroupWalk::new(c)).collect();
+    let v1 = session.is_v1();
+    loop {
+        let live: Vec<usize> = (0..walks.len())
+            .filter(|&g| !walks[g].active.is_empty())
+            .collect();
+        if live.is_empty() {
+            break;
+        }
+        for &g in &live {
+            walks[g].table.n_requests += 1;
+        }
+        let reqs: Vec<(Vec<&Oid>, u32)> = live.iter().map(|&g| walks[g].request(reps)).collect();
+        let sizes: Vec<u32> = reqs.iter().map(|r| r.1).collect();
+        // v2c/v3 back off instead of resending; v1's GETNEXT keeps the session's retries.
+        let retries = if v1 { session.retries() } else { 0 };
+        let replies = session.bulk_many(&reqs, deadline, retries).await;
+        drop(reqs);
+        for ((&g, reply), r) in live.iter().zip(replies).zip(sizes) {
+            walks[g].on_reply(reply, r, v1, reps, deadline)?;
+        }
+    }
+    Ok(walks.into_iter().map(|w| w.table).collect())
+}
+
+/// The state of one table's walk.
+struct GroupWalk<'c> {
+    columns: &'c [Oid],
+    cursors: Vec<Oid>,
+    active: Vec<usize>,
+    table: Table,
+    timeouts_at_one: u32,
+}
+
+impl<'c> GroupWalk<'c> {
+    fn new(columns: &'c [Oid]) -> Self {
+        GroupWalk {
+            columns,
+            cursors: columns.to_vec(),
+            active: (0..columns.len()).collect(),
+            table: Table::new(columns),
+            timeouts_at_one: 0,
+        }
+    }
+
+    /// The next request: every unfinished column, and the repetitions to ask.
+    fn request(&self, reps: &Repetitions) -> (Vec<&Oid>, u32) {
+        let n = self.active.len() as u32;
+        let per_pdu = (MAX_VARBINDS_PER_PDU / n.max(1)).max(1);
+        let oids = self.active.iter().map(|&c| &self.cursors[c]).collect();
+        (oids, reps.current.min(per_pdu))
+    }
+
+    /// Takes the reply to the request of size `r`.
+    fn on_reply(
+        &mut self,
+        reply: Result<Response, SnmpError>,
+        r: u32,
+        v1: bool,
+        reps: &mut Repetitions,
+        deadline: Instant,
+    ) -> Result<(), SnmpError> {
         let resp = match reply {
             Ok(resp) if resp.error_status == TOO_BIG && r > 1 => {
-                reps.current = (r / 2).max(1);
-                continue;
+                reps.current = reps.current.min((r / 2).max(1));
+                return Ok(());
             }
             Err(SnmpError::Timeout) if r > 1 && Instant::now() < deadline => {
-                reps.current = (r / 2).max(1);
+                reps.current = reps.current.min((r / 2).max(1));
                 tracing::debug!(
                     max_repetitions = reps.current,
                     "GETBULK unanswered: backing off"
                 );
-                continue;
+                return Ok(());
             }
             Err(SnmpError::Timeout)
-                if timeouts_at_one < 1 && Instant::now() < deadline && !session.is_v1() =>
+                if self.timeouts_at_one < 1 && Instant::now() < deadline && !v1 =>
             {
-                timeouts_at_one += 1;
-                continue;
+                self.timeouts_at_one += 1;
+                return Ok(());
             }
             Ok(resp) => resp,
             Err(e) => return Err(e),
         };
-        if session.is_v1() && resp.error_status == NO_SUCH_NAME {
+        if v1 && resp.error_status == NO_SUCH_NAME {
             // v1 end of MIB: the column at error-index (1-based) is finished.
             let i = resp.error_index as usize;
-            if i == 0 || i > active.len() {
+            if i == 0 || i > self.active.len() {
                 return Err(SnmpError::Protocol(
                     "noSuchName without a valid index".into(),
                 ));
             }
-            active.remove(i - 1);
-            continue;
+            self.active.remove(i - 1);
+            return Ok(());
         }
         if resp.error_status != 0 {
             return Err(SnmpError::ErrorStatus {
@@ -139,9 +201,16 @@ pub async fn walk(
                 index: resp.error_index,
             });
         }
-        active = consume(resp, columns, &mut cursors, active, &mut table)?;
+        let active = std::mem::take(&mut self.active);
+        self.active = consume(
+            resp,
+            self.columns,
+            &mut self.cursors,
+            active,
+            &mut self.table,
+        )?;
+        Ok(())
     }
-    Ok(table)
 }
 
 /// Reads one reply row by row; returns the columns still to walk. Rows keep their decoded

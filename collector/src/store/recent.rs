@@ -15,10 +15,11 @@
 //! |---|---|
 //! | 8 | `port_id` (i64) |
 //! | 2 | presence mask: bit 0 `interval_ms`, bits 1-10 the rates in [`SampleRow::reals`] order, bit 11 `gap` |
+//! | 10 | the raw counters' header ([`super::raw`]: version, widths, their presence mask, sysUpTime) |
 //! | 8 | `interval_ms` (i64), when present |
 //! | 8 each | the present rates (f64), in order |
 //! | 1 | gap code, when present |
-//! | [`RAW_LEN`] | the raw counters ([`super::raw`]) |
+//! | 8 each | the present raw counters, in their order |
 //!
 //! A BLOB of another version, or one that ends inside a record, decodes to `None`: a reader
 //! never misreads bytes it does not know.
@@ -33,6 +34,9 @@ pub(crate) const VERSION: u8 = 1;
 pub(crate) const N_REALS: usize = 10;
 
 const INTERVAL_BIT: u16 = 1;
+/// Bytes of the raw counters' header, and where its presence mask sits in it.
+const RAW_HEAD: usize = 10;
+const RAW_MASK_AT: usize = 4;
 const GAP_BIT: u16 = 1 << 11;
 
 /// One port's sample of one poll, in the column order of a `sample` row.
@@ -60,7 +64,7 @@ pub(crate) mod col {
 
 /// Packs the samples of one poll (all with the same `time_ms`, which the row stores apart).
 pub(crate) fn encode(rows: &[SampleRow]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(5 + rows.len() * (8 + 2 + 8 + 4 * 8 + RAW_LEN));
+    let mut out = Vec::with_capacity(5 + rows.len() * (8 + 2 + RAW_HEAD + 8 + 4 * 8 + 2 * 8));
     out.push(VERSION);
     out.extend_from_slice(&(rows.len() as u32).to_le_bytes());
     for r in rows {
@@ -78,6 +82,7 @@ pub(crate) fn encode(rows: &[SampleRow]) -> Vec<u8> {
             mask |= GAP_BIT;
         }
         out.extend_from_slice(&mask.to_le_bytes());
+        out.extend_from_slice(&r.raw[..RAW_HEAD]);
         if let Some(i) = r.interval_ms {
             out.extend_from_slice(&i.to_le_bytes());
         }
@@ -88,9 +93,19 @@ pub(crate) fn encode(rows: &[SampleRow]) -> Vec<u8> {
             // Gap codes are small (see `write::gap_code`); anything else is stored as unknown.
             out.push(u8::try_from(g).unwrap_or(u8::MAX));
         }
-        out.extend_from_slice(&r.raw);
+        let raw_mask = raw_mask(&r.raw);
+        for k in 0..8 {
+            if raw_mask & (1 << k) != 0 {
+                out.extend_from_slice(&r.raw[RAW_HEAD + 8 * k..RAW_HEAD + 8 * k + 8]);
+            }
+        }
     }
     out
+}
+
+/// The counters' presence bits (0-7) of a raw BLOB.
+fn raw_mask(raw: &[u8]) -> u16 {
+    u16::from_le_bytes([raw[RAW_MASK_AT], raw[RAW_MASK_AT + 1]]) & 0xff
 }
 
 /// A cursor over the records of one BLOB.
@@ -110,20 +125,26 @@ impl<'a> Reader<'a> {
         Some(i64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
 
-    /// The next record's port id and mask, without reading the rest.
-    fn head(&mut self) -> Option<(i64, u16)> {
+    /// The next record's port id, mask and raw header, without reading the rest.
+    fn head(&mut self) -> Option<(i64, u16, &'a [u8])> {
         let port_id = self.i64()?;
         let mask = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
-        Some((port_id, mask))
+        Some((port_id, mask, self.take(RAW_HEAD)?))
     }
 
     /// Bytes of a record's body after its head.
-    fn body_len(mask: u16) -> usize {
-        let words = (mask & !GAP_BIT).count_ones() as usize;
-        words * 8 + usize::from(mask & GAP_BIT != 0) + RAW_LEN
+    fn body_len(mask: u16, raw_head: &[u8]) -> usize {
+        let words = (mask & !GAP_BIT).count_ones() + raw_mask(raw_head).count_ones();
+        words as usize * 8 + usize::from(mask & GAP_BIT != 0)
     }
 
-    fn body(&mut self, port_id: i64, time_ms: i64, mask: u16) -> Option<SampleRow> {
+    fn body(
+        &mut self,
+        port_id: i64,
+        time_ms: i64,
+        mask: u16,
+        raw_head: &[u8],
+    ) -> Option<SampleRow> {
         let interval_ms = if mask & INTERVAL_BIT != 0 {
             Some(self.i64()?)
         } else {
@@ -140,7 +161,14 @@ impl<'a> Reader<'a> {
         } else {
             None
         };
-        let raw: [u8; RAW_LEN] = self.take(RAW_LEN)?.try_into().ok()?;
+        let mut raw = [0u8; RAW_LEN];
+        raw[..RAW_HEAD].copy_from_slice(raw_head);
+        let raw_mask = raw_mask(raw_head);
+        for k in 0..8 {
+            if raw_mask & (1 << k) != 0 {
+                raw[RAW_HEAD + 8 * k..RAW_HEAD + 8 * k + 8].copy_from_slice(self.take(8)?);
+            }
+        }
         Some(SampleRow {
             port_id,
             time_ms,
@@ -167,10 +195,10 @@ fn open(b: &[u8]) -> Option<(u32, Reader<'_>)> {
 pub(crate) fn decode(b: &[u8], time_ms: i64) -> Option<Vec<SampleRow>> {
     let (n, mut r) = open(b)?;
     // A count the bytes cannot hold is corrupt; never reserve for it.
-    let mut rows = Vec::with_capacity((n as usize).min(b.len() / (10 + RAW_LEN)));
+    let mut rows = Vec::with_capacity((n as usize).min(b.len() / (10 + RAW_HEAD)));
     for _ in 0..n {
-        let (port_id, mask) = r.head()?;
-        rows.push(r.body(port_id, time_ms, mask)?);
+        let (port_id, mask, raw_head) = r.head()?;
+        rows.push(r.body(port_id, time_ms, mask, raw_head)?);
     }
     (r.at == b.len()).then_some(rows)
 }
@@ -179,11 +207,11 @@ pub(crate) fn decode(b: &[u8], time_ms: i64) -> Option<Vec<SampleRow>> {
 pub(crate) fn find(b: &[u8], time_ms: i64, port_id: i64) -> Option<SampleRow> {
     let (n, mut r) = open(b)?;
     for _ in 0..n {
-        let (id, mask) = r.head()?;
+        let (id, mask, raw_head) = r.head()?;
         if id == port_id {
-            return r.body(id, time_ms, mask);
+            return r.body(id, time_ms, mask, raw_head);
         }
-        r.take(Reader::body_len(mask))?;
+        r.take(Reader::body_len(mask, raw_head))?;
     }
     None
 }
@@ -210,13 +238,23 @@ mod tests {
             proptest::array::uniform10(opt_f64()),
             prop_oneof![Just(None), (0i64..=255).prop_map(Some)],
         )
-            .prop_map(|(port_id, interval_ms, raw, reals, gap)| SampleRow {
-                port_id,
-                time_ms: 1_700_000_000_000,
-                interval_ms,
-                raw: raw.try_into().expect("RAW_LEN bytes"),
-                reals,
-                gap,
+            .prop_map(|(port_id, interval_ms, raw, reals, gap)| {
+                let mut raw: [u8; RAW_LEN] = raw.try_into().expect("RAW_LEN bytes");
+                // As `RawCounters::encode` writes them: an absent counter is zeros.
+                let m = raw_mask(&raw);
+                for k in 0..8 {
+                    if m & (1 << k) == 0 {
+                        raw[RAW_HEAD + 8 * k..RAW_HEAD + 8 * k + 8].fill(0);
+                    }
+                }
+                SampleRow {
+                    port_id,
+                    time_ms: 1_700_000_000_000,
+                    interval_ms,
+                    raw,
+                    reals,
+                    gap,
+                }
             })
     }
 
@@ -247,7 +285,12 @@ mod tests {
             port_id: 7,
             time_ms: 0,
             interval_ms: Some(60_000),
-            raw: [1; RAW_LEN],
+            raw: crate::store::RawCounters {
+                in_octets: Some(5),
+                counter_bits: 64,
+                ..Default::default()
+            }
+            .encode(),
             reals: [Some(1.0); N_REALS],
             gap: None,
         };

@@ -195,3 +195,40 @@ fn the_fuzz_corpus_decodes_without_panicking() {
     }
     assert!(n >= 3, "seed corpus at {}", dir.display());
 }
+
+#[test]
+fn tlv_lengths_are_strict() {
+    // Short and long forms.
+    assert_eq!(
+        tlv(&[0x04, 2, b'a', b'b', 9], None),
+        Some((&b"ab"[..], &[9u8][..]))
+    );
+    let mut long = vec![0x04, 0x82, 0x01, 0x00];
+    long.extend(vec![7u8; 256]);
+    assert_eq!(
+        tlv(&long, Some(0x04)).map(|(c, r)| (c.len(), r.len())),
+        Some((256, 0))
+    );
+    // Wrong tag, indefinite length, 5 length bytes, content past the end, nothing at all.
+    assert_eq!(tlv(&[0x04, 1, 0], Some(0x30)), None);
+    assert_eq!(tlv(&[0x30, 0x80, 0, 0], None), None);
+    assert_eq!(tlv(&[0x04, 0x85, 0, 0, 0, 0, 1, 0], None), None);
+    assert_eq!(tlv(&[0x04, 3, 1, 2], None), None);
+    assert_eq!(tlv(&[0x04, 0x82, 1], None), None);
+    assert_eq!(tlv(&[], None), None);
+    assert_eq!(tlv(&[0x04], None), None);
+}
+
+#[test]
+fn oids_of_one_byte_sub_ids_and_of_long_ones_decode_alike() {
+    for text in [
+        "1.3.6.1.2.1.31.1.1.1.6.5",
+        "1.3.6.1.4.1.9.9.1000.4294967295",
+    ] {
+        let o = oid(text);
+        let back = Oid::from_ber(o.as_ber()).unwrap();
+        assert_eq!(back.to_string(), text);
+    }
+    assert!(Oid::from_ber(&[0x2b, 0x80, 0x01]).is_err(), "leading 0x80");
+    assert!(Oid::from_ber(&[0x2b, 0x86]).is_err(), "truncated");
+}

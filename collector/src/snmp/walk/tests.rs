@@ -23,6 +23,9 @@ struct Quirks {
     truncate: Option<usize>,
     /// Every reply repeats the requested OIDs instead of advancing (an agent loop).
     looping: bool,
+    /// Holds up to this many requests (or 100 ms), then answers them newest first, each
+    /// batch preceded by a datagram with a foreign request-id.
+    hold: usize,
 }
 
 fn response(id: i32, varbinds: &[(Oid, Value)]) -> Vec<u8> {
@@ -37,49 +40,70 @@ async fn fake_agent(table: Vec<(Oid, Value)>, q: Quirks) -> (std::net::SocketAdd
     let c = count.clone();
     tokio::spawn(async move {
         let mut buf = vec![0u8; 65536];
+        let mut held: Vec<(Vec<u8>, std::net::SocketAddr)> = Vec::new();
         loop {
-            let Ok((n, from)) = sock.recv_from(&mut buf).await else {
-                return;
+            let got = if held.is_empty() {
+                Some(sock.recv_from(&mut buf).await)
+            } else {
+                tokio::time::timeout(Duration::from_millis(100), sock.recv_from(&mut buf))
+                    .await
+                    .ok()
             };
-            c.fetch_add(1, Ordering::SeqCst);
-            let Ok(req) = snmp2::Pdu::from_bytes(&buf[..n]) else {
-                continue;
-            };
-            let reps = req.error_index;
-            if q.max_reps_answered.is_some_and(|m| reps > m) {
+            match got {
+                Some(Ok((n, from))) => {
+                    c.fetch_add(1, Ordering::SeqCst);
+                    held.push((buf[..n].to_vec(), from));
+                }
+                Some(Err(_)) => return,
+                None => {}
+            }
+            if held.len() < q.hold.max(1) && got.is_some() {
                 continue;
             }
-            let starts: Vec<Oid> = req
-                .varbinds
-                .map(|(o, _)| Oid::from_ber(o.as_bytes()).unwrap())
-                .collect();
-            let mut cursors = starts.clone();
-            let mut out = Vec::new();
-            for _ in 0..reps {
-                for c in cursors.iter_mut() {
-                    if q.looping {
-                        // The first row, then the same OID again and again.
-                        let o = if c.subids().len() <= 11 {
-                            c.child(1)
-                        } else {
-                            c.clone()
-                        };
-                        out.push((o, Value::OctetString(b"x".to_vec())));
-                        continue;
-                    }
-                    match table.iter().find(|(o, _)| o > c) {
-                        Some((o, v)) => {
-                            *c = o.clone();
-                            out.push((o.clone(), v.clone()));
+            if q.hold > 0 {
+                let from = held[0].1;
+                let _ = sock.send_to(&response(1, &[]), from).await;
+            }
+            for (bytes, from) in held.drain(..).rev() {
+                let Ok(req) = snmp2::Pdu::from_bytes(&bytes) else {
+                    continue;
+                };
+                let reps = req.error_index;
+                if q.max_reps_answered.is_some_and(|m| reps > m) {
+                    continue;
+                }
+                let starts: Vec<Oid> = req
+                    .varbinds
+                    .map(|(o, _)| Oid::from_ber(o.as_bytes()).unwrap())
+                    .collect();
+                let mut cursors = starts.clone();
+                let mut out = Vec::new();
+                for _ in 0..reps {
+                    for c in cursors.iter_mut() {
+                        if q.looping {
+                            // The first row, then the same OID again and again.
+                            let o = if c.subids().len() <= 11 {
+                                c.child(1)
+                            } else {
+                                c.clone()
+                            };
+                            out.push((o, Value::OctetString(b"x".to_vec())));
+                            continue;
                         }
-                        None => out.push((c.clone(), Value::EndOfMibView)),
+                        match table.iter().find(|(o, _)| o > c) {
+                            Some((o, v)) => {
+                                *c = o.clone();
+                                out.push((o.clone(), v.clone()));
+                            }
+                            None => out.push((c.clone(), Value::EndOfMibView)),
+                        }
                     }
                 }
+                if let Some(t) = q.truncate {
+                    out.truncate(t);
+                }
+                let _ = sock.send_to(&response(req.req_id, &out), from).await;
             }
-            if let Some(t) = q.truncate {
-                out.truncate(t);
-            }
-            let _ = sock.send_to(&response(req.req_id, &out), from).await;
         }
     });
     (addr, count)
@@ -125,6 +149,33 @@ fn check_full(t: &Table, n: u32) {
         assert_eq!(crate::snmp::oid::single_subid(suffix), Some(idx));
         assert_eq!(*v, Value::Counter64(u64::from(idx) << 40));
     }
+}
+
+#[tokio::test]
+async fn groups_in_flight_together_take_replies_in_any_order() {
+    let q = Quirks {
+        hold: 2,
+        ..Quirks::default()
+    };
+    let (addr, count) = fake_agent(table(30, 8), q).await;
+    let mut s = session(addr, 1000).await;
+    let mut reps = Repetitions::new(10);
+    let cols = columns();
+    let groups = [&cols[..1], &cols[1..]];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let tables = walk_many(&mut s, &groups, &mut reps, deadline)
+        .await
+        .unwrap();
+    assert_eq!(tables.len(), 2);
+    assert_eq!(tables[0].columns[0].len(), 30);
+    let ins: Vec<_> = tables[1].rows(0).map(|(_, v)| v.clone()).collect();
+    let want: Vec<_> = (1..=30u64).map(|i| Value::Counter64(i << 40)).collect();
+    assert_eq!(ins, want);
+    // 3 rounds of 10 rows and one that finds the end, for each group; nothing resent.
+    assert_eq!(tables[0].n_requests + tables[1].n_requests, 8);
+    assert_eq!(count.load(Ordering::SeqCst), 8);
+    assert_eq!(s.stats.timeouts, 0);
+    assert_eq!(s.stats.discarded, 4, "one foreign datagram per round");
 }
 
 #[tokio::test]
