@@ -199,7 +199,7 @@ async fn system(
 
 /// Joins the two tables by ifIndex.
 fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
-    let mut by_index = ByIndex::new();
+    let mut by_index = ByIndex::with_capacity(ifx.max_rows().max(ift.max_rows()));
     for col in 0..ifx.columns.len() {
         by_index.restart();
         for (suffix, v) in ifx.rows(col) {

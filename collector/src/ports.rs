@@ -167,6 +167,14 @@ impl ByIndex {
         Self::default()
     }
 
+    /// An empty join with room for `n` ports (what the device had last time).
+    pub fn with_capacity(n: usize) -> Self {
+        ByIndex {
+            ports: Vec::with_capacity(n),
+            next: 0,
+        }
+    }
+
     /// Call before the rows of each column: the cursor goes back to the first port.
     pub fn restart(&mut self) {
         self.next = 0;

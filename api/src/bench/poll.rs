@@ -244,7 +244,7 @@ async fn walk_round(
 
 /// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
 fn device_poll(table: &Table) -> DevicePoll {
-    let mut by_index = ByIndex::new();
+    let mut by_index = ByIndex::with_capacity(table.max_rows());
     for col in 0..table.columns.len() {
         by_index.restart();
         for (suffix, v) in table.rows(col) {

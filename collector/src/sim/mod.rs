@@ -135,14 +135,34 @@ fn validate(cfg: &SimConfig) -> Result<(), SimError> {
     }
 }
 
+/// Receive buffer asked for the simulator's one socket: it stands for a whole fleet of agents,
+/// so requests of hundreds of devices queue on it at once (each poll keeps ifXTable and ifTable
+/// walks in flight). The kernel caps it at `net.core.rmem_max`; a smaller grant is logged.
+const SIM_RCVBUF: usize = 4 << 20;
+
 async fn bind(cfg: &SimConfig) -> Result<UdpSocket, SimError> {
     validate(cfg)?;
-    UdpSocket::bind(cfg.listen)
-        .await
-        .map_err(|source| SimError::Bind {
-            addr: cfg.listen,
-            source,
-        })
+    let err = |source| SimError::Bind {
+        addr: cfg.listen,
+        source,
+    };
+    let domain = socket2::Domain::for_address(cfg.listen);
+    let sock = socket2::Socket::new(domain, socket2::Type::DGRAM, Some(socket2::Protocol::UDP))
+        .map_err(err)?;
+    if let Err(e) = sock.set_recv_buffer_size(SIM_RCVBUF) {
+        tracing::warn!(error = %e, "simulator: cannot enlarge the receive buffer");
+    }
+    if let Ok(got) = sock.recv_buffer_size() {
+        if got < SIM_RCVBUF {
+            tracing::info!(
+                bytes = got,
+                "simulator: receive buffer capped by net.core.rmem_max"
+            );
+        }
+    }
+    sock.set_nonblocking(true).map_err(err)?;
+    sock.bind(&cfg.listen.into()).map_err(err)?;
+    UdpSocket::from_std(sock.into()).map_err(err)
 }
 
 /// Serves `cfg` until `shutdown` resolves.

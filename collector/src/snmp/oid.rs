@@ -8,9 +8,15 @@
 use std::fmt;
 use std::str::FromStr;
 
+use smallvec::SmallVec;
+
+/// Inline capacity of an [`Oid`]: table rows such as ifXTable's (11-12 bytes) and most
+/// enterprise rows fit, so decoding a varbind's OID does not allocate.
+const INLINE: usize = 24;
+
 /// An OID as BER content bytes (no tag, no length).
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct Oid(Vec<u8>);
+pub struct Oid(SmallVec<[u8; INLINE]>);
 
 impl Ord for Oid {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
@@ -55,7 +61,7 @@ impl Oid {
         }
         // The usual case, every sub-id below 128: one byte each, nothing else to check.
         if bytes.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
-            return Ok(Oid(bytes.to_vec()));
+            return Ok(Oid(SmallVec::from_slice(bytes)));
         }
         if bytes[bytes.len() - 1] & 0x80 != 0 {
             return Err(OidError("truncated sub-identifier".into()));
@@ -75,7 +81,7 @@ impl Oid {
                 v = 0;
             }
         }
-        Ok(Oid(bytes.to_vec()))
+        Ok(Oid(SmallVec::from_slice(bytes)))
     }
 
     /// From sub-identifiers; the first two are packed as BER requires.
@@ -83,7 +89,7 @@ impl Oid {
         if ids.len() < 2 || ids[0] > 2 || (ids[0] < 2 && ids[1] >= 40) {
             return Err(OidError(format!("{ids:?} does not start with a valid arc")));
         }
-        let mut out = Vec::with_capacity(ids.len() + 4);
+        let mut out = SmallVec::with_capacity(ids.len() + 4);
         push_subid(&mut out, ids[0] * 40 + ids[1]);
         for &id in &ids[2..] {
             push_subid(&mut out, id);
@@ -134,7 +140,7 @@ impl Oid {
 }
 
 /// Appends one sub-id in base-128.
-pub fn push_subid(out: &mut Vec<u8>, id: u32) {
+pub fn push_subid(out: &mut impl Extend<u8>, id: u32) {
     let mut buf = [0u8; 5];
     let mut i = 5;
     let mut v = id;
@@ -146,7 +152,7 @@ pub fn push_subid(out: &mut Vec<u8>, id: u32) {
             break;
         }
     }
-    out.extend_from_slice(&buf[i..]);
+    out.extend(buf[i..].iter().copied());
 }
 
 /// Decodes encoded sub-ids (no first-arc packing), e.g. a table index suffix.
@@ -273,6 +279,23 @@ mod tests {
             prop_assert_eq!(single_subid(&one), Some(v));
             push_subid(&mut one, w);
             prop_assert_eq!(single_subid(&one), None);
+        }
+
+        #[test]
+        fn oids_beyond_the_inline_capacity_behave_alike(ids in proptest::collection::vec(any::<u32>(), 0..40)) {
+            // Short OIDs stay inline, long ones (MAC- or string-indexed rows) spill to the
+            // heap; built at once or grown sub-id by sub-id, they must be the same OID.
+            let mut all = vec![1, 3, 6, 1, 4, 1];
+            all.extend_from_slice(&ids);
+            let whole = Oid::from_subids(&all).unwrap();
+            let mut grown = Oid::from_subids(&all[..6]).unwrap();
+            for &id in &ids {
+                grown = grown.child(id);
+            }
+            prop_assert_eq!(&grown, &whole);
+            prop_assert_eq!(whole.subids(), all);
+            prop_assert_eq!(Oid::from_ber(whole.as_ber()).unwrap(), whole.clone());
+            prop_assert_eq!(whole.to_string().parse::<Oid>().unwrap(), whole);
         }
 
         #[test]

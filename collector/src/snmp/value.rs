@@ -49,7 +49,7 @@ impl Value {
             Value::OctetString(b)
                 if b.len() <= max && b.iter().all(|c| (0x20..0x7f).contains(c)) =>
             {
-                Some(b.iter().map(|&c| c as char).collect())
+                String::from_utf8(b.clone()).ok()
             }
             Value::OctetString(b) => Some(
                 String::from_utf8_lossy(b)

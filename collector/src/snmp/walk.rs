@@ -36,8 +36,15 @@ pub struct Table {
 impl Table {
     /// An empty table of these columns.
     pub fn new(columns: &[Oid]) -> Table {
+        Table::with_rows(columns, 0)
+    }
+
+    /// An empty table of these columns, with room for `rows` rows in each.
+    pub fn with_rows(columns: &[Oid], rows: usize) -> Table {
         Table {
-            columns: vec![Vec::new(); columns.len()],
+            columns: (0..columns.len())
+                .map(|_| Vec::with_capacity(rows))
+                .collect(),
             prefix_len: columns.iter().map(|c| c.as_ber().len()).collect(),
             ..Table::default()
         }
@@ -51,6 +58,11 @@ impl Table {
         self.n_varbinds += other.n_varbinds;
     }
 
+    /// The most rows any column has.
+    pub fn max_rows(&self) -> usize {
+        self.columns.iter().map(Vec::len).max().unwrap_or(0)
+    }
+
     /// Column `c`'s rows as (encoded index suffix, value).
     pub fn rows(&self, c: usize) -> impl Iterator<Item = (&[u8], &Value)> + '_ {
         let skip = self.prefix_len.get(c).copied().unwrap_or(0);
@@ -62,11 +74,13 @@ impl Table {
     }
 }
 
-/// The GETBULK size that last worked, carried across polls of a device.
+/// The GETBULK size that last worked, carried across polls of a device, with the size of
+/// the last walk's longest column (so the next one allocates its rows once).
 #[derive(Debug, Clone, Copy)]
 pub struct Repetitions {
     pub configured: u32,
     pub current: u32,
+    pub rows_hint: usize,
 }
 
 impl Repetitions {
@@ -74,6 +88,7 @@ impl Repetitions {
         Repetitions {
             configured: configured.max(1),
             current: configured.max(1),
+            rows_hint: 0,
         }
     }
 }
@@ -100,7 +115,9 @@ pub async fn walk_many(
     reps: &mut Repetitions,
     deadline: Instant,
 ) -> Result<Vec<Table>, SnmpError> {
-    let mut walks: Vec<GroupWalk<'_>> = groups.iter().map(|c| GroupWalk::new(c)).collect();
+    // Bounded: a hint from a huge table must not reserve memory for every column of another.
+    let hint = reps.rows_hint.min(65_536);
+    let mut walks: Vec<GroupWalk<'_>> = groups.iter().map(|c| GroupWalk::new(c, hint)).collect();
     let v1 = session.is_v1();
     loop {
         let live: Vec<usize> = (0..walks.len())
@@ -122,7 +139,9 @@ pub async fn walk_many(
             walks[g].on_reply(reply, r, v1, reps, deadline)?;
         }
     }
-    Ok(walks.into_iter().map(|w| w.table).collect())
+    let tables: Vec<Table> = walks.into_iter().map(|w| w.table).collect();
+    reps.rows_hint = tables.iter().map(Table::max_rows).max().unwrap_or(0);
+    Ok(tables)
 }
 
 /// The state of one table's walk.
@@ -135,12 +154,12 @@ struct GroupWalk<'c> {
 }
 
 impl<'c> GroupWalk<'c> {
-    fn new(columns: &'c [Oid]) -> Self {
+    fn new(columns: &'c [Oid], rows_hint: usize) -> Self {
         GroupWalk {
             columns,
             cursors: columns.to_vec(),
             active: (0..columns.len()).collect(),
-            table: Table::new(columns),
+            table: Table::with_rows(columns, rows_hint),
             timeouts_at_one: 0,
         }
     }

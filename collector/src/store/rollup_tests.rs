@@ -167,3 +167,61 @@ fn reads_span_recent_and_moved_samples() {
         ]
     );
 }
+
+/// Rollups are computed device by device; a bucket whose samples sit partly in `sample`
+/// (moved) and partly in `poll_recent` (late or retried writes) must still count each sample
+/// once, for every device, however the devices' rows interleave.
+#[test]
+fn buckets_split_between_the_tables_roll_up_per_device() {
+    let (_dir, mut store) = open();
+    let devices = ["r1", "r2", "r3"];
+    let value = |d: usize, m: i64| Some((d as f64 + 1.0) * 100.0 + m as f64);
+    let mut batch = Vec::new();
+    for m in 0..20 {
+        for (d, name) in devices.iter().enumerate() {
+            batch.push(poll(name, T0 + m * MIN, &[("eth0", 1, value(d, m))]));
+        }
+    }
+    store.write(&batch).unwrap();
+    store.rollup(T0 + 20 * MIN).unwrap();
+    assert!(
+        n_samples(&store) > n_recent(&store),
+        "the first span was moved"
+    );
+    // Late for r2 (a new sample in the moved bucket), retried for r3 (a duplicate of a
+    // moved sample, with another value: the recent one wins), nothing for r1.
+    store
+        .write(&[
+            poll("r2", T0 + 2 * MIN + 30_000, &[("eth0", 1, Some(1000.0))]),
+            poll("r3", T0 + MIN, &[("eth0", 1, Some(3000.0))]),
+        ])
+        .unwrap();
+    store.rollup(T0 + 20 * MIN).unwrap();
+    let mut stmt = store
+        .conn
+        .prepare(
+            "SELECT d.name, r.n, r.in_bps_avg, r.in_bps_max FROM rollup r
+             JOIN port p ON p.port_id = r.port_id JOIN device d ON d.device_id = p.device_id
+             WHERE r.bucket_ms = ?1 ORDER BY d.name",
+        )
+        .unwrap();
+    let got: Vec<(String, i64, f64, f64)> = stmt
+        .query_map([T0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let r1: Vec<f64> = (0..5).map(|m| value(0, m).unwrap()).collect();
+    let mut r2: Vec<f64> = (0..5).map(|m| value(1, m).unwrap()).collect();
+    r2.push(1000.0);
+    let mut r3: Vec<f64> = (0..5).map(|m| value(2, m).unwrap()).collect();
+    r3[1] = 3000.0;
+    assert_eq!(
+        got,
+        [
+            ("r1".to_owned(), 5, avg(&r1), 104.0),
+            ("r2".to_owned(), 6, avg(&r2), 1000.0),
+            ("r3".to_owned(), 5, avg(&r3), 3000.0),
+        ]
+    );
+}

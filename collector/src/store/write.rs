@@ -32,7 +32,7 @@ pub struct WriteStats {
 #[derive(Debug, Default)]
 pub(crate) struct DeviceCache {
     device_id: i64,
-    ports: HashMap<String, CachedPort>,
+    ports: foldhash::HashMap<String, CachedPort>,
 }
 
 /// The `port` row's mutable columns, to skip updates when nothing changed.
@@ -197,7 +197,7 @@ fn load_ports(tx: &Transaction<'_>, device_id: i64) -> rusqlite::Result<DeviceCa
         };
         Ok((r.get::<_, String>(0)?, port))
     })?;
-    let ports = rows.collect::<rusqlite::Result<HashMap<_, _>>>()?;
+    let ports = rows.collect::<rusqlite::Result<foldhash::HashMap<_, _>>>()?;
     Ok(DeviceCache { device_id, ports })
 }
 

@@ -196,6 +196,21 @@ async fn walks_two_columns_to_their_end() {
         t.n_requests, 4,
         "30 rows at 10 per PDU, the last reply leaves the columns"
     );
+    assert_eq!(
+        reps.rows_hint, 30,
+        "the next walk reserves the rows it will get"
+    );
+    // The next walk starts from the hint and reads the same table.
+    let again = walk(
+        &mut s,
+        &columns(),
+        &mut reps,
+        Instant::now() + Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert!(again.columns[0].capacity() >= 30);
+    check_full(&again, 30);
 }
 
 #[tokio::test]
