@@ -10,4 +10,5 @@ mod simulator;
 mod snmpd;
 mod snmpv3;
 mod tidy;
+mod topology_cli;
 mod web;

@@ -70,6 +70,9 @@ enum Command {
     /// The fibre cadastre: validate, import, export, stats, generate-demo.
     #[command(subcommand)]
     Cadastre(crate::cadastre_cmd::CadastreCommand),
+    /// The fibre network as a graph: diverse paths, single points of failure.
+    #[command(subcommand)]
+    Topology(crate::topology_cmd::TopologyCommand),
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
     Simulate {
         /// UDP address to listen on.
@@ -151,6 +154,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Cadastre(cmd) => crate::cadastre_cmd::run(cmd),
+        Command::Topology(cmd) => crate::topology_cmd::run(cmd),
         Command::Serve { config, listen } => {
             let Some(cfg) = load(&config) else {
                 return Ok(ExitCode::from(2));

@@ -9,6 +9,7 @@
 //! - [`serve`]: `irisops serve` and `irisops demo`.
 //! - [`server`]: the axum router (health, metrics, read API, web page).
 //! - [`error`]: `ApiError`, domain errors as HTTP answers.
+//! - [`topology_cmd`]: `irisops topology`: diverse paths and single points of failure.
 
 pub mod bench;
 pub mod cadastre_cmd;
@@ -17,3 +18,4 @@ pub mod error;
 pub mod poll_cmd;
 pub mod serve;
 pub mod server;
+pub mod topology_cmd;

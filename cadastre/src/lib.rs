@@ -11,6 +11,7 @@
 //! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
+//! - [`network`]: the cadastre as a `topology` graph (sites, routes with their strands).
 //! - [`stats`]: km and strands per owner.
 //! - [`ofds`]: Open Fibre Data Standard packages and GeoJSON, both ways.
 //! - [`csv`]: CSV export of every layer.
@@ -24,6 +25,7 @@ pub mod error;
 pub mod geojson_io;
 pub mod geometry;
 pub mod model;
+pub mod network;
 pub mod ofds;
 pub mod problem;
 pub mod stats;

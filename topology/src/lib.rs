@@ -1,70 +1,45 @@
 //! The fibre network as a graph: the shared vocabulary of irisops. Pure: no IO, no clock, no
-//! async. It will own sites, links (edges for routes carrying cables), shared-risk groups, spare
-//! capacity, diverse paths, single points of failure and what-if cuts (the topology issue);
-//! `cadastre` builds a [`Network`] through its constructors and the api feeds it measurements.
+//! async, no other workspace crate. `cadastre` data reaches it as plain [`SiteSpec`] and
+//! [`LinkSpec`] values (the api converts them); everything public speaks site ids and link
+//! (route) ids, petgraph indices never leave the crate.
 //!
-//! Layout (grows with the topology issue):
-//! - [`Network`], [`SiteId`]: the graph and its node identity.
+//! Layout:
+//! - [`network`]: [`SiteSpec`], [`LinkSpec`], [`Network::build`] with its [`BuildWarning`]s
+//!   (skipped links, dangling sites, islands), [`Link`] with its spare strands, link diversity.
+//! - [`paths`]: [`Constraints`], [`Path`], [`Network::shortest_path`] (Dijkstra by length);
+//!   [`paths::diverse`]: [`Network::diverse_paths`] (Suurballe/Bhandari min-cost flow, then an
+//!   exact SRLG-diverse search, then the maximally diverse answer with its [`SharedRisk`]s).
+//! - [`loss`]: [`LossModel`] (dB per km at 1310/1550 nm, splices, connectors) and
+//!   [`TransceiverBudget`] verdicts.
+//! - [`spof`]: [`Network::spof`] (bridges and articulation points, iterative Tarjan on the
+//!   multigraph) and [`Network::srlg_bridges`].
+//! - [`text`]: a tiny text form (`"A-B 10km srlg=t1; B-C 5km"`) for tests and examples.
+//! - [`error`]: the crate's one error type, [`TopologyError`].
+//!
+//! ```
+//! use topology::{text, Constraints, Network};
+//!
+//! let (sites, links) = text::parse("A-B 1km srlg=t1; B-Z 1km; A-C 1km srlg=t1; C-Z 1km; A-Z 9km")?;
+//! let (net, warnings) = Network::build(&sites, &links);
+//! assert!(warnings.is_empty());
+//! let d = net.diverse_paths("A", "Z", 2, &Constraints::default())?;
+//! assert!(d.fully_diverse);
+//! assert_eq!(d.paths[0].routes, ["A-B", "B-Z"]);
+//! assert_eq!(d.paths[1].routes, ["A-Z"]);
+//! assert!(net.spof().bridges.is_empty());
+//! # Ok::<(), topology::TopologyError>(())
+//! ```
 
-use petgraph::graph::{NodeIndex, UnGraph};
-use serde::{Deserialize, Serialize};
+pub mod error;
+pub mod loss;
+pub mod network;
+pub mod paths;
+pub mod spof;
+pub mod text;
 
-/// A site's identifier as the cadastre names it (a PoP, a building, a hotspot location).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct SiteId(pub String);
-
-/// The fibre network: sites as nodes, links as edges. Indices stay private.
-#[derive(Debug, Default)]
-pub struct Network {
-    graph: UnGraph<SiteId, f64>,
-}
-
-impl Network {
-    /// An empty network.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds a site and returns how many sites the network now has.
-    pub fn add_site(&mut self, id: SiteId) -> usize {
-        self.graph.add_node(id);
-        self.graph.node_count()
-    }
-
-    /// Adds a link of `length_m` metres between two sites, by position of insertion.
-    /// Returns false when either site does not exist.
-    pub fn add_link(&mut self, a: usize, b: usize, length_m: f64) -> bool {
-        let n = self.graph.node_count();
-        if a >= n || b >= n {
-            return false;
-        }
-        self.graph
-            .add_edge(NodeIndex::new(a), NodeIndex::new(b), length_m);
-        true
-    }
-
-    /// Number of sites.
-    pub fn n_sites(&self) -> usize {
-        self.graph.node_count()
-    }
-
-    /// Number of links.
-    pub fn n_links(&self) -> usize {
-        self.graph.edge_count()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn links_need_existing_sites() {
-        let mut net = Network::new();
-        net.add_site(SiteId("a".into()));
-        net.add_site(SiteId("b".into()));
-        assert!(net.add_link(0, 1, 120.0));
-        assert!(!net.add_link(0, 2, 1.0));
-        assert_eq!((net.n_sites(), net.n_links()), (2, 1));
-    }
-}
+pub use error::TopologyError;
+pub use loss::{Loss, LossModel, TransceiverBudget, Verdict, Wavelength};
+pub use network::{BuildWarning, Island, Link, LinkSpec, Network, SiteSpec};
+pub use paths::diverse::{Diverse, RiskKind, SharedRisk};
+pub use paths::{Constraints, Path};
+pub use spof::Spof;
