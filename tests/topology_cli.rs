@@ -58,6 +58,26 @@ fn routes(dir: &std::path::Path) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
+/// The generated demo network in `dir/data`, exported as GeoJSON layers into `dir/exp`.
+fn demo(dir: &std::path::Path) -> (String, std::path::PathBuf) {
+    let data = dir.join("data").to_str().unwrap().to_string();
+    let (code, out) = run(&["cadastre", "generate-demo", "--out", &data]);
+    assert_eq!(code, 0, "{out}");
+    let exp = dir.join("exp");
+    let (code, out) = run(&[
+        "cadastre",
+        "export",
+        "--data",
+        &data,
+        "--to",
+        "geojson",
+        "--out",
+        exp.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    (data, exp)
+}
+
 fn is_chain(p: &Value, from: &str, to: &str, r: &BTreeMap<String, (String, String)>) -> bool {
     let mut at = from.to_string();
     for id in p["routes"].as_array().unwrap() {
@@ -105,22 +125,8 @@ fn n_components(r: &BTreeMap<String, (String, String)>, without: &str) -> usize 
 #[test]
 fn paths_and_spof_on_the_demo_network() {
     let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let data = data.to_str().unwrap();
-    let (code, out) = run(&["cadastre", "generate-demo", "--out", data]);
-    assert_eq!(code, 0, "{out}");
-    let exp = tmp.path().join("exp");
-    let (code, out) = run(&[
-        "cadastre",
-        "export",
-        "--data",
-        data,
-        "--to",
-        "geojson",
-        "--out",
-        exp.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{out}");
+    let (data, exp) = demo(tmp.path());
+    let data = data.as_str();
     let r = routes(&exp);
     let sites: BTreeSet<&str> = r
         .values()
@@ -208,4 +214,129 @@ fn paths_and_spof_on_the_demo_network() {
         out.contains("nowhere"),
         "the error names the unknown site: {out}"
     );
+}
+
+/// Sites connected to a `pop` site over the routes minus `cut`.
+fn reach_core(
+    r: &BTreeMap<String, (String, String)>,
+    pops: &BTreeSet<String>,
+    cut: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut adj: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (id, (a, b)) in r {
+        if !cut.contains(id) {
+            adj.entry(a).or_default().push(b);
+            adj.entry(b).or_default().push(a);
+        }
+    }
+    let mut seen: BTreeSet<String> = pops.clone();
+    let mut q: VecDeque<String> = pops.iter().cloned().collect();
+    while let Some(u) = q.pop_front() {
+        for &v in adj.get(u.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+            if seen.insert(v.to_string()) {
+                q.push_back(v.to_string());
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn spare_cut_and_quote_on_the_demo_network() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, exp) = demo(tmp.path());
+    let data = data.as_str();
+    let r = routes(&exp);
+    let sites: Value =
+        serde_json::from_str(&std::fs::read_to_string(exp.join("sites.geojson")).unwrap()).unwrap();
+    let pops: BTreeSet<String> = sites["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["kind"] == "pop")
+        .map(|f| f["properties"]["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(!pops.is_empty());
+
+    // Spare: per-route lines add up to the owners' totals and to the network's.
+    let by_route = json(&[
+        "topology", "spare", "--data", data, "--by", "route", "--format", "json",
+    ]);
+    let by_owner = json(&["topology", "spare", "--data", data, "--format", "json"]);
+    let dark: u64 = by_route["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["dark_strands"].as_u64().unwrap())
+        .sum();
+    assert!(dark > 0);
+    assert_eq!(by_owner["total"]["dark_strands"].as_u64().unwrap(), dark);
+    let owners_dark: u64 = by_owner["by_owner"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|o| o["dark_strands"].as_u64().unwrap())
+        .sum();
+    assert_eq!(owners_dark, dark);
+    let t = &by_owner["total"];
+    assert_eq!(
+        t["fibre_count"].as_u64().unwrap() - t["allocated_strands"].as_u64().unwrap(),
+        dark
+    );
+    let (code, csv) = run(&["topology", "spare", "--data", data, "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert!(csv.starts_with("owner,routes,km,"), "{csv}");
+
+    // Cut a bridge: what it isolates is exactly what loses every path to a PoP.
+    let spof = json(&["topology", "spof", "--data", data, "--json"]);
+    let bridge = spof["bridges"][0].as_str().unwrap().to_string();
+    let cut = json(&[
+        "topology", "cut", "--data", data, "--route", &bridge, "--json",
+    ]);
+    assert_eq!(cut["removed_routes"], serde_json::json!([bridge]));
+    let before = reach_core(&r, &pops, &BTreeSet::new());
+    let after = reach_core(&r, &pops, &BTreeSet::from([bridge.clone()]));
+    let want: BTreeSet<String> = before.difference(&after).cloned().collect();
+    let got: BTreeSet<String> = cut["isolated_sites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(got, want, "isolated sites of cutting {bridge}");
+    for re in cut["reroutable"].as_array().unwrap() {
+        let routes = re["path"]["routes"].as_array().unwrap();
+        assert!(
+            !routes.iter().any(|x| x == bridge.as_str()),
+            "a re-route uses the cut: {re}"
+        );
+    }
+    let (code, out) = run(&[
+        "topology",
+        "cut",
+        "--data",
+        data,
+        "--route",
+        "no-such-route",
+    ]);
+    assert_ne!(code, 0);
+    assert!(out.contains("no-such-route"), "{out}");
+
+    // Quote: owners' shares and the operator's add up to the price, above the minimum.
+    let (from, to) = (pops.iter().next().unwrap(), pops.iter().last().unwrap());
+    let q = json(&[
+        "topology", "quote", "--data", data, "--from", from, "--to", to, "--pairs", "2", "--json",
+    ]);
+    let quote = &q["quotes"][0];
+    let monthly = quote["monthly"].as_f64().unwrap();
+    assert!(monthly >= 150.0, "{q}");
+    let shares: f64 = quote["owners"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum::<f64>()
+        + quote["operator_kept"].as_f64().unwrap();
+    assert!((shares - monthly).abs() < 1e-6, "{q}");
+    assert!(q["paths"][0]["spare_strands"].as_u64().unwrap() >= 4);
 }

@@ -49,6 +49,69 @@ pub enum TopologyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Spare capacity: dark strands, free ducts, per owner or per route.
+    Spare {
+        /// The cadastre's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Totals per owner, or one line per route.
+        #[arg(long, value_enum, default_value_t = SpareBy::Owner)]
+        by: SpareBy,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+    },
+    /// What a cut takes down: isolated sites, broken allocations, which can be re-routed.
+    Cut {
+        /// The cadastre's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Routes cut (repeatable).
+        #[arg(long = "route")]
+        routes: Vec<String>,
+        /// Shared-risk groups cut (repeatable).
+        #[arg(long = "srlg")]
+        srlgs: Vec<String>,
+        /// A GeoJSON file of (Multi)Polygons: every route crossing or touching them is cut.
+        #[arg(long)]
+        area: Option<PathBuf>,
+        /// A worksite of the cadastre: the routes its footprint touches are cut (a point or
+        /// line worksite counts `--buffer-m` around it).
+        #[arg(long)]
+        worksite: Option<String>,
+        /// Metres around a point or line worksite.
+        #[arg(long, default_value_t = 25.0)]
+        buffer_m: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A lease quote: the shortest path with the spare strands for N pairs, its monthly price
+    /// and the revenue split between the owners it crosses.
+    Quote {
+        /// The cadastre's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Site id at one end.
+        #[arg(long)]
+        from: String,
+        /// Site id at the other end.
+        #[arg(long)]
+        to: String,
+        /// Strand pairs leased.
+        #[arg(long)]
+        pairs: u32,
+        /// Quote k diverse paths (2: a protected lease).
+        #[arg(long, default_value_t = 1)]
+        k: usize,
+        /// A TOML tariff (`per_pair_km_month`, `minimum_month`, `per_site_fee_month`,
+        /// `operator_share`); defaults otherwise.
+        #[arg(long)]
+        tariff: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Single points of failure: bridges (routes) and articulation points (sites).
     Spof {
         /// The cadastre's data directory.
@@ -58,6 +121,21 @@ pub enum TopologyCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How `spare` groups its lines.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SpareBy {
+    Owner,
+    Route,
+}
+
+/// Output formats of `spare`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutFormat {
+    Table,
+    Json,
+    Csv,
 }
 
 /// Runs one `topology` subcommand.
@@ -115,6 +193,170 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        TopologyCommand::Spare { data, by, format } => {
+            let net = load(&data)?;
+            emit(&spare_text(&net.spare(), by, format)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TopologyCommand::Cut {
+            data,
+            routes,
+            srlgs,
+            area,
+            worksite,
+            buffer_m,
+            json,
+        } => {
+            let cad = load_cadastre(&data)?;
+            let mut links = routes;
+            if let Some(file) = &area {
+                let areas = read_areas(file)?;
+                links.extend(cadastre::network::routes_in(&cad, &areas));
+            }
+            if let Some(id) = &worksite {
+                let w = cad
+                    .worksites
+                    .iter()
+                    .find(|w| &w.id == id)
+                    .with_context(|| format!("no worksite {id:?} in the cadastre"))?;
+                let areas = cadastre::network::worksite_area(&w.geometry, buffer_m);
+                links.extend(cadastre::network::routes_in(&cad, &areas));
+            }
+            anyhow::ensure!(
+                !links.is_empty() || !srlgs.is_empty() || area.is_some() || worksite.is_some(),
+                "say what is cut: --route, --srlg, --area or --worksite"
+            );
+            links.sort();
+            links.dedup();
+            let net = network_of(&cad);
+            let report = net.cut(&topology::CutSpec { links, srlgs })?;
+            let reroutable: Vec<Value> = report
+                .reroutable
+                .iter()
+                .map(|r| json!({"allocation": r.allocation, "path": path_json(&r.path)}))
+                .collect();
+            let out = json!({
+                "removed_routes": report.removed_links,
+                "isolated_sites": report.isolated_sites,
+                "broken_allocations": report.broken_allocations,
+                "reroutable": reroutable,
+                "not_reroutable": report.not_reroutable,
+            });
+            if json {
+                emit(&serde_json::to_string_pretty(&out)?)?;
+            } else {
+                let mut t = format!(
+                    "{} routes cut: {} sites isolated from the core, {} allocations broken, {} re-routable, {} not\n",
+                    report.removed_links.len(),
+                    report.isolated_sites.len(),
+                    report.broken_allocations.len(),
+                    report.reroutable.len(),
+                    report.not_reroutable.len()
+                );
+                for s in &report.isolated_sites {
+                    t.push_str(&format!("isolated site {s}\n"));
+                }
+                for r in &report.reroutable {
+                    t.push_str(&format!(
+                        "re-route {} over {:.3} km: {}\n",
+                        r.allocation,
+                        r.path.length_km(),
+                        r.path.routes.join(" ")
+                    ));
+                }
+                for a in &report.not_reroutable {
+                    t.push_str(&format!("cannot re-route {a}\n"));
+                }
+                emit(&t)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TopologyCommand::Quote {
+            data,
+            from,
+            to,
+            pairs,
+            k,
+            tariff,
+            json,
+        } => {
+            anyhow::ensure!(pairs >= 1, "--pairs must be at least 1");
+            anyhow::ensure!(k >= 1, "--k must be at least 1");
+            let tariff = match &tariff {
+                Some(f) => {
+                    let text = std::fs::read_to_string(f)
+                        .with_context(|| format!("cannot read {}", f.display()))?;
+                    let t: topology::Tariff = toml::from_str(&text)
+                        .with_context(|| format!("{}: invalid tariff", f.display()))?;
+                    t.validate()
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
+                    t
+                }
+                None => topology::Tariff::default(),
+            };
+            let net = load(&data)?;
+            let constraints = Constraints {
+                min_spare_strands: pairs.saturating_mul(2),
+                ..Constraints::default()
+            };
+            let (paths, fully_diverse) = if k == 1 {
+                let p = net.shortest_path(&from, &to, &constraints)?;
+                let found = p.is_some();
+                (p.into_iter().collect::<Vec<_>>(), found)
+            } else {
+                let d = net.diverse_paths(&from, &to, k, &constraints)?;
+                let full = d.fully_diverse && d.paths.len() >= k;
+                (d.paths, full)
+            };
+            if paths.is_empty() {
+                emit(&format!(
+                    "no path from {from} to {to} with {} spare strands on every route",
+                    2 * pairs
+                ))?;
+                return Ok(ExitCode::from(1));
+            }
+            let quotes: Vec<topology::Quote> = paths
+                .iter()
+                .map(|p| topology::quote(p, pairs, &tariff))
+                .collect();
+            let monthly: f64 = quotes.iter().map(|q| q.monthly).sum();
+            let out = json!({
+                "from": from,
+                "to": to,
+                "pairs": pairs,
+                "paths": paths.iter().map(path_json).collect::<Vec<_>>(),
+                "fully_diverse": fully_diverse,
+                "quotes": quotes,
+                "monthly": round3(monthly),
+                "annual": round3(monthly * 12.0),
+            });
+            if json {
+                emit(&serde_json::to_string_pretty(&out)?)?;
+            } else {
+                let mut t = String::new();
+                for (p, q) in paths.iter().zip(&quotes) {
+                    t.push_str(&format!(
+                        "{} pair(s) over {:.3} km ({} routes): {:.2}/month; operator keeps {:.2}; owners: {}\n",
+                        pairs,
+                        p.length_km(),
+                        p.routes.len(),
+                        q.monthly,
+                        q.operator_kept,
+                        q.owners
+                            .iter()
+                            .map(|(o, v)| format!("{o} {v:.2}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                t.push_str(&format!(
+                    "total {monthly:.2}/month, {:.2}/year\n",
+                    monthly * 12.0
+                ));
+                emit(&t)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         TopologyCommand::Spof { data, json } => {
             let net = load(&data)?;
             let spof = net.spof();
@@ -147,17 +389,140 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn load(data: &FsPath) -> anyhow::Result<Network> {
+fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
     let store = Store::open(data)
         .with_context(|| format!("cannot open the cadastre in {}", data.display()))?;
     let (cad, _version) = store
         .load()
         .with_context(|| format!("cannot read the cadastre in {}", data.display()))?;
-    let (net, warnings) = cadastre::network::build(&cad);
+    Ok(cad)
+}
+
+fn network_of(cad: &cadastre::Cadastre) -> Network {
+    let (net, warnings) = cadastre::network::build(cad);
     for w in &warnings {
         tracing::info!(warning = %w, "topology");
     }
-    Ok(net)
+    net
+}
+
+fn load(data: &FsPath) -> anyhow::Result<Network> {
+    Ok(network_of(&load_cadastre(data)?))
+}
+
+/// The (Multi)Polygons of a GeoJSON file (a FeatureCollection, a Feature or a bare geometry).
+fn read_areas(file: &FsPath) -> anyhow::Result<geo::MultiPolygon<f64>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let gj: geojson::GeoJson = text
+        .parse()
+        .with_context(|| format!("{}: not GeoJSON", file.display()))?;
+    let geometries: Vec<geojson::Geometry> = match gj {
+        geojson::GeoJson::Geometry(g) => vec![g],
+        geojson::GeoJson::Feature(f) => f.geometry.into_iter().collect(),
+        geojson::GeoJson::FeatureCollection(fc) => {
+            fc.features.into_iter().filter_map(|f| f.geometry).collect()
+        }
+    };
+    let mut polys = Vec::new();
+    for (i, g) in geometries.into_iter().enumerate() {
+        let g: geo::Geometry<f64> = g
+            .try_into()
+            .with_context(|| format!("{}: geometry {i} is not valid", file.display()))?;
+        match g {
+            geo::Geometry::Polygon(p) => polys.push(p),
+            geo::Geometry::MultiPolygon(m) => polys.extend(m.0),
+            _ => anyhow::bail!(
+                "{}: geometry {i} is not a Polygon or MultiPolygon",
+                file.display()
+            ),
+        }
+    }
+    anyhow::ensure!(!polys.is_empty(), "{}: no polygon", file.display());
+    Ok(geo::MultiPolygon(polys))
+}
+
+/// `spare` as a table, JSON or CSV.
+fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyhow::Result<String> {
+    use std::fmt::Write;
+    let mut s = String::new();
+    match (format, by) {
+        (OutFormat::Json, SpareBy::Owner) => {
+            s = serde_json::to_string_pretty(&json!({"by_owner": r.by_owner, "total": r.total}))?;
+        }
+        (OutFormat::Json, SpareBy::Route) => {
+            s = serde_json::to_string_pretty(&json!({"routes": r.links, "total": r.total}))?;
+        }
+        (_, SpareBy::Owner) => {
+            let sep = if format == OutFormat::Csv { "," } else { "\t" };
+            let _ = writeln!(
+                s,
+                "{}",
+                [
+                    "owner",
+                    "routes",
+                    "km",
+                    "fibres",
+                    "allocated",
+                    "dark",
+                    "dark_strand_km",
+                    "free_ducts",
+                    "free_duct_km"
+                ]
+                .join(sep)
+            );
+            let rows = r
+                .by_owner
+                .iter()
+                .map(|(o, v)| (o.as_str(), v))
+                .chain([("TOTAL", &r.total)]);
+            for (o, v) in rows {
+                let _ = writeln!(
+                    s,
+                    "{o}{sep}{}{sep}{:.3}{sep}{}{sep}{}{sep}{}{sep}{:.1}{sep}{}{sep}{:.3}",
+                    v.routes,
+                    v.km,
+                    v.fibre_count,
+                    v.allocated_strands,
+                    v.dark_strands,
+                    v.dark_strand_km,
+                    v.free_ducts,
+                    v.free_duct_km
+                );
+            }
+        }
+        (_, SpareBy::Route) => {
+            let sep = if format == OutFormat::Csv { "," } else { "\t" };
+            let _ = writeln!(
+                s,
+                "{}",
+                [
+                    "route",
+                    "owner",
+                    "km",
+                    "fibres",
+                    "allocated",
+                    "dark",
+                    "free_ducts"
+                ]
+                .join(sep)
+            );
+            for l in &r.links {
+                let _ = writeln!(
+                    s,
+                    "{}{sep}{}{sep}{:.3}{sep}{}{sep}{}{sep}{}{sep}{}",
+                    l.id,
+                    l.owner,
+                    l.length_m / 1000.0,
+                    l.fibre_count,
+                    l.allocated_strands,
+                    l.dark_strands,
+                    l.free_ducts
+                );
+            }
+        }
+    }
+    Ok(s)
 }
 
 fn round3(x: f64) -> f64 {

@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use topology::{BuildWarning, LinkSpec, Network, SiteSpec};
+use geo::{MultiPolygon, Polygon};
+use topology::{AllocationSpec, BuildWarning, LinkSpec, Network, SiteSpec};
 
-use crate::geometry::route_length_m;
-use crate::model::Cadastre;
+use crate::geometry::{route_length_m, SpatialIndex};
+use crate::model::{Cadastre, Layer, Use};
 
 /// Sites and links for [`Network::build`], in the cadastre's order.
 pub fn specs(cad: &Cadastre) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
@@ -65,10 +66,95 @@ pub fn specs(cad: &Cadastre) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
     (sites, links)
 }
 
-/// The cadastre's graph and what building it found (islands, dangling sites, ...).
-pub fn build(cad: &Cadastre) -> (Network, Vec<BuildWarning>) {
+/// The cadastre's graph and what building it found (islands, dangling sites, allocations on
+/// unknown routes, ...), with its strand allocations attached (each runs along its cable's
+/// routes).
+pub fn build(cad: &Cadastre) -> (Network, Vec<String>) {
     let (sites, links) = specs(cad);
-    Network::build(&sites, &links)
+    let (mut net, built) = Network::build(&sites, &links);
+    let mut warnings: Vec<String> = built.iter().map(BuildWarning::to_string).collect();
+    warnings.extend(
+        net.set_allocations(allocations(cad))
+            .iter()
+            .map(ToString::to_string),
+    );
+    (net, warnings)
+}
+
+/// Every strand allocation as the graph sees it: the routes of its cable, its ends, how many
+/// strands. An allocation naming an unknown cable runs along no route (validation reports it).
+pub fn allocations(cad: &Cadastre) -> Vec<AllocationSpec> {
+    let cables: BTreeMap<&str, &Vec<String>> = cad
+        .cables
+        .iter()
+        .map(|c| (c.id.as_str(), &c.routes))
+        .collect();
+    cad.allocations
+        .iter()
+        .map(|a| AllocationSpec {
+            id: a.id.clone(),
+            links: cables
+                .get(a.cable.as_str())
+                .map(|r| (*r).clone())
+                .unwrap_or_default(),
+            from_site: a.from_site.clone(),
+            to_site: a.to_site.clone(),
+            strands: a.strands.len() as u32,
+            kind: match a.use_ {
+                Use::Internal => "internal",
+                Use::Lease => "lease",
+                Use::Reserved => "reserved",
+            }
+            .to_string(),
+            party: a.party.clone(),
+        })
+        .collect()
+}
+
+/// Ids of the routes that cross or touch any of `areas` (a worksite, a digger's zone), in
+/// route order.
+pub fn routes_in(cad: &Cadastre, areas: &MultiPolygon<f64>) -> Vec<String> {
+    let index = SpatialIndex::build(cad);
+    let mut ids: BTreeSet<(usize, String)> = BTreeSet::new();
+    for poly in &areas.0 {
+        for hit in index.inside(poly) {
+            if hit.layer == Layer::Routes {
+                ids.insert((hit.index, hit.id));
+            }
+        }
+    }
+    ids.into_iter().map(|(_, id)| id).collect()
+}
+
+/// A worksite's footprint as polygons: its polygon(s), or for a point or a line a square of
+/// `buffer_m` metres around each of its coordinates (planned roadworks are often a point).
+pub fn worksite_area(geometry: &geo::Geometry<f64>, buffer_m: f64) -> MultiPolygon<f64> {
+    use geo::CoordsIter;
+    match geometry {
+        geo::Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
+        geo::Geometry::MultiPolygon(m) => m.clone(),
+        other => {
+            let polys = other
+                .coords_iter()
+                .map(|c| {
+                    // Degrees per metre at this latitude (a small square: no need for geodesy).
+                    let dlat = buffer_m / 111_320.0;
+                    let dlon = buffer_m / (111_320.0 * c.y.to_radians().cos().max(1e-6));
+                    Polygon::new(
+                        geo::LineString::from(vec![
+                            (c.x - dlon, c.y - dlat),
+                            (c.x + dlon, c.y - dlat),
+                            (c.x + dlon, c.y + dlat),
+                            (c.x - dlon, c.y + dlat),
+                            (c.x - dlon, c.y - dlat),
+                        ]),
+                        vec![],
+                    )
+                })
+                .collect();
+            MultiPolygon(polys)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! which makes the flow's first answer conflict now and then.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use topology::{Constraints, LinkSpec, Network, SiteSpec};
+use topology::{AllocationSpec, Constraints, CutSpec, LinkSpec, Network, SiteSpec};
 
 /// A `w × h` grid-like network and its two far corners.
 fn grid(w: usize, h: usize, srlgs: bool) -> (Network, String, String) {
@@ -70,9 +70,58 @@ fn bench(c: &mut Criterion) {
                 })
             });
         }
-        let (net, _, _) = grid(w, h, false);
+        let (mut net, _, _) = grid(w, h, false);
         g.bench_with_input(BenchmarkId::new("spof", n), &net, |b, net| {
             b.iter(|| net.spof().bridges.len())
+        });
+        // A worksite-sized cut: the 8 horizontal links around the middle of the grid, with 100
+        // one-link circuits on them and beside them (what a polygon resolves to; the polygon
+        // lookup itself is the cadastre's spatial index, benchmarked there).
+        let mid = (w / 2, h / 2);
+        let near: Vec<String> = net
+            .links()
+            .filter(|l| {
+                let xy = |s: &str| -> (usize, usize) {
+                    let (x, y) = s[1..].split_once('_').unwrap_or(("0", "0"));
+                    (x.parse().unwrap_or(0), y.parse().unwrap_or(0))
+                };
+                let ((ax, ay), (bx, by)) = (xy(&l.a), xy(&l.b));
+                ay == by
+                    && ay.abs_diff(mid.1) <= 1
+                    && ax.abs_diff(mid.0) <= 1
+                    && bx.abs_diff(mid.0) <= 2
+            })
+            .map(|l| l.id.clone())
+            .collect();
+        let allocations: Vec<AllocationSpec> = net
+            .links()
+            .filter(|l| {
+                let y: usize =
+                    l.a.split_once('_')
+                        .and_then(|(_, y)| y.parse().ok())
+                        .unwrap_or(0);
+                y.abs_diff(mid.1) <= 2
+            })
+            .take(100)
+            .chain(net.links().filter(|l| near.contains(&l.id)))
+            .enumerate()
+            .map(|(i, l)| AllocationSpec {
+                id: format!("a{i:04}"),
+                links: vec![l.id.clone()],
+                from_site: l.a.clone(),
+                to_site: l.b.clone(),
+                strands: 2,
+                kind: "internal".into(),
+                party: "noc".into(),
+            })
+            .collect();
+        net.set_allocations(allocations);
+        let spec = CutSpec {
+            links: near,
+            srlgs: Vec::new(),
+        };
+        g.bench_with_input(BenchmarkId::new("cut", n), &net, |b, net| {
+            b.iter(|| net.cut(&spec).map(|r| r.broken_allocations.len()))
         });
     }
     g.finish();

@@ -41,4 +41,16 @@ pub enum TopologyError {
         /// One message per bad key, each starting with the key.
         problems: Vec<String>,
     },
+    /// An SRLG name that no link of the network carries.
+    #[error("unknown srlg {srlg:?}")]
+    UnknownSrlg {
+        /// The name as given.
+        srlg: String,
+    },
+    /// A tariff with unusable values, naming every bad key.
+    #[error("invalid tariff: {}", problems.join("; "))]
+    InvalidTariff {
+        /// One message per bad key, each starting with the key.
+        problems: Vec<String>,
+    },
 }

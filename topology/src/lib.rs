@@ -13,6 +13,12 @@
 //!   [`TransceiverBudget`] verdicts.
 //! - [`spof`]: [`Network::spof`] (bridges and articulation points, iterative Tarjan on the
 //!   multigraph) and [`Network::srlg_bridges`].
+//! - [`spare`]: [`Network::spare`] and [`Network::spare_with`] (dark strands, free ducts and
+//!   lit headroom per link, per owner and in total).
+//! - [`cut`]: [`AllocationSpec`]s set with [`Network::set_allocations`], and [`Network::cut`]:
+//!   the sites a cut isolates from the core, the allocations it breaks and their reroutes.
+//! - [`mod@quote`]: a [`Tariff`] and [`quote()`], the monthly price of fibre pairs along a
+//!   [`Path`] and each route owner's share of it.
 //! - [`text`]: a tiny text form (`"A-B 10km srlg=t1; B-C 5km"`) for tests and examples.
 //! - [`error`]: the crate's one error type, [`TopologyError`].
 //!
@@ -30,16 +36,22 @@
 //! # Ok::<(), topology::TopologyError>(())
 //! ```
 
+pub mod cut;
 pub mod error;
 pub mod loss;
 pub mod network;
 pub mod paths;
+pub mod quote;
+pub mod spare;
 pub mod spof;
 pub mod text;
 
+pub use cut::{AllocationSpec, AllocationWarning, CutReport, CutSpec, Reroute};
 pub use error::TopologyError;
 pub use loss::{Loss, LossModel, TransceiverBudget, Verdict, Wavelength};
 pub use network::{BuildWarning, Island, Link, LinkSpec, Network, SiteSpec};
 pub use paths::diverse::{Diverse, RiskKind, SharedRisk};
 pub use paths::{Constraints, Path};
+pub use quote::{quote, Quote, Tariff};
+pub use spare::{LinkSpare, LitPort, OwnerSpare, SpareReport};
 pub use spof::Spof;

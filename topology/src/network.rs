@@ -10,6 +10,7 @@ use std::fmt;
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::{Deserialize, Serialize};
 
+use crate::cut::AllocationSpec;
 use crate::error::TopologyError;
 use crate::loss::LossModel;
 
@@ -20,7 +21,7 @@ pub struct SiteSpec {
     pub id: String,
     /// Human name.
     pub name: String,
-    /// A core site (PoP); not used by the algorithms yet.
+    /// A core site (PoP): [`Network::cut`] reports sites cut off from every core site.
     pub is_core: bool,
 }
 
@@ -179,6 +180,8 @@ pub struct Network {
     /// Per SRLG: its name and its edges.
     srlgs: Vec<(String, Vec<usize>)>,
     loss_model: LossModel,
+    /// Allocations (circuits) along the links, sorted by id; see [`crate::cut`].
+    pub(crate) allocations: Vec<AllocationSpec>,
 }
 
 /// Costs are integer millimetres so the path algorithms compare exactly; a link longer than
@@ -396,6 +399,10 @@ impl Network {
 
     pub(crate) fn site_id(&self, v: usize) -> &str {
         &self.graph[NodeIndex::new(v)].id
+    }
+
+    pub(crate) fn site_at(&self, v: usize) -> &SiteSpec {
+        &self.graph[NodeIndex::new(v)]
     }
 
     pub(crate) fn edge(&self, e: usize) -> &Link {

@@ -3,7 +3,8 @@
 //!
 //! Items are separated by `;` or newlines. A link item is `X-Y[#tag] LENGTH(km|m)` followed by
 //! optional `srlg=a,b`, `owner=o` and `spare=n`; its id is `X-Y` (or `X-Y#tag`). Sites are
-//! created on first mention, in order; a lone `X` declares a site without links. Defaults:
+//! created on first mention, in order; a lone `X` declares a site without links, a lone `*X`
+//! marks site `X` as core (PoP), whether it is mentioned before or after. Defaults:
 //! owner `own`, 12 strands of which none allocated (`spare=n` makes it n strands), no ducts.
 
 use std::collections::HashSet;
@@ -35,7 +36,19 @@ pub fn parse(text: &str) -> Result<(Vec<SiteSpec>, Vec<LinkSpec>), TopologyError
             if tokens.next().is_some() {
                 return Err(err(format!("{ends:?} is not of the form X-Y")));
             }
-            mention(ends, &mut sites, &mut seen);
+            let (id, core) = ends
+                .strip_prefix('*')
+                .map_or((ends, false), |id| (id, true));
+            if id.is_empty() {
+                return Err(err("a core marker needs a site id".into()));
+            }
+            mention(id, &mut sites, &mut seen);
+            if core {
+                sites
+                    .iter_mut()
+                    .filter(|s| s.id == id)
+                    .for_each(|s| s.is_core = true);
+            }
             continue;
         };
         let b = rest.split_once('#').map_or(rest, |(b, _)| b);
@@ -128,6 +141,14 @@ mod tests {
             ("ores", 4, 3000.0)
         );
         assert_eq!(links[1].owner, "own");
+    }
+
+    #[test]
+    fn a_star_marks_a_core_site() {
+        let (sites, _) = parse("A-B 1km; *B; *C").unwrap();
+        let core: Vec<(&str, bool)> = sites.iter().map(|s| (s.id.as_str(), s.is_core)).collect();
+        assert_eq!(core, [("A", false), ("B", true), ("C", true)]);
+        assert!(parse("*").is_err());
     }
 
     #[test]
