@@ -360,21 +360,30 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
         TopologyCommand::Spof { data, json } => {
             let net = load(&data)?;
             let spof = net.spof();
+            let srlgs: std::collections::BTreeSet<&str> = net
+                .links()
+                .flat_map(|l| l.srlgs.iter().map(String::as_str))
+                .collect();
+            let srlg_bridges = net.srlg_bridges();
             if json {
                 let out = json!({
                     "bridges": spof.bridges,
                     "articulation_points": spof.articulation_points,
+                    "srlg_bridges": srlg_bridges,
+                    "n_srlgs": srlgs.len(),
                     "n_sites": net.n_sites(),
                     "n_routes": net.n_links(),
                 });
                 emit(&serde_json::to_string_pretty(&out)?)?;
             } else {
                 let mut text = format!(
-                    "{} sites, {} routes: {} bridges, {} articulation points\n",
+                    "{} sites, {} routes, {} shared trenches: {} bridges, {} articulation points, {} shared trenches whose loss disconnects\n",
                     net.n_sites(),
                     net.n_links(),
+                    srlgs.len(),
                     spof.bridges.len(),
-                    spof.articulation_points.len()
+                    spof.articulation_points.len(),
+                    srlg_bridges.len()
                 );
                 for b in &spof.bridges {
                     text.push_str(&format!("bridge route {b}\n"));
@@ -442,85 +451,90 @@ fn read_areas(file: &FsPath) -> anyhow::Result<geo::MultiPolygon<f64>> {
     Ok(geo::MultiPolygon(polys))
 }
 
-/// `spare` as a table, JSON or CSV.
+/// `spare` as a table (tab-separated), JSON or CSV.
 fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyhow::Result<String> {
-    use std::fmt::Write;
-    let mut s = String::new();
-    match (format, by) {
-        (OutFormat::Json, SpareBy::Owner) => {
-            s = serde_json::to_string_pretty(&json!({"by_owner": r.by_owner, "total": r.total}))?;
-        }
-        (OutFormat::Json, SpareBy::Route) => {
-            s = serde_json::to_string_pretty(&json!({"routes": r.links, "total": r.total}))?;
-        }
-        (_, SpareBy::Owner) => {
-            let sep = if format == OutFormat::Csv { "," } else { "\t" };
-            let _ = writeln!(
-                s,
-                "{}",
-                [
-                    "owner",
-                    "routes",
-                    "km",
-                    "fibres",
-                    "allocated",
-                    "dark",
-                    "dark_strand_km",
-                    "free_ducts",
-                    "free_duct_km"
-                ]
-                .join(sep)
-            );
-            let rows = r
-                .by_owner
+    if format == OutFormat::Json {
+        let v = match by {
+            SpareBy::Owner => json!({"by_owner": r.by_owner, "total": r.total}),
+            SpareBy::Route => json!({"routes": r.links, "total": r.total}),
+        };
+        return Ok(serde_json::to_string_pretty(&v)?);
+    }
+    let (header, rows): (&[&str], Vec<Vec<String>>) = match by {
+        SpareBy::Owner => (
+            &[
+                "owner",
+                "routes",
+                "km",
+                "fibres",
+                "allocated",
+                "dark",
+                "dark_strand_km",
+                "free_ducts",
+                "free_duct_km",
+            ],
+            r.by_owner
                 .iter()
                 .map(|(o, v)| (o.as_str(), v))
-                .chain([("TOTAL", &r.total)]);
-            for (o, v) in rows {
-                let _ = writeln!(
-                    s,
-                    "{o}{sep}{}{sep}{:.3}{sep}{}{sep}{}{sep}{}{sep}{:.1}{sep}{}{sep}{:.3}",
-                    v.routes,
-                    v.km,
-                    v.fibre_count,
-                    v.allocated_strands,
-                    v.dark_strands,
-                    v.dark_strand_km,
-                    v.free_ducts,
-                    v.free_duct_km
-                );
-            }
-        }
-        (_, SpareBy::Route) => {
-            let sep = if format == OutFormat::Csv { "," } else { "\t" };
-            let _ = writeln!(
-                s,
-                "{}",
-                [
-                    "route",
-                    "owner",
-                    "km",
-                    "fibres",
-                    "allocated",
-                    "dark",
-                    "free_ducts"
-                ]
-                .join(sep)
-            );
-            for l in &r.links {
-                let _ = writeln!(
-                    s,
-                    "{}{sep}{}{sep}{:.3}{sep}{}{sep}{}{sep}{}{sep}{}",
-                    l.id,
-                    l.owner,
-                    l.length_m / 1000.0,
-                    l.fibre_count,
-                    l.allocated_strands,
-                    l.dark_strands,
-                    l.free_ducts
-                );
-            }
-        }
+                .chain([("TOTAL", &r.total)])
+                .map(|(o, v)| {
+                    vec![
+                        o.to_string(),
+                        v.routes.to_string(),
+                        format!("{:.3}", v.km),
+                        v.fibre_count.to_string(),
+                        v.allocated_strands.to_string(),
+                        v.dark_strands.to_string(),
+                        format!("{:.1}", v.dark_strand_km),
+                        v.free_ducts.to_string(),
+                        format!("{:.3}", v.free_duct_km),
+                    ]
+                })
+                .collect(),
+        ),
+        SpareBy::Route => (
+            &[
+                "route",
+                "owner",
+                "km",
+                "fibres",
+                "allocated",
+                "dark",
+                "free_ducts",
+            ],
+            r.links
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.id.clone(),
+                        l.owner.clone(),
+                        format!("{:.3}", l.length_m / 1000.0),
+                        l.fibre_count.to_string(),
+                        l.allocated_strands.to_string(),
+                        l.dark_strands.to_string(),
+                        l.free_ducts.to_string(),
+                    ]
+                })
+                .collect(),
+        ),
+    };
+    let sep = if format == OutFormat::Csv { "," } else { "\t" };
+    let mut s = header.join(sep);
+    s.push('\n');
+    for row in rows {
+        // CSV: a field with the separator or a quote is quoted (RFC 4180).
+        let fields: Vec<String> = row
+            .into_iter()
+            .map(|f| {
+                if format == OutFormat::Csv && (f.contains(',') || f.contains('"')) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f
+                }
+            })
+            .collect();
+        s.push_str(&fields.join(sep));
+        s.push('\n');
     }
     Ok(s)
 }

@@ -4,8 +4,10 @@
 //! count (validation reports over-allocation; the graph must still build). Sites of kind
 //! `pop` are the core.
 //!
-//! Shared-risk groups: each route is its own trench here; two routes in one trench would share
-//! a group, which the model does not record yet (the links carry no SRLG).
+//! Shared-risk groups come from the geometry: two routes that run within
+//! [`TrenchRule::within_m`] of each other for at least [`TrenchRule::min_shared_m`] (away from
+//! their ends, where every route meets its site's others) lie in one trench, and share the group
+//! `trench:A+B` (ids in order). A digger in that street cuts both, so they are not diverse.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,8 +17,93 @@ use topology::{AllocationSpec, BuildWarning, LinkSpec, Network, SiteSpec};
 use crate::geometry::{route_length_m, SpatialIndex};
 use crate::model::{Cadastre, Layer, Use};
 
-/// Sites and links for [`Network::build`], in the cadastre's order.
+/// When two routes count as one trench.
+#[derive(Debug, Clone, Copy)]
+pub struct TrenchRule {
+    /// Two routes closer than this (metres) run in the same trench at that point.
+    pub within_m: f64,
+    /// They share a trench when they do so along at least this many metres.
+    pub min_shared_m: f64,
+    /// Metres at each end of a route that are not compared (routes converge at their sites).
+    pub skip_ends_m: f64,
+    /// Distance between the points sampled along each route, metres.
+    pub step_m: f64,
+}
+
+impl Default for TrenchRule {
+    fn default() -> Self {
+        TrenchRule {
+            within_m: 3.0,
+            min_shared_m: 50.0,
+            skip_ends_m: 30.0,
+            step_m: 10.0,
+        }
+    }
+}
+
+/// Route id → the `trench:A+B` groups it shares with other routes (see [`TrenchRule`]).
+pub fn shared_trenches(cad: &Cadastre, rule: &TrenchRule) -> BTreeMap<String, Vec<String>> {
+    use geo::{Distance, Geodesic, InterpolatePoint};
+    let index = SpatialIndex::build(cad);
+    // (lower route index, higher) → sampled metres where they are within `within_m`.
+    let mut near: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let step = rule.step_m.max(0.5);
+    for (i, r) in cad.routes.iter().enumerate() {
+        let total = route_length_m(r);
+        let mut along = 0.0;
+        let mut seen: BTreeMap<usize, f64> = BTreeMap::new();
+        for line in &r.geometry.0 {
+            for seg in line.lines() {
+                let (a, b) = (geo::Point::from(seg.start), geo::Point::from(seg.end));
+                let len = Geodesic.distance(a, b);
+                let mut t = 0.0;
+                while t < len {
+                    let at = along + t;
+                    if at >= rule.skip_ends_m && total - at >= rule.skip_ends_m {
+                        let p = Geodesic.point_at_distance_between(a, b, t);
+                        for hit in index.within(p, rule.within_m) {
+                            if hit.layer == Layer::Routes && hit.index != i {
+                                *seen.entry(hit.index).or_default() += step;
+                            }
+                        }
+                    }
+                    t += step;
+                }
+                along += len;
+            }
+        }
+        for (j, m) in seen {
+            let key = (i.min(j), i.max(j));
+            // Seen from both sides: keep the larger (a short route inside a long one).
+            let e = near.entry(key).or_default();
+            *e = e.max(m);
+        }
+    }
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for ((i, j), m) in near {
+        if m >= rule.min_shared_m {
+            let (a, b) = (&cad.routes[i].id, &cad.routes[j].id);
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let g = format!("trench:{lo}+{hi}");
+            groups.entry(a.clone()).or_default().push(g.clone());
+            groups.entry(b.clone()).or_default().push(g);
+        }
+    }
+    groups
+}
+
+/// Sites and links for [`Network::build`], in the cadastre's order, with the shared trenches
+/// of [`TrenchRule::default`].
 pub fn specs(cad: &Cadastre) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
+    let trenches = shared_trenches(cad, &TrenchRule::default());
+    specs_with(cad, &trenches)
+}
+
+/// Sites and links with the given shared-risk groups per route id.
+pub fn specs_with(
+    cad: &Cadastre,
+    srlgs: &BTreeMap<String, Vec<String>>,
+) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
     let sites = cad
         .sites
         .iter()
@@ -59,7 +146,7 @@ pub fn specs(cad: &Cadastre) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
                 fibre_count,
                 allocated_strands,
                 free_ducts: r.ducts_free,
-                srlgs: Vec::new(),
+                srlgs: srlgs.get(&r.id).cloned().unwrap_or_default(),
             }
         })
         .collect();
@@ -160,6 +247,67 @@ pub fn worksite_area(geometry: &geo::Geometry<f64>, buffer_m: f64) -> MultiPolyg
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::geometry::tests::{route, site};
+
+    /// Two routes in one street (1.1 m apart over 300 m) share a trench; a route crossing
+    /// them, and one that only meets them at a shared site, do not.
+    #[test]
+    fn routes_along_one_street_share_a_trench() {
+        let (lon0, lat) = (4.35, 50.85);
+        let dlat = 1.1 / 111_320.0; // 1.1 m north
+        let mut a = route("r-a", "o", vec![vec![(lon0, lat), (lon0 + 0.0045, lat)]]);
+        a.from_site = "s1".into();
+        a.to_site = "s2".into();
+        let mut b = route(
+            "r-b",
+            "o",
+            vec![vec![
+                (lon0 + 0.0002, lat + dlat),
+                (lon0 + 0.0043, lat + dlat),
+            ]],
+        );
+        b.from_site = "s3".into();
+        b.to_site = "s4".into();
+        let mut cross = route(
+            "r-x",
+            "o",
+            vec![vec![
+                (lon0 + 0.002, lat - 0.002),
+                (lon0 + 0.002, lat + 0.002),
+            ]],
+        );
+        cross.from_site = "s5".into();
+        cross.to_site = "s6".into();
+        // Leaves s2 to the north-east: it touches r-a only within the skipped end.
+        let mut spur = route(
+            "r-s",
+            "o",
+            vec![vec![(lon0 + 0.0045, lat), (lon0 + 0.006, lat + 0.001)]],
+        );
+        spur.from_site = "s2".into();
+        spur.to_site = "s7".into();
+        let cad = Cadastre {
+            sites: (1..=7).map(|i| site(&format!("s{i}"), lon0, lat)).collect(),
+            routes: vec![a, b, cross, spur],
+            ..Cadastre::default()
+        };
+        let t = shared_trenches(&cad, &TrenchRule::default());
+        let want: BTreeMap<String, Vec<String>> = [
+            ("r-a".to_string(), vec!["trench:r-a+r-b".to_string()]),
+            ("r-b".to_string(), vec!["trench:r-a+r-b".to_string()]),
+        ]
+        .into();
+        assert_eq!(t, want);
+        // 10 m apart is two streets' worth of separation: no trench.
+        let mut far = cad.clone();
+        for c in far.routes[1].geometry.0[0].0.iter_mut() {
+            c.y += 9.0 / 111_320.0;
+        }
+        assert!(shared_trenches(&far, &TrenchRule::default()).is_empty());
+        let (_, links) = specs(&cad);
+        assert_eq!(links[0].srlgs, ["trench:r-a+r-b"]);
+        assert!(links[2].srlgs.is_empty());
+    }
 
     #[test]
     fn the_demo_network_builds_with_strands_per_route() {

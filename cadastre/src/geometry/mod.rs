@@ -18,7 +18,7 @@ pub mod local;
 pub use index::{Hit, SpatialIndex};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 /// The route's geodesic length in metres (the sum of its parts).
 pub fn route_length_m(r: &Route) -> f64 {
