@@ -112,6 +112,19 @@ pub enum TopologyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Dig-once: planned worksites along which a new route would protect a single-homed site,
+    /// with the metres of trench saved.
+    DigOnce {
+        /// The cadastre's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// Metres around a point or line worksite.
+        #[arg(long, default_value_t = 25.0)]
+        buffer_m: f64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Single points of failure: bridges (routes) and articulation points (sites).
     Spof {
         /// The cadastre's data directory.
@@ -357,6 +370,39 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        TopologyCommand::DigOnce {
+            data,
+            buffer_m,
+            json,
+        } => {
+            let cad = load_cadastre(&data)?;
+            let net = network_of(&cad);
+            let found = cadastre::network::dig_once(&cad, &net, buffer_m);
+            if json {
+                let saved: f64 = found.iter().map(|d| d.saved_m).sum();
+                let out = json!({
+                    "candidates": found,
+                    "n_worksites": cad.worksites.len(),
+                    "saved_m_total": saved,
+                });
+                emit(&serde_json::to_string_pretty(&out)?)?;
+            } else {
+                let mut t = format!(
+                    "{} dig-once candidates among {} worksites\n",
+                    found.len(),
+                    cad.worksites.len()
+                );
+                for d in &found {
+                    t.push_str(&format!(
+                        "{} ({}, {} to {}): new route {} → {} ({:.3} km), {:.0} m in the worksite\n",
+                        d.worksite, d.organisation, d.start, d.end, d.site, d.to_site,
+                        d.new_route_km, d.saved_m
+                    ));
+                }
+                emit(&t)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         TopologyCommand::Spof { data, json } => {
             let net = load(&data)?;
             let spof = net.spof();
@@ -365,11 +411,13 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 .flat_map(|l| l.srlgs.iter().map(String::as_str))
                 .collect();
             let srlg_bridges = net.srlg_bridges();
+            let dependent = net.srlg_dependent_sites();
             if json {
                 let out = json!({
                     "bridges": spof.bridges,
                     "articulation_points": spof.articulation_points,
                     "srlg_bridges": srlg_bridges,
+                    "srlg_dependent_sites": dependent,
                     "n_srlgs": srlgs.len(),
                     "n_sites": net.n_sites(),
                     "n_routes": net.n_links(),
@@ -377,19 +425,23 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 emit(&serde_json::to_string_pretty(&out)?)?;
             } else {
                 let mut text = format!(
-                    "{} sites, {} routes, {} shared trenches: {} bridges, {} articulation points, {} shared trenches whose loss disconnects\n",
+                    "{} sites, {} routes, {} shared trenches: {} bridges, {} articulation points, {} shared trenches whose loss disconnects, {} sites whose every path to the core runs through one shared trench\n",
                     net.n_sites(),
                     net.n_links(),
                     srlgs.len(),
                     spof.bridges.len(),
                     spof.articulation_points.len(),
-                    srlg_bridges.len()
+                    srlg_bridges.len(),
+                    dependent.len()
                 );
                 for b in &spof.bridges {
                     text.push_str(&format!("bridge route {b}\n"));
                 }
                 for a in &spof.articulation_points {
                     text.push_str(&format!("articulation site {a}\n"));
+                }
+                for (site, groups) in &dependent {
+                    text.push_str(&format!("site {site} depends on {}\n", groups.join(", ")));
                 }
                 emit(&text)?;
             }

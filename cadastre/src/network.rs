@@ -244,10 +244,122 @@ pub fn worksite_area(geometry: &geo::Geometry<f64>, buffer_m: f64) -> MultiPolyg
     }
 }
 
+/// A planned worksite along which a useful new route could be laid while the street is open.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DigOnce {
+    pub worksite: String,
+    pub worksite_name: String,
+    pub organisation: String,
+    pub start: String,
+    pub end: String,
+    /// The single-homed site the new route would protect, and the site it would reach.
+    pub site: String,
+    pub to_site: String,
+    /// Straight-line length of the new route, km.
+    pub new_route_km: f64,
+    /// Metres of it inside the worksite's footprint: trench not to dig separately.
+    pub saved_m: f64,
+}
+
+/// Dig-once candidates. The wish list is one new route per **single-homed** site (a non-core
+/// site that some bridge's loss cuts off from the core): a straight line to the nearest site
+/// that none of those bridges cuts off. Each worksite whose footprint (a point or line worksite
+/// counts `buffer_m` around it) overlaps a wish route is listed with the metres it would save,
+/// largest first. Straight lines stand for the street path a planner would draw.
+pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
+    use geo::{BooleanOps, Distance, Geodesic, Length};
+    let spof = net.spof();
+    // For each single-homed site, the sets of sites each of its bridges cuts off.
+    let mut cut_off: Vec<BTreeSet<String>> = Vec::new();
+    let mut by_site: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for b in &spof.bridges {
+        let Ok(r) = net.cut(&topology::CutSpec {
+            links: vec![b.clone()],
+            srlgs: Vec::new(),
+        }) else {
+            continue;
+        };
+        if r.isolated_sites.is_empty() {
+            continue;
+        }
+        let k = cut_off.len();
+        for s in &r.isolated_sites {
+            by_site.entry(s.clone()).or_default().push(k);
+        }
+        cut_off.push(r.isolated_sites.into_iter().collect());
+    }
+    let at: BTreeMap<&str, geo::Point<f64>> = cad
+        .sites
+        .iter()
+        .map(|s| (s.id.as_str(), s.location))
+        .collect();
+    let mut wishes: Vec<(String, String, geo::Line<f64>, f64)> = Vec::new();
+    let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
+    for (s, sets) in &by_site {
+        let Some(&p) = at.get(s.as_str()) else {
+            continue;
+        };
+        let best = cad
+            .sites
+            .iter()
+            .filter(|t| &t.id != s && sets.iter().all(|&k| !cut_off[k].contains(&t.id)))
+            .map(|t| (Geodesic.distance(p, t.location), t))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let Some((d, t)) = best else {
+            continue;
+        };
+        // Two single-homed sites that are each other's nearest: one new route, not two.
+        let key = if s <= &t.id {
+            (s.clone(), t.id.clone())
+        } else {
+            (t.id.clone(), s.clone())
+        };
+        if pairs.insert(key) {
+            wishes.push((
+                s.clone(),
+                t.id.clone(),
+                geo::Line::new(p.0, t.location.0),
+                d,
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for w in &cad.worksites {
+        let area = worksite_area(&w.geometry, buffer_m);
+        for (site, to_site, line, d) in &wishes {
+            let wish =
+                geo::MultiLineString::new(vec![geo::LineString::from(vec![line.start, line.end])]);
+            let inside = area.clip(&wish, false);
+            let saved: f64 = inside.0.iter().map(|l| Geodesic.length(l)).sum();
+            if saved >= 1.0 {
+                out.push(DigOnce {
+                    worksite: w.id.clone(),
+                    worksite_name: w.name.clone(),
+                    organisation: w.organisation.clone(),
+                    start: w.start.clone(),
+                    end: w.end.clone(),
+                    site: site.clone(),
+                    to_site: to_site.clone(),
+                    new_route_km: (d / 1000.0 * 1000.0).round() / 1000.0,
+                    saved_m: saved.round(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.saved_m
+            .total_cmp(&a.saved_m)
+            .then_with(|| a.worksite.cmp(&b.worksite))
+            .then_with(|| a.site.cmp(&b.site))
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::geometry::tests::{route, site};
+    use crate::model::Worksite;
 
     /// Two routes in one street (1.1 m apart over 300 m) share a trench; a route crossing
     /// them, and one that only meets them at a shared site, do not.
@@ -307,6 +419,86 @@ mod tests {
         let (_, links) = specs(&cad);
         assert_eq!(links[0].srlgs, ["trench:r-a+r-b"]);
         assert!(links[2].srlgs.is_empty());
+    }
+
+    /// A (pop) — D (pop) are linked; S hangs on A alone, 1 km east of A, with D 300 m north
+    /// of S. The wish route is S → D; a worksite straddling its middle (a 100 m square) saves
+    /// ≈ 100 m, one far away saves nothing, and a point worksite on the line saves its buffer.
+    #[test]
+    fn dig_once_finds_worksites_along_the_protection_route() {
+        use geo::{Geometry, LineString, Point, Polygon};
+        let (lon, lat): (f64, f64) = (4.35, 50.85);
+        let m_lon = 1.0 / (111_320.0 * lat.to_radians().cos());
+        let m_lat = 1.0 / 111_320.0;
+        let a = (lon, lat);
+        let s_at = (lon + 1000.0 * m_lon, lat);
+        let d_at = (lon + 1000.0 * m_lon, lat + 300.0 * m_lat);
+        let mut sites = vec![
+            site("A", a.0, a.1),
+            site("D", d_at.0, d_at.1),
+            site("S", s_at.0, s_at.1),
+        ];
+        sites[2].kind = "cabinet".into();
+        let mut ad = route("r-ad", "o", vec![vec![a, d_at]]);
+        ad.from_site = "A".into();
+        ad.to_site = "D".into();
+        let mut as_ = route("r-as", "o", vec![vec![a, s_at]]);
+        as_.from_site = "A".into();
+        as_.to_site = "S".into();
+        let square = |cx: f64, cy: f64, half_m: f64| {
+            let (dx, dy) = (half_m * m_lon, half_m * m_lat);
+            Geometry::Polygon(Polygon::new(
+                LineString::from(vec![
+                    (cx - dx, cy - dy),
+                    (cx + dx, cy - dy),
+                    (cx + dx, cy + dy),
+                    (cx - dx, cy + dy),
+                    (cx - dx, cy - dy),
+                ]),
+                vec![],
+            ))
+        };
+        let ws = |id: &str, g: Geometry<f64>| Worksite {
+            id: id.into(),
+            name: id.into(),
+            nature: "resurfacing".into(),
+            organisation: "Commune".into(),
+            start: "2027-01-01".into(),
+            end: "2027-02-01".into(),
+            geometry: g,
+        };
+        let mid = (s_at.0, lat + 150.0 * m_lat);
+        let cad = Cadastre {
+            sites,
+            routes: vec![ad, as_],
+            worksites: vec![
+                ws("w-on", square(mid.0, mid.1, 50.0)),
+                ws("w-far", square(lon - 0.01, lat - 0.01, 50.0)),
+                ws(
+                    "w-point",
+                    Geometry::Point(Point::new(mid.0, mid.1 + 100.0 * m_lat)),
+                ),
+            ],
+            ..Cadastre::default()
+        };
+        let (net, _) = build(&cad);
+        let found = dig_once(&cad, &net, 25.0);
+        let got: Vec<(&str, &str, &str, f64)> = found
+            .iter()
+            .map(|d| {
+                (
+                    d.worksite.as_str(),
+                    d.site.as_str(),
+                    d.to_site.as_str(),
+                    d.saved_m,
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [("w-on", "S", "D", 100.0), ("w-point", "S", "D", 50.0)]
+        );
+        assert!((found[0].new_route_km - 0.3).abs() < 0.002, "{found:?}");
     }
 
     #[test]

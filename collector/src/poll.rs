@@ -126,13 +126,27 @@ async fn poll_once(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePol
     out.time_ms = now_ms();
     // Both tables in flight together: one wake-up reads a reply of each.
     let groups = [st.columns.ifx.as_slice(), st.columns.ift.as_slice()];
-    let mut tables = walk_many(&mut st.session, &groups, &mut st.reps, deadline)
-        .await
-        .map_err(over_budget)?;
-    let ift = tables.pop().unwrap_or_default();
-    let ifx = tables.pop().unwrap_or_default();
-    out.n_requests += ifx.n_requests + ift.n_requests;
-    out.n_varbinds += ifx.n_varbinds + ift.n_varbinds;
+    let mut attempt = 0;
+    let (ifx, ift) = loop {
+        let mut tables = walk_many(&mut st.session, &groups, &mut st.reps, deadline)
+            .await
+            .map_err(over_budget)?;
+        let ift = tables.pop().unwrap_or_default();
+        let ifx = tables.pop().unwrap_or_default();
+        out.n_requests += ifx.n_requests + ift.n_requests;
+        out.n_varbinds += ifx.n_varbinds + ift.n_varbinds;
+        // Renumbered during the walk: each table holds indexes the other lacks. Joined, every
+        // port would appear twice, half-filled; walk both again, once.
+        if attempt == 0 && tables_disagree(&ifx, &ift) {
+            tracing::info!(
+                device = dev.name.as_str(),
+                "ifXTable and ifTable disagree on ifIndex (renumbered during the walk): walked again"
+            );
+            attempt += 1;
+            continue;
+        }
+        break (ifx, ift);
+    };
     out.ports = join_ports(&ifx, &ift);
     note_renumbering(&dev.name, &out.ports, &mut st.if_index_by_key);
     out.duration_ms = started.elapsed().as_millis() as u64;
@@ -195,6 +209,20 @@ async fn system(
     Err(SnmpError::Protocol(
         "system group: too many noSuchName".into(),
     ))
+}
+
+/// The ifIndex values of a table's rows (every column).
+fn indexes(t: &Table) -> std::collections::BTreeSet<u32> {
+    (0..t.columns.len())
+        .flat_map(|c| t.rows(c).filter_map(|(suffix, _)| single_subid(suffix)))
+        .collect()
+}
+
+/// True when each table has rows whose ifIndex the other lacks: the agent renumbered between
+/// them (a table that only lacks some rows of the other, or is empty, is normal).
+fn tables_disagree(ifx: &Table, ift: &Table) -> bool {
+    let (a, b) = (indexes(ifx), indexes(ift));
+    !a.is_empty() && !b.is_empty() && !a.is_subset(&b) && !b.is_subset(&a)
 }
 
 /// Joins the two tables by ifIndex.
@@ -286,4 +314,32 @@ pub fn now_ms() -> i64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(column: &str, indexes: &[u32]) -> Table {
+        let col = oid(column);
+        let mut t = Table::new(std::slice::from_ref(&col));
+        for &i in indexes {
+            t.columns[0].push((col.child(i), Value::Counter64(u64::from(i))));
+        }
+        t
+    }
+
+    #[test]
+    fn tables_disagree_only_when_each_has_indexes_the_other_lacks() {
+        let ifx = |ix: &[u32]| table("1.3.6.1.2.1.31.1.1.1.6", ix);
+        let ift = |ix: &[u32]| table("1.3.6.1.2.1.2.2.1.10", ix);
+        assert!(!tables_disagree(&ifx(&[1, 2, 3]), &ift(&[1, 2, 3])));
+        // One table with fewer rows, or none at all: normal (recordings lack columns).
+        assert!(!tables_disagree(&ifx(&[1, 2]), &ift(&[1, 2, 3])));
+        assert!(!tables_disagree(&ifx(&[1, 2, 3]), &ift(&[])));
+        assert!(!tables_disagree(&ifx(&[]), &ift(&[7])));
+        // Renumbered between them: 1-3 became 101-103.
+        assert!(tables_disagree(&ifx(&[1, 2, 3]), &ift(&[101, 102, 103])));
+        assert!(tables_disagree(&ifx(&[1, 2, 3]), &ift(&[2, 3, 4])));
+    }
 }

@@ -5,6 +5,8 @@
 //! the call stack) and multigraph-aware: a DFS step skips only the tree edge it arrived by, by
 //! edge id, so a link doubled by a parallel one is never a bridge.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::network::{count_distinct, Network};
@@ -153,6 +155,49 @@ impl Network {
         out.sort();
         out
     }
+
+    /// Sites whose every path to the core runs through one SRLG (a shared trench): site id →
+    /// those SRLGs, sorted. A site counts when it reaches a core site with all links and none
+    /// once the SRLG's links are gone; a core site itself never counts. The core is as for
+    /// [`Network::cut`]. Costs one search per SRLG, O(SRLGs × (sites + links)).
+    pub fn srlg_dependent_sites(&self) -> BTreeMap<String, Vec<String>> {
+        let core = self.core_nodes();
+        let reaching = |comp: &[usize]| -> Vec<bool> {
+            let mut core_comp = vec![false; comp.len().max(1)];
+            for &c in &core {
+                if let Some(slot) = core_comp.get_mut(comp[c]) {
+                    *slot = true;
+                }
+            }
+            comp.iter()
+                .map(|&k| core_comp.get(k).copied().unwrap_or(false))
+                .collect()
+        };
+        let before = reaching(&self.components(|_| true));
+        let mut removed = vec![false; self.n_links()];
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for g in 0..self.n_srlgs() {
+            let edges = self.srlg_edges(g);
+            for &e in edges {
+                removed[e] = true;
+            }
+            let after = reaching(&self.components(|e| !removed[e]));
+            for &e in edges {
+                removed[e] = false;
+            }
+            for v in 0..self.n_sites() {
+                if before[v] && !after[v] && !core.contains(&v) {
+                    out.entry(self.site_at(v).id.clone())
+                        .or_default()
+                        .push(self.srlg_name(g).to_string());
+                }
+            }
+        }
+        for groups in out.values_mut() {
+            groups.sort();
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +208,23 @@ mod tests {
     fn net(text: &str) -> Network {
         let (sites, links) = parse(text).unwrap();
         Network::build(&sites, &links).0
+    }
+
+    #[test]
+    fn sites_behind_one_shared_trench_depend_on_it() {
+        // B hangs on the core A by two routes in one trench t: no bridge, but one digger in t
+        // isolates B and what hangs behind it (C, D). E sits on the ring A-E-F-A: losing its
+        // trench u leaves the way round by F, so nothing depends on u.
+        let n = net("*A; A-B 1km srlg=t; A-B#2 1km srlg=t; B-C 1km; C-D 1km; A-E 1km srlg=u; E-F 1km; F-A 1km");
+        assert!(n.spof().bridges.iter().all(|b| b != "A-B" && b != "A-B#2"));
+        let d = n.srlg_dependent_sites();
+        let want: std::collections::BTreeMap<String, Vec<String>> = [
+            ("B".to_string(), vec!["t".to_string()]),
+            ("C".to_string(), vec!["t".to_string()]),
+            ("D".to_string(), vec!["t".to_string()]),
+        ]
+        .into();
+        assert_eq!(d, want);
     }
 
     #[test]

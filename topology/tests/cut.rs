@@ -187,4 +187,23 @@ proptest! {
         handled.sort();
         prop_assert_eq!(handled, r.broken_allocations.iter().collect::<Vec<_>>());
     }
+
+    /// Every site `srlg_dependent_sites` names for a trench is one that cutting that trench
+    /// isolates, and the other way round.
+    #[test]
+    fn srlg_dependent_sites_are_what_cutting_each_srlg_isolates(case in case()) {
+        let (net, _) = Network::build(&case.sites, &case.links);
+        let got = net.srlg_dependent_sites();
+        let mut want: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let groups: BTreeSet<&String> = net.links().flat_map(|l| l.srlgs.iter()).collect();
+        for g in groups {
+            let r = net
+                .cut(&CutSpec { links: Vec::new(), srlgs: vec![g.clone()] })
+                .unwrap();
+            for s in r.isolated_sites {
+                want.entry(s).or_default().push(g.clone());
+            }
+        }
+        prop_assert_eq!(got, want);
+    }
 }
