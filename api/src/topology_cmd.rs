@@ -173,34 +173,21 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 max_length_m: max_km.map(|km| km * 1000.0),
                 node_disjoint,
             };
-            let (paths, fully_diverse, shared) = if k == 1 {
-                let p = net.shortest_path(&from, &to, &constraints)?;
-                let found = p.is_some();
-                (p.into_iter().collect::<Vec<_>>(), found, Vec::new())
-            } else {
-                let d = net.diverse_paths(&from, &to, k, &constraints)?;
-                let shared: Vec<Value> = d
-                    .shared_risks
-                    .iter()
-                    .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-                    .collect();
-                let full = d.fully_diverse && d.paths.len() >= k;
-                (d.paths, full, shared)
-            };
+            let found = find_paths(&net, &from, &to, k, &constraints)?;
             let out = json!({
                 "from": from,
                 "to": to,
                 "k": k,
-                "paths": paths.iter().map(path_json).collect::<Vec<_>>(),
-                "fully_diverse": fully_diverse,
-                "shared_risks": shared,
+                "paths": found.paths.iter().map(path_json).collect::<Vec<_>>(),
+                "fully_diverse": found.fully_diverse,
+                "shared_risks": found.shared_risks,
             });
             if json {
                 emit(&serde_json::to_string_pretty(&out)?)?;
             } else {
-                emit(&paths_text(&from, &to, &paths, fully_diverse, &shared))?;
+                emit(&paths_text(&from, &to, &found))?;
             }
-            Ok(if paths.is_empty() {
+            Ok(if found.paths.is_empty() {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -221,10 +208,11 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let cad = load_cadastre(&data)?;
+            let index = cadastre::geometry::SpatialIndex::build(&cad);
             let mut links = routes;
             if let Some(file) = &area {
                 let areas = read_areas(file)?;
-                links.extend(cadastre::network::routes_in(&cad, &areas));
+                links.extend(cadastre::network::routes_in(&index, &areas));
             }
             if let Some(id) = &worksite {
                 let w = cad
@@ -233,7 +221,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                     .find(|w| &w.id == id)
                     .with_context(|| format!("no worksite {id:?} in the cadastre"))?;
                 let areas = cadastre::network::worksite_area(&w.geometry, buffer_m);
-                links.extend(cadastre::network::routes_in(&cad, &areas));
+                links.extend(cadastre::network::routes_in(&index, &areas));
             }
             anyhow::ensure!(
                 !links.is_empty() || !srlgs.is_empty() || area.is_some() || worksite.is_some(),
@@ -241,7 +229,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             );
             links.sort();
             links.dedup();
-            let net = network_of(&cad);
+            let net = network_of(&cad, &index);
             let report = net.cut(&topology::CutSpec { links, srlgs })?;
             let reroutable: Vec<Value> = report
                 .reroutable
@@ -312,15 +300,11 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 min_spare_strands: pairs.saturating_mul(2),
                 ..Constraints::default()
             };
-            let (paths, fully_diverse) = if k == 1 {
-                let p = net.shortest_path(&from, &to, &constraints)?;
-                let found = p.is_some();
-                (p.into_iter().collect::<Vec<_>>(), found)
-            } else {
-                let d = net.diverse_paths(&from, &to, k, &constraints)?;
-                let full = d.fully_diverse && d.paths.len() >= k;
-                (d.paths, full)
-            };
+            let topology::Diverse {
+                paths,
+                fully_diverse,
+                ..
+            } = find_paths(&net, &from, &to, k, &constraints)?;
             if paths.is_empty() {
                 emit(&format!(
                     "no path from {from} to {to} with {} spare strands on every route",
@@ -376,7 +360,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             json,
         } => {
             let cad = load_cadastre(&data)?;
-            let net = network_of(&cad);
+            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
             let found = cadastre::network::dig_once(&cad, &net, buffer_m);
             if json {
                 let saved: f64 = found.iter().map(|d| d.saved_m).sum();
@@ -459,8 +443,29 @@ fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
     Ok(cad)
 }
 
-fn network_of(cad: &cadastre::Cadastre) -> Network {
-    let (net, warnings) = cadastre::network::build(cad);
+/// The shortest path (`k` = 1) or `k` diverse ones, as one answer: for `k` = 1, fully diverse
+/// means found, and nothing is shared.
+fn find_paths(
+    net: &Network,
+    from: &str,
+    to: &str,
+    k: usize,
+    constraints: &Constraints,
+) -> anyhow::Result<topology::Diverse> {
+    if k == 1 {
+        let path = net.shortest_path(from, to, constraints)?;
+        return Ok(topology::Diverse {
+            fully_diverse: path.is_some(),
+            paths: path.into_iter().collect(),
+            shared_risks: Vec::new(),
+        });
+    }
+    // `fully_diverse` already requires k paths.
+    Ok(net.diverse_paths(from, to, k, constraints)?)
+}
+
+fn network_of(cad: &cadastre::Cadastre, index: &cadastre::geometry::SpatialIndex) -> Network {
+    let (net, warnings) = cadastre::network::build_with(cad, index);
     for w in &warnings {
         tracing::info!(warning = %w, "topology");
     }
@@ -468,7 +473,11 @@ fn network_of(cad: &cadastre::Cadastre) -> Network {
 }
 
 fn load(data: &FsPath) -> anyhow::Result<Network> {
-    Ok(network_of(&load_cadastre(data)?))
+    let cad = load_cadastre(data)?;
+    Ok(network_of(
+        &cad,
+        &cadastre::geometry::SpatialIndex::build(&cad),
+    ))
 }
 
 /// The (Multi)Polygons of a GeoJSON file (a FeatureCollection, a Feature or a bare geometry).
@@ -634,13 +643,8 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn paths_text(
-    from: &str,
-    to: &str,
-    paths: &[Path],
-    fully_diverse: bool,
-    shared: &[Value],
-) -> String {
+fn paths_text(from: &str, to: &str, found: &topology::Diverse) -> String {
+    let paths = &found.paths;
     use std::fmt::Write;
     let mut s = String::new();
     if paths.is_empty() {
@@ -667,13 +671,10 @@ fn paths_text(
         let _ = writeln!(s, "  sites: {}", p.sites.join(" → "));
     }
     if paths.len() > 1 {
-        let _ = writeln!(
-            s,
-            "fully diverse: {}",
-            if fully_diverse { "yes" } else { "no" }
-        );
-        for r in shared {
-            let _ = writeln!(s, "  shared: {r}");
+        let full = if found.fully_diverse { "yes" } else { "no" };
+        let _ = writeln!(s, "fully diverse: {full}");
+        for r in &found.shared_risks {
+            let _ = writeln!(s, "  shared: {}", json!(r));
         }
     }
     s

@@ -42,9 +42,12 @@ impl Default for TrenchRule {
 }
 
 /// Route id → the `trench:A+B` groups it shares with other routes (see [`TrenchRule`]).
-pub fn shared_trenches(cad: &Cadastre, rule: &TrenchRule) -> BTreeMap<String, Vec<String>> {
+pub fn shared_trenches(
+    cad: &Cadastre,
+    index: &SpatialIndex,
+    rule: &TrenchRule,
+) -> BTreeMap<String, Vec<String>> {
     use geo::{Distance, Geodesic, InterpolatePoint};
-    let index = SpatialIndex::build(cad);
     // (lower route index, higher) → sampled metres where they are within `within_m`.
     let mut near: BTreeMap<(usize, usize), f64> = BTreeMap::new();
     let step = rule.step_m.max(0.5);
@@ -93,9 +96,9 @@ pub fn shared_trenches(cad: &Cadastre, rule: &TrenchRule) -> BTreeMap<String, Ve
 }
 
 /// Sites and links for [`Network::build`], in the cadastre's order, with the shared trenches
-/// of [`TrenchRule::default`].
-pub fn specs(cad: &Cadastre) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
-    let trenches = shared_trenches(cad, &TrenchRule::default());
+/// of [`TrenchRule::default`] found through `index` (the cadastre's).
+pub fn specs(cad: &Cadastre, index: &SpatialIndex) -> (Vec<SiteSpec>, Vec<LinkSpec>) {
+    let trenches = shared_trenches(cad, index, &TrenchRule::default());
     specs_with(cad, &trenches)
 }
 
@@ -157,7 +160,12 @@ pub fn specs_with(
 /// unknown routes, ...), with its strand allocations attached (each runs along its cable's
 /// routes).
 pub fn build(cad: &Cadastre) -> (Network, Vec<String>) {
-    let (sites, links) = specs(cad);
+    build_with(cad, &SpatialIndex::build(cad))
+}
+
+/// [`build`] with the cadastre's spatial index already built (callers that also query it).
+pub fn build_with(cad: &Cadastre, index: &SpatialIndex) -> (Network, Vec<String>) {
+    let (sites, links) = specs(cad, index);
     let (mut net, built) = Network::build(&sites, &links);
     let mut warnings: Vec<String> = built.iter().map(BuildWarning::to_string).collect();
     warnings.extend(
@@ -200,8 +208,7 @@ pub fn allocations(cad: &Cadastre) -> Vec<AllocationSpec> {
 
 /// Ids of the routes that cross or touch any of `areas` (a worksite, a digger's zone), in
 /// route order.
-pub fn routes_in(cad: &Cadastre, areas: &MultiPolygon<f64>) -> Vec<String> {
-    let index = SpatialIndex::build(cad);
+pub fn routes_in(index: &SpatialIndex, areas: &MultiPolygon<f64>) -> Vec<String> {
     let mut ids: BTreeSet<(usize, String)> = BTreeSet::new();
     for poly in &areas.0 {
         for hit in index.inside(poly) {
@@ -268,25 +275,25 @@ pub struct DigOnce {
 /// largest first. Straight lines stand for the street path a planner would draw.
 pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
     use geo::{BooleanOps, Distance, Geodesic, Length};
-    let spof = net.spof();
-    // For each single-homed site, the sets of sites each of its bridges cuts off.
-    let mut cut_off: Vec<BTreeSet<String>> = Vec::new();
-    let mut by_site: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for b in &spof.bridges {
-        let Ok(r) = net.cut(&topology::CutSpec {
-            links: vec![b.clone()],
+    // What each bridge cuts off; per single-homed site, its largest such set: the sets of a
+    // site's bridges are nested (they all lie on its way to the core), so it holds the others.
+    let mut sets: Vec<BTreeSet<String>> = Vec::new();
+    let mut largest: BTreeMap<String, usize> = BTreeMap::new();
+    for b in net.spof().bridges {
+        let Ok(isolated) = net.isolated_by(&topology::CutSpec {
+            links: vec![b],
             srlgs: Vec::new(),
         }) else {
             continue;
         };
-        if r.isolated_sites.is_empty() {
-            continue;
+        let k = sets.len();
+        sets.push(isolated.into_iter().collect());
+        for s in &sets[k] {
+            let e = largest.entry(s.clone()).or_insert(k);
+            if sets[k].len() > sets[*e].len() {
+                *e = k;
+            }
         }
-        let k = cut_off.len();
-        for s in &r.isolated_sites {
-            by_site.entry(s.clone()).or_default().push(k);
-        }
-        cut_off.push(r.isolated_sites.into_iter().collect());
     }
     let at: BTreeMap<&str, geo::Point<f64>> = cad
         .sites
@@ -295,14 +302,15 @@ pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
         .collect();
     let mut wishes: Vec<(String, String, geo::Line<f64>, f64)> = Vec::new();
     let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
-    for (s, sets) in &by_site {
+    for (s, &k) in &largest {
+        let with_it = &sets[k];
         let Some(&p) = at.get(s.as_str()) else {
             continue;
         };
         let best = cad
             .sites
             .iter()
-            .filter(|t| &t.id != s && sets.iter().all(|&k| !cut_off[k].contains(&t.id)))
+            .filter(|t| !with_it.contains(&t.id))
             .map(|t| (Geodesic.distance(p, t.location), t))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         let Some((d, t)) = best else {
@@ -403,7 +411,7 @@ mod tests {
             routes: vec![a, b, cross, spur],
             ..Cadastre::default()
         };
-        let t = shared_trenches(&cad, &TrenchRule::default());
+        let t = shared_trenches(&cad, &SpatialIndex::build(&cad), &TrenchRule::default());
         let want: BTreeMap<String, Vec<String>> = [
             ("r-a".to_string(), vec!["trench:r-a+r-b".to_string()]),
             ("r-b".to_string(), vec!["trench:r-a+r-b".to_string()]),
@@ -415,8 +423,10 @@ mod tests {
         for c in far.routes[1].geometry.0[0].0.iter_mut() {
             c.y += 9.0 / 111_320.0;
         }
-        assert!(shared_trenches(&far, &TrenchRule::default()).is_empty());
-        let (_, links) = specs(&cad);
+        assert!(
+            shared_trenches(&far, &SpatialIndex::build(&far), &TrenchRule::default()).is_empty()
+        );
+        let (_, links) = specs(&cad, &SpatialIndex::build(&cad));
         assert_eq!(links[0].srlgs, ["trench:r-a+r-b"]);
         assert!(links[2].srlgs.is_empty());
     }
@@ -504,7 +514,7 @@ mod tests {
     #[test]
     fn the_demo_network_builds_with_strands_per_route() {
         let cad = crate::demo::generate(1);
-        let (sites, links) = specs(&cad);
+        let (sites, links) = specs(&cad, &SpatialIndex::build(&cad));
         assert_eq!(sites.len(), cad.sites.len());
         assert_eq!(links.len(), cad.routes.len());
         // Every cable's fibres are counted on each route it runs along.

@@ -211,18 +211,23 @@ async fn system(
     ))
 }
 
-/// The ifIndex values of a table's rows (every column).
-fn indexes(t: &Table) -> std::collections::BTreeSet<u32> {
-    (0..t.columns.len())
+/// The ifIndex values of a table's rows (every column), sorted, each once.
+fn indexes(t: &Table) -> Vec<u32> {
+    let mut ix: Vec<u32> = (0..t.columns.len())
         .flat_map(|c| t.rows(c).filter_map(|(suffix, _)| single_subid(suffix)))
-        .collect()
+        .collect();
+    // Each column is already in index order: the sort merges runs.
+    ix.sort_unstable();
+    ix.dedup();
+    ix
 }
 
 /// True when each table has rows whose ifIndex the other lacks: the agent renumbered between
 /// them (a table that only lacks some rows of the other, or is empty, is normal).
 fn tables_disagree(ifx: &Table, ift: &Table) -> bool {
     let (a, b) = (indexes(ifx), indexes(ift));
-    !a.is_empty() && !b.is_empty() && !a.is_subset(&b) && !b.is_subset(&a)
+    let lacks = |x: &[u32], y: &[u32]| x.iter().any(|i| y.binary_search(i).is_err());
+    !a.is_empty() && !b.is_empty() && lacks(&a, &b) && lacks(&b, &a)
 }
 
 /// Joins the two tables by ifIndex.
@@ -341,5 +346,23 @@ mod tests {
         // Renumbered between them: 1-3 became 101-103.
         assert!(tables_disagree(&ifx(&[1, 2, 3]), &ift(&[101, 102, 103])));
         assert!(tables_disagree(&ifx(&[1, 2, 3]), &ift(&[2, 3, 4])));
+    }
+
+    proptest::proptest! {
+        /// Against the definition on sets: neither index set contains the other.
+        #[test]
+        fn tables_disagree_is_neither_a_subset(
+            a in proptest::collection::btree_set(1u32..40, 0..12),
+            b in proptest::collection::btree_set(1u32..40, 0..12),
+        ) {
+            let av: Vec<u32> = a.iter().copied().collect();
+            let bv: Vec<u32> = b.iter().copied().collect();
+            let want = !a.is_empty() && !b.is_empty() && !a.is_subset(&b) && !b.is_subset(&a);
+            let got = tables_disagree(
+                &table("1.3.6.1.2.1.31.1.1.1.6", &av),
+                &table("1.3.6.1.2.1.2.2.1.10", &bv),
+            );
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 }

@@ -181,7 +181,7 @@ impl Network {
                     .filter(|&e| cut(e))
                     .map(|e| self.edge(e).id.clone()),
             ),
-            isolated_sites: self.isolated_sites(&removed),
+            isolated_sites: self.isolated_sites(&self.reaches_core(|_| true), &removed),
             ..CutReport::default()
         };
         let mut spare: Vec<u32> = (0..self.n_links())
@@ -237,18 +237,28 @@ impl Network {
             .collect()
     }
 
-    /// Sites in a core component before the cut and in none after.
-    fn isolated_sites(&self, removed: &[bool]) -> Vec<String> {
-        let core = self.core_nodes();
-        let before = self.components(|_| true);
-        let after = self.components(|e| !removed[e]);
-        let core_before: BTreeSet<usize> = core.iter().map(|&v| before[v]).collect();
-        let core_after: BTreeSet<usize> = core.iter().map(|&v| after[v]).collect();
+    /// Per site: whether it is in a component with a core site, using the links `keep` accepts.
+    pub(crate) fn reaches_core(&self, keep: impl Fn(usize) -> bool) -> Vec<bool> {
+        let comp = self.components(keep);
+        let core: BTreeSet<usize> = self.core_nodes().iter().map(|&v| comp[v]).collect();
+        comp.iter().map(|c| core.contains(c)).collect()
+    }
+
+    /// Sites reaching the core with every link (`before`) and not without the removed ones.
+    pub(crate) fn isolated_sites(&self, before: &[bool], removed: &[bool]) -> Vec<String> {
+        let after = self.reaches_core(|e| !removed[e]);
         sorted(
             (0..self.n_sites())
-                .filter(|&v| core_before.contains(&before[v]) && !core_after.contains(&after[v]))
+                .filter(|&v| before[v] && !after[v])
                 .map(|v| self.site_id(v).to_string()),
         )
+    }
+
+    /// The sites a cut isolates from the core, as [`Network::cut`] reports them, without
+    /// rerouting anything.
+    pub fn isolated_by(&self, spec: &CutSpec) -> Result<Vec<String>, TopologyError> {
+        let removed = self.removed_edges(spec)?;
+        Ok(self.isolated_sites(&self.reaches_core(|_| true), &removed))
     }
 
     /// The allocation's reroute over what the cut and the earlier reroutes left; takes its

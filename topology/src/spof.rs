@@ -161,40 +161,25 @@ impl Network {
     /// once the SRLG's links are gone; a core site itself never counts. The core is as for
     /// [`Network::cut`]. Costs one search per SRLG, O(SRLGs × (sites + links)).
     pub fn srlg_dependent_sites(&self) -> BTreeMap<String, Vec<String>> {
-        let core = self.core_nodes();
-        let reaching = |comp: &[usize]| -> Vec<bool> {
-            let mut core_comp = vec![false; comp.len().max(1)];
-            for &c in &core {
-                if let Some(slot) = core_comp.get_mut(comp[c]) {
-                    *slot = true;
-                }
-            }
-            comp.iter()
-                .map(|&k| core_comp.get(k).copied().unwrap_or(false))
-                .collect()
-        };
-        let before = reaching(&self.components(|_| true));
+        let before = self.reaches_core(|_| true);
         let mut removed = vec![false; self.n_links()];
         let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for g in 0..self.n_srlgs() {
+        // SRLGs by name, so each site's list comes out sorted.
+        let mut groups: Vec<usize> = (0..self.n_srlgs()).collect();
+        groups.sort_by(|&x, &y| self.srlg_name(x).cmp(self.srlg_name(y)));
+        for g in groups {
             let edges = self.srlg_edges(g);
             for &e in edges {
                 removed[e] = true;
             }
-            let after = reaching(&self.components(|e| !removed[e]));
+            for site in self.isolated_sites(&before, &removed) {
+                out.entry(site)
+                    .or_default()
+                    .push(self.srlg_name(g).to_string());
+            }
             for &e in edges {
                 removed[e] = false;
             }
-            for v in 0..self.n_sites() {
-                if before[v] && !after[v] && !core.contains(&v) {
-                    out.entry(self.site_at(v).id.clone())
-                        .or_default()
-                        .push(self.srlg_name(g).to_string());
-                }
-            }
-        }
-        for groups in out.values_mut() {
-            groups.sort();
         }
         out
     }

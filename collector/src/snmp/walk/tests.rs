@@ -141,6 +141,11 @@ async fn session(addr: std::net::SocketAddr, timeout_ms: u64) -> Session {
         .unwrap()
 }
 
+/// Walks [`columns`] with a 5 s deadline.
+async fn walk_columns(s: &mut Session, reps: &mut Repetitions) -> Result<Table, SnmpError> {
+    walk(s, &columns(), reps, Instant::now() + Duration::from_secs(5)).await
+}
+
 fn check_full(t: &Table, n: u32) {
     assert_eq!(t.columns[0].len(), n as usize);
     assert_eq!(t.columns[1].len(), n as usize);
@@ -183,14 +188,7 @@ async fn walks_two_columns_to_their_end() {
     let (addr, _) = fake_agent(table(30, 8), Quirks::default()).await;
     let mut s = session(addr, 1000).await;
     let mut reps = Repetitions::new(10);
-    let t = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
+    let t = walk_columns(&mut s, &mut reps).await.unwrap();
     check_full(&t, 30);
     assert_eq!(
         t.n_requests, 4,
@@ -201,14 +199,7 @@ async fn walks_two_columns_to_their_end() {
         "the next walk reserves the rows it will get"
     );
     // The next walk starts from the hint and reads the same table.
-    let again = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
+    let again = walk_columns(&mut s, &mut reps).await.unwrap();
     assert!(again.columns[0].capacity() >= 30);
     check_full(&again, 30);
 }
@@ -225,25 +216,11 @@ async fn an_unanswered_getbulk_halves_max_repetitions_and_remembers() {
     .await;
     let mut s = session(addr, 100).await;
     let mut reps = Repetitions::new(25);
-    let t = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
+    let t = walk_columns(&mut s, &mut reps).await.unwrap();
     check_full(&t, 40);
     assert_eq!(reps.current, 6, "25 → 12 → 6");
     let before = count.load(Ordering::SeqCst);
-    let t = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
+    let t = walk_columns(&mut s, &mut reps).await.unwrap();
     check_full(&t, 40);
     assert_eq!(
         count.load(Ordering::SeqCst) - before,
@@ -264,14 +241,7 @@ async fn a_truncated_reply_is_not_the_end_of_the_table() {
     .await;
     let mut s = session(addr, 1000).await;
     let mut reps = Repetitions::new(25);
-    let t = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap();
+    let t = walk_columns(&mut s, &mut reps).await.unwrap();
     check_full(&t, 25);
 }
 
@@ -287,14 +257,7 @@ async fn an_agent_loop_is_an_error() {
     .await;
     let mut s = session(addr, 1000).await;
     let mut reps = Repetitions::new(5);
-    let e = walk(
-        &mut s,
-        &columns(),
-        &mut reps,
-        Instant::now() + Duration::from_secs(5),
-    )
-    .await
-    .unwrap_err();
+    let e = walk_columns(&mut s, &mut reps).await.unwrap_err();
     assert!(
         matches!(e, SnmpError::Protocol(ref m) if m.contains("non-increasing")),
         "{e}"
