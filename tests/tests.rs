@@ -11,4 +11,5 @@ mod snmpd;
 mod snmpv3;
 mod tidy;
 mod topology_cli;
+mod topology_live;
 mod web;

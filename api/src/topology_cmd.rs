@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 use cadastre::store::Store;
 use topology::{Constraints, Network, Path};
 
+mod live;
+
 /// The `topology` subcommands.
 #[derive(Subcommand)]
 pub enum TopologyCommand {
@@ -60,6 +62,39 @@ pub enum TopologyCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
+        /// A collector config: adds the lit headroom of each route (port speed − 95th
+        /// percentile of the circuits' end ports) from the store it names.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The p95 window, days.
+        #[arg(long, default_value_t = 30)]
+        window_days: u32,
+    },
+    /// Documented vs live: circuits with no LLDP neighbour, undocumented neighbours, ends on
+    /// the wrong port, and optical loss above what the route explains.
+    Drift {
+        /// The cadastre's data directory.
+        #[arg(long)]
+        data: PathBuf,
+        /// A collector config: LLDP tables and optical levels from the store it names.
+        #[arg(long, required_unless_present = "observed")]
+        config: Option<PathBuf>,
+        /// Instead of the store: a JSON file shaped like `irisops poll --format json`
+        /// (`{"devices": [{"name", "lldp": [...], "optics": [...]}]}`).
+        #[arg(long, conflicts_with = "config")]
+        observed: Option<PathBuf>,
+        /// Excess loss tolerated over the route's expected loss, dB.
+        #[arg(long, default_value_t = 3.0)]
+        margin_db: f64,
+        /// Wavelength of the expected loss: 1310 or 1550 nm.
+        #[arg(long, default_value_t = 1310)]
+        wavelength: u32,
+        /// Optical levels older than this many hours are ignored.
+        #[arg(long, default_value_t = 24)]
+        fresh_hours: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// What a cut takes down: isolated sites, broken allocations, which can be re-routed.
     Cut {
@@ -193,9 +228,83 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        TopologyCommand::Spare { data, by, format } => {
-            let net = load(&data)?;
-            emit(&spare_text(&net.spare(), by, format)?)?;
+        TopologyCommand::Spare {
+            data,
+            by,
+            format,
+            config,
+            window_days,
+        } => {
+            let cad = load_cadastre(&data)?;
+            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+            let report = match config {
+                None => net.spare(),
+                Some(config) => {
+                    let mut store = live::open_store(&config)?;
+                    let window = std::time::Duration::from_secs(u64::from(window_days) * 86_400);
+                    let (lit, stats) = live::lit_ports(&mut store, &cad, window)?;
+                    tracing::info!(
+                        ends = stats.ends,
+                        measured = stats.measured,
+                        "lit headroom from the store"
+                    );
+                    if stats.measured == 0 {
+                        eprintln!(
+                            "irisops: none of the {} circuit ends of the cadastre has p95 samples in the store",
+                            stats.ends
+                        );
+                    }
+                    net.spare_with(&lit)
+                }
+            };
+            emit(&spare_text(&report, by, format)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        TopologyCommand::Drift {
+            data,
+            config,
+            observed,
+            margin_db,
+            wavelength,
+            fresh_hours,
+            json,
+        } => {
+            let wavelength = match wavelength {
+                1310 => topology::Wavelength::Nm1310,
+                1550 => topology::Wavelength::Nm1550,
+                w => anyhow::bail!("--wavelength must be 1310 or 1550, got {w}"),
+            };
+            anyhow::ensure!(
+                margin_db.is_finite() && margin_db >= 0.0,
+                "--margin-db must be a number >= 0, got {margin_db}"
+            );
+            let cad = load_cadastre(&data)?;
+            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+            let obs = match (observed, config) {
+                (Some(file), _) => live::observed_from_file(&file)?,
+                (None, Some(config)) => {
+                    let store = live::open_store(&config)?;
+                    live::observed_from_store(
+                        &store,
+                        std::time::Duration::from_secs(u64::from(fresh_hours) * 3600),
+                    )?
+                }
+                (None, None) => anyhow::bail!("give --config FILE or --observed FILE"),
+            };
+            let circuits = cadastre::network::circuits(&cad);
+            let options = topology::DriftOptions {
+                margin_db,
+                wavelength,
+            };
+            let report = net.drift(&circuits, &obs, &options);
+            if json {
+                let mut v = serde_json::to_value(&report)?;
+                v["n_circuits"] = json!(circuits.len());
+                v["n_lldp_devices"] = json!(obs.lldp_devices.len());
+                emit(&serde_json::to_string_pretty(&v)?)?;
+            } else {
+                emit(&drift_text(&report, circuits.len()))?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         TopologyCommand::Cut {
@@ -533,6 +642,8 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
                 "dark_strand_km",
                 "free_ducts",
                 "free_duct_km",
+                "lit_routes",
+                "lit_headroom_gbps",
             ],
             r.by_owner
                 .iter()
@@ -549,6 +660,8 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
                         format!("{:.1}", v.dark_strand_km),
                         v.free_ducts.to_string(),
                         format!("{:.3}", v.free_duct_km),
+                        v.lit_routes.to_string(),
+                        format!("{:.3}", v.lit_headroom_bps / 1e9),
                     ]
                 })
                 .collect(),
@@ -562,6 +675,7 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
                 "allocated",
                 "dark",
                 "free_ducts",
+                "lit_headroom_gbps",
             ],
             r.links
                 .iter()
@@ -574,6 +688,9 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
                         l.allocated_strands.to_string(),
                         l.dark_strands.to_string(),
                         l.free_ducts.to_string(),
+                        l.lit_headroom_bps
+                            .map(|h| format!("{:.3}", h / 1e9))
+                            .unwrap_or_default(),
                     ]
                 })
                 .collect(),
@@ -676,6 +793,64 @@ fn paths_text(from: &str, to: &str, found: &topology::Diverse) -> String {
         for r in &found.shared_risks {
             let _ = writeln!(s, "  shared: {}", json!(r));
         }
+    }
+    s
+}
+
+/// The drift report as text: one summary line, then one line per finding.
+fn drift_text(r: &topology::DriftReport, n_circuits: usize) -> String {
+    let end = |e: &topology::PortEnd| format!("{}:{}", e.device, e.port);
+    let mut s = format!(
+        "{n_circuits} circuits: {} confirmed by LLDP, {} on a wrong port, {} with no live neighbour, {} not observed; {} undocumented neighbours; {} of {} directions lose more light than their route explains\n",
+        r.confirmed.len(),
+        r.wrong_port.iter().map(|w| &w.circuit).collect::<std::collections::BTreeSet<_>>().len(),
+        r.no_live_neighbour.len(),
+        r.not_observed.len(),
+        r.unknown_neighbours.len(),
+        r.loss_excess.len(),
+        r.loss_checked,
+    );
+    for w in &r.wrong_port {
+        s.push_str(&format!(
+            "wrong port: circuit {}: documented {}, live {} (seen from {})\n",
+            w.circuit,
+            end(&w.documented),
+            end(&w.live),
+            end(&w.seen_from)
+        ));
+    }
+    for u in &r.no_live_neighbour {
+        s.push_str(&format!(
+            "no live neighbour: circuit {} {} - {}\n",
+            u.circuit,
+            end(&u.a_end),
+            end(&u.b_end)
+        ));
+    }
+    for l in &r.unknown_neighbours {
+        s.push_str(&format!(
+            "undocumented neighbour: {} - {}{}\n",
+            end(&l.local),
+            end(&l.remote),
+            if l.remote_known {
+                ""
+            } else {
+                " (not one of our devices)"
+            }
+        ));
+    }
+    for e in &r.loss_excess {
+        s.push_str(&format!(
+            "excess loss: circuit {} {} -> {}: {:.2} dB measured ({:.2} tx, {:.2} rx), {:.2} dB expected, {:+.2} dB\n",
+            e.circuit,
+            end(&e.from),
+            end(&e.to),
+            e.measured_db,
+            e.tx_dbm,
+            e.rx_dbm,
+            e.expected_db,
+            e.excess_db
+        ));
     }
     s
 }

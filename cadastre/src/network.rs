@@ -12,10 +12,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{MultiPolygon, Polygon};
-use topology::{AllocationSpec, BuildWarning, LinkSpec, Network, SiteSpec};
+use topology::{
+    AllocationSpec, BuildWarning, Circuit, LinkSpec, LitPort, Network, PortEnd, SiteSpec,
+};
 
 use crate::geometry::{route_length_m, SpatialIndex};
-use crate::model::{Cadastre, Layer, Use};
+use crate::model::{Cadastre, Layer, PortRef, Use};
 
 /// When two routes count as one trench.
 #[derive(Debug, Clone, Copy)]
@@ -203,6 +205,59 @@ pub fn allocations(cad: &Cadastre) -> Vec<AllocationSpec> {
             .to_string(),
             party: a.party.clone(),
         })
+        .collect()
+}
+
+/// The lit circuits: allocations with a device port at both ends, along their cable's routes,
+/// in allocation order (what `topology drift` compares with LLDP and optical levels).
+pub fn circuits(cad: &Cadastre) -> Vec<Circuit> {
+    let cables = cable_routes(cad);
+    let end = |p: &PortRef| PortEnd::new(p.device.clone(), p.port.clone());
+    cad.allocations
+        .iter()
+        .filter_map(|a| {
+            let (Some(x), Some(y)) = (&a.a_end, &a.b_end) else {
+                return None;
+            };
+            Some(Circuit {
+                id: a.id.clone(),
+                links: cables.get(a.cable.as_str()).cloned().unwrap_or_default(),
+                a_end: end(x),
+                b_end: end(y),
+            })
+        })
+        .collect()
+}
+
+/// The lit ports on each route, for `Network::spare_with`: every allocation with a port end
+/// counts once on each route of its cable, with the first end `measure` knows (`a_end`, else
+/// `b_end`: both ends carry the same traffic, so one is enough and two would count it twice).
+pub fn lit_ports(
+    cad: &Cadastre,
+    mut measure: impl FnMut(&PortRef) -> Option<LitPort>,
+) -> BTreeMap<String, Vec<LitPort>> {
+    let cables = cable_routes(cad);
+    let mut out: BTreeMap<String, Vec<LitPort>> = BTreeMap::new();
+    for a in &cad.allocations {
+        let lit = a
+            .a_end
+            .as_ref()
+            .and_then(&mut measure)
+            .or_else(|| a.b_end.as_ref().and_then(&mut measure));
+        let (Some(lit), Some(routes)) = (lit, cables.get(a.cable.as_str())) else {
+            continue;
+        };
+        for r in routes {
+            out.entry(r.clone()).or_default().push(lit);
+        }
+    }
+    out
+}
+
+fn cable_routes(cad: &Cadastre) -> BTreeMap<&str, Vec<String>> {
+    cad.cables
+        .iter()
+        .map(|c| (c.id.as_str(), c.routes.clone()))
         .collect()
 }
 
@@ -532,5 +587,61 @@ mod tests {
         let (net, _warnings) = build(&cad);
         assert_eq!(net.n_links(), cad.routes.len());
         assert_eq!(net.n_components(), 1, "the demo backbone is one network");
+    }
+
+    /// A cable over r1 and r2 carries a lit circuit (both ends), a lease (no ends) and a
+    /// circuit with one end: only the first is a circuit; lit ports count once per route, from
+    /// the first end that is measured.
+    #[test]
+    fn circuits_and_lit_ports_follow_the_cable() {
+        use crate::model::{Allocation, Cable};
+        let end = |d: &str, p: &str| PortRef {
+            device: d.into(),
+            port: p.into(),
+        };
+        let alloc = |id: &str, a: Option<PortRef>, b: Option<PortRef>| Allocation {
+            id: id.into(),
+            cable: "c1".into(),
+            strands: vec![1, 2],
+            use_: Use::Internal,
+            party: "x".into(),
+            owner: "o".into(),
+            from_site: "s1".into(),
+            to_site: "s3".into(),
+            a_end: a,
+            b_end: b,
+        };
+        let cad = Cadastre {
+            cables: vec![Cable {
+                id: "c1".into(),
+                name: None,
+                routes: vec!["r1".into(), "r2".into()],
+                fibre_count: 12,
+                fibre_type: None,
+                owner: "o".into(),
+                status: "in_service".into(),
+            }],
+            allocations: vec![
+                alloc("a1", Some(end("ra", "xe-1")), Some(end("rb", "xe-1"))),
+                alloc("a2", None, None),
+                alloc("a3", None, Some(end("rb", "xe-2"))),
+            ],
+            ..Cadastre::default()
+        };
+        let cs = circuits(&cad);
+        assert_eq!(cs.len(), 1);
+        assert_eq!(cs[0].links, ["r1", "r2"]);
+        assert_eq!(cs[0].b_end, PortEnd::new("rb", "xe-1"));
+        // ra is not measured: a1 falls back to its b end; a3 has only a b end.
+        let lit = lit_ports(&cad, |p| {
+            (p.device == "rb").then_some(LitPort {
+                speed_bps: 1e10,
+                p95_bps: if p.port == "xe-1" { 2e9 } else { 1e9 },
+            })
+        });
+        assert_eq!(lit.len(), 2);
+        let r1: Vec<f64> = lit["r1"].iter().map(|l| l.p95_bps).collect();
+        assert_eq!(r1, [2e9, 1e9]);
+        assert_eq!(lit["r2"], lit["r1"]);
     }
 }

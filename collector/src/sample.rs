@@ -82,6 +82,53 @@ pub struct DevicePoll {
     /// PDUs sent and varbinds received (for benchmarks and `/metrics`).
     pub n_requests: u32,
     pub n_varbinds: u32,
+    /// The LLDP neighbour table; `None` when it was not walked (no LLDP profile, or the
+    /// device does not have LLDP-MIB), `Some(empty)` when it was walked and is empty.
+    #[serde(default)]
+    pub lldp: Option<Vec<LldpNeighbour>>,
+    /// Optical levels of the transceivers.
+    #[serde(default)]
+    pub optics: Vec<OpticReading>,
+}
+
+/// One LLDP neighbour of a device: the contract's `lldp[]` item of `irisops poll --format json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LldpNeighbour {
+    /// The local port, as our port key (ifName, ...), or the LLDP port id when it maps to none.
+    pub local_port: String,
+    pub remote_chassis_id: Option<String>,
+    pub remote_system_name: Option<String>,
+    pub remote_port_id: Option<String>,
+    pub remote_port_descr: Option<String>,
+}
+
+/// Which way the light goes through a transceiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpticDirection {
+    Rx,
+    Tx,
+}
+
+impl OpticDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpticDirection::Rx => "rx",
+            OpticDirection::Tx => "tx",
+        }
+    }
+}
+
+/// One optical level: the contract's `optics[]` item of `irisops poll --format json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpticReading {
+    /// Our port key.
+    pub port: String,
+    /// Lane of a multi-lane transceiver (1-based); `None` when single-lane.
+    pub lane: Option<u32>,
+    pub direction: OpticDirection,
+    /// Power in dBm, with the device's precision kept.
+    pub dbm: f64,
 }
 
 /// Why a rate could not be computed for an interval: the interval is a gap, not a rate.

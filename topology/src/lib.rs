@@ -37,6 +37,7 @@
 //! ```
 
 pub mod cut;
+pub mod drift;
 pub mod error;
 pub mod loss;
 pub mod network;
@@ -47,6 +48,10 @@ pub mod spof;
 pub mod text;
 
 pub use cut::{AllocationSpec, AllocationWarning, CutReport, CutSpec, Reroute};
+pub use drift::{
+    Circuit, Direction, DriftOptions, DriftReport, LiveLink, LossExcess, Neighbour, Observed,
+    OpticLevel, PortEnd, Unconfirmed, WrongPort, WrongPortKind,
+};
 pub use error::TopologyError;
 pub use loss::{Loss, LossModel, TransceiverBudget, Verdict, Wavelength};
 pub use network::{BuildWarning, Island, Link, LinkSpec, Network, SiteSpec};

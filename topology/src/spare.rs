@@ -74,6 +74,11 @@ pub struct OwnerSpare {
     pub free_ducts: u64,
     /// Σ free ducts × km.
     pub free_duct_km: f64,
+    /// Links with at least one lit port mapped onto them.
+    pub lit_routes: usize,
+    /// Σ lit headroom of those links, bit/s (per link, like strands: a circuit over three
+    /// routes counts on each of them).
+    pub lit_headroom_bps: f64,
 }
 
 impl OwnerSpare {
@@ -115,6 +120,16 @@ impl Network {
             report.total.add(l);
             report.by_owner.entry(l.owner.clone()).or_default().add(l);
             let ports = lit.get(&l.id).filter(|p| !p.is_empty());
+            let headroom: Option<f64> = ports.map(|p| p.iter().map(LitPort::headroom_bps).sum());
+            if let Some(h) = headroom {
+                for sum in [
+                    &mut report.total,
+                    report.by_owner.entry(l.owner.clone()).or_default(),
+                ] {
+                    sum.lit_routes += 1;
+                    sum.lit_headroom_bps += h;
+                }
+            }
             report.links.push(LinkSpare {
                 id: l.id.clone(),
                 owner: l.owner.clone(),
@@ -123,7 +138,7 @@ impl Network {
                 allocated_strands: l.allocated_strands,
                 dark_strands: l.spare_strands,
                 free_ducts: l.free_ducts,
-                lit_headroom_bps: ports.map(|p| p.iter().map(LitPort::headroom_bps).sum()),
+                lit_headroom_bps: headroom,
             });
         }
         report.links.sort_by(|x, y| x.id.cmp(&y.id));
@@ -161,6 +176,8 @@ mod tests {
                 dark_strand_km: 100.0,
                 free_ducts: 1,
                 free_duct_km: 10.0,
+                lit_routes: 0,
+                lit_headroom_bps: 0.0,
             }
         );
         // C-A: 1 strand, 2 allocated → 0 dark (never below zero).
@@ -175,6 +192,8 @@ mod tests {
                 dark_strand_km: 10.0,
                 free_ducts: 2,
                 free_duct_km: 7.0,
+                lit_routes: 0,
+                lit_headroom_bps: 0.0,
             }
         );
         assert_eq!(
@@ -208,5 +227,7 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["links"][0]["lit_headroom_bps"], 7.5e9);
         assert_eq!(json["by_owner"]["own"]["routes"], 2);
+        assert_eq!((r.total.lit_routes, r.total.lit_headroom_bps), (1, 7.5e9));
+        assert_eq!(r.by_owner["own"].lit_headroom_bps, 7.5e9);
     }
 }

@@ -14,6 +14,7 @@
 //! - `read`: devices, ports, series.
 //! - `p95`: the billing 95th percentile.
 
+mod observed;
 mod p95;
 pub mod raw;
 pub(crate) mod read;
@@ -25,6 +26,8 @@ mod write;
 #[cfg(test)]
 mod crash_tests;
 #[cfg(test)]
+mod observed_tests;
+#[cfg(test)]
 mod rollup_tests;
 #[cfg(test)]
 mod tests;
@@ -35,6 +38,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use observed::{LatestOptic, LldpTables};
 pub use p95::{p95_rank, P95};
 pub use raw::RawCounters;
 pub use read::{DeviceInfo, LatestRates, PortInfo, SeriesPoint};

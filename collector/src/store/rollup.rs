@@ -260,7 +260,8 @@ impl Store {
                 [cutoff],
             )
             .map_err(sql(path, "prune samples"))?
-            + delete_recent(&tx, cutoff).map_err(sql(path, "prune samples"))?;
+            + delete_recent(&tx, cutoff).map_err(sql(path, "prune samples"))?
+            + super::observed::prune_optics(&tx, cutoff).map_err(sql(path, "prune optics"))?;
         let rollup_cutoff = now_ms.saturating_sub(duration_ms(self.retention.rollups));
         let n_rollups = tx
             .execute(

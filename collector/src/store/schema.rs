@@ -20,11 +20,16 @@
 //!     poll).
 //! - `rollup`: 5-minute buckets (avg and max per rate), also clustered on `(port_id, bucket_ms)`.
 //! - `meta`: `rollup_from_ms`, the start of the oldest bucket that may need (re)computing.
+//! - `lldp_neighbour` and `lldp_read` (schema 4): each device's latest LLDP neighbour table,
+//!   replaced as a whole by every poll that walked it, and when it was read (a device with a
+//!   `lldp_read` row and no neighbours has an empty table, one without was never read).
+//! - `optic_sample` (schema 4): optical levels per (device, port, lane, direction, time), lane
+//!   0 for a single-lane transceiver; pruned with the samples.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;
@@ -72,6 +77,30 @@ CREATE TABLE IF NOT EXISTS rollup (
     out_discards_ps_avg REAL, out_discards_ps_max REAL,
     PRIMARY KEY (port_id, bucket_ms)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lldp_neighbour (
+    device_id          INTEGER NOT NULL,
+    seq                INTEGER NOT NULL,
+    local_port         TEXT NOT NULL,
+    remote_chassis_id  TEXT,
+    remote_system_name TEXT,
+    remote_port_id     TEXT,
+    remote_port_descr  TEXT,
+    PRIMARY KEY (device_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lldp_read (
+    device_id INTEGER PRIMARY KEY,
+    time_ms   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS optic_sample (
+    device_id INTEGER NOT NULL,
+    port      TEXT NOT NULL,
+    lane      INTEGER NOT NULL,
+    direction INTEGER NOT NULL,
+    time_ms   INTEGER NOT NULL,
+    dbm       REAL NOT NULL,
+    PRIMARY KEY (device_id, port, lane, direction, time_ms)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS optic_sample_time ON optic_sample (time_ms);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
@@ -164,6 +193,7 @@ pub(crate) fn migrate_v2(conn: &mut Connection) -> rusqlite::Result<u64> {
         "DROP VIEW IF EXISTS sample_all;
          DROP TABLE sample_recent;",
     )?;
+    tx.execute_batch(TABLES)?;
     tx.execute_batch(POLL_RECENT)?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()?;

@@ -118,6 +118,10 @@ fn write_polls(
     let mut rows = Vec::with_capacity(polls.iter().map(|(p, _)| p.ports.len()).max().unwrap_or(0));
     for (poll, rates) in polls {
         let device = upsert_device(tx, cache, poll)?;
+        if let Some(table) = &poll.lldp {
+            super::observed::write_lldp(tx, device.device_id, poll.time_ms, table)?;
+        }
+        super::observed::write_optics(tx, device.device_id, poll.time_ms, &poll.optics)?;
         rows.clear();
         write_poll(tx, device, poll, rates, &mut rows, &mut stats)?;
         tx.prepare_cached(

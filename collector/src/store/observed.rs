@@ -1,0 +1,238 @@
+//! What the profiles observe besides interface counters: LLDP neighbour tables (latest only:
+//! a neighbour table is state, not a series) and optical levels (a series, pruned with the
+//! samples). Written in the same transaction as the poll's samples (see `write.rs`).
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, Transaction};
+
+use super::sql;
+use super::{Store, StoreError};
+use crate::sample::{LldpNeighbour, OpticDirection, OpticReading};
+
+/// Every device's LLDP table as last read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LldpTables {
+    /// Devices whose table was read at least once (even if it was empty).
+    pub devices: BTreeSet<String>,
+    /// `(device, neighbour)`, by device then in the order the poll read them.
+    pub neighbours: Vec<(String, LldpNeighbour)>,
+}
+
+/// The latest optical level of one (device, port, lane, direction).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatestOptic {
+    pub device: String,
+    pub time_ms: i64,
+    pub reading: OpticReading,
+}
+
+fn direction_code(d: OpticDirection) -> i64 {
+    match d {
+        OpticDirection::Rx => 0,
+        OpticDirection::Tx => 1,
+    }
+}
+
+/// Replaces `device_id`'s LLDP table with `table`, read at `time_ms`.
+pub(super) fn write_lldp(
+    tx: &Transaction<'_>,
+    device_id: i64,
+    time_ms: i64,
+    table: &[LldpNeighbour],
+) -> rusqlite::Result<()> {
+    // An older poll written late (a retried batch) must not replace a newer table.
+    let newer: Option<i64> = tx
+        .prepare_cached("SELECT time_ms FROM lldp_read WHERE device_id = ?1 AND time_ms > ?2")?
+        .query_row(params![device_id, time_ms], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    if newer.is_some() {
+        return Ok(());
+    }
+    tx.prepare_cached("DELETE FROM lldp_neighbour WHERE device_id = ?1")?
+        .execute([device_id])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO lldp_neighbour (device_id, seq, local_port, remote_chassis_id,
+           remote_system_name, remote_port_id, remote_port_descr)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (seq, n) in table.iter().enumerate() {
+        insert.execute(params![
+            device_id,
+            seq as i64,
+            n.local_port,
+            n.remote_chassis_id,
+            n.remote_system_name,
+            n.remote_port_id,
+            n.remote_port_descr
+        ])?;
+    }
+    tx.prepare_cached(
+        "INSERT INTO lldp_read (device_id, time_ms) VALUES (?1, ?2)
+         ON CONFLICT (device_id) DO UPDATE SET time_ms = excluded.time_ms",
+    )?
+    .execute(params![device_id, time_ms])?;
+    Ok(())
+}
+
+/// Appends `device_id`'s optical levels at `time_ms` (a rewritten poll replaces its rows).
+/// Non-finite levels are not stored.
+pub(super) fn write_optics(
+    tx: &Transaction<'_>,
+    device_id: i64,
+    time_ms: i64,
+    optics: &[OpticReading],
+) -> rusqlite::Result<()> {
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO optic_sample (device_id, port, lane, direction, time_ms, dbm)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for o in optics.iter().filter(|o| o.dbm.is_finite()) {
+        insert.execute(params![
+            device_id,
+            o.port,
+            o.lane.map_or(0, i64::from),
+            direction_code(o.direction),
+            time_ms,
+            o.dbm
+        ])?;
+    }
+    Ok(())
+}
+
+/// Deletes optical levels older than `cutoff_ms`.
+pub(super) fn prune_optics(tx: &Transaction<'_>, cutoff_ms: i64) -> rusqlite::Result<usize> {
+    tx.prepare_cached("DELETE FROM optic_sample WHERE time_ms < ?1")?
+        .execute([cutoff_ms])
+}
+
+impl Store {
+    /// Every device's LLDP table as last read.
+    pub fn lldp_tables(&self) -> Result<LldpTables, StoreError> {
+        let op = "read lldp";
+        let mut out = LldpTables::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.name FROM lldp_read r JOIN device d USING (device_id) ORDER BY d.name",
+            )
+            .map_err(sql(&self.path, op))?;
+        let names = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(sql(&self.path, op))?;
+        for n in names {
+            out.devices.insert(n.map_err(sql(&self.path, op))?);
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.name, n.local_port, n.remote_chassis_id, n.remote_system_name,
+                   n.remote_port_id, n.remote_port_descr
+                 FROM lldp_neighbour n JOIN device d USING (device_id)
+                 ORDER BY d.name, n.seq",
+            )
+            .map_err(sql(&self.path, op))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    LldpNeighbour {
+                        local_port: r.get(1)?,
+                        remote_chassis_id: r.get(2)?,
+                        remote_system_name: r.get(3)?,
+                        remote_port_id: r.get(4)?,
+                        remote_port_descr: r.get(5)?,
+                    },
+                ))
+            })
+            .map_err(sql(&self.path, op))?;
+        for row in rows {
+            out.neighbours.push(row.map_err(sql(&self.path, op))?);
+        }
+        Ok(out)
+    }
+
+    /// The latest optical level of every (device, port, lane, direction) with one at or after
+    /// `since_ms` (older levels are stale: the transceiver may be gone).
+    pub fn optics_latest(&self, since_ms: i64) -> Result<Vec<LatestOptic>, StoreError> {
+        let op = "read optics";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.name, o.port, o.lane, o.direction, max(o.time_ms), o.dbm
+                 FROM optic_sample o JOIN device d USING (device_id)
+                 WHERE o.time_ms >= ?1
+                 GROUP BY o.device_id, o.port, o.lane, o.direction
+                 ORDER BY d.name, o.port, o.lane, o.direction",
+            )
+            .map_err(sql(&self.path, op))?;
+        // SQLite's bare columns with max(): `dbm` comes from the row holding the max time.
+        let rows = stmt
+            .query_map([since_ms], |r| {
+                let lane: i64 = r.get(2)?;
+                let direction: i64 = r.get(3)?;
+                Ok(LatestOptic {
+                    device: r.get(0)?,
+                    time_ms: r.get(4)?,
+                    reading: OpticReading {
+                        port: r.get(1)?,
+                        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
+                        direction: if direction == 1 {
+                            OpticDirection::Tx
+                        } else {
+                            OpticDirection::Rx
+                        },
+                        dbm: r.get(5)?,
+                    },
+                })
+            })
+            .map_err(sql(&self.path, op))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, op))
+    }
+
+    /// One port's optical levels in `[from_ms, to_ms)`, oldest first.
+    pub fn optic_series(
+        &self,
+        device: &str,
+        port: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, OpticReading)>, StoreError> {
+        let op = "read optic series";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT o.time_ms, o.lane, o.direction, o.dbm
+                 FROM optic_sample o JOIN device d USING (device_id)
+                 WHERE d.name = ?1 AND o.port = ?2 AND o.time_ms >= ?3 AND o.time_ms < ?4
+                 ORDER BY o.time_ms, o.lane, o.direction",
+            )
+            .map_err(sql(&self.path, op))?;
+        let rows = stmt
+            .query_map(params![device, port, from_ms, to_ms], |r| {
+                let lane: i64 = r.get(1)?;
+                let direction: i64 = r.get(2)?;
+                Ok((
+                    r.get(0)?,
+                    OpticReading {
+                        port: port.to_string(),
+                        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
+                        direction: if direction == 1 {
+                            OpticDirection::Tx
+                        } else {
+                            OpticDirection::Rx
+                        },
+                        dbm: r.get(3)?,
+                    },
+                ))
+            })
+            .map_err(sql(&self.path, op))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, op))
+    }
+}
