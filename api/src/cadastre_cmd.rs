@@ -485,4 +485,9 @@ fn print_stats(s: &cadastre::stats::Stats, version: u64) {
             o.km, o.cables_km, o.strands_total, o.strands_used, pct
         );
     }
+    let t = &s.spare.total;
+    println!(
+        "spare (topology): {} dark strands, {:.1} dark strand-km, {} free ducts, {:.1} free duct-km (per owner: irisops topology spare)",
+        t.dark_strands, t.dark_strand_km, t.free_ducts, t.free_duct_km
+    );
 }

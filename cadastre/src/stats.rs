@@ -1,6 +1,7 @@
 //! Km and strands per owner: what `irisops cadastre stats` prints (its `--json` form is this
 //! module's serde form: `routes_km`, `by_owner` keyed by owner id with `km`, `strands_total`,
-//! `strands_used`, ...). Spare capacity and utilisation per link belong to `topology`.
+//! `strands_used`, ...), and `spare`: the spare capacity as `topology` computes it (dark strands,
+//! dark strand-km, free ducts and duct-km per owner and in total), not re-derived here.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -21,6 +22,15 @@ pub struct Stats {
     pub n_hotspots: usize,
     /// Every registered owner, and any owner a route or cable names.
     pub by_owner: BTreeMap<String, OwnerStats>,
+    /// Spare capacity per route owner and in total, from `topology::Network::spare`.
+    pub spare: Spare,
+}
+
+/// The spare-capacity part of [`Stats`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Spare {
+    pub by_owner: BTreeMap<String, topology::OwnerSpare>,
+    pub total: topology::OwnerSpare,
 }
 
 /// One owner's share.
@@ -82,6 +92,18 @@ pub fn stats(cad: &Cadastre) -> Stats {
         n_allocations: cad.allocations.len(),
         n_hotspots: cad.hotspots.len(),
         by_owner,
+        spare: spare(cad),
+    }
+}
+
+/// The topology crate's spare report (shared trenches do not change spare, so none are
+/// computed).
+fn spare(cad: &Cadastre) -> Spare {
+    let (sites, links) = crate::network::specs_with(cad, &BTreeMap::new());
+    let report = topology::Network::build(&sites, &links).0.spare();
+    Spare {
+        by_owner: report.by_owner,
+        total: report.total,
     }
 }
 
@@ -232,6 +254,19 @@ mod tests {
         let sibelga = &s.by_owner["sibelga"];
         assert!(close(sibelga.km, r2) && close(sibelga.cables_km, r2));
         assert_eq!((sibelga.strands_total, sibelga.strands_used), (24, 2));
+        // Spare per route owner, from topology: r1 carries c1 (12 strands, 3 used), r2 carries
+        // c1 and c2 (36 strands, 5 used). Routes to an unknown site are not in the graph, so
+        // site "b" is added first.
+        assert_eq!(s.spare.total.routes, 0);
+        let mut with_b = cad.clone();
+        let mut b = with_b.sites[0].clone();
+        b.id = "b".to_string();
+        with_b.sites.push(b);
+        let s = stats(&with_b);
+        assert_eq!(s.spare.by_owner["cirb"].dark_strands, 9);
+        assert_eq!(s.spare.by_owner["sibelga"].dark_strands, 31);
+        assert_eq!(s.spare.total.dark_strands, 40);
+        assert!(close(s.spare.total.dark_strand_km, 9.0 * r1 + 31.0 * r2));
         assert!(close(sibelga.strand_km_used, 2.0 * r2));
         assert_eq!(s.by_owner["port"], OwnerStats::default());
         assert_eq!(s.by_owner.len(), 3);
