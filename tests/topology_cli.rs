@@ -340,3 +340,72 @@ fn spare_cut_and_quote_on_the_demo_network() {
     assert!((shares - monthly).abs() < 1e-6, "{q}");
     assert!(q["paths"][0]["spare_strands"].as_u64().unwrap() >= 4);
 }
+
+#[test]
+fn dig_once_with_a_wish_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, _exp) = demo(tmp.path());
+    let data = data.as_str();
+    let default = json(&["topology", "dig-once", "--data", data, "--json"]);
+    let first = &default["candidates"][0];
+    assert_eq!(first["reason"], "single_homed");
+    let (site, to) = (
+        first["site"].as_str().unwrap(),
+        first["to_site"].as_str().unwrap(),
+    );
+    // The same route asked for explicitly saves the same metres in the same worksite.
+    let wish = format!("{site}:{to}");
+    let listed = json(&[
+        "topology", "dig-once", "--data", data, "--wish", &wish, "--json",
+    ]);
+    assert_eq!(listed["n_wishes"], 1);
+    let c = listed["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["worksite"] == first["worksite"])
+        .expect("the worksite along the wished route");
+    assert_eq!(c["saved_m"], first["saved_m"]);
+    assert_eq!(c["reason"], "wish_list");
+    // A CSV wish list, and its errors by line and by site.
+    let file = tmp.path().join("wish.csv");
+    std::fs::write(
+        &file,
+        format!("from,to\n# asked by the commune\n{site},{to}\n"),
+    )
+    .unwrap();
+    let from_file = json(&[
+        "topology",
+        "dig-once",
+        "--data",
+        data,
+        "--wish-file",
+        file.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(from_file["candidates"], listed["candidates"]);
+    std::fs::write(&file, "from,to\npop-01\n").unwrap();
+    let (code, out) = run(&[
+        "topology",
+        "dig-once",
+        "--data",
+        data,
+        "--wish-file",
+        file.to_str().unwrap(),
+    ]);
+    assert_ne!(code, 0);
+    assert!(out.contains("wish.csv:2"), "{out}");
+    let (code, out) = run(&[
+        "topology",
+        "dig-once",
+        "--data",
+        data,
+        "--wish",
+        "pop-01:nowhere",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        out.contains("wish[0].to: unknown site \"nowhere\""),
+        "{out}"
+    );
+}

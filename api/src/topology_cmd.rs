@@ -147,12 +147,23 @@ pub enum TopologyCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Dig-once: planned worksites along which a new route would protect a single-homed site,
-    /// with the metres of trench saved.
+    /// Dig-once: planned worksites along which a wanted new route (one protecting each
+    /// single-homed site, or the wish list given) could be laid, with the metres of trench saved.
     DigOnce {
         /// The cadastre's data directory.
         #[arg(long)]
         data: PathBuf,
+        /// A wanted new route `FROM:TO` (site ids; repeatable). With `--wish` or `--wish-file`
+        /// only these are considered, without them the single-homed sites' protection routes.
+        #[arg(long = "wish", value_name = "FROM:TO")]
+        wishes: Vec<String>,
+        /// A CSV file of wanted routes: one `from,to` pair of site ids per line (a header line
+        /// `from,to` and `#` comments are skipped).
+        #[arg(long)]
+        wish_file: Option<PathBuf>,
+        /// Also consider the single-homed sites' protection routes with a wish list.
+        #[arg(long)]
+        single_homed: bool,
         /// Metres around a point or line worksite.
         #[arg(long, default_value_t = 25.0)]
         buffer_m: f64,
@@ -465,16 +476,39 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
         }
         TopologyCommand::DigOnce {
             data,
+            wishes,
+            wish_file,
+            single_homed,
             buffer_m,
             json,
         } => {
             let cad = load_cadastre(&data)?;
             let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
-            let found = cadastre::network::dig_once(&cad, &net, buffer_m);
+            let mut pairs = Vec::new();
+            for w in &wishes {
+                let (a, b) = w
+                    .split_once(':')
+                    .with_context(|| format!("--wish {w:?}: expected FROM:TO"))?;
+                pairs.push((a.trim().to_string(), b.trim().to_string()));
+            }
+            if let Some(file) = &wish_file {
+                pairs.extend(read_wish_file(file)?);
+            }
+            let mut list = if pairs.is_empty() || single_homed {
+                cadastre::network::single_homed_wishes(&cad, &net)
+            } else {
+                Vec::new()
+            };
+            list.extend(
+                cadastre::network::wish_list(&cad, &pairs)
+                    .map_err(|p| anyhow::anyhow!("invalid wish list:\n{}", p.join("\n")))?,
+            );
+            let found = cadastre::network::dig_once_for(&cad, &list, buffer_m);
             if json {
                 let saved: f64 = found.iter().map(|d| d.saved_m).sum();
                 let out = json!({
                     "candidates": found,
+                    "n_wishes": list.len(),
                     "n_worksites": cad.worksites.len(),
                     "saved_m_total": saved,
                 });
@@ -853,4 +887,33 @@ fn drift_text(r: &topology::DriftReport, n_circuits: usize) -> String {
         ));
     }
     s
+}
+
+/// `from,to` pairs of a wish-list CSV; a `from,to` header and `#` comments are skipped, and
+/// a bad line is named by its number.
+fn read_wish_file(file: &FsPath) -> anyhow::Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.eq_ignore_ascii_case("from,to") {
+            continue;
+        }
+        let (a, b) = line.split_once(',').with_context(|| {
+            format!(
+                "{}:{}: expected `from,to`, got {line:?}",
+                file.display(),
+                i + 1
+            )
+        })?;
+        anyhow::ensure!(
+            !b.contains(','),
+            "{}:{}: expected two fields, got {line:?}",
+            file.display(),
+            i + 1
+        );
+        out.push((a.trim().to_string(), b.trim().to_string()));
+    }
+    Ok(out)
 }

@@ -314,22 +314,38 @@ pub struct DigOnce {
     pub organisation: String,
     pub start: String,
     pub end: String,
-    /// The single-homed site the new route would protect, and the site it would reach.
+    /// The wish's sites: the single-homed site the new route would protect and the site it
+    /// would reach, or the wish list's pair.
     pub site: String,
     pub to_site: String,
+    /// The wish's reason: `single_homed` or `wish_list`.
+    pub reason: &'static str,
     /// Straight-line length of the new route, km.
     pub new_route_km: f64,
     /// Metres of it inside the worksite's footprint: trench not to dig separately.
     pub saved_m: f64,
 }
 
-/// Dig-once candidates. The wish list is one new route per **single-homed** site (a non-core
-/// site that some bridge's loss cuts off from the core): a straight line to the nearest site
-/// that none of those bridges cuts off. Each worksite whose footprint (a point or line worksite
-/// counts `buffer_m` around it) overlaps a wish route is listed with the metres it would save,
-/// largest first. Straight lines stand for the street path a planner would draw.
+/// A new route someone wants: a straight line between two sites (standing for the street path
+/// a planner would draw).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Wish {
+    pub from: String,
+    pub to: String,
+    /// `single_homed` (protects a site one bridge cuts off) or `wish_list` (asked for).
+    pub reason: &'static str,
+}
+
+/// Dig-once candidates for the single-homed sites' wishes ([`single_homed_wishes`]).
 pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
-    use geo::{BooleanOps, Distance, Geodesic, Length};
+    dig_once_for(cad, &single_homed_wishes(cad, net), buffer_m)
+}
+
+/// One new route per **single-homed** site (a non-core site that some bridge's loss cuts off
+/// from the core): a straight line to the nearest site that none of those bridges cuts off;
+/// two sites that are each other's answer make one wish.
+pub fn single_homed_wishes(cad: &Cadastre, net: &Network) -> Vec<Wish> {
+    use geo::{Distance, Geodesic};
     // What each bridge cuts off; per single-homed site, its largest such set: the sets of a
     // site's bridges are nested (they all lie on its way to the core), so it holds the others.
     let mut sets: Vec<BTreeSet<String>> = Vec::new();
@@ -355,7 +371,7 @@ pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
         .iter()
         .map(|s| (s.id.as_str(), s.location))
         .collect();
-    let mut wishes: Vec<(String, String, geo::Line<f64>, f64)> = Vec::new();
+    let mut wishes = Vec::new();
     let mut pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for (s, &k) in &largest {
         let with_it = &sets[k];
@@ -368,31 +384,76 @@ pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
             .filter(|t| !with_it.contains(&t.id))
             .map(|t| (Geodesic.distance(p, t.location), t))
             .min_by(|a, b| a.0.total_cmp(&b.0));
-        let Some((d, t)) = best else {
+        let Some((_, t)) = best else {
             continue;
         };
-        // Two single-homed sites that are each other's nearest: one new route, not two.
         let key = if s <= &t.id {
             (s.clone(), t.id.clone())
         } else {
             (t.id.clone(), s.clone())
         };
         if pairs.insert(key) {
-            wishes.push((
-                s.clone(),
-                t.id.clone(),
-                geo::Line::new(p.0, t.location.0),
-                d,
-            ));
+            wishes.push(Wish {
+                from: s.clone(),
+                to: t.id.clone(),
+                reason: "single_homed",
+            });
         }
     }
+    wishes
+}
+
+/// Wishes for explicit site pairs; every unknown site id is named in the error.
+pub fn wish_list(cad: &Cadastre, pairs: &[(String, String)]) -> Result<Vec<Wish>, Vec<String>> {
+    let known: BTreeSet<&str> = cad.sites.iter().map(|s| s.id.as_str()).collect();
+    let mut problems = Vec::new();
+    for (i, (a, b)) in pairs.iter().enumerate() {
+        for (end, id) in [("from", a), ("to", b)] {
+            if !known.contains(id.as_str()) {
+                problems.push(format!("wish[{i}].{end}: unknown site {id:?}"));
+            }
+        }
+        if a == b {
+            problems.push(format!("wish[{i}]: from and to are the same site {a:?}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(pairs
+        .iter()
+        .map(|(a, b)| Wish {
+            from: a.clone(),
+            to: b.clone(),
+            reason: "wish_list",
+        })
+        .collect())
+}
+
+/// Dig-once candidates: each worksite whose footprint (a point or line worksite counts
+/// `buffer_m` around it) overlaps a wish's straight line is listed with the metres it would
+/// save, largest first. Wishes naming an unknown site are skipped.
+pub fn dig_once_for(cad: &Cadastre, wishes: &[Wish], buffer_m: f64) -> Vec<DigOnce> {
+    use geo::{BooleanOps, Distance, Geodesic, Length};
+    let at: BTreeMap<&str, geo::Point<f64>> = cad
+        .sites
+        .iter()
+        .map(|s| (s.id.as_str(), s.location))
+        .collect();
+    let wishes: Vec<(&Wish, geo::Line<f64>, f64)> = wishes
+        .iter()
+        .filter_map(|w| {
+            let (a, b) = (at.get(w.from.as_str())?, at.get(w.to.as_str())?);
+            Some((w, geo::Line::new(a.0, b.0), Geodesic.distance(*a, *b)))
+        })
+        .collect();
     let mut out = Vec::new();
     for w in &cad.worksites {
         let area = worksite_area(&w.geometry, buffer_m);
-        for (site, to_site, line, d) in &wishes {
-            let wish =
+        for (wish, line, d) in &wishes {
+            let path =
                 geo::MultiLineString::new(vec![geo::LineString::from(vec![line.start, line.end])]);
-            let inside = area.clip(&wish, false);
+            let inside = area.clip(&path, false);
             let saved: f64 = inside.0.iter().map(|l| Geodesic.length(l)).sum();
             if saved >= 1.0 {
                 out.push(DigOnce {
@@ -401,8 +462,9 @@ pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
                     organisation: w.organisation.clone(),
                     start: w.start.clone(),
                     end: w.end.clone(),
-                    site: site.clone(),
-                    to_site: to_site.clone(),
+                    site: wish.from.clone(),
+                    to_site: wish.to.clone(),
+                    reason: wish.reason,
                     new_route_km: (d / 1000.0 * 1000.0).round() / 1000.0,
                     saved_m: saved.round(),
                 });
@@ -564,6 +626,32 @@ mod tests {
             [("w-on", "S", "D", 100.0), ("w-point", "S", "D", 50.0)]
         );
         assert!((found[0].new_route_km - 0.3).abs() < 0.002, "{found:?}");
+        assert!(found.iter().all(|d| d.reason == "single_homed"));
+
+        // An explicit wish list: D → S (the same street) finds the same worksites, A → S (along
+        // the existing route, away from them) finds none.
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
+        let listed = wish_list(&cad, &[pair("D", "S"), pair("A", "S")]).unwrap();
+        let found = dig_once_for(&cad, &listed, 25.0);
+        let got: Vec<(&str, &str, f64, &str)> = found
+            .iter()
+            .map(|d| (d.worksite.as_str(), d.site.as_str(), d.saved_m, d.reason))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("w-on", "D", 100.0, "wish_list"),
+                ("w-point", "D", 50.0, "wish_list")
+            ]
+        );
+        let bad = wish_list(&cad, &[pair("A", "nowhere"), pair("S", "S")]).unwrap_err();
+        assert_eq!(
+            bad,
+            [
+                "wish[0].to: unknown site \"nowhere\"",
+                "wish[1]: from and to are the same site \"S\""
+            ]
+        );
     }
 
     #[test]
