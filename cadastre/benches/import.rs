@@ -58,6 +58,7 @@ fn synthetic() -> Cadastre {
                 ducts_free: 2,
                 status: "in_service".to_string(),
                 declared_length_m: None,
+                srlgs: Vec::new(),
                 geometry: MultiLineString::new(vec![LineString::from(vec![a, bend, b])]),
             }
         })

@@ -39,6 +39,7 @@ fn route(rng: &mut StdRng, i: usize, step: f64) -> Route {
         ducts_free: 0,
         status: "in_service".to_string(),
         declared_length_m: None,
+        srlgs: Vec::new(),
         geometry: MultiLineString::new(vec![LineString::from(pts)]),
     }
 }

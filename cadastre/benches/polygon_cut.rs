@@ -63,6 +63,7 @@ fn grid(w: usize, h: usize) -> Cadastre {
             ducts_free: 1,
             status: "in_service".to_string(),
             declared_length_m: None,
+            srlgs: Vec::new(),
             geometry: MultiLineString::new(vec![LineString::from(vec![
                 at(a.0, a.1),
                 at(b.0, b.1),

@@ -116,6 +116,10 @@ pub struct Route {
     /// The length the owner declares, metres (checked against the geodesic length).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declared_length_m: Option<f64>,
+    /// Shared-risk groups the owner declares (a bridge crossing, a tunnel, a duct bank shared
+    /// with another route): merged with the shared trenches found in the geometry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub srlgs: Vec<String>,
     /// WGS84; a LineString is a one-part MultiLineString.
     #[serde(skip, default = "empty_lines")]
     pub geometry: MultiLineString<f64>,

@@ -8,6 +8,7 @@
 //! [`TrenchRule::within_m`] of each other for at least [`TrenchRule::min_shared_m`] (away from
 //! their ends, where every route meets its site's others) lie in one trench, and share the group
 //! `trench:A+B` (ids in order). A digger in that street cuts both, so they are not diverse.
+//! A route's declared `srlgs` (a bridge crossing, a tunnel) are added to those found.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,7 +152,16 @@ pub fn specs_with(
                 fibre_count,
                 allocated_strands,
                 free_ducts: r.ducts_free,
-                srlgs: srlgs.get(&r.id).cloned().unwrap_or_default(),
+                srlgs: {
+                    // Declared groups first, then the trenches found; each once.
+                    let mut all: Vec<String> = Vec::new();
+                    for g in r.srlgs.iter().chain(srlgs.get(&r.id).into_iter().flatten()) {
+                        if !all.contains(g) {
+                            all.push(g.clone());
+                        }
+                    }
+                    all
+                },
             }
         })
         .collect();
@@ -546,6 +556,13 @@ mod tests {
         let (_, links) = specs(&cad, &SpatialIndex::build(&cad));
         assert_eq!(links[0].srlgs, ["trench:r-a+r-b"]);
         assert!(links[2].srlgs.is_empty());
+        // Declared groups come first and are merged with the trenches found.
+        let mut declared = cad.clone();
+        declared.routes[0].srlgs = vec!["bridge:canal".into()];
+        declared.routes[2].srlgs = vec!["bridge:canal".into(), "bridge:canal".into()];
+        let (_, links) = specs(&declared, &SpatialIndex::build(&declared));
+        assert_eq!(links[0].srlgs, ["bridge:canal", "trench:r-a+r-b"]);
+        assert_eq!(links[2].srlgs, ["bridge:canal"]);
     }
 
     /// A (pop) — D (pop) are linked; S hangs on A alone, 1 km east of A, with D 300 m north

@@ -137,6 +137,7 @@ mod tests {
             ducts_free: 1,
             status: "in_service".to_string(),
             declared_length_m: None,
+            srlgs: Vec::new(),
             geometry: MultiLineString::new(vec![LineString::from(line)]),
         }
     }

@@ -136,6 +136,7 @@ fn routes(cad: &Cadastre) -> Table {
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
             wkt::lines(&r.geometry),
+            joined(&r.srlgs),
         ]
     });
     Table {
@@ -151,6 +152,7 @@ fn routes(cad: &Cadastre) -> Table {
             "status",
             "declared_length_m",
             "geometry_wkt",
+            "srlgs",
         ],
         rows: rows.collect(),
     }

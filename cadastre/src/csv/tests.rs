@@ -64,6 +64,7 @@ fn sample() -> Cadastre {
             ducts_free: 1,
             status: "in_service".into(),
             declared_length_m: Some(1234.5),
+            srlgs: vec!["bridge:canal".into(), "tunnel:leopold".into()],
             geometry: MultiLineString::new(vec![
                 line_string![(x: 4.3685, y: 50.8512), (x: 4.379, y: 50.867)],
             ]),
@@ -131,7 +132,7 @@ fn headers_name_every_column() {
     );
     assert_eq!(
         header(Layer::Routes),
-        "id,name,from_site,to_site,owner,deployment,ducts_total,ducts_free,status,declared_length_m,geometry_wkt"
+        "id,name,from_site,to_site,owner,deployment,ducts_total,ducts_free,status,declared_length_m,geometry_wkt,srlgs"
     );
     assert_eq!(
         header(Layer::Cables),
@@ -193,7 +194,8 @@ fn values_lists_and_geometry() {
             "1",
             "in_service",
             "1234.5",
-            "LINESTRING (4.3685 50.8512, 4.379 50.867)"
+            "LINESTRING (4.3685 50.8512, 4.379 50.867)",
+            "bridge:canal;tunnel:leopold"
         ]
     );
     assert_eq!(

@@ -134,6 +134,7 @@ impl Builder {
             ducts_free,
             status: "in_service".to_string(),
             declared_length_m: Some((length * 10.0).round() / 10.0),
+            srlgs: Vec::new(),
             geometry: MultiLineString::new(vec![line]),
         });
         id

@@ -119,6 +119,7 @@ impl Template for Route {
             ducts_free: 0,
             status: s("in_service"),
             declared_length_m: Some(1.0),
+            srlgs: Vec::new(),
             geometry: MultiLineString::new(vec![]),
         }
     }

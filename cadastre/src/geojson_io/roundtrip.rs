@@ -47,6 +47,7 @@ fn route(i: usize) -> impl Strategy<Value = Route> {
         ducts_free: ducts / 2,
         status: "planned".to_string(),
         declared_length_m,
+        srlgs: Vec::new(),
         geometry: MultiLineString::new(parts),
     })
 }

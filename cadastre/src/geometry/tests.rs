@@ -31,6 +31,7 @@ pub(crate) fn route(id: &str, owner: &str, parts: Vec<Vec<(f64, f64)>>) -> Route
         ducts_free: 0,
         status: "in_service".to_string(),
         declared_length_m: None,
+        srlgs: Vec::new(),
         geometry: MultiLineString::new(parts.into_iter().map(LineString::from).collect()),
     }
 }

@@ -327,6 +327,7 @@ impl Reader {
             ducts_free: 0,
             status,
             declared_length_m,
+            srlgs: Vec::new(),
             geometry: geo::MultiLineString::new(vec![]),
         }
     }

@@ -268,6 +268,7 @@ fn not_ofds_shaped() -> Cadastre {
         ducts_free: 0,
         status: "in_service".into(),
         declared_length_m: None,
+        srlgs: Vec::new(),
         geometry: MultiLineString::new(parts),
     };
     let cable = |id: &str, routes: &[&str], n: u32| Cable {

@@ -77,6 +77,7 @@ fn small() -> Cadastre {
             ducts_free: 1,
             status: "in_service".into(),
             declared_length_m: Some(812.3),
+            srlgs: Vec::new(),
             geometry: MultiLineString::new(vec![line]),
         }],
         ..Cadastre::default()

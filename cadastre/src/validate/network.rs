@@ -47,6 +47,16 @@ pub(super) fn routes(cad: &Cadastre, ix: &Index<'_>, opts: &ValidateOptions, rep
         owner(&at, &r.owner, ix, report);
         known_site(&at, "from_site", &r.from_site, ix, report);
         known_site(&at, "to_site", &r.to_site, ix, report);
+        for (i, g) in r.srlgs.iter().enumerate() {
+            if g.trim().is_empty() {
+                report.push(at.error(&format!("srlgs[{i}]"), "a shared-risk group has a name"));
+            } else if g.starts_with("trench:") {
+                let message = format!(
+                    "{g:?}: the `trench:` prefix is for the shared trenches found in the geometry"
+                );
+                report.push(at.error(&format!("srlgs[{i}]"), message));
+            }
+        }
         shapes::route(&at, r, ix, opts, report);
     }
 }

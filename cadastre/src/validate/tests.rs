@@ -276,3 +276,24 @@ fn every_rule_fixture_is_checked() {
         );
     }
 }
+
+#[test]
+fn declared_shared_risk_groups_have_names_outside_the_trench_namespace() {
+    let mut cad = load(None);
+    cad.routes[0].srlgs = vec![" ".into(), "trench:a+b".into(), "bridge:canal".into()];
+    let id = cad.routes[0].id.clone();
+    let got: Vec<String> = validate(&cad, &ValidateOptions::brussels())
+        .problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(
+        got,
+        [
+            format!(r#"error: routes[0] (id "{id}") srlgs[0]: a shared-risk group has a name"#),
+            format!(
+                r#"error: routes[0] (id "{id}") srlgs[1]: "trench:a+b": the `trench:` prefix is for the shared trenches found in the geometry"#
+            ),
+        ]
+    );
+}
