@@ -154,7 +154,32 @@ fn paths_and_spof_on_the_demo_network() {
         (owner_km - p["length_km"].as_f64().unwrap()).abs() < 0.01,
         "km per owner add up: {p}"
     );
-    assert!(p["loss_db"].as_f64().unwrap() > 0.0);
+    let loss = p["loss_db"].as_f64().unwrap();
+    assert!(loss > 0.0);
+    // The verdict against budgets just above, within 3 dB of, and below the loss.
+    for (budget, verdict) in [
+        (loss + 3.5, "pass"),
+        (loss + 1.0, "warn"),
+        (loss - 0.5, "fail"),
+    ] {
+        let b = format!("{budget}");
+        let v = json(&[
+            "topology",
+            "paths",
+            "--data",
+            data,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--k",
+            "1",
+            "--budget-db",
+            &b,
+            "--json",
+        ]);
+        assert_eq!(v["paths"][0]["loss_verdict"], verdict, "budget {b}: {v}");
+    }
 
     let two = json(&[
         "topology", "paths", "--data", data, "--from", from, "--to", to, "--k", "2", "--json",

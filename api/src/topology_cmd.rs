@@ -47,6 +47,8 @@ pub enum TopologyCommand {
         /// Paths that share no intermediate site either.
         #[arg(long)]
         node_disjoint: bool,
+        #[command(flatten)]
+        budget: BudgetArgs,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -143,6 +145,8 @@ pub enum TopologyCommand {
         /// `operator_share`); defaults otherwise.
         #[arg(long)]
         tariff: Option<PathBuf>,
+        #[command(flatten)]
+        budget: BudgetArgs,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -182,6 +186,37 @@ pub enum TopologyCommand {
     },
 }
 
+/// The transceiver budget paths are judged against (`loss_verdict`).
+#[derive(clap::Args, Clone, Copy)]
+pub struct BudgetArgs {
+    /// Optical budget of the transceivers, dB (launch power − receiver sensitivity; 11 dB is a
+    /// 1000BASE-LX / 10 km-class optic).
+    #[arg(long, default_value_t = 11.0)]
+    budget_db: f64,
+    /// Safety margin below the budget, dB: a loss within it is `warn`.
+    #[arg(long = "budget-margin-db", default_value_t = 3.0)]
+    budget_margin_db: f64,
+}
+
+impl BudgetArgs {
+    fn budget(self) -> anyhow::Result<topology::TransceiverBudget> {
+        anyhow::ensure!(
+            self.budget_db.is_finite() && self.budget_db > 0.0,
+            "--budget-db must be a number > 0, got {}",
+            self.budget_db
+        );
+        anyhow::ensure!(
+            self.budget_margin_db.is_finite() && self.budget_margin_db >= 0.0,
+            "--budget-margin-db must be a number >= 0, got {}",
+            self.budget_margin_db
+        );
+        Ok(topology::TransceiverBudget {
+            budget_db: self.budget_db,
+            margin_db: self.budget_margin_db,
+        })
+    }
+}
+
 /// How `spare` groups its lines.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SpareBy {
@@ -209,9 +244,11 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             owners,
             max_km,
             node_disjoint,
+            budget,
             json,
         } => {
             anyhow::ensure!(k >= 1, "--k must be at least 1");
+            let budget = budget.budget()?;
             let net = load(&data)?;
             let constraints = Constraints {
                 min_spare_strands: pairs.saturating_mul(2),
@@ -224,14 +261,14 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 "from": from,
                 "to": to,
                 "k": k,
-                "paths": found.paths.iter().map(path_json).collect::<Vec<_>>(),
+                "paths": found.paths.iter().map(|p| path_json(p, &budget)).collect::<Vec<_>>(),
                 "fully_diverse": found.fully_diverse,
                 "shared_risks": found.shared_risks,
             });
             if json {
                 emit(&serde_json::to_string_pretty(&out)?)?;
             } else {
-                emit(&paths_text(&from, &to, &found))?;
+                emit(&paths_text(&from, &to, &found, &budget))?;
             }
             Ok(if found.paths.is_empty() {
                 ExitCode::from(1)
@@ -354,7 +391,9 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             let reroutable: Vec<Value> = report
                 .reroutable
                 .iter()
-                .map(|r| json!({"allocation": r.allocation, "path": path_json(&r.path)}))
+                .map(|r| {
+                    json!({"allocation": r.allocation, "path": path_json(&r.path, &default_budget())})
+                })
                 .collect();
             let out = json!({
                 "removed_routes": report.removed_links,
@@ -399,9 +438,11 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             pairs,
             k,
             tariff,
+            budget,
             json,
         } => {
             anyhow::ensure!(pairs >= 1, "--pairs must be at least 1");
+            let budget = budget.budget()?;
             anyhow::ensure!(k >= 1, "--k must be at least 1");
             let tariff = match &tariff {
                 Some(f) => {
@@ -441,7 +482,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 "from": from,
                 "to": to,
                 "pairs": pairs,
-                "paths": paths.iter().map(path_json).collect::<Vec<_>>(),
+                "paths": paths.iter().map(|p| path_json(p, &budget)).collect::<Vec<_>>(),
                 "fully_diverse": fully_diverse,
                 "quotes": quotes,
                 "monthly": round3(monthly),
@@ -757,7 +798,12 @@ fn round3(x: f64) -> f64 {
 
 /// A path as the contract's JSON: `loss_db` at 1310 nm (the larger of the two with the default
 /// model), both wavelengths under `loss_db_by_wavelength`.
-fn path_json(p: &Path) -> Value {
+/// The budget re-routes are judged against (the `paths` default).
+fn default_budget() -> topology::TransceiverBudget {
+    topology::TransceiverBudget::new(11.0)
+}
+
+fn path_json(p: &Path, budget: &topology::TransceiverBudget) -> Value {
     let owners: BTreeMap<&str, f64> = p
         .owners
         .iter()
@@ -771,6 +817,8 @@ fn path_json(p: &Path) -> Value {
         "spare_strands": p.spare_strands,
         "loss_db": round3(p.loss_db_1310),
         "loss_db_by_wavelength": {"1310": round3(p.loss_db_1310), "1550": round3(p.loss_db_1550)},
+        "loss_budget_db": budget.budget_db,
+        "loss_verdict": budget.verdict(p.loss_db_1310),
     })
 }
 
@@ -794,7 +842,12 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn paths_text(from: &str, to: &str, found: &topology::Diverse) -> String {
+fn paths_text(
+    from: &str,
+    to: &str,
+    found: &topology::Diverse,
+    budget: &topology::TransceiverBudget,
+) -> String {
     let paths = &found.paths;
     use std::fmt::Write;
     let mut s = String::new();
@@ -810,13 +863,15 @@ fn paths_text(from: &str, to: &str, found: &topology::Diverse) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "path {}: {:.3} km, {} routes, spare strands {}, loss {:.2} dB @1310 / {:.2} dB @1550; {}",
+            "path {}: {:.3} km, {} routes, spare strands {}, loss {:.2} dB @1310 / {:.2} dB @1550 ({} against a {} dB budget); {}",
             i + 1,
             p.length_km(),
             p.routes.len(),
             p.spare_strands,
             p.loss_db_1310,
             p.loss_db_1550,
+            json!(budget.verdict(p.loss_db_1310)).as_str().unwrap_or("?"),
+            budget.budget_db,
             owners.join(", ")
         );
         let _ = writeln!(s, "  sites: {}", p.sites.join(" → "));
