@@ -193,6 +193,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ports,
                 seed,
                 faults,
+                backbone: None,
             };
             runtime()?.block_on(async {
                 let shutdown = async {

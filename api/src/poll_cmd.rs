@@ -11,7 +11,10 @@ use tokio::sync::Semaphore;
 use collector::config::{Config, DeviceConfig};
 use collector::poll::{poll, DeviceState, PollError};
 use collector::rates;
-use collector::sample::{DevicePoll, PollStatus, PortCounters, PortRates};
+use collector::sample::{
+    ApStatus, DevicePoll, LldpNeighbour, OpticReading, PollStatus, PortCounters, PortRates,
+    SsidClients,
+};
 
 use crate::cli::Format;
 
@@ -27,6 +30,25 @@ pub struct DeviceReport {
     pub sys_descr: Option<String>,
     pub sys_object_id: Option<String>,
     pub ports: Vec<PortReport>,
+    /// LLDP neighbours (`[]` also when not read: see `lldp_read`).
+    pub lldp: Vec<LldpNeighbour>,
+    /// Whether an LLDP table was read.
+    pub lldp_read: bool,
+    pub optics: Vec<OpticReading>,
+    /// `{"aps_total", "aps_up", "clients_total", "ssids"}`; null without a wifi profile.
+    pub wifi: Option<WifiReport>,
+    pub aps: Vec<ApStatus>,
+    /// The profiles walked.
+    pub profiles: Vec<&'static str>,
+}
+
+/// The contract's `wifi` object.
+#[derive(Debug, Serialize)]
+pub struct WifiReport {
+    pub aps_total: u64,
+    pub aps_up: u64,
+    pub clients_total: u64,
+    pub ssids: Vec<SsidClients>,
 }
 
 /// One port in the output.
@@ -76,7 +98,14 @@ pub async fn run(cfg: Config, once: bool, format: Format, gap: Duration) -> anyh
                 .iter()
                 .zip(&results)
                 .zip(&prev)
-                .map(|((d, r), p)| report(d, r, p.as_ref()))
+                .zip(&states)
+                .map(|(((d, r), p), st)| {
+                    let names = st
+                        .as_ref()
+                        .map(|s| s.profiles.active_names())
+                        .unwrap_or_default();
+                    report(d, r, p.as_ref(), &names)
+                })
                 .collect();
             if round >= 2 || !once {
                 print(&reports, format)?;
@@ -136,6 +165,7 @@ fn report(
     dev: &DeviceConfig,
     r: &Result<DevicePoll, PollError>,
     prev: Option<&DevicePoll>,
+    profiles: &[&'static str],
 ) -> DeviceReport {
     match r {
         Err(e) => DeviceReport {
@@ -148,6 +178,12 @@ fn report(
             sys_descr: None,
             sys_object_id: None,
             ports: Vec::new(),
+            lldp: Vec::new(),
+            lldp_read: false,
+            optics: Vec::new(),
+            wifi: None,
+            aps: Vec::new(),
+            profiles: Vec::new(),
         },
         Ok(cur) => {
             let rates = prev.map(|p| rates::compute(p, cur).0).unwrap_or_default();
@@ -165,6 +201,17 @@ fn report(
                     .iter()
                     .map(|p| port_report(p, rates.iter().find(|r| r.key == p.key)))
                     .collect(),
+                lldp: cur.lldp.clone().unwrap_or_default(),
+                lldp_read: cur.lldp.is_some(),
+                optics: cur.optics.clone(),
+                wifi: cur.wifi.as_ref().map(|w| WifiReport {
+                    aps_total: w.aps_total,
+                    aps_up: w.aps_up,
+                    clients_total: w.clients_total,
+                    ssids: w.ssids.clone(),
+                }),
+                aps: cur.wifi.as_ref().map(|w| w.aps.clone()).unwrap_or_default(),
+                profiles: profiles.to_vec(),
             }
         }
     }

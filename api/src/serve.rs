@@ -82,6 +82,7 @@ pub async fn demo(
         ports,
         seed: 42,
         faults: Default::default(),
+        backbone: None,
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut sim_stop = stop_rx.clone();

@@ -6,6 +6,7 @@
 //! - [`secret`]: a redacting wrapper for communities, passwords and tokens.
 //! - [`snmp`]: our own UDP transport with snmp2 as the codec; GETBULK table walks.
 //! - [`poll`]: one poll of one device: system group, ifXTable and ifTable into owned samples.
+//! - [`profiles`]: LLDP, optics and wifi tables as versioned data (`collector/profiles/`).
 //! - [`ports`]: stable port identity (ifName, disambiguated) across ifIndex renumbering.
 //! - [`rates`]: the counter laws: wraps, reboots, discontinuities, over-speed gaps.
 //! - [`sample`]: the owned values that flow from pollers to sinks.
@@ -19,6 +20,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;
+pub mod profiles;
 pub mod rates;
 pub mod sample;
 pub mod secret;

@@ -82,6 +82,8 @@ pub struct DeviceState {
     pub reps: Repetitions,
     columns: Columns,
     if_index_by_key: HashMap<String, u32>,
+    /// Which profiles apply, and the ENTITY-MIB map.
+    pub profiles: crate::profiles::engine::ProfileState,
 }
 
 impl DeviceState {
@@ -92,6 +94,7 @@ impl DeviceState {
             reps: Repetitions::new(dev.max_repetitions),
             columns: Columns::new(),
             if_index_by_key: HashMap::new(),
+            profiles: Default::default(),
         })
     }
 }
@@ -149,6 +152,15 @@ async fn poll_once(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePol
     };
     out.ports = join_ports(&ifx, &ift);
     note_renumbering(&dev.name, &out.ports, &mut st.if_index_by_key);
+    crate::profiles::engine::collect(
+        &mut st.session,
+        &mut st.reps,
+        deadline,
+        &dev.profiles,
+        &mut st.profiles,
+        &mut out,
+    )
+    .await;
     out.duration_ms = started.elapsed().as_millis() as u64;
     Ok(out)
 }

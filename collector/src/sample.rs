@@ -89,6 +89,42 @@ pub struct DevicePoll {
     /// Optical levels of the transceivers.
     #[serde(default)]
     pub optics: Vec<OpticReading>,
+    /// Wifi access points and clients (controllers and standalone APs); `None` when no wifi
+    /// profile applies.
+    #[serde(default)]
+    pub wifi: Option<Wifi>,
+}
+
+/// A wifi controller's (or standalone AP's) summary: the contract's `wifi` and `aps[]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Wifi {
+    /// The device's own totals where it offers them, else counts and sums.
+    pub aps_total: u64,
+    pub aps_up: u64,
+    pub clients_total: u64,
+    pub aps: Vec<ApStatus>,
+    /// Clients per SSID, where the device reports them.
+    #[serde(default)]
+    pub ssids: Vec<SsidClients>,
+}
+
+/// One access point.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApStatus {
+    pub name: String,
+    /// `aa:bb:cc:dd:ee:ff`, when known.
+    pub mac: Option<String>,
+    /// `up`, `down` or `unknown`.
+    pub status: String,
+    /// Associated clients; `None` when the device does not say.
+    pub clients: Option<u64>,
+}
+
+/// Clients on one SSID.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsidClients {
+    pub name: String,
+    pub clients: u64,
 }
 
 /// One LLDP neighbour of a device: the contract's `lldp[]` item of `irisops poll --format json`.

@@ -63,6 +63,7 @@ impl Harness {
             ports: 8,
             seed: 1,
             faults,
+            backbone: None,
         };
         let (sim, socket) = rt.block_on(async {
             let sim = collector::sim::start(cfg).await;

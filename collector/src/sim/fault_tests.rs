@@ -18,6 +18,7 @@ fn responder(ports: u32, faults: &str) -> Responder {
         ports,
         seed: 9,
         faults: parse_faults(faults).unwrap(),
+        backbone: None,
     };
     Responder::new(&cfg, START_MS)
 }

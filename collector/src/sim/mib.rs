@@ -7,7 +7,8 @@
 //!
 //! To add a table (LLDP, optical sensors, wifi controllers): implement [`Table`] (indexes may
 //! have several arcs; rows must be sorted by index; a device without the table has no rows) and
-//! list it in `tables::standard`. Tables must not interleave in OID order.
+//! list it in `tables::standard` (every generated device), `router::tables` or `wifi::tables`
+//! (described devices, each with its own MIB). Tables must not interleave in OID order.
 
 use super::ber::{self, Value};
 use super::faults::DeviceFaults;
@@ -283,8 +284,23 @@ mod tests {
 
     /// Guards new tables: a walk is only ordered if tables do not interleave.
     #[test]
-    fn standard_tables_do_not_interleave() {
-        let mut tables = tables::standard();
+    fn tables_do_not_interleave() {
+        let router = super::super::backbone::Router {
+            name: "r".into(),
+            chassis_mac: [0; 6],
+            ports: vec![],
+        };
+        let controller = super::super::backbone::Controller {
+            name: "c".into(),
+            aps: vec![],
+            ssids: vec![],
+        };
+        check_no_interleaving(tables::standard());
+        check_no_interleaving(super::super::router::tables(&router));
+        check_no_interleaving(super::super::wifi::tables(&controller, 1, 1));
+    }
+
+    fn check_no_interleaving(mut tables: Vec<Box<dyn super::Table>>) {
         tables.sort_by(|a, b| a.entry().cmp(b.entry()));
         for pair in tables.windows(2) {
             let column = |t: &dyn super::Table, c: u32| [t.entry(), &[c]].concat();

@@ -1,5 +1,7 @@
 //! The SNMP simulator of a fibre backbone (`irisops simulate`): one UDP socket answering SNMP
 //! v1/v2c GET, GETNEXT and GETBULK for many devices, each selected by its community `devNNNN`.
+//! A described [`Backbone`] adds routers (LLDP neighbours, optical levels) and wifi controllers
+//! (access points, clients per radio and SSID), each selected by the community equal to its name.
 //!
 //! Counters follow a seeded daily traffic model and are computed analytically from the time of
 //! the request, so any number of pollers agree and rates never exceed port speed. Faults
@@ -12,7 +14,7 @@
 //! # async fn demo() -> Result<(), collector::sim::SimError> {
 //! use collector::sim::{parse_faults, start, SimConfig};
 //! let faults = parse_faults("[[fault]]\ndevice = 2\nkind = \"dead\"")?;
-//! let cfg = SimConfig { listen: "127.0.0.1:0".parse().unwrap(), devices: 10, ports: 48, seed: 1, faults };
+//! let cfg = SimConfig { listen: "127.0.0.1:0".parse().unwrap(), devices: 10, ports: 48, seed: 1, faults, backbone: None };
 //! let sim = start(cfg).await?;
 //! println!("snmpbulkwalk -v2c -c dev0001 {} .1.3.6.1.2.1.31.1.1.1", sim.local_addr());
 //! sim.shutdown().await
@@ -23,22 +25,31 @@
 //! - `ber`: the BER reader for requests and writer for responses.
 //! - `model`: port profiles and the integral of the daily traffic curve.
 //! - `mib`: the per-device table view: sorted tables, GET/GETNEXT seeks, walk cursors.
-//! - `tables`: the system group, ifNumber, ifTable and ifXTable; new tables go here.
+//! - `tables`: the system group, ifNumber, ifTable and ifXTable, of generated and described
+//!   devices; new tables of every device go here.
+//! - `backbone`: the described routers and wifi controllers (plain data) and their validation.
+//! - `router`: a router's LLDP-MIB, ENTITY-MIB and ENTITY-SENSOR-MIB tables.
+//! - `wifi`: a controller's access point, radio, SSID tables and its client model.
 //! - `faults`: the faults file.
 //! - `server`: one datagram in, one response out; the socket loop.
 
+mod backbone;
+#[cfg(test)]
+mod backbone_tests;
 mod ber;
 #[cfg(test)]
 mod fault_tests;
 mod faults;
 mod mib;
 mod model;
+mod router;
 mod server;
 mod tables;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
+mod wifi;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -48,6 +59,9 @@ use tokio::net::UdpSocket;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use backbone::{
+    AccessPoint, Backbone, ClientPattern, Controller, Neighbour, Router, RouterPort,
+};
 pub use faults::{parse_faults, DeviceFaults, Faults};
 
 /// Most ports per device: keeps ifIndex arithmetic and table sizes sane.
@@ -65,6 +79,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// Faults per device.
     pub faults: Faults,
+    /// Routers and wifi controllers served beside the generated devices, by name.
+    pub backbone: Option<Backbone>,
 }
 
 /// Errors of the simulator.
@@ -127,6 +143,9 @@ fn validate(cfg: &SimConfig) -> Result<(), SimError> {
             "a fault names device {d}, beyond the {} devices",
             cfg.devices
         ));
+    }
+    if let Some(backbone) = &cfg.backbone {
+        backbone::problems(backbone, MAX_PORTS, &mut problems);
     }
     if problems.is_empty() {
         Ok(())

@@ -7,8 +7,8 @@
 
 use std::f64::consts::TAU;
 
-const DAY_MS: u64 = 86_400_000;
-const HOUR_MS: u64 = 3_600_000;
+pub(crate) const DAY_MS: u64 = 86_400_000;
+pub(crate) const HOUR_MS: u64 = 3_600_000;
 /// Relative amplitudes of the daily wave, its second harmonic and the fast jitter: they sum to
 /// 0.68, so the rate stays within `mean × [0.32, 1.68]`.
 const AMPLITUDES: [f64; 3] = [0.5, 0.1, 0.08];
@@ -28,7 +28,7 @@ pub(crate) fn hash(parts: &[u64]) -> u64 {
 }
 
 /// A uniform value in [0, 1) from a hash.
-fn unit(h: u64) -> f64 {
+pub(crate) fn unit(h: u64) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
@@ -70,7 +70,12 @@ pub(crate) fn port(seed: u64, device: u32, port: u32) -> Port {
         30..=84 => 10_000_000_000,
         _ => 100_000_000_000,
     };
-    let up = h(2) % 25 != 0;
+    port_with(seed, device, port, speed_bps, h(2) % 25 != 0)
+}
+
+/// The seeded profile of a port whose speed and state are given (a described router's port).
+pub(crate) fn port_with(seed: u64, device: u32, port: u32, speed_bps: u64, up: bool) -> Port {
+    let h = |salt: u64| hash(&[seed, u64::from(device), u64::from(port), salt]);
     let hot = h(3) % 12 == 0;
     let curve = |dir: u64| {
         let r = |salt: u64| unit(h(16 * dir + salt));

@@ -4,6 +4,7 @@
 //! The responder reuses its buffers, so the hot path allocates nothing. Slow devices answer from
 //! a spawned task; the socket loop never sleeps.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tokio::task::JoinSet;
 use super::ber::{self, tag, Message, Value};
 use super::faults::{DeviceFaults, Faults};
 use super::mib::{DeviceNow, Mib, Missing, Pos};
-use super::{model, tables, SimConfig, SimError};
+use super::{backbone, model, router, tables, wifi, SimConfig, SimError};
 
 /// Varbind-list bytes that keep a whole response under the 65,507-byte UDP payload limit.
 const MAX_VARBIND_BYTES: usize = 65_400;
@@ -46,13 +47,56 @@ enum Status {
 
 /// The immutable part: configuration and MIB.
 struct Sim {
+    /// The MIB of the generated devices.
     mib: Mib,
+    /// Routers and wifi controllers of the backbone, by community (their name).
+    described: HashMap<Vec<u8>, Described>,
     devices: u32,
     ports: u32,
     seed: u64,
     faults: Faults,
     healthy: DeviceFaults,
     start_ms: u64,
+}
+
+/// A router or wifi controller: its own MIB, its key in the traffic model, its number of ports.
+struct Described {
+    mib: Mib,
+    key: u32,
+    n_ports: u32,
+}
+
+/// The device a request is for.
+enum Target<'a> {
+    /// A generated device `devNNNN`, 1-based.
+    Generated(u32),
+    Described(&'a Described),
+}
+
+/// The described devices of `cfg`, by community.
+fn described(cfg: &SimConfig) -> HashMap<Vec<u8>, Described> {
+    let Some(bb) = &cfg.backbone else {
+        return HashMap::new();
+    };
+    let routers = bb.routers.iter().map(|r| {
+        let n_ports = u32::try_from(r.ports.len()).unwrap_or(u32::MAX);
+        (&r.name, router::tables(r), n_ports)
+    });
+    let controllers = bb.controllers.iter().map(|c| {
+        let key = backbone::model_key(&c.name);
+        (&c.name, wifi::tables(c, cfg.seed, key), 0)
+    });
+    routers
+        .chain(controllers)
+        .map(|(name, tables, n_ports)| {
+            let device = Described {
+                mib: Mib::new(tables),
+                key: backbone::model_key(name),
+                n_ports,
+            };
+            (name.as_bytes().to_vec(), device)
+        })
+        .collect()
 }
 
 /// Buffers reused from request to request.
@@ -80,6 +124,7 @@ impl Responder {
     pub(crate) fn new(cfg: &SimConfig, start_ms: u64) -> Self {
         let sim = Sim {
             mib: Mib::new(tables::standard()),
+            described: described(cfg),
             devices: cfg.devices,
             ports: cfg.ports,
             seed: cfg.seed,
@@ -104,21 +149,25 @@ impl Responder {
         let Some(msg) = ber::decode(datagram) else {
             return Reply::Drop;
         };
-        let Some(device) = self.sim.device_of(&msg) else {
-            return Reply::Drop;
-        };
         let sim = &self.sim;
-        let faults = sim.faults.device(device).unwrap_or(&sim.healthy);
+        let (mib, dev) = match sim.target(&msg) {
+            None => return Reply::Drop,
+            Some(Target::Generated(device)) => {
+                let faults = sim.faults.device(device).unwrap_or(&sim.healthy);
+                (&sim.mib, sim.device_now(device, faults, now_ms))
+            }
+            Some(Target::Described(d)) => (&d.mib, sim.described_now(d, now_ms)),
+        };
+        let faults = dev.faults;
         if faults.dead {
             return Reply::Drop;
         }
-        let dev = sim.device_now(device, faults, now_ms);
         let b = &mut self.buf;
         b.vbs.clear();
         let status = match (msg.pdu, msg.version) {
-            (tag::GET, _) => sim.get(&msg, &dev, b),
-            (tag::GET_NEXT, _) => sim.get_next(&msg, &dev, b),
-            (tag::GET_BULK, 1) => sim.get_bulk(&msg, datagram, &dev, b),
+            (tag::GET, _) => get(mib, &msg, &dev, b),
+            (tag::GET_NEXT, _) => get_next(mib, &msg, &dev, b),
+            (tag::GET_BULK, 1) => get_bulk(mib, &msg, datagram, &dev, b),
             _ => None,
         };
         let Some(status) = status else {
@@ -127,12 +176,12 @@ impl Responder {
         b.out.clear();
         encode(&mut b.out, &msg, &status, &b.vbs, msg.request_id);
         if faults.garbage {
-            let seq = self.garbage_seq.entry(device).or_insert(0);
+            let seq = self.garbage_seq.entry(dev.device).or_insert(0);
             garble(
                 &mut self.buf,
                 &msg,
                 &status,
-                sim.seed ^ u64::from(device),
+                sim.seed ^ u64::from(dev.device),
                 *seq,
             );
             *seq += 1;
@@ -181,12 +230,20 @@ fn garble(b: &mut Buffers, msg: &Message<'_>, status: &Status, seed: u64, seq: u
 }
 
 impl Sim {
-    /// The device a community names: `devNNNN`, 1-based, at least four digits.
-    fn device_of(&self, msg: &Message<'_>) -> Option<u32> {
+    /// The device a community names: a described device's name, or `devNNNN` (1-based, at
+    /// least four digits).
+    fn target(&self, msg: &Message<'_>) -> Option<Target<'_>> {
         if msg.version != 0 && msg.version != 1 {
             return None;
         }
-        let digits = msg.community.strip_prefix(b"dev")?;
+        if let Some(d) = self.described.get(msg.community) {
+            return Some(Target::Described(d));
+        }
+        self.device_of(msg.community).map(Target::Generated)
+    }
+
+    fn device_of(&self, community: &[u8]) -> Option<u32> {
+        let digits = community.strip_prefix(b"dev")?;
         let canonical = digits.len() == 4 || (digits.len() > 4 && digits.first() != Some(&b'0'));
         if !canonical || digits.len() > 9 || !digits.iter().all(u8::is_ascii_digit) {
             return None;
@@ -213,130 +270,137 @@ impl Sim {
         }
     }
 
-    fn get(&self, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
-        let v1 = msg.version == 0;
-        for (i, vb) in msg.varbinds().enumerate() {
-            let (oid, _, _) = vb.ok()?;
-            ber::parse_oid(oid, &mut b.oid)?;
-            let written = match self.mib.get(dev, &b.oid, &mut b.idx) {
-                Ok(pos) => self
-                    .mib
-                    .put(dev, pos, v1, &mut b.vbs, &mut b.idx, &mut b.text),
-                Err(_) if v1 => false,
-                Err(missing) => {
-                    let value = match missing {
-                        Missing::NoSuchObject => Value::NoSuchObject,
-                        Missing::NoSuchInstance => Value::NoSuchInstance,
-                    };
-                    ber::put_varbind(&mut b.vbs, oid, &[], &value);
-                    true
-                }
-            };
-            if !written {
-                return Some(no_such_name(i));
-            }
-            if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
-                return Some(Status::TooBig);
-            }
+    /// A described device, healthy, booted as the model says.
+    fn described_now(&self, d: &Described, now_ms: u64) -> DeviceNow<'_> {
+        let (boot_ms, boot_count) = model::boot(self.seed, d.key, None, self.start_ms, now_ms);
+        DeviceNow {
+            device: d.key,
+            n_ports: d.n_ports,
+            seed: self.seed,
+            faults: &self.healthy,
+            now_ms,
+            boot_ms,
+            boot_count,
         }
-        Some(Status::Ok)
     }
+}
 
-    fn get_next(&self, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
-        let v1 = msg.version == 0;
-        for (i, vb) in msg.varbinds().enumerate() {
-            let (oid, _, _) = vb.ok()?;
-            ber::parse_oid(oid, &mut b.oid)?;
-            let mut pos = self.mib.next_after(dev, &b.oid, &mut b.idx);
-            while let Some(p) = pos {
-                if self
-                    .mib
-                    .put(dev, p, v1, &mut b.vbs, &mut b.idx, &mut b.text)
-                {
-                    break;
-                }
-                pos = self.mib.advance(dev, p);
+fn get(mib: &Mib, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
+    let v1 = msg.version == 0;
+    for (i, vb) in msg.varbinds().enumerate() {
+        let (oid, _, _) = vb.ok()?;
+        ber::parse_oid(oid, &mut b.oid)?;
+        let written = match mib.get(dev, &b.oid, &mut b.idx) {
+            Ok(pos) => mib.put(dev, pos, v1, &mut b.vbs, &mut b.idx, &mut b.text),
+            Err(_) if v1 => false,
+            Err(missing) => {
+                let value = match missing {
+                    Missing::NoSuchObject => Value::NoSuchObject,
+                    Missing::NoSuchInstance => Value::NoSuchInstance,
+                };
+                ber::put_varbind(&mut b.vbs, oid, &[], &value);
+                true
             }
-            match pos {
-                Some(_) => {}
-                None if v1 => return Some(no_such_name(i)),
-                None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
-            }
-            if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
-                return Some(Status::TooBig);
-            }
+        };
+        if !written {
+            return Some(no_such_name(i));
         }
-        Some(Status::Ok)
-    }
-
-    /// GETBULK (v2c): non-repeaters as GETNEXT, then rounds over the repeaters, truncated to
-    /// the size and varbind caps; stops after a round in which every repeater hit the end.
-    fn get_bulk(
-        &self,
-        msg: &Message<'_>,
-        datagram: &[u8],
-        dev: &DeviceNow<'_>,
-        b: &mut Buffers,
-    ) -> Option<Status> {
-        let n_vbs = msg.varbinds().count();
-        let non_repeaters = usize::try_from(msg.a.max(0))
-            .unwrap_or(usize::MAX)
-            .min(n_vbs);
-        let max_repetitions = usize::try_from(msg.b.max(0))
-            .unwrap_or(usize::MAX)
-            .min(MAX_VARBINDS);
-        let base = datagram.as_ptr() as usize;
-        b.cursors.clear();
-        for (i, vb) in msg.varbinds().enumerate() {
-            let (oid, _, _) = vb.ok()?;
-            ber::parse_oid(oid, &mut b.oid)?;
-            let pos = self.mib.next_after(dev, &b.oid, &mut b.idx);
-            if i < non_repeaters {
-                match pos {
-                    Some(pos) => {
-                        self.mib
-                            .put(dev, pos, false, &mut b.vbs, &mut b.idx, &mut b.text);
-                    }
-                    None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
-                }
-            } else {
-                let start = oid.as_ptr() as usize - base;
-                b.cursors.push((pos, start, start + oid.len()));
-            }
-        }
-        if b.vbs.len() > MAX_VARBIND_BYTES || non_repeaters > MAX_VARBINDS {
+        if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
             return Some(Status::TooBig);
         }
-        let mut n_out = non_repeaters;
-        'rounds: for _ in 0..max_repetitions {
-            let mut any = false;
-            for c in 0..b.cursors.len() {
-                let before = b.vbs.len();
-                let (pos, start, end) = b.cursors[c];
-                match pos {
-                    Some(p) => {
-                        self.mib
-                            .put(dev, p, false, &mut b.vbs, &mut b.idx, &mut b.text);
-                        b.cursors[c].0 = self.mib.advance(dev, p);
-                        any = true;
-                    }
-                    None => {
-                        let oid = datagram.get(start..end)?;
-                        ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView);
-                    }
-                }
-                n_out += 1;
-                if b.vbs.len() > MAX_VARBIND_BYTES || n_out > MAX_VARBINDS {
-                    b.vbs.truncate(before);
-                    break 'rounds;
-                }
-            }
-            if !any {
+    }
+    Some(Status::Ok)
+}
+
+fn get_next(mib: &Mib, msg: &Message<'_>, dev: &DeviceNow<'_>, b: &mut Buffers) -> Option<Status> {
+    let v1 = msg.version == 0;
+    for (i, vb) in msg.varbinds().enumerate() {
+        let (oid, _, _) = vb.ok()?;
+        ber::parse_oid(oid, &mut b.oid)?;
+        let mut pos = mib.next_after(dev, &b.oid, &mut b.idx);
+        while let Some(p) = pos {
+            if mib.put(dev, p, v1, &mut b.vbs, &mut b.idx, &mut b.text) {
                 break;
             }
+            pos = mib.advance(dev, p);
         }
-        Some(Status::Ok)
+        match pos {
+            Some(_) => {}
+            None if v1 => return Some(no_such_name(i)),
+            None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
+        }
+        if b.vbs.len() > MAX_VARBIND_BYTES || i >= MAX_VARBINDS {
+            return Some(Status::TooBig);
+        }
     }
+    Some(Status::Ok)
+}
+
+/// GETBULK (v2c): non-repeaters as GETNEXT, then rounds over the repeaters, truncated to
+/// the size and varbind caps; stops after a round in which every repeater hit the end.
+fn get_bulk(
+    mib: &Mib,
+    msg: &Message<'_>,
+    datagram: &[u8],
+    dev: &DeviceNow<'_>,
+    b: &mut Buffers,
+) -> Option<Status> {
+    let n_vbs = msg.varbinds().count();
+    let non_repeaters = usize::try_from(msg.a.max(0))
+        .unwrap_or(usize::MAX)
+        .min(n_vbs);
+    let max_repetitions = usize::try_from(msg.b.max(0))
+        .unwrap_or(usize::MAX)
+        .min(MAX_VARBINDS);
+    let base = datagram.as_ptr() as usize;
+    b.cursors.clear();
+    for (i, vb) in msg.varbinds().enumerate() {
+        let (oid, _, _) = vb.ok()?;
+        ber::parse_oid(oid, &mut b.oid)?;
+        let pos = mib.next_after(dev, &b.oid, &mut b.idx);
+        if i < non_repeaters {
+            match pos {
+                Some(pos) => {
+                    mib.put(dev, pos, false, &mut b.vbs, &mut b.idx, &mut b.text);
+                }
+                None => ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView),
+            }
+        } else {
+            let start = oid.as_ptr() as usize - base;
+            b.cursors.push((pos, start, start + oid.len()));
+        }
+    }
+    if b.vbs.len() > MAX_VARBIND_BYTES || non_repeaters > MAX_VARBINDS {
+        return Some(Status::TooBig);
+    }
+    let mut n_out = non_repeaters;
+    'rounds: for _ in 0..max_repetitions {
+        let mut any = false;
+        for c in 0..b.cursors.len() {
+            let before = b.vbs.len();
+            let (pos, start, end) = b.cursors[c];
+            match pos {
+                Some(p) => {
+                    mib.put(dev, p, false, &mut b.vbs, &mut b.idx, &mut b.text);
+                    b.cursors[c].0 = mib.advance(dev, p);
+                    any = true;
+                }
+                None => {
+                    let oid = datagram.get(start..end)?;
+                    ber::put_varbind(&mut b.vbs, oid, &[], &Value::EndOfMibView);
+                }
+            }
+            n_out += 1;
+            if b.vbs.len() > MAX_VARBIND_BYTES || n_out > MAX_VARBINDS {
+                b.vbs.truncate(before);
+                break 'rounds;
+            }
+        }
+        if !any {
+            break;
+        }
+    }
+    Some(Status::Ok)
 }
 
 fn no_such_name(i: usize) -> Status {

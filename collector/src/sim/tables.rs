@@ -1,7 +1,9 @@
 //! The tables every simulated device serves: the system group, ifNumber, ifTable and ifXTable,
-//! with counters from the traffic [`model`](super::model).
+//! with counters from the traffic [`model`](super::model). Generated devices (`devNNNN`) get
+//! generated ports; described backbone devices give their own name, identity and ports.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use super::ber::Value;
 use super::mib::{DeviceNow, Table};
@@ -10,14 +12,84 @@ use super::model::{self, Counters, Direction};
 /// sysObjectID: net-snmp's Linux agent (NET-SNMP-MIB netSnmpAgentOIDs.10).
 const SYS_OBJECT_ID: &[u32] = &[1, 3, 6, 1, 4, 1, 8072, 3, 2, 10];
 
-/// The tables of a device, for [`Mib::new`](super::mib::Mib::new).
+/// The tables of a generated device, for [`Mib::new`](super::mib::Mib::new).
 pub(crate) fn standard() -> Vec<Box<dyn Table>> {
     vec![
-        Box::new(System),
+        Box::new(System(None)),
         Box::new(Interfaces),
-        Box::new(IfTable),
-        Box::new(IfXTable),
+        Box::new(IfTable(Ports::Generated)),
+        Box::new(IfXTable(Ports::Generated)),
     ]
+}
+
+/// The standard tables of a described device: its identity and one ifTable row per port, with
+/// ifIndex 1..n in order (the device's `n_ports` must be `ports.len()`).
+pub(crate) fn described(identity: Identity, ports: Arc<[NamedPort]>) -> Vec<Box<dyn Table>> {
+    vec![
+        system(identity),
+        Box::new(Interfaces),
+        Box::new(IfTable(Ports::Named(Arc::clone(&ports)))),
+        Box::new(IfXTable(Ports::Named(ports))),
+    ]
+}
+
+/// The system group alone, of a described device without interfaces (a wifi controller).
+pub(crate) fn system(identity: Identity) -> Box<dyn Table> {
+    Box::new(System(Some(identity)))
+}
+
+/// Who a described device says it is; generated devices are `devNNNN`.
+pub(crate) struct Identity {
+    pub name: String,
+    pub descr: String,
+    pub object_id: &'static [u32],
+}
+
+/// A described port, served instead of a generated one; traffic still comes from the model.
+pub(crate) struct NamedPort {
+    pub name: String,
+    pub speed_bps: u64,
+    pub alias: String,
+}
+
+/// The ports behind ifTable and ifXTable.
+enum Ports {
+    Generated,
+    Named(Arc<[NamedPort]>),
+}
+
+impl Ports {
+    fn named(&self, n: u32) -> Option<&NamedPort> {
+        match self {
+            Ports::Generated => None,
+            Ports::Named(ports) => ports.get(n.checked_sub(1)? as usize),
+        }
+    }
+
+    /// The model of port `n` (1-based); described ports are up at their given speed.
+    fn model(&self, dev: &DeviceNow<'_>, n: u32) -> model::Port {
+        match self.named(n) {
+            Some(p) => model::port_with(dev.seed, dev.device, n, p.speed_bps, true),
+            None => model::port(dev.seed, dev.device, n),
+        }
+    }
+
+    fn write_name(&self, out: &mut Vec<u8>, port: &model::Port, n: u32) {
+        match self.named(n) {
+            Some(p) => out.extend_from_slice(p.name.as_bytes()),
+            None => write_name(out, port, n),
+        }
+    }
+
+    fn write_alias(&self, dev: &DeviceNow<'_>, out: &mut Vec<u8>, port: &model::Port, n: u32) {
+        if let Some(p) = self.named(n) {
+            out.extend_from_slice(p.alias.as_bytes());
+        } else if port.up {
+            let peer =
+                1 + model::hash(&[dev.seed, u64::from(dev.device), u64::from(n), 0xa1]) % 9999;
+            let _ = write!(out, "backbone to dev{peer:04}");
+        }
+    }
 }
 
 /// ifIndex of `port` (1-based): shifted by 1000 per reboot on a renumbering device.
@@ -51,7 +123,7 @@ fn scalar_index(out: &mut Vec<u32>) {
 }
 
 /// The system group (SNMPv2-MIB).
-struct System;
+struct System(Option<Identity>);
 
 impl Table for System {
     fn entry(&self) -> &'static [u32] {
@@ -74,6 +146,14 @@ impl Table for System {
         scratch: &'s mut Vec<u8>,
     ) -> Value<'s> {
         scratch.clear();
+        if let Some(id) = &self.0 {
+            return match column {
+                1 => Value::Octets(id.descr.as_bytes()),
+                2 => Value::Oid(id.object_id),
+                3 => uptime(dev),
+                _ => Value::Octets(id.name.as_bytes()),
+            };
+        }
         match column {
             1 => {
                 let _ = write!(
@@ -85,13 +165,18 @@ impl Table for System {
                 Value::Octets(scratch)
             }
             2 => Value::Oid(SYS_OBJECT_ID),
-            3 => Value::TimeTicks((dev.now_ms.saturating_sub(dev.boot_ms) / 10) as u32),
+            3 => uptime(dev),
             _ => {
                 write_device_name(scratch, dev.device);
                 Value::Octets(scratch)
             }
         }
     }
+}
+
+/// sysUpTime: hundredths of a second since boot.
+fn uptime(dev: &DeviceNow<'_>) -> Value<'static> {
+    Value::TimeTicks((dev.now_ms.saturating_sub(dev.boot_ms) / 10) as u32)
 }
 
 /// ifNumber (IF-MIB interfaces group).
@@ -136,7 +221,7 @@ fn counters(dev: &DeviceNow<'_>, port: &model::Port, dir: Direction) -> Counters
 }
 
 /// ifTable (IF-MIB): 32-bit counters, wrapping.
-struct IfTable;
+struct IfTable(Ports);
 
 impl Table for IfTable {
     fn entry(&self) -> &'static [u32] {
@@ -159,7 +244,7 @@ impl Table for IfTable {
         scratch: &'s mut Vec<u8>,
     ) -> Value<'s> {
         let n = port_of(row);
-        let port = model::port(dev.seed, dev.device, n);
+        let port = self.0.model(dev, n);
         let c32 = |dir, pick: fn(&Counters) -> u64| {
             Value::Counter32(pick(&counters(dev, &port, dir)) as u32)
         };
@@ -167,7 +252,7 @@ impl Table for IfTable {
             1 => Value::Integer(i64::from(if_index(dev, n))),
             2 => {
                 scratch.clear();
-                write_name(scratch, &port, n);
+                self.0.write_name(scratch, &port, n);
                 Value::Octets(scratch)
             }
             3 => Value::Integer(6),
@@ -187,7 +272,7 @@ impl Table for IfTable {
 }
 
 /// ifXTable (IF-MIB): names, 64-bit counters, speed in Mbit/s and the alias.
-struct IfXTable;
+struct IfXTable(Ports);
 
 impl Table for IfXTable {
     fn entry(&self) -> &'static [u32] {
@@ -217,13 +302,13 @@ impl Table for IfXTable {
         scratch: &'s mut Vec<u8>,
     ) -> Value<'s> {
         let n = port_of(row);
-        let port = model::port(dev.seed, dev.device, n);
+        let port = self.0.model(dev, n);
         let c64 =
             |dir, pick: fn(&Counters) -> u64| Value::Counter64(pick(&counters(dev, &port, dir)));
         scratch.clear();
         match column {
             1 => {
-                write_name(scratch, &port, n);
+                self.0.write_name(scratch, &port, n);
                 Value::Octets(scratch)
             }
             6 => c64(Direction::In, |c| c.octets),
@@ -232,12 +317,7 @@ impl Table for IfXTable {
             11 => c64(Direction::Out, |c| c.packets),
             15 => Value::Gauge32(u32::try_from(port.speed_bps / 1_000_000).unwrap_or(u32::MAX)),
             _ => {
-                if port.up {
-                    let peer =
-                        1 + model::hash(&[dev.seed, u64::from(dev.device), u64::from(n), 0xa1])
-                            % 9999;
-                    let _ = write!(scratch, "backbone to dev{peer:04}");
-                }
+                self.0.write_alias(dev, scratch, &port, n);
                 Value::Octets(scratch)
             }
         }

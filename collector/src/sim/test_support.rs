@@ -18,18 +18,27 @@ pub(super) struct TestSim {
 }
 
 pub(super) fn sim(devices: u32, ports: u32, faults: &str) -> TestSim {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let cfg = SimConfig {
+    start_sim(config(devices, ports, faults))
+}
+
+/// The configuration [`sim`] starts: seed 42, no backbone.
+pub(super) fn config(devices: u32, ports: u32, faults: &str) -> SimConfig {
+    SimConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         devices,
         ports,
         seed: 42,
         faults: parse_faults(faults).unwrap(),
-    };
+        backbone: None,
+    }
+}
+
+pub(super) fn start_sim(cfg: SimConfig) -> TestSim {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
     let handle = rt.block_on(start(cfg)).unwrap();
     let addr = handle.local_addr();
     TestSim {

@@ -1,0 +1,531 @@
+//! What each kind makes of its walked rows.
+//!
+//! - `lldp`: `remote` rows (index `lldp_port` or `if_index`) become [`LldpNeighbour`]s; the
+//!   local port is resolved to our port key through `local_ports` (its port id or description
+//!   naming one of our ports), else the LLDP port number as an ifIndex, else the LLDP port id
+//!   as reported. Chassis and port ids of subtype macAddress are written `aa:bb:cc:dd:ee:ff`.
+//! - `optics`: `sensors` rows with `rx_dbm`/`tx_dbm` columns (in their `unit`), or with
+//!   ENTITY-SENSOR style `sensor_type`/`sensor_scale`/`sensor_precision`/`sensor_value`
+//!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
+//!   optical power (`Rx`/`Receive`/`Tx`/`Transmit` ... `Power`); direction and lane from the
+//!   entity's name. Ports by `if_index`, by a `port_name` column, or by `entity` through
+//!   ENTITY-MIB ([`EntityMap`]). Converted levels are rounded to 0.001 dB; dBm values keep the
+//!   device's precision.
+//! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
+//!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
+//!   `clients_total` are the device's own totals where it offers them, else counts and sums
+//!   (clients: over SSIDs when there are SSID rows, else over APs). A `standalone` profile's
+//!   device is its one AP, its `vaps` rows summed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::sample::{ApStatus, LldpNeighbour, OpticDirection, OpticReading, PortCounters, Wifi};
+use crate::snmp::Value;
+
+use super::{IndexWidth, PowerUnit, Profile, TableDef};
+
+/// Longest text kept from a profile column (hostile agents send 12 KB strings).
+const MAX_TEXT: usize = 255;
+
+/// One walked row: its index components and its values by column role.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub index: Vec<(String, Vec<u32>)>,
+    pub values: HashMap<String, Value>,
+}
+
+impl Row {
+    fn component(&self, name: &str) -> Option<&[u32]> {
+        self.index
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    fn single(&self, name: &str) -> Option<u32> {
+        match self.component(name) {
+            Some([v]) => Some(*v),
+            _ => None,
+        }
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        text(self.values.get(name)?)
+    }
+
+    fn int(&self, name: &str) -> Option<i64> {
+        int(self.values.get(name)?)
+    }
+}
+
+/// Splits an index suffix (sub-ids) into the table's components; `None` when it does not fit.
+pub fn split_index(def: &TableDef, ids: &[u32]) -> Option<Vec<(String, Vec<u32>)>> {
+    let mut out = Vec::with_capacity(def.components.len());
+    let mut at = 0;
+    for (name, width) in &def.components {
+        let n = match width {
+            IndexWidth::Fixed(n) => *n,
+            IndexWidth::Rest => ids.len().saturating_sub(at),
+        };
+        let part = ids.get(at..at + n)?;
+        out.push((name.clone(), part.to_vec()));
+        at += n;
+    }
+    // A scalar group's instance is `.0`.
+    let rest = &ids[at..];
+    (rest.is_empty() || (def.components.is_empty() && rest == [0])).then_some(out)
+}
+
+/// Printable text of a value; `None` for empty strings and placeholders of hidden values.
+fn text(v: &Value) -> Option<String> {
+    let t = match v {
+        Value::OctetString(b) if !b.is_empty() && !printable(b) => hex(b),
+        _ => v.as_text(MAX_TEXT)?,
+    };
+    let t = t.trim().to_string();
+    (!t.is_empty() && !t.eq_ignore_ascii_case("<private>")).then_some(t)
+}
+
+fn printable(b: &[u8]) -> bool {
+    std::str::from_utf8(b).is_ok_and(|s| !s.chars().any(|c| c.is_control() && c != '\t'))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter()
+        .take(MAX_TEXT / 3)
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+fn mac(b: &[u8]) -> Option<String> {
+    (b.len() == 6).then(|| hex(b))
+}
+
+fn int(v: &Value) -> Option<i64> {
+    match *v {
+        Value::Integer(i) => Some(i),
+        Value::Counter32(x) | Value::Gauge32(x) | Value::TimeTicks(x) => Some(i64::from(x)),
+        Value::Counter64(x) => i64::try_from(x).ok(),
+        // Some agents send numbers as strings.
+        Value::OctetString(ref b) => std::str::from_utf8(b).ok()?.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// `v × scale`, dividing by 1/scale when that is a whole number (−230 × 0.01 is −2.3, not
+/// −2.3000000000000003).
+fn scaled(v: i64, scale: f64) -> f64 {
+    let inv = 1.0 / scale;
+    if inv >= 1.0 && (inv - inv.round()).abs() < 1e-9 {
+        v as f64 / inv.round()
+    } else {
+        v as f64 * scale
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// A chassis or port id by its LLDP subtype: macAddress (chassis 4, port 3) as a MAC, else
+/// text.
+fn lldp_id(row: &Row, value: &str, subtype: &str, mac_subtype: i64) -> Option<String> {
+    let v = row.values.get(value)?;
+    if row.int(subtype) == Some(mac_subtype) {
+        if let Value::OctetString(b) = v {
+            if let Some(m) = mac(b) {
+                return Some(m);
+            }
+        }
+    }
+    text(v)
+}
+
+/// Our ports, for resolving names and ifIndexes to port keys.
+pub struct Ports<'a> {
+    by_if_index: HashMap<u32, &'a str>,
+    by_name: HashMap<String, &'a str>,
+}
+
+impl<'a> Ports<'a> {
+    pub fn new(ports: &'a [PortCounters]) -> Self {
+        let mut by_name = HashMap::new();
+        for p in ports {
+            for n in [Some(&p.key), p.if_name.as_ref(), p.if_descr.as_ref()]
+                .into_iter()
+                .flatten()
+            {
+                by_name.entry(n.to_lowercase()).or_insert(p.key.as_str());
+            }
+        }
+        Ports {
+            by_if_index: ports.iter().map(|p| (p.if_index, p.key.as_str())).collect(),
+            by_name,
+        }
+    }
+
+    fn by_index(&self, i: u32) -> Option<&'a str> {
+        self.by_if_index.get(&i).copied()
+    }
+
+    fn by_name(&self, name: &str) -> Option<&'a str> {
+        self.by_name.get(&name.trim().to_lowercase()).copied()
+    }
+
+    /// The longest of our port names that appears in `text` as a whole word.
+    fn named_in(&self, text: &str) -> Option<&'a str> {
+        let lower = text.to_lowercase();
+        let is_word = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '/');
+        self.by_name
+            .iter()
+            .filter(|(n, _)| n.len() >= 2)
+            .filter(|(n, _)| {
+                lower.match_indices(n.as_str()).any(|(at, m)| {
+                    is_word(lower[..at].chars().next_back())
+                        && is_word(lower[at + m.len()..].chars().next())
+                })
+            })
+            .max_by_key(|(n, _)| n.len())
+            .map(|(_, k)| *k)
+    }
+}
+
+/// ENTITY-MIB, as needed to put a sensor on a port.
+#[derive(Debug, Clone, Default)]
+pub struct EntityMap {
+    pub entities: HashMap<u32, Entity>,
+    /// entAliasMappingIdentifier: entity → ifIndex.
+    pub aliases: HashMap<u32, u32>,
+}
+
+/// One entPhysicalEntry.
+#[derive(Debug, Clone, Default)]
+pub struct Entity {
+    pub name: Option<String>,
+    pub descr: Option<String>,
+    pub contained_in: u32,
+}
+
+impl EntityMap {
+    /// The entity's name and description, for direction and lane.
+    fn label(&self, e: u32) -> String {
+        let Some(x) = self.entities.get(&e) else {
+            return String::new();
+        };
+        [x.name.as_deref(), x.descr.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Our port for entity `e`: an alias of it or of an ancestor, else a name of it or an
+    /// ancestor that is one of our ports, else a port named in its label; else the nearest
+    /// ancestor's (or its own) name as reported.
+    fn port(&self, e: u32, ports: &Ports<'_>) -> Option<String> {
+        let chain = self.ancestors(e);
+        for a in &chain {
+            if let Some(k) = self.aliases.get(a).and_then(|&i| ports.by_index(i)) {
+                return Some(k.to_string());
+            }
+        }
+        for a in &chain {
+            let Some(x) = self.entities.get(a) else {
+                continue;
+            };
+            for n in [&x.name, &x.descr].into_iter().flatten() {
+                if let Some(k) = ports.by_name(n) {
+                    return Some(k.to_string());
+                }
+            }
+        }
+        if let Some(k) = ports.named_in(&self.label(e)) {
+            return Some(k.to_string());
+        }
+        chain
+            .iter()
+            .skip(1)
+            .chain(std::iter::once(&e))
+            .find_map(|a| self.entities.get(a)?.name.clone())
+    }
+
+    /// `e` and its containers, nearest first (at most 8: loops in the wild).
+    fn ancestors(&self, e: u32) -> Vec<u32> {
+        let mut out = vec![e];
+        let mut at = e;
+        while let Some(x) = self.entities.get(&at) {
+            if x.contained_in == 0 || out.len() >= 8 || out.contains(&x.contained_in) {
+                break;
+            }
+            at = x.contained_in;
+            out.push(at);
+        }
+        out
+    }
+}
+
+/// Rx or Tx from a sensor's name or description.
+fn direction_of(label: &str) -> Option<OpticDirection> {
+    let l = label.to_lowercase();
+    let word = |w: &str| l.split(|c: char| !c.is_alphanumeric()).any(|t| t == w);
+    // Not "input/output power": power supplies say that too.
+    if word("rx") || l.contains("receive") {
+        Some(OpticDirection::Rx)
+    } else if word("tx") || l.contains("transmit") {
+        Some(OpticDirection::Tx)
+    } else {
+        None
+    }
+}
+
+/// "Lane 3" in a sensor's name.
+fn lane_of(label: &str) -> Option<u32> {
+    let l = label.to_lowercase();
+    let at = l.find("lane")?;
+    l[at + 4..]
+        .trim_start_matches([' ', ':', '#'])
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// The rows of a profile's tables, by table role.
+pub type Walked<'p> = Vec<(&'p TableDef, Vec<Row>)>;
+
+fn rows_of<'a>(walked: &'a Walked<'_>, role: &str) -> impl Iterator<Item = &'a Row> + 'a {
+    let role = role.to_string();
+    walked
+        .iter()
+        .filter(move |(t, _)| t.role == role)
+        .flat_map(|(_, r)| r.iter())
+}
+
+/// LLDP neighbours of one profile's walk.
+pub fn lldp(walked: &Walked<'_>, ports: &Ports<'_>) -> Vec<LldpNeighbour> {
+    let local: HashMap<u32, &Row> = rows_of(walked, "local_ports")
+        .filter_map(|r| Some((r.single("lldp_port")?, r)))
+        .collect();
+    let mut out = Vec::new();
+    for r in rows_of(walked, "remote") {
+        let local_port = if let Some(i) = r.single("if_index") {
+            ports
+                .by_index(i)
+                .map_or_else(|| i.to_string(), str::to_string)
+        } else if let Some(n) = r.single("lldp_port") {
+            let named = local.get(&n).and_then(|l| {
+                [l.text("port_id"), l.text("port_descr")]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|t| ports.by_name(&t))
+            });
+            named
+                .or_else(|| ports.by_index(n))
+                .map(str::to_string)
+                .or_else(|| local.get(&n).and_then(|l| l.text("port_id")))
+                .unwrap_or_else(|| n.to_string())
+        } else {
+            continue;
+        };
+        out.push(LldpNeighbour {
+            local_port,
+            remote_chassis_id: lldp_id(r, "remote_chassis_id", "remote_chassis_id_subtype", 4),
+            remote_system_name: r.text("remote_system_name"),
+            remote_port_id: lldp_id(r, "remote_port_id", "remote_port_id_subtype", 3),
+            remote_port_descr: r.text("remote_port_descr"),
+        });
+    }
+    out
+}
+
+/// Optical levels of one profile's walk.
+pub fn optics(
+    profile: &Profile,
+    walked: &Walked<'_>,
+    ports: &Ports<'_>,
+    entities: &EntityMap,
+) -> Vec<OpticReading> {
+    let mut out = Vec::new();
+    for (def, rows) in walked.iter().filter(|(t, _)| t.role == "sensors") {
+        for r in rows {
+            let entity = r.single("entity");
+            let port = r
+                .single("if_index")
+                .and_then(|i| ports.by_index(i).map(str::to_string))
+                .or_else(|| {
+                    let name = r.text("port_name")?;
+                    Some(ports.by_name(&name).map_or(name, str::to_string))
+                })
+                .or_else(|| entities.port(entity?, ports))
+                .or_else(|| r.single("if_index").map(|i| i.to_string()));
+            let Some(port) = port else {
+                continue;
+            };
+            let label = entity.map(|e| entities.label(e)).unwrap_or_default();
+            let lane = r.single("lane").or_else(|| lane_of(&label));
+            for c in &def.columns {
+                let direction = match c.name.as_str() {
+                    "rx_dbm" => OpticDirection::Rx,
+                    "tx_dbm" => OpticDirection::Tx,
+                    _ => continue,
+                };
+                let (Some(v), Some(unit)) = (r.int(&c.name), c.unit) else {
+                    continue;
+                };
+                let value = scaled(v, c.scale);
+                let dbm = match unit {
+                    PowerUnit::Dbm => Some(value),
+                    u => u.to_dbm(value).map(round3),
+                };
+                if let Some(dbm) = dbm {
+                    out.push(OpticReading {
+                        port: port.clone(),
+                        lane,
+                        direction,
+                        dbm,
+                    });
+                }
+            }
+            if let Some(reading) = entity_sensor(r, &label) {
+                let (direction, dbm) = reading;
+                out.push(OpticReading {
+                    port,
+                    lane,
+                    direction,
+                    dbm,
+                });
+            }
+        }
+    }
+    let _ = profile;
+    out
+}
+
+/// An ENTITY-SENSOR style row as (direction, dBm), when it is an optical power.
+fn entity_sensor(r: &Row, label: &str) -> Option<(OpticDirection, f64)> {
+    let kind = r.int("sensor_type")?;
+    let value = r.int("sensor_value")?;
+    // unavailable(2), nonoperational(3): no reading.
+    if matches!(r.int("sensor_status"), Some(2 | 3)) {
+        return None;
+    }
+    let precision = r.int("sensor_precision").unwrap_or(0).clamp(-8, 9);
+    // ENTITY-SENSOR scale: yocto(1) ... units(9) ... yotta(17), steps of 10^3.
+    let exp3 = r.int("sensor_scale").unwrap_or(9).clamp(1, 17) - 9;
+    let direction = direction_of(label)?;
+    let units = value as f64 / 10f64.powi(precision as i32) * 10f64.powi(3 * exp3 as i32);
+    match kind {
+        14 => Some((direction, if exp3 == 0 { units } else { round3(units) })),
+        6 => {
+            let l = label.to_lowercase();
+            if !(l.contains("power") || l.contains("optical")) {
+                return None;
+            }
+            PowerUnit::Watt
+                .to_dbm(units)
+                .map(|d| (direction, round3(d)))
+        }
+        _ => None,
+    }
+}
+
+/// The wifi summary of one profile's walk; `sys_name` names a standalone AP.
+pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> Wifi {
+    let totals: HashMap<&str, i64> = rows_of(walked, "totals")
+        .flat_map(|r| {
+            ["aps_total", "aps_up", "clients_total"]
+                .into_iter()
+                .filter_map(move |k| Some((k, r.int(k)?)))
+        })
+        .collect();
+    let mut radios: BTreeMap<Vec<u32>, i64> = BTreeMap::new();
+    for r in rows_of(walked, "radios") {
+        if let (Some(ap), Some(c)) = (r.component("ap"), r.int("clients")) {
+            *radios.entry(ap.to_vec()).or_default() += c.max(0);
+        }
+    }
+    let mut aps = Vec::new();
+    for r in rows_of(walked, "aps") {
+        let key = r.component("ap").unwrap_or_default().to_vec();
+        let index_mac = (key.len() == 6 && key.iter().all(|&b| b <= 255)).then(|| {
+            key.iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(":")
+        });
+        let mac = match r.values.get("ap_mac") {
+            Some(Value::OctetString(b)) => mac(b),
+            _ => None,
+        }
+        .or(index_mac);
+        let status = match (r.int("ap_status"), profile_up(walked)) {
+            (Some(s), Some(up)) => if up.contains(&s) { "up" } else { "down" }.to_string(),
+            _ => "unknown".to_string(),
+        };
+        let clients = r
+            .int("ap_clients")
+            .or_else(|| radios.get(&key).copied())
+            .map(|c| c.max(0) as u64);
+        aps.push(ApStatus {
+            name: r
+                .text("ap_name")
+                .or_else(|| mac.clone())
+                .unwrap_or_default(),
+            mac,
+            status,
+            clients,
+        });
+    }
+    let mut ssids: BTreeMap<String, u64> = BTreeMap::new();
+    let mut any_ssid = false;
+    for r in rows_of(walked, "ssids") {
+        any_ssid = true;
+        let name = r.text("ssid_name").unwrap_or_default();
+        *ssids.entry(name).or_default() += r.int("ssid_clients").unwrap_or(0).max(0) as u64;
+    }
+    let mut vap_clients = 0u64;
+    let mut any_vap = false;
+    for r in rows_of(walked, "vaps") {
+        any_vap = true;
+        let c = r.int("clients").unwrap_or(0).max(0) as u64;
+        vap_clients += c;
+        if let Some(name) = r.text("ssid_name") {
+            *ssids.entry(name).or_default() += c;
+        }
+    }
+    if profile.standalone {
+        aps.push(ApStatus {
+            name: sys_name.unwrap_or_default().to_string(),
+            mac: None,
+            status: "up".to_string(),
+            clients: any_vap.then_some(vap_clients),
+        });
+    }
+    let n_up = aps.iter().filter(|a| a.status == "up").count() as u64;
+    let ap_sum: u64 = aps.iter().filter_map(|a| a.clients).sum();
+    let total = |k: &str| totals.get(k).map(|&v| v.max(0) as u64);
+    Wifi {
+        aps_total: total("aps_total").unwrap_or(aps.len() as u64),
+        aps_up: total("aps_up").unwrap_or(n_up),
+        clients_total: total("clients_total").unwrap_or(if any_ssid {
+            ssids.values().sum()
+        } else {
+            ap_sum
+        }),
+        aps,
+        ssids: ssids
+            .into_iter()
+            .map(|(name, clients)| crate::sample::SsidClients { name, clients })
+            .collect(),
+    }
+}
+
+/// The `up` values of the profile's `ap_status` column.
+fn profile_up<'a>(walked: &'a Walked<'_>) -> Option<&'a [i64]> {
+    walked
+        .iter()
+        .flat_map(|(t, _)| t.columns.iter())
+        .find(|c| c.name == "ap_status")
+        .map(|c| c.up.as_slice())
+}

@@ -1,0 +1,348 @@
+//! Profiles: what to walk beyond IF-MIB, as versioned data (`collector/profiles/*.toml`, built
+//! into the binary and validated at start; no MIB is parsed at run time).
+//!
+//! A profile has a `kind` (`lldp`, `optics` or `wifi`), the `sys_object_id` prefixes it is
+//! matched to (none: probed on every device, kept where it finds rows) and tables. A table
+//! names its conceptual row OID (`entry`), how its rows are keyed (`index`: components such as
+//! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`), its `role`
+//! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
+//! `string`, `enum`, `mac`, `oid`), `scale` and, for power, `unit` (`dBm`, `W`, `mW`, `uW`,
+//! `0.1uW`). How each kind reads its roles is in [`interpret`].
+
+mod builtin;
+pub mod engine;
+pub mod interpret;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+use crate::snmp::oid::Oid;
+
+/// What a profile collects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Lldp,
+    Optics,
+    Wifi,
+}
+
+/// A column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Counter,
+    Gauge,
+    Integer,
+    String,
+    Enum,
+    Mac,
+    Oid,
+}
+
+/// The unit a power column is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum PowerUnit {
+    #[serde(rename = "dBm")]
+    Dbm,
+    #[serde(rename = "W")]
+    Watt,
+    #[serde(rename = "mW")]
+    MilliWatt,
+    #[serde(rename = "uW")]
+    MicroWatt,
+    #[serde(rename = "0.1uW")]
+    TenthMicroWatt,
+}
+
+impl PowerUnit {
+    /// `value` (already scaled) in dBm; `None` for no light (a power ≤ 0 W has no dBm).
+    pub fn to_dbm(self, value: f64) -> Option<f64> {
+        let mw = match self {
+            PowerUnit::Dbm => return value.is_finite().then_some(value),
+            PowerUnit::Watt => value * 1e3,
+            PowerUnit::MilliWatt => value,
+            PowerUnit::MicroWatt => value * 1e-3,
+            PowerUnit::TenthMicroWatt => value * 1e-4,
+        };
+        (mw > 0.0 && mw.is_finite()).then(|| 10.0 * mw.log10())
+    }
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnDef {
+    /// Its role in the profile's kind (`rx_dbm`, `ap_name`, `remote_system_name`, ...).
+    pub name: String,
+    /// The column's sub-id under the table's entry.
+    pub column: u32,
+    #[serde(rename = "type")]
+    pub type_: ColumnType,
+    /// Multiplier applied to numeric values (0.01 for hundredths).
+    #[serde(default = "one")]
+    pub scale: f64,
+    /// For power columns: the unit after scaling.
+    #[serde(default)]
+    pub unit: Option<PowerUnit>,
+    /// For `enum` status columns: the values that mean "up".
+    #[serde(default)]
+    pub up: Vec<i64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// One table of a profile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableDef {
+    /// The rows' role in the kind (`remote`, `local_ports`, `sensors`, `aps`, `radios`,
+    /// `ssids`, `totals`, `vaps`).
+    pub role: String,
+    /// The conceptual row (`...Entry`) OID, dotted.
+    pub entry: String,
+    /// Index components in order: `name` (one sub-id), `name:N` (N sub-ids), `name:*` (the
+    /// rest); an empty list is a scalar group (`.0`).
+    #[serde(default)]
+    pub index: Vec<String>,
+    pub columns: Vec<ColumnDef>,
+    /// Parsed `entry`.
+    #[serde(skip)]
+    pub entry_oid: Option<Oid>,
+    /// Parsed `index`.
+    #[serde(skip)]
+    pub components: Vec<(String, IndexWidth)>,
+}
+
+/// How many sub-ids an index component takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexWidth {
+    Fixed(usize),
+    Rest,
+}
+
+/// One profile file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    /// Bumped when a profile changes what it reports.
+    pub version: u32,
+    pub kind: Kind,
+    pub description: String,
+    /// sysObjectID prefixes (dotted) this profile is matched to; empty: probed on every device.
+    #[serde(default)]
+    pub sys_object_id: Vec<String>,
+    /// A standalone AP (not a controller): the device itself is the one AP.
+    #[serde(default)]
+    pub standalone: bool,
+    /// Ports are named by a column (`port_name`) rather than resolved from the index.
+    #[serde(rename = "table")]
+    pub tables: Vec<TableDef>,
+}
+
+/// Problems of a profile set, each naming the file and key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid profiles:\n{}", problems.join("\n"))]
+pub struct ProfileError {
+    pub problems: Vec<String>,
+}
+
+/// Roles each kind reads; a column named otherwise is a typo.
+fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str]) {
+    match kind {
+        Kind::Lldp => (
+            &["remote", "local_ports", "local"],
+            &[
+                "remote_chassis_id_subtype",
+                "remote_chassis_id",
+                "remote_port_id_subtype",
+                "remote_port_id",
+                "remote_port_descr",
+                "remote_system_name",
+                "port_id_subtype",
+                "port_id",
+                "port_descr",
+                "chassis_id_subtype",
+                "chassis_id",
+            ],
+        ),
+        Kind::Optics => (
+            &["sensors"],
+            &[
+                "rx_dbm",
+                "tx_dbm",
+                "sensor_type",
+                "sensor_scale",
+                "sensor_precision",
+                "sensor_value",
+                "sensor_status",
+                "port_name",
+            ],
+        ),
+        Kind::Wifi => (
+            &["aps", "radios", "ssids", "totals", "vaps"],
+            &[
+                "ap_name",
+                "ap_mac",
+                "ap_status",
+                "ap_clients",
+                "clients",
+                "ssid_name",
+                "ssid_clients",
+                "aps_total",
+                "aps_up",
+                "clients_total",
+            ],
+        ),
+    }
+}
+
+fn parse_dotted(text: &str) -> Option<Oid> {
+    let ids: Option<Vec<u32>> = text
+        .trim_start_matches('.')
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect();
+    Oid::from_subids(&ids?)
+        .ok()
+        .filter(|o| o.subids().len() >= 2)
+}
+
+impl Profile {
+    /// Parses and validates one profile; `file` names it in problems.
+    pub fn parse(file: &str, text: &str) -> Result<Profile, ProfileError> {
+        let mut p: Profile = toml::from_str(text).map_err(|e| ProfileError {
+            problems: vec![format!("{file}: {}", e.message())],
+        })?;
+        let mut problems = Vec::new();
+        let (tables, columns) = known_roles(p.kind);
+        for (i, prefix) in p.sys_object_id.iter().enumerate() {
+            if parse_dotted(prefix).is_none() {
+                problems.push(format!(
+                    "{file}: sys_object_id[{i}]: {prefix:?} is not a dotted OID"
+                ));
+            }
+        }
+        for (t, table) in p.tables.iter_mut().enumerate() {
+            let at = format!("{file}: table[{t}]");
+            if !tables.contains(&table.role.as_str()) {
+                problems.push(format!(
+                    "{at}.role: {:?} is not one of {tables:?}",
+                    table.role
+                ));
+            }
+            match parse_dotted(&table.entry) {
+                Some(o) => table.entry_oid = Some(o),
+                None => problems.push(format!("{at}.entry: {:?} is not a dotted OID", table.entry)),
+            }
+            table.components.clear();
+            for (k, c) in table.index.iter().enumerate() {
+                let (name, width) = match c.split_once(':') {
+                    None => (c.as_str(), Some(IndexWidth::Fixed(1))),
+                    Some((n, "*")) => (n, Some(IndexWidth::Rest)),
+                    Some((n, w)) => (n, w.parse().ok().filter(|&w| w > 0).map(IndexWidth::Fixed)),
+                };
+                let Some(width) = width else {
+                    problems.push(format!(
+                        "{at}.index[{k}]: {c:?}: expected name, name:N or name:*"
+                    ));
+                    continue;
+                };
+                if width == IndexWidth::Rest && k + 1 != table.index.len() {
+                    problems.push(format!(
+                        "{at}.index[{k}]: only the last component may be name:*"
+                    ));
+                }
+                table.components.push((name.to_string(), width));
+            }
+            if table.columns.is_empty() {
+                problems.push(format!("{at}.columns: a table has at least one column"));
+            }
+            let mut seen = BTreeSet::new();
+            for (c, col) in table.columns.iter().enumerate() {
+                let at = format!("{at}.columns[{c}]");
+                if !columns.contains(&col.name.as_str()) {
+                    problems.push(format!(
+                        "{at}.name: {:?} is not a role of a {:?} profile ({columns:?})",
+                        col.name, p.kind
+                    ));
+                }
+                if !seen.insert(col.column) {
+                    problems.push(format!("{at}.column: sub-id {} twice", col.column));
+                }
+                if !col.scale.is_finite() || col.scale == 0.0 {
+                    problems.push(format!("{at}.scale: must be a finite, non-zero number"));
+                }
+                let power = matches!(col.name.as_str(), "rx_dbm" | "tx_dbm");
+                if power && col.unit.is_none() {
+                    problems.push(format!("{at}.unit: a power column names its unit"));
+                }
+            }
+        }
+        if p.tables.is_empty() {
+            problems.push(format!("{file}: a profile has at least one [[table]]"));
+        }
+        if problems.is_empty() {
+            Ok(p)
+        } else {
+            Err(ProfileError { problems })
+        }
+    }
+
+    /// Whether this profile is matched to a device with this sysObjectID.
+    pub fn matches(&self, sys_object_id: Option<&str>) -> bool {
+        let Some(id) = sys_object_id.map(|s| s.trim_start_matches('.')) else {
+            return false;
+        };
+        self.sys_object_id.iter().any(|p| {
+            let p = p.trim_start_matches('.');
+            id == p || id.strip_prefix(p).is_some_and(|rest| rest.starts_with('.'))
+        })
+    }
+
+    /// Probed on every device (no sysObjectID prefix).
+    pub fn is_probe(&self) -> bool {
+        self.sys_object_id.is_empty()
+    }
+}
+
+/// Every profile the binary ships, validated; names unique.
+pub fn builtin() -> Result<Vec<Profile>, ProfileError> {
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut names = BTreeSet::new();
+    for (file, text) in builtin::FILES {
+        match Profile::parse(file, text) {
+            Ok(p) => {
+                if !names.insert(p.name.clone()) {
+                    problems.push(format!("{file}: name {:?} used twice", p.name));
+                }
+                out.push(p);
+            }
+            Err(e) => problems.extend(e.problems),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(ProfileError { problems })
+    }
+}
+
+/// The built-in profiles, parsed once. A broken built-in profile is a build defect caught by
+/// the tests; at run time it leaves the set empty and is logged.
+pub fn registry() -> &'static [Profile] {
+    static REGISTRY: std::sync::OnceLock<Vec<Profile>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        builtin().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "built-in profiles");
+            Vec::new()
+        })
+    })
+}
