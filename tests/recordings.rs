@@ -88,6 +88,61 @@ fn hostile_ifxtable_only_fixture() {
     assert_eq!(by_index[&3]["name"], "<private>");
 }
 
+/// The project's own hostile profile fixture: `<private>` values, 12 KB strings, an LLDP local
+/// port table and a radio table that end early, sensors found through ENTITY-MIB aliases.
+#[test]
+fn hostile_profile_rows_fixture() {
+    let data = root().join("tests/fixtures/snmprec");
+    let devs = poll_dir(&data, "2s");
+    let d = &devs["hostile-profiles"];
+    assert_eq!(d["status"], "ok", "{d}");
+    let lldp = d["lldp"].as_array().unwrap();
+    let got: Vec<(&str, Option<&str>)> = lldp
+        .iter()
+        .map(|l| {
+            (
+                l["local_port"].as_str().unwrap(),
+                l["remote_system_name"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Gi0/1", Some("core-01")),
+            ("Gi0/2", None),
+            ("Gi0/3", Some("edge-03"))
+        ]
+    );
+    assert_eq!(lldp[0]["remote_chassis_id"], "00:11:22:33:44:55");
+    assert_eq!(lldp[0]["remote_port_id"], "xe-0/0/7");
+    assert!(lldp[2]["remote_port_descr"].as_str().unwrap().len() <= 255);
+    let optics: Vec<(&str, &str, f64)> = d["optics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["port"].as_str().unwrap(),
+                o["direction"].as_str().unwrap(),
+                o["dbm"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // −48 at precision 1 is −4.8 dBm; 501 µW-thousandths of a watt is 0.501 mW = −3.002 dBm.
+    assert_eq!(optics, [("Gi0/2", "rx", -4.8), ("Gi0/2", "tx", -3.002)]);
+    assert_eq!(d["wifi"]["aps_total"], 3);
+    assert_eq!(d["wifi"]["aps_up"], 2);
+    assert_eq!(d["wifi"]["clients_total"], 7);
+    let aps = d["aps"].as_array().unwrap();
+    assert_eq!(aps[0]["name"], "lobby");
+    assert_eq!(aps[0]["mac"], "00:11:22:33:44:01");
+    assert_eq!(aps[0]["clients"], 7);
+    assert!(aps[1]["clients"].is_null(), "no radio rows: unknown, not 0");
+    assert!(aps[2]["name"].as_str().unwrap().len() <= 255);
+    assert_eq!(aps[2]["status"], "down");
+}
+
 #[test]
 fn iftable_only_recordings_from_snmpsim_data() {
     let base = std::env::var_os("IRISOPS_SNMPSIM_DATA")
@@ -188,4 +243,121 @@ fn librenms_recordings_match_expected_values() {
         }
     }
     assert!(checked > 500, "only {checked} ports checked");
+    profiles_match_expected_values(&lib, &devs);
+}
+
+/// LLDP neighbours, dBm sensors and wifi counts against what LibreNMS expects (its
+/// `discovery-protocols`, `sensors` and `wireless` sections): every LLDP link LibreNMS found
+/// is among ours (by remote system name), every dBm value is among our optical levels (within
+/// 0.05 dB), and our wifi totals equal LibreNMS's total sensor (else its SSID sum, else its
+/// clients sum) and its AP count. RouterOS is left out of the clients total: LibreNMS mixes
+/// per-radio and per-SSID sensors there, with no single total to expect.
+fn profiles_match_expected_values(lib: &Path, devs: &BTreeMap<String, Value>) {
+    let (mut ok, mut differences) = (0, Vec::new());
+    let mut check = |name: &str, cond: bool, what: String| {
+        if cond {
+            ok += 1;
+        } else {
+            differences.push(format!("{name}: {what}"));
+        }
+    };
+    for f in snmprecs(&lib.join("snmprec")) {
+        let n = f.file_stem().unwrap().to_string_lossy().to_string();
+        let exp: Value = serde_json::from_str(
+            &std::fs::read_to_string(lib.join(format!("json/{n}.json"))).unwrap(),
+        )
+        .unwrap();
+        let d = &devs[&n];
+        let list = |v: &Value| v.as_array().cloned().unwrap_or_default();
+        // LLDP.
+        let ours: BTreeSet<String> = list(&d["lldp"])
+            .iter()
+            .filter_map(|l| l["remote_system_name"].as_str().map(str::to_string))
+            .collect();
+        for l in list(&exp["discovery-protocols"]["discovery"]["links"]) {
+            if l["protocol"] != "lldp" {
+                continue;
+            }
+            if let Some(h) = l["remote_hostname"].as_str().filter(|h| !h.is_empty()) {
+                check(&n, ours.contains(h), format!("lldp neighbour {h} missing"));
+            }
+        }
+        // dBm.
+        let levels: Vec<f64> = list(&d["optics"])
+            .iter()
+            .filter_map(|o| o["dbm"].as_f64())
+            .collect();
+        for s in list(&exp["sensors"]["discovery"]["sensors"]) {
+            if s["sensor_class"] != "dbm" {
+                continue;
+            }
+            let v = s["sensor_current"].as_f64().unwrap();
+            let descr = s["sensor_descr"].as_str().unwrap_or_default();
+            check(
+                &n,
+                levels.iter().any(|m| (m - v).abs() <= 0.05),
+                format!("dbm {v} ({descr}) not among {} levels", levels.len()),
+            );
+        }
+        // Wifi.
+        let w = &exp["wireless"];
+        let section = if w["poller"].is_object() {
+            &w["poller"]
+        } else {
+            &w["discovery"]
+        };
+        let sensors = list(&section["wireless_sensors"]);
+        let of = |class: &str| -> Vec<&Value> {
+            sensors
+                .iter()
+                .filter(|s| s["sensor_class"] == class)
+                .collect()
+        };
+        let current = |s: &&Value| s["sensor_current"].as_f64().unwrap_or(0.0);
+        let clients = of("clients");
+        if !clients.is_empty() && n != "routeros" {
+            let descr = |s: &&Value| s["sensor_descr"].as_str().unwrap_or("").to_lowercase();
+            let totals: Vec<&Value> = clients
+                .iter()
+                .copied()
+                .filter(|s| descr(s).contains("total") || descr(s).contains("client count"))
+                .collect();
+            let ssids: Vec<&Value> = clients
+                .iter()
+                .copied()
+                .filter(|s| descr(s).starts_with("ssid"))
+                .collect();
+            let want = if !totals.is_empty() {
+                totals.iter().map(current).fold(0.0, f64::max)
+            } else if !ssids.is_empty() {
+                ssids.iter().map(current).sum()
+            } else {
+                clients.iter().map(current).sum()
+            };
+            let got = d["wifi"]["clients_total"].as_f64();
+            check(
+                &n,
+                got == Some(want),
+                format!("clients_total {got:?}, LibreNMS {want}"),
+            );
+        }
+        for s in of("ap-count") {
+            let want = current(&s);
+            let got = (
+                d["wifi"]["aps_total"].as_f64(),
+                d["wifi"]["aps_up"].as_f64(),
+            );
+            check(
+                &n,
+                got.0 == Some(want) || got.1 == Some(want),
+                format!("aps {got:?}, LibreNMS {want}"),
+            );
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{ok} right; differences:\n{}",
+        differences.join("\n")
+    );
+    assert!(ok >= 130, "only {ok} profile values checked");
 }
