@@ -130,3 +130,31 @@ auth = "c"
         vec!["device[1].name: duplicate device name \"x\"".to_string()]
     );
 }
+
+#[test]
+fn profiles_named_in_the_config_must_exist() {
+    let text = r#"
+[auth.c]
+version = "2c"
+community = "public"
+[[device]]
+name = "wlc"
+address = "127.0.0.1:161"
+auth = "c"
+profile = "wifi-airespace"
+profiles = ["lldp", "wifi-aruba-instnat"]
+"#;
+    let all = problems(text);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert!(
+        all[0]
+            .starts_with(r#"device[0].profiles[1]: unknown profile "wifi-aruba-instnat" (known: "#),
+        "{all:?}"
+    );
+    let ok = text.replace("instnat", "instant");
+    let cfg = Config::parse(&ok, &env).unwrap();
+    assert_eq!(
+        cfg.devices[0].profiles,
+        ["wifi-airespace", "lldp", "wifi-aruba-instant"]
+    );
+}

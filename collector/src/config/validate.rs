@@ -380,6 +380,22 @@ fn device(
     if let Some(pr) = &d.profile {
         profiles.insert(0, pr.clone());
     }
+    let known = crate::profiles::registry();
+    for (j, name) in profiles.iter().enumerate() {
+        if !known.iter().any(|x| &x.name == name) {
+            let key = if d.profile.is_some() && j == 0 {
+                k("profile")
+            } else {
+                let j = if d.profile.is_some() { j - 1 } else { j };
+                k(&format!("profiles[{j}]"))
+            };
+            let names: Vec<&str> = known.iter().map(|x| x.name.as_str()).collect();
+            p.push(
+                key,
+                format!("unknown profile {name:?} (known: {})", names.join(", ")),
+            );
+        }
+    }
     if p.0.len() > before {
         return None;
     }

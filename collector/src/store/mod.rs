@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-pub use observed::{LatestOptic, LldpTables};
+pub use observed::{LatestOptic, LatestWifi, LldpTables};
 pub use p95::{p95_rank, P95};
 pub use raw::RawCounters;
 pub use read::{DeviceInfo, LatestRates, PortInfo, SeriesPoint};

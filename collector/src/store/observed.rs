@@ -8,7 +8,7 @@ use rusqlite::{params, Transaction};
 
 use super::sql;
 use super::{Store, StoreError};
-use crate::sample::{LldpNeighbour, OpticDirection, OpticReading};
+use crate::sample::{ApStatus, LldpNeighbour, OpticDirection, OpticReading, Wifi};
 
 /// Every device's LLDP table as last read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -104,10 +104,59 @@ pub(super) fn write_optics(
     Ok(())
 }
 
-/// Deletes optical levels older than `cutoff_ms`.
+/// Writes a controller's totals and every AP at `time_ms` (a rewritten poll replaces its rows).
+pub(super) fn write_wifi(
+    tx: &Transaction<'_>,
+    device_id: i64,
+    time_ms: i64,
+    wifi: &Wifi,
+) -> rusqlite::Result<()> {
+    let sat = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO wifi_sample (device_id, time_ms, aps_total, aps_up, clients_total)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        device_id,
+        time_ms,
+        sat(wifi.aps_total),
+        sat(wifi.aps_up),
+        sat(wifi.clients_total)
+    ])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR REPLACE INTO wifi_ap_sample (device_id, ap, time_ms, mac, status, clients)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for ap in &wifi.aps {
+        insert.execute(params![
+            device_id,
+            ap.name,
+            time_ms,
+            ap.mac,
+            ap.status,
+            ap.clients.map(sat)
+        ])?;
+    }
+    Ok(())
+}
+
+/// Deletes optical levels and wifi samples older than `cutoff_ms`.
 pub(super) fn prune_optics(tx: &Transaction<'_>, cutoff_ms: i64) -> rusqlite::Result<usize> {
-    tx.prepare_cached("DELETE FROM optic_sample WHERE time_ms < ?1")?
-        .execute([cutoff_ms])
+    let mut n = 0;
+    for table in ["optic_sample", "wifi_sample", "wifi_ap_sample"] {
+        n += tx
+            .prepare_cached(&format!("DELETE FROM {table} WHERE time_ms < ?1"))?
+            .execute([cutoff_ms])?;
+    }
+    Ok(n)
+}
+
+/// A controller's latest wifi poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatestWifi {
+    pub device: String,
+    pub time_ms: i64,
+    pub wifi: Wifi,
 }
 
 impl Store {
@@ -189,6 +238,98 @@ impl Store {
                         dbm: r.get(5)?,
                     },
                 })
+            })
+            .map_err(sql(&self.path, op))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, op))
+    }
+
+    /// Every controller's latest wifi poll (totals and APs of that poll).
+    pub fn wifi_latest(&self) -> Result<Vec<LatestWifi>, StoreError> {
+        let op = "read wifi";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT d.name, w.device_id, max(w.time_ms), w.aps_total, w.aps_up, w.clients_total
+                 FROM wifi_sample w JOIN device d USING (device_id)
+                 GROUP BY w.device_id ORDER BY d.name",
+            )
+            .map_err(sql(&self.path, op))?;
+        let heads = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    [
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, i64>(4)?,
+                        r.get::<_, i64>(5)?,
+                    ],
+                ))
+            })
+            .map_err(sql(&self.path, op))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(sql(&self.path, op))?;
+        let mut out = Vec::with_capacity(heads.len());
+        let mut aps = self
+            .conn
+            .prepare_cached(
+                "SELECT ap, mac, status, clients FROM wifi_ap_sample
+                 WHERE device_id = ?1 AND time_ms = ?2 ORDER BY ap",
+            )
+            .map_err(sql(&self.path, op))?;
+        for (device, id, time_ms, [total, up, clients]) in heads {
+            let list = aps
+                .query_map(params![id, time_ms], |r| {
+                    Ok(ApStatus {
+                        name: r.get(0)?,
+                        mac: r.get(1)?,
+                        status: r.get(2)?,
+                        clients: r.get::<_, Option<i64>>(3)?.map(|c| c.max(0) as u64),
+                    })
+                })
+                .map_err(sql(&self.path, op))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(sql(&self.path, op))?;
+            out.push(LatestWifi {
+                device,
+                time_ms,
+                wifi: Wifi {
+                    aps_total: total.max(0) as u64,
+                    aps_up: up.max(0) as u64,
+                    clients_total: clients.max(0) as u64,
+                    aps: list,
+                    ssids: Vec::new(),
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// One AP's clients in `[from_ms, to_ms)`, oldest first (`None`: the device did not say).
+    pub fn wifi_ap_series(
+        &self,
+        device: &str,
+        ap: &str,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<(i64, Option<u64>)>, StoreError> {
+        let op = "read wifi ap series";
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.time_ms, a.clients FROM wifi_ap_sample a JOIN device d USING (device_id)
+                 WHERE d.name = ?1 AND a.ap = ?2 AND a.time_ms >= ?3 AND a.time_ms < ?4
+                 ORDER BY a.time_ms",
+            )
+            .map_err(sql(&self.path, op))?;
+        let rows = stmt
+            .query_map(params![device, ap, from_ms, to_ms], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, Option<i64>>(1)?.map(|c| c.max(0) as u64),
+                ))
             })
             .map_err(sql(&self.path, op))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()

@@ -118,3 +118,45 @@ fn optics_are_pruned_with_the_samples() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn wifi_totals_and_aps_are_stored_per_poll_and_pruned() {
+    use crate::sample::{ApStatus, Wifi};
+    let (_dir, mut store) = open();
+    let ap = |name: &str, clients: Option<u64>| ApStatus {
+        name: name.into(),
+        mac: Some("00:11:22:33:44:55".into()),
+        status: "up".into(),
+        clients,
+    };
+    for (i, lobby) in [3u64, 9].into_iter().enumerate() {
+        let (mut p, r) = poll("wlc", T0 + i as i64 * MIN, &[]);
+        p.wifi = Some(Wifi {
+            aps_total: 2,
+            aps_up: 2,
+            clients_total: lobby + 1,
+            aps: vec![ap("lobby", Some(lobby)), ap("library", None)],
+            ssids: vec![],
+        });
+        store.write(&[(p, r)]).unwrap();
+    }
+    let latest = store.wifi_latest().unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(latest[0].time_ms, T0 + MIN);
+    assert_eq!(latest[0].wifi.clients_total, 10);
+    let names: Vec<(&str, Option<u64>)> = latest[0]
+        .wifi
+        .aps
+        .iter()
+        .map(|a| (a.name.as_str(), a.clients))
+        .collect();
+    assert_eq!(names, [("library", None), ("lobby", Some(9))]);
+    let series = store
+        .wifi_ap_series("wlc", "lobby", T0, T0 + 2 * MIN)
+        .unwrap();
+    assert_eq!(series, [(T0, Some(3)), (T0 + MIN, Some(9))]);
+    let later = T0 + 30 * 86_400_000;
+    store.rollup(later).unwrap();
+    store.prune(later).unwrap();
+    assert!(store.wifi_latest().unwrap().is_empty());
+}

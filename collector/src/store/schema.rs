@@ -25,6 +25,9 @@
 //!   `lldp_read` row and no neighbours has an empty table, one without was never read).
 //! - `optic_sample` (schema 4): optical levels per (device, port, lane, direction, time), lane
 //!   0 for a single-lane transceiver; pruned with the samples.
+//! - `wifi_sample` and `wifi_ap_sample` (schema 4): a controller's totals per poll, and each
+//!   AP's status and clients (an AP is keyed by its name, its MAC kept beside); pruned with the
+//!   samples.
 
 use rusqlite::Connection;
 
@@ -101,6 +104,24 @@ CREATE TABLE IF NOT EXISTS optic_sample (
     PRIMARY KEY (device_id, port, lane, direction, time_ms)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS optic_sample_time ON optic_sample (time_ms);
+CREATE TABLE IF NOT EXISTS wifi_sample (
+    device_id     INTEGER NOT NULL,
+    time_ms       INTEGER NOT NULL,
+    aps_total     INTEGER NOT NULL,
+    aps_up        INTEGER NOT NULL,
+    clients_total INTEGER NOT NULL,
+    PRIMARY KEY (device_id, time_ms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS wifi_ap_sample (
+    device_id INTEGER NOT NULL,
+    ap        TEXT NOT NULL,
+    time_ms   INTEGER NOT NULL,
+    mac       TEXT,
+    status    TEXT NOT NULL,
+    clients   INTEGER,
+    PRIMARY KEY (device_id, ap, time_ms)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS wifi_ap_sample_time ON wifi_ap_sample (time_ms);
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL

@@ -122,6 +122,9 @@ fn write_polls(
             super::observed::write_lldp(tx, device.device_id, poll.time_ms, table)?;
         }
         super::observed::write_optics(tx, device.device_id, poll.time_ms, &poll.optics)?;
+        if let Some(w) = &poll.wifi {
+            super::observed::write_wifi(tx, device.device_id, poll.time_ms, w)?;
+        }
         rows.clear();
         write_poll(tx, device, poll, rates, &mut rows, &mut stats)?;
         tx.prepare_cached(
