@@ -5,6 +5,7 @@
 mod util;
 
 mod cadastre_history;
+mod demo_backbone;
 mod recordings;
 mod simulator;
 mod snmpd;

@@ -9,9 +9,11 @@
 //! Layout:
 //! - [`poll`]: `bench poll`: one agent, 4 ifXTable columns, rates and the store write measured.
 //! - [`fleet`]: `bench fleet`: the pipeline against a simulated fleet on cron schedules.
+//! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
 
 pub mod fleet;
 pub mod poll;
+pub mod wifi;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,9 @@ pub enum BenchCommand {
     /// Poll a simulated fleet (a child `irisops simulate`) through the pipeline on a cron
     /// schedule; report the poller's CPU share, peak RSS and whether every round was on time.
     Fleet(fleet::FleetArgs),
+    /// Poll a simulated wifi controller (1,500 APs by default) through the profiles; report
+    /// the poller's CPU per AP, and the store write's.
+    Wifi(wifi::WifiArgs),
 }
 
 /// Runs one benchmark; exit code 1 when a benchmark's own checks fail.
@@ -47,6 +52,13 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
                 .build()
                 .context("cannot start the tokio runtime")?;
             rt.block_on(fleet::run(args))
+        }
+        BenchCommand::Wifi(args) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the tokio runtime")?;
+            rt.block_on(wifi::run(args))
         }
     }
 }

@@ -5,6 +5,7 @@
 //! - [`bench`]: `irisops bench poll` and `irisops bench fleet`: CPU, memory and timeliness.
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
 //! - [`cadastre_cmd`]: `irisops cadastre ...` (validate, import, export, stats, generate-demo).
+//! - [`demo_backbone`]: the demo's simulated routers and wifi controller, from the demo cadastre.
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
 //! - [`serve`]: `irisops serve` and `irisops demo`.
 //! - [`server`]: the axum router (health, metrics, read API, web page).
@@ -14,6 +15,7 @@
 pub mod bench;
 pub mod cadastre_cmd;
 pub mod cli;
+pub mod demo_backbone;
 pub mod error;
 pub mod poll_cmd;
 pub mod serve;

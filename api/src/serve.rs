@@ -76,21 +76,29 @@ pub async fn demo(
     ports: u32,
 ) -> anyhow::Result<()> {
     let sim_addr = free_udp().context("no free UDP port for the simulator")?;
+    let cadastre_dir = data.join("cadastre");
+    let cad = demo_cadastre(&cadastre_dir)?;
+    let backbone = crate::demo_backbone::backbone(&cad);
+    let names: Vec<String> = backbone
+        .routers
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(backbone.controllers.iter().map(|c| c.name.clone()))
+        .collect();
+    let n_aps: usize = backbone.controllers.iter().map(|c| c.aps.len()).sum();
     let sim = collector::sim::SimConfig {
         listen: sim_addr,
         devices,
         ports,
         seed: 42,
         faults: Default::default(),
-        backbone: None,
+        backbone: Some(backbone),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut sim_stop = stop_rx.clone();
     let sim_task = tokio::spawn(collector::sim::run(sim, async move {
         let _ = sim_stop.changed().await;
     }));
-    let cadastre_dir = data.join("cadastre");
-    demo_cadastre(&cadastre_dir)?;
     let mut text = format!(
         "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n[cadastre]\ndata = {:?}\n",
         data.display().to_string(),
@@ -101,6 +109,18 @@ pub async fn demo(
             "[auth.d{i}]\nversion = \"2c\"\ncommunity = \"dev{i:04}\"\n[[device]]\nname = \"dev{i:04}\"\naddress = \"{sim_addr}\"\nauth = \"d{i}\"\nschedule = \"*/10 * * * * *\"\ntimeout = \"2s\"\nbudget = \"8s\"\n"
         ));
     }
+    // The backbone's routers and controller: community = name, polled every 30 s.
+    for (i, name) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "[auth.b{i}]\nversion = \"2c\"\ncommunity = {name:?}\n[[device]]\nname = {name:?}\naddress = \"{sim_addr}\"\nauth = \"b{i}\"\nschedule = \"*/30 * * * * *\"\ntimeout = \"2s\"\nbudget = \"20s\"\n"
+        ));
+    }
+    // Written out so the CLI can read the demo's store: `irisops topology drift --data
+    // DATA/cadastre --config DATA/irisops-demo.toml`.
+    let cfg_file = data.join("irisops-demo.toml");
+    std::fs::create_dir_all(&data)
+        .and_then(|()| std::fs::write(&cfg_file, &text))
+        .with_context(|| format!("cannot write {}", cfg_file.display()))?;
     let cfg = Config::parse(&text, &|_| None).map_err(|e| {
         anyhow::anyhow!(
             "built-in demo config: {}",
@@ -111,7 +131,13 @@ pub async fn demo(
                 .join("; ")
         )
     })?;
-    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}; polled every 10 s");
+    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
+    eprintln!(
+        "irisops demo: config in {} (try: irisops topology drift --data {} --config {})",
+        cfg_file.display(),
+        cadastre_dir.display(),
+        cfg_file.display()
+    );
     let r = run(cfg, listen, Some(stop_rx)).await;
     let _ = stop_tx.send(true);
     let _ = sim_task.await;
@@ -119,7 +145,7 @@ pub async fn demo(
 }
 
 /// Generates the demo cadastre into `dir` unless it already holds one; prints its statistics.
-fn demo_cadastre(dir: &std::path::Path) -> anyhow::Result<()> {
+fn demo_cadastre(dir: &std::path::Path) -> anyhow::Result<cadastre::Cadastre> {
     use cadastre::validate::{validate, ValidateOptions};
     let mut store = cadastre::store::Store::open(dir)
         .with_context(|| format!("cannot open the demo cadastre in {}", dir.display()))?;
@@ -152,7 +178,7 @@ fn demo_cadastre(dir: &std::path::Path) -> anyhow::Result<()> {
             }
         );
     }
-    Ok(())
+    Ok(cad)
 }
 
 fn free_udp() -> std::io::Result<SocketAddr> {

@@ -40,8 +40,24 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/wifi-aruba-instant.toml"),
     ),
     (
+        "wifi-aruba-wlsx.toml",
+        include_str!("../../profiles/wifi-aruba-wlsx.toml"),
+    ),
+    (
+        "wifi-cisco-lwapp.toml",
+        include_str!("../../profiles/wifi-cisco-lwapp.toml"),
+    ),
+    (
+        "wifi-huawei-ac.toml",
+        include_str!("../../profiles/wifi-huawei-ac.toml"),
+    ),
+    (
         "wifi-mikrotik.toml",
         include_str!("../../profiles/wifi-mikrotik.toml"),
+    ),
+    (
+        "wifi-ruckus-sz.toml",
+        include_str!("../../profiles/wifi-ruckus-sz.toml"),
     ),
     (
         "wifi-unifi.toml",

@@ -205,7 +205,7 @@ pub async fn collect(
     let entities = st.entities.as_ref().map_or(&empty, |(m, _)| m);
     let ports = Ports::new(&out.ports);
     let mut kept = Vec::new();
-    let mut wifi: Option<crate::sample::Wifi> = None;
+    let mut wifi: Option<(i32, crate::sample::Wifi)> = None;
     for (&i, &(a, b)) in chosen.iter().zip(&spans) {
         let p = &reg[i];
         let walked: Walked<'_> = p
@@ -230,8 +230,9 @@ pub async fn collect(
                 .optics
                 .extend(interpret::optics(p, &walked, &ports, entities)),
             Kind::Wifi => {
-                if wifi.is_none() {
-                    wifi = Some(interpret::wifi(p, &walked, out.sys_name.as_deref()));
+                if wifi.as_ref().is_none_or(|(prio, _)| p.priority > *prio) {
+                    let w = interpret::wifi(p, &walked, out.sys_name.as_deref());
+                    wifi = Some((p.priority, w));
                 }
             }
         }
@@ -240,7 +241,7 @@ pub async fn collect(
     if kept.iter().any(|&i| reg[i].kind == Kind::Lldp) && out.lldp.is_none() {
         out.lldp = Some(Vec::new());
     }
-    out.wifi = wifi;
+    out.wifi = wifi.map(|(_, w)| w);
     if probing {
         tracing::debug!(
             device = out.device.as_str(),

@@ -459,8 +459,17 @@ pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> W
             _ => None,
         }
         .or(index_mac);
-        let status = match (r.int("ap_status"), profile_up(walked)) {
-            (Some(s), Some(up)) => if up.contains(&s) { "up" } else { "down" }.to_string(),
+        let status = match (r.values.get("ap_status"), profile_up(walked)) {
+            (Some(v), Some((up, up_text))) => {
+                let is_up = match (int(v), text(v)) {
+                    (Some(s), _) if !up.is_empty() => up.contains(&s),
+                    (_, Some(t)) if !up_text.is_empty() => {
+                        up_text.iter().any(|u| u.eq_ignore_ascii_case(&t))
+                    }
+                    _ => false,
+                };
+                if is_up { "up" } else { "down" }.to_string()
+            }
             _ => "unknown".to_string(),
         };
         let clients = r
@@ -521,11 +530,11 @@ pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> W
     }
 }
 
-/// The `up` values of the profile's `ap_status` column.
-fn profile_up<'a>(walked: &'a Walked<'_>) -> Option<&'a [i64]> {
+/// The `up` values (numbers, texts) of the profile's `ap_status` column.
+fn profile_up<'a>(walked: &'a Walked<'_>) -> Option<(&'a [i64], &'a [String])> {
     walked
         .iter()
         .flat_map(|(t, _)| t.columns.iter())
         .find(|c| c.name == "ap_status")
-        .map(|c| c.up.as_slice())
+        .map(|c| (c.up.as_slice(), c.up_text.as_slice()))
 }

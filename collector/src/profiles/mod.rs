@@ -91,6 +91,9 @@ pub struct ColumnDef {
     /// For `enum` status columns: the values that mean "up".
     #[serde(default)]
     pub up: Vec<i64>,
+    /// For `string` status columns: the texts that mean "up" (any case).
+    #[serde(default)]
+    pub up_text: Vec<String>,
 }
 
 fn one() -> f64 {
@@ -141,6 +144,9 @@ pub struct Profile {
     /// A standalone AP (not a controller): the device itself is the one AP.
     #[serde(default)]
     pub standalone: bool,
+    /// Where several wifi profiles find rows on one device, the highest priority reports.
+    #[serde(default)]
+    pub priority: i32,
     /// Ports are named by a column (`port_name`) rather than resolved from the index.
     #[serde(rename = "table")]
     pub tables: Vec<TableDef>,

@@ -389,3 +389,49 @@ fn a_standalone_ap_is_its_one_ap_with_the_sum_of_its_vaps() {
     let home = w.ssids.iter().find(|s| s.name == "home").unwrap();
     assert_eq!(home.clients, 18);
 }
+
+#[test]
+fn text_status_columns_and_device_totals_of_a_smartzone() {
+    let p = profile("wifi-ruckus-sz");
+    let (aps, totals) = (table(p, "aps"), table(p, "totals"));
+    let walked = vec![
+        (
+            aps,
+            vec![
+                row(
+                    aps,
+                    &[0, 1, 2, 3, 4, 5],
+                    &[
+                        ("ap_name", s("hall")),
+                        ("ap_status", s("Connect")),
+                        ("ap_clients", Value::Gauge32(12)),
+                    ],
+                ),
+                row(
+                    aps,
+                    &[0, 1, 2, 3, 4, 6],
+                    &[
+                        ("ap_name", s("roof")),
+                        ("ap_status", s("Disconnect")),
+                        ("ap_clients", Value::Gauge32(0)),
+                    ],
+                ),
+            ],
+        ),
+        (
+            totals,
+            vec![row(
+                totals,
+                &[0],
+                &[
+                    ("aps_total", Value::Gauge32(2)),
+                    ("clients_total", Value::Gauge32(13)),
+                ],
+            )],
+        ),
+    ];
+    let w = interpret::wifi(p, &walked, None);
+    // The device's own client total wins over the sum of its APs (12).
+    assert_eq!((w.aps_total, w.aps_up, w.clients_total), (2, 1, 13));
+    assert_eq!(w.aps[1].status, "down");
+}
