@@ -90,6 +90,13 @@ enum Command {
         /// A TOML file of per-device faults (dead, slow, counter32, reboot, renumber, garbage).
         #[arg(long)]
         faults: Option<PathBuf>,
+        /// Also serve the routers (LLDP, optics) and wifi controller of the demo cadastre in
+        /// this data directory, each under the community of its name.
+        #[arg(long)]
+        cadastre: Option<PathBuf>,
+        /// Also serve a wifi controller `wlc-bench` with this many access points.
+        #[arg(long, default_value_t = 0)]
+        wifi_aps: u32,
     },
     /// Benchmarks (CPU time from /proc, one JSON line of figures; see BENCHMARKS.md).
     Bench {
@@ -177,7 +184,25 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ports,
             seed,
             faults,
+            cadastre,
+            wifi_aps,
         } => {
+            let mut backbone = match &cadastre {
+                Some(dir) => {
+                    let store = cadastre::store::Store::open(dir)
+                        .with_context(|| format!("cannot open the cadastre in {}", dir.display()))?;
+                    let (cad, _) = store.load()?;
+                    crate::demo_backbone::backbone(&cad)
+                }
+                None => Default::default(),
+            };
+            if wifi_aps > 0 {
+                backbone
+                    .controllers
+                    .push(crate::bench::wifi::controller(wifi_aps));
+            }
+            let backbone = (!backbone.routers.is_empty() || !backbone.controllers.is_empty())
+                .then_some(backbone);
             let faults = match faults {
                 Some(f) => {
                     let text = std::fs::read_to_string(&f)
@@ -193,7 +218,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ports,
                 seed,
                 faults,
-                backbone: None,
+                backbone,
             };
             runtime()?.block_on(async {
                 let shutdown = async {

@@ -35,7 +35,8 @@ pub struct WifiArgs {
     max_repetitions: u32,
 }
 
-fn controller(n: u32) -> Controller {
+/// The benchmark's controller `wlc-bench`: `n` APs, one in 10 dead, 3 in 10 busy.
+pub fn controller(n: u32) -> Controller {
     let aps = (0..n)
         .map(|i| {
             let b = i.to_be_bytes();
