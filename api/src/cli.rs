@@ -189,8 +189,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let mut backbone = match &cadastre {
                 Some(dir) => {
-                    let store = cadastre::store::Store::open(dir)
-                        .with_context(|| format!("cannot open the cadastre in {}", dir.display()))?;
+                    let store = cadastre::store::Store::open(dir).with_context(|| {
+                        format!("cannot open the cadastre in {}", dir.display())
+                    })?;
                     let (cad, _) = store.load()?;
                     crate::demo_backbone::backbone(&cad)
                 }

@@ -9,7 +9,8 @@
 //!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
 //!   optical power (`Rx`/`Receive`/`Tx`/`Transmit` ... `Power`); direction and lane from the
 //!   entity's name. Ports by `if_index`, by a `port_name` column, or by `entity` through
-//!   ENTITY-MIB ([`EntityMap`]). Converted levels are rounded to 0.001 dB; dBm values keep the
+//!   ENTITY-MIB ([`EntityMap`]); a row whose `present` column reads 0 (an empty cage whose
+//!   every column is 0) is skipped. Converted levels are rounded to 0.001 dB; dBm values keep the
 //!   device's precision.
 //! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
 //!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
@@ -349,6 +350,10 @@ pub fn optics(
     let mut out = Vec::new();
     for (def, rows) in walked.iter().filter(|(t, _)| t.role == "sensors") {
         for r in rows {
+            // An empty cage reads 0 in every column: a `present` column of 0 skips the row.
+            if r.int("present") == Some(0) {
+                continue;
+            }
             let entity = r.single("entity");
             let port = r
                 .single("if_index")

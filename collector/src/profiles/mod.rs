@@ -189,6 +189,7 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "sensor_value",
                 "sensor_status",
                 "port_name",
+                "present",
             ],
         ),
         Kind::Wifi => (

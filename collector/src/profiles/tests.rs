@@ -268,14 +268,27 @@ fn scaled_columns_keep_the_devices_precision() {
     let ports = [port("xe-0/0/0", 513)];
     let walked = vec![(
         t,
-        vec![row(
-            t,
-            &[513],
-            &[
-                ("rx_dbm", Value::Integer(-230)),
-                ("tx_dbm", Value::Integer(-188)),
-            ],
-        )],
+        vec![
+            row(
+                t,
+                &[513],
+                &[
+                    ("rx_dbm", Value::Integer(-230)),
+                    ("tx_dbm", Value::Integer(-188)),
+                    ("present", Value::Integer(5588)),
+                ],
+            ),
+            // An empty cage: every column 0.
+            row(
+                t,
+                &[520],
+                &[
+                    ("rx_dbm", Value::Integer(0)),
+                    ("tx_dbm", Value::Integer(0)),
+                    ("present", Value::Integer(0)),
+                ],
+            ),
+        ],
     )];
     let o = interpret::optics(p, &walked, &Ports::new(&ports), &EntityMap::default());
     let got: Vec<(OpticDirection, f64)> = o.iter().map(|r| (r.direction, r.dbm)).collect();
