@@ -58,7 +58,7 @@ columns = [
             "bad.toml: table[0].index[0]: only the last component may be name:*",
             r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N or name:*"#,
             "bad.toml: table[0].columns[0].unit: a power column names its unit",
-            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name"])"#,
+            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present"])"#,
             "bad.toml: table[0].columns[1].column: sub-id 5 twice",
             "bad.toml: table[0].columns[1].scale: must be a finite, non-zero number",
         ]
