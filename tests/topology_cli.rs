@@ -25,16 +25,7 @@ fn run(args: &[&str]) -> (i32, String) {
 }
 
 fn json(args: &[&str]) -> Value {
-    let out = Command::new(irisops())
-        .args(args)
-        .output()
-        .expect("run irisops");
-    assert!(
-        out.status.success(),
-        "irisops {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+    crate::util::run_json(args)
 }
 
 /// Route id → (from site, to site, km), from the GeoJSON export's own properties.

@@ -14,20 +14,7 @@ use collector::sample::{
 };
 use collector::store::{Retention, Store};
 
-use crate::util::{config, irisops};
-
-fn run_json(args: &[&str]) -> Value {
-    let out = Command::new(irisops())
-        .args(args)
-        .output()
-        .expect("run irisops");
-    assert!(
-        out.status.success(),
-        "irisops {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
-}
+use crate::util::{config, irisops, run_json};
 
 /// One lit circuit of the export: id, cable, (device, port) at each end.
 struct Circuit {
@@ -160,6 +147,15 @@ fn ids(v: &Value, key: &str, field: Option<&str>) -> Vec<String> {
         .collect()
 }
 
+/// A config file in `dir` whose store is `store` (one placeholder device: the commands read
+/// the store, they poll nothing).
+fn config_for(dir: &Path, store: &Path) -> std::path::PathBuf {
+    let file = dir.join("irisops.toml");
+    let text = config(store, &[("r1", 161, "version = \"2c\"\ncommunity = \"x\"")]);
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -231,15 +227,7 @@ fn drift_on_the_demo_network_from_a_fixture_and_from_the_store() {
         store.write(&[(poll, vec![])]).unwrap();
     }
     drop(store);
-    let cfg = tmp.path().join("irisops.toml");
-    std::fs::write(
-        &cfg,
-        config(
-            &store_dir,
-            &[("r1", 161, "version = \"2c\"\ncommunity = \"x\"")],
-        ),
-    )
-    .unwrap();
+    let cfg = config_for(tmp.path(), &store_dir);
     let from_store = run_json(&[
         "topology",
         "drift",
@@ -335,15 +323,7 @@ fn spare_takes_lit_headroom_from_the_stores_p95() {
         store.write(&[(poll, vec![rates])]).unwrap();
     }
     drop(store);
-    let cfg = tmp.path().join("irisops.toml");
-    std::fs::write(
-        &cfg,
-        config(
-            &store_dir,
-            &[("r1", 161, "version = \"2c\"\ncommunity = \"x\"")],
-        ),
-    )
-    .unwrap();
+    let cfg = config_for(tmp.path(), &store_dir);
     let r = run_json(&[
         "topology",
         "spare",

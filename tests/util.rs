@@ -194,3 +194,17 @@ pub fn config(store: &Path, devices: &[(&str, u16, &str)]) -> String {
     }
     s
 }
+
+/// Runs the real binary with `args`; it must succeed and print JSON, which is returned.
+pub fn run_json(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(irisops())
+        .args(args)
+        .output()
+        .expect("run irisops");
+    assert!(
+        out.status.success(),
+        "irisops {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}

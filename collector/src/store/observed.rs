@@ -34,6 +34,20 @@ fn direction_code(d: OpticDirection) -> i64 {
     }
 }
 
+/// An optic row back from its columns (lane 0 = single-lane, direction 1 = tx).
+fn reading(port: String, lane: i64, direction: i64, dbm: f64) -> OpticReading {
+    OpticReading {
+        port,
+        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
+        direction: if direction == 1 {
+            OpticDirection::Tx
+        } else {
+            OpticDirection::Rx
+        },
+        dbm,
+    }
+}
+
 /// Replaces `device_id`'s LLDP table with `table`, read at `time_ms`.
 pub(super) fn write_lldp(
     tx: &Transaction<'_>,
@@ -227,16 +241,7 @@ impl Store {
                 Ok(LatestOptic {
                     device: r.get(0)?,
                     time_ms: r.get(4)?,
-                    reading: OpticReading {
-                        port: r.get(1)?,
-                        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
-                        direction: if direction == 1 {
-                            OpticDirection::Tx
-                        } else {
-                            OpticDirection::Rx
-                        },
-                        dbm: r.get(5)?,
-                    },
+                    reading: reading(r.get(1)?, lane, direction, r.get(5)?),
                 })
             })
             .map_err(sql(&self.path, op))?;
@@ -360,16 +365,7 @@ impl Store {
                 let direction: i64 = r.get(2)?;
                 Ok((
                     r.get(0)?,
-                    OpticReading {
-                        port: port.to_string(),
-                        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
-                        direction: if direction == 1 {
-                            OpticDirection::Tx
-                        } else {
-                            OpticDirection::Rx
-                        },
-                        dbm: r.get(3)?,
-                    },
+                    reading(port.to_string(), lane, direction, r.get(3)?),
                 ))
             })
             .map_err(sql(&self.path, op))?;
