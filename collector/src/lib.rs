@@ -12,11 +12,13 @@
 //! - [`sample`]: the owned values that flow from pollers to sinks.
 //! - [`store`]: the embedded SQLite store: samples, 5-minute rollups, retention, reads, p95.
 //! - [`pipeline`]: per-device tasks on cron schedules feeding the sinks.
+//! - [`outbox`]: the durable queue of a remote sink (InfluxDB), in SQLite.
 //! - [`metrics`]: counters the api renders as Prometheus text.
 //! - [`sim`]: the SNMP simulator of a fibre backbone (`irisops simulate`).
 
 pub mod config;
 pub mod metrics;
+pub mod outbox;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;

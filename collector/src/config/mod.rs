@@ -75,6 +75,27 @@ pub struct Config {
     pub auth: BTreeMap<String, Arc<Auth>>,
     /// `[cadastre] data`: the cadastre's data directory, when the server should serve one.
     pub cadastre_data: Option<PathBuf>,
+    /// `[influx]`: the InfluxDB v2 sink, when configured.
+    pub influx: Option<InfluxConfig>,
+}
+
+/// `[influx]`: where and how the InfluxDB sink writes (v2 `/api/v2/write`).
+#[derive(Debug, Clone)]
+pub struct InfluxConfig {
+    /// `http://host:port` or `https://...`, no path.
+    pub url: String,
+    pub org: String,
+    pub bucket: String,
+    pub token: crate::secret::Secret,
+    /// Points per batch (one outbox row, one HTTP write). Default 5,000.
+    pub batch_points: usize,
+    /// A partial batch is flushed after this long. Default 1 s.
+    pub flush_interval: Duration,
+    /// Per-write HTTP timeout. Default 10 s.
+    pub timeout: Duration,
+    /// The outbox's bound: when full, the oldest batches are dropped (and counted). Default
+    /// 1,024 MB.
+    pub outbox_max_bytes: u64,
 }
 
 /// `[store]`: the embedded store.

@@ -15,6 +15,21 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub device: Vec<RawDevice>,
     pub cadastre: Option<RawCadastre>,
+    pub influx: Option<RawInflux>,
+}
+
+/// `[influx]`: the InfluxDB v2 sink.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawInflux {
+    pub url: Option<String>,
+    pub org: Option<String>,
+    pub bucket: Option<String>,
+    pub token: Option<String>,
+    pub batch_points: Option<i64>,
+    pub flush_interval: Option<String>,
+    pub timeout: Option<String>,
+    pub outbox_max_mb: Option<i64>,
 }
 
 /// `[cadastre]`: read by the api (the cadastre crate owns the data); validated here so one

@@ -158,3 +158,30 @@ profiles = ["lldp", "wifi-aruba-instnat"]
         ["wifi-airespace", "lldp", "wifi-aruba-instant"]
     );
 }
+
+#[test]
+fn the_influx_section_names_every_problem_and_hides_its_token() {
+    let base = "[auth.c]\nversion = \"2c\"\ncommunity = \"public\"\n[[device]]\nname = \"r\"\naddress = \"127.0.0.1:161\"\nauth = \"c\"\n";
+    let all = problems(&format!(
+        "{base}[influx]\nurl = \"http://127.0.0.1:8086/api/v2\"\nbatch_points = 0\ntoken = \"${{NOPE}}\"\n"
+    ));
+    assert_eq!(
+        all,
+        [
+            "influx.org: missing (the organisation name)",
+            "influx.bucket: missing (the bucket name)",
+            "influx.token: environment variable NOPE is not set",
+            r#"influx.url: "http://127.0.0.1:8086/api/v2": give scheme, host and port only (the sink adds /api/v2/write)"#,
+            "influx.batch_points: must be 1..=1000000, got 0",
+        ]
+    );
+    let ok = format!(
+        "{base}[influx]\nurl = \"http://127.0.0.1:8086/\"\norg = \"noc\"\nbucket = \"irisops\"\ntoken = \"${{IRISOPS_V3_AUTH}}\"\n"
+    );
+    let cfg = Config::parse(&ok, &env).unwrap();
+    let i = cfg.influx.as_ref().unwrap();
+    assert_eq!(i.url, "http://127.0.0.1:8086");
+    assert_eq!(i.token.expose(), "authsecret1");
+    assert_eq!((i.batch_points, i.outbox_max_bytes), (5_000, 1 << 30));
+    assert!(!format!("{cfg:?}").contains("authsecret1"));
+}

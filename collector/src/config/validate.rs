@@ -70,6 +70,7 @@ pub(super) fn validate(
             None
         }
     };
+    let influx = raw.influx.as_ref().and_then(|i| influx(i, env, &mut p));
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -77,6 +78,7 @@ pub(super) fn validate(
             devices,
             auth,
             cadastre_data,
+            influx,
         })
     } else {
         Err(p.0)
@@ -108,6 +110,88 @@ fn store(raw: &RawConfig, p: &mut Problems) -> StoreConfig {
         retention,
         rollup_retention,
     }
+}
+
+fn influx(
+    i: &super::raw::RawInflux,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> Option<super::InfluxConfig> {
+    let before = p.0.len();
+    let mut text = |key: &str, v: &Option<String>, what: &str| -> String {
+        match v.as_deref().map(str::trim) {
+            Some(t) if !t.is_empty() => expand(t, &format!("influx.{key}"), env, p),
+            _ => {
+                p.push(format!("influx.{key}"), format!("missing ({what})"));
+                String::new()
+            }
+        }
+    };
+    let url = text("url", &i.url, "e.g. \"http://127.0.0.1:8086\"");
+    let org = text("org", &i.org, "the organisation name");
+    let bucket = text("bucket", &i.bucket, "the bucket name");
+    let token = text("token", &i.token, "an API token, e.g. \"${INFLUX_TOKEN}\"");
+    let url = url.trim_end_matches('/').to_string();
+    if !url.is_empty() {
+        let rest = url
+            .strip_prefix("http://")
+            .or_else(|| url.strip_prefix("https://"));
+        match rest {
+            None => p.push(
+                "influx.url",
+                format!("{url:?} is not an http:// or https:// URL"),
+            ),
+            Some(r) if r.is_empty() || r.contains('/') => p.push(
+                "influx.url",
+                format!("{url:?}: give scheme, host and port only (the sink adds /api/v2/write)"),
+            ),
+            Some(_) => {}
+        }
+    }
+    let batch_points = match i.batch_points {
+        None => 5_000,
+        Some(n) if (1..=1_000_000).contains(&n) => n as usize,
+        Some(n) => {
+            p.push(
+                "influx.batch_points",
+                format!("must be 1..=1000000, got {n}"),
+            );
+            5_000
+        }
+    };
+    let outbox_max_bytes = match i.outbox_max_mb {
+        None => 1024 << 20,
+        Some(n) if (1..=1_000_000).contains(&n) => (n as u64) << 20,
+        Some(n) => {
+            p.push(
+                "influx.outbox_max_mb",
+                format!("must be 1..=1000000, got {n}"),
+            );
+            1024 << 20
+        }
+    };
+    let flush_interval = duration_or(
+        i.flush_interval.as_deref(),
+        "influx.flush_interval",
+        Duration::from_secs(1),
+        p,
+    );
+    let timeout = duration_or(
+        i.timeout.as_deref(),
+        "influx.timeout",
+        Duration::from_secs(10),
+        p,
+    );
+    (p.0.len() == before).then(|| super::InfluxConfig {
+        url,
+        org,
+        bucket,
+        token: crate::secret::Secret::new(token),
+        batch_points,
+        flush_interval,
+        timeout,
+        outbox_max_bytes,
+    })
 }
 
 fn duration_or(text: Option<&str>, key: &str, default: Duration, p: &mut Problems) -> Duration {
