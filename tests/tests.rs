@@ -6,6 +6,8 @@ mod util;
 
 mod cadastre_history;
 mod demo_backbone;
+mod grafana;
+mod influx;
 mod recordings;
 mod simulator;
 mod snmpd;

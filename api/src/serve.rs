@@ -31,7 +31,20 @@ pub async fn run(
         .with_context(|| format!("cannot open the store at {}", path.display()))?;
     let metrics = Arc::new(Metrics::default());
     let (tx, rx) = watch::channel(false);
-    let running = collector::pipeline::start(&cfg, writer, metrics.clone(), rx);
+    let mut taps = Vec::new();
+    let mut sink_tasks = Vec::new();
+    if let Some(influx) = &cfg.influx {
+        let sink = crate::influx::start(influx, &path, metrics.clone(), rx.clone())?;
+        tracing::info!(
+            sink = "influx",
+            url = influx.url.as_str(),
+            bucket = influx.bucket.as_str(),
+            "InfluxDB sink started"
+        );
+        taps.push(sink.tap);
+        sink_tasks = sink.tasks;
+    }
+    let running = collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, taps);
     let app = router(AppState {
         store: Arc::new(Mutex::new(reader)),
         metrics,
@@ -65,6 +78,11 @@ pub async fn run(
         .context("http server failed")?;
     let _ = tx.send(true);
     running.join().await;
+    // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
+    // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
+    for t in sink_tasks {
+        let _ = t.await;
+    }
     Ok(())
 }
 

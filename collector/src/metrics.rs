@@ -29,6 +29,12 @@ pub struct Metrics {
     pub store_write_errors: AtomicU64,
     pub store_renumbered: AtomicU64,
     pub varbinds: AtomicU64,
+    /// Events a remote sink's full queue could not take (the store has them).
+    pub tap_dropped: AtomicU64,
+    /// InfluxDB writes that failed (and will be retried, or were refused for good).
+    pub influx_write_errors: AtomicU64,
+    /// The InfluxDB outbox as last read by its sender; `None` without an `[influx]` sink.
+    pub outbox: std::sync::Mutex<Option<crate::outbox::OutboxStats>>,
     duration_buckets: [AtomicU64; 10],
     duration_count: AtomicU64,
     duration_sum_us: AtomicU64,
@@ -201,6 +207,75 @@ impl Metrics {
                     g.last_poll_ms
                 );
             }
+        }
+        c(
+            &mut s,
+            "irisops_tap_dropped_total",
+            "Poll events a remote sink's full queue could not take (the embedded store has them).",
+            l(&self.tap_dropped),
+        );
+        let outbox = self.outbox.lock().map(|o| *o).unwrap_or(None);
+        if let Some(o) = outbox {
+            let g = |s: &mut String, name: &str, help: &str, v: f64| {
+                let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
+            };
+            g(
+                &mut s,
+                "irisops_outbox_depth",
+                "Batches waiting in the InfluxDB outbox.",
+                o.depth as f64,
+            );
+            g(
+                &mut s,
+                "irisops_outbox_bytes",
+                "Bytes waiting in the InfluxDB outbox.",
+                o.bytes as f64,
+            );
+            let age = o
+                .oldest_ms
+                .map_or(0.0, |t| ((crate::poll::now_ms() - t).max(0) as f64) / 1e3);
+            g(
+                &mut s,
+                "irisops_outbox_oldest_age_seconds",
+                "Age of the oldest batch waiting (0 when empty).",
+                age,
+            );
+            c(
+                &mut s,
+                "irisops_outbox_sent_total",
+                "Batches InfluxDB acknowledged.",
+                o.sent,
+            );
+            c(
+                &mut s,
+                "irisops_outbox_sent_points_total",
+                "Points in them.",
+                o.sent_points,
+            );
+            c(
+                &mut s,
+                "irisops_outbox_dropped_total",
+                "Batches dropped: the outbox full (oldest first), or refused for good (4xx).",
+                o.dropped,
+            );
+            c(
+                &mut s,
+                "irisops_outbox_dropped_points_total",
+                "Points in them.",
+                o.dropped_points,
+            );
+            c(
+                &mut s,
+                "irisops_outbox_corrupt_total",
+                "Batches whose body failed its CRC on disk (skipped).",
+                o.corrupt,
+            );
+            c(
+                &mut s,
+                "irisops_influx_write_errors_total",
+                "InfluxDB writes that failed (retried with back-off, or refused for good).",
+                l(&self.influx_write_errors),
+            );
         }
         s
     }

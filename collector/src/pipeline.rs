@@ -22,11 +22,11 @@ use crate::rates;
 use crate::sample::{DevicePoll, PollStatus, PortRates};
 use crate::store::Store;
 
-/// What a device task hands to the sinks.
-#[derive(Debug)]
+/// What a device task hands to the sinks (cheap to clone: the poll is shared).
+#[derive(Debug, Clone)]
 pub enum Event {
     /// A successful poll with the rates against the previous one (empty for the first).
-    Poll(Box<(DevicePoll, Vec<PortRates>)>),
+    Poll(Arc<(DevicePoll, Vec<PortRates>)>),
     /// How a poll ended.
     Status {
         device: String,
@@ -59,6 +59,17 @@ pub fn start(
     metrics: Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
 ) -> Running {
+    start_with_taps(cfg, store, metrics, shutdown, Vec::new())
+}
+
+/// [`start`], every event also offered to each tap (a remote sink's queue) without waiting.
+pub fn start_with_taps(
+    cfg: &Config,
+    store: Store,
+    metrics: Arc<Metrics>,
+    shutdown: watch::Receiver<bool>,
+    taps: Vec<mpsc::Sender<Event>>,
+) -> Running {
     let (tx, rx) = mpsc::channel(1024);
     let limit = Arc::new(Semaphore::new(cfg.collector.concurrency));
     let devices = cfg
@@ -71,6 +82,7 @@ pub fn start(
                     d.clone(),
                     limit.clone(),
                     tx.clone(),
+                    taps.clone(),
                     metrics.clone(),
                     shutdown.clone(),
                 )
@@ -87,6 +99,7 @@ async fn device_loop(
     dev: DeviceConfig,
     limit: Arc<Semaphore>,
     tx: mpsc::Sender<Event>,
+    taps: Vec<mpsc::Sender<Event>>,
     metrics: Arc<Metrics>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -117,7 +130,7 @@ async fn device_loop(
                     None => Vec::new(),
                 };
                 prev = Some(cur.clone());
-                Event::Poll(Box::new((cur, rates)))
+                Event::Poll(Arc::new((cur, rates)))
             }
             Err(e) => {
                 failures += 1;
@@ -139,6 +152,15 @@ async fn device_loop(
                 }
             }
         };
+        for tap in &taps {
+            // A remote sink never holds the pollers or the store back: when its queue is
+            // full the event is not queued for it (counted; the store still has it).
+            if tap.try_send(event.clone()).is_err() {
+                metrics
+                    .tap_dropped
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
         if tx.send(event).await.is_err() {
             return;
         }
@@ -272,7 +294,7 @@ async fn write_until_done(
     let mut statuses = Vec::new();
     for ev in events {
         match ev {
-            Event::Poll(p) => polls.push(*p),
+            Event::Poll(p) => polls.push(p),
             Event::Status {
                 device,
                 status,
@@ -316,13 +338,13 @@ async fn write_until_done(
 
 fn write_batch(
     store: &mut Store,
-    polls: &[(DevicePoll, Vec<PortRates>)],
+    polls: &[Arc<(DevicePoll, Vec<PortRates>)>],
     statuses: &[(String, PollStatus, Option<String>, i64)],
     metrics: &Metrics,
 ) -> Result<(), crate::store::StoreError> {
     use std::sync::atomic::Ordering::Relaxed;
     if !polls.is_empty() {
-        let stats = store.write(polls)?;
+        let stats = store.write_shared(polls)?;
         metrics.store_writes.fetch_add(1, Relaxed);
         metrics
             .store_points
@@ -330,7 +352,8 @@ fn write_batch(
         metrics
             .store_renumbered
             .fetch_add(stats.n_renumbered as u64, Relaxed);
-        for (p, _) in polls {
+        for p in polls {
+            let p = &p.0;
             store.write_status(&p.device, PollStatus::Ok.as_str(), None, p.time_ms)?;
         }
     }

@@ -145,6 +145,13 @@ fn influx(
                 "influx.url",
                 format!("{url:?}: give scheme, host and port only (the sink adds /api/v2/write)"),
             ),
+            Some(r)
+                if !r
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c)) =>
+            {
+                p.push("influx.url", format!("{url:?}: not a host[:port]"))
+            }
             Some(_) => {}
         }
     }

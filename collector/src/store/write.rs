@@ -70,6 +70,23 @@ impl Store {
         &mut self,
         polls: &[(DevicePoll, Vec<PortRates>)],
     ) -> Result<WriteStats, StoreError> {
+        let refs: Vec<&(DevicePoll, Vec<PortRates>)> = polls.iter().collect();
+        self.write_refs(&refs)
+    }
+
+    /// [`Store::write`] of polls shared with other sinks.
+    pub fn write_shared(
+        &mut self,
+        polls: &[std::sync::Arc<(DevicePoll, Vec<PortRates>)>],
+    ) -> Result<WriteStats, StoreError> {
+        let refs: Vec<&(DevicePoll, Vec<PortRates>)> = polls.iter().map(|p| &**p).collect();
+        self.write_refs(&refs)
+    }
+
+    fn write_refs(
+        &mut self,
+        polls: &[&(DevicePoll, Vec<PortRates>)],
+    ) -> Result<WriteStats, StoreError> {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(sql(&path, "begin write"))?;
         let result = write_polls(&tx, &mut self.cache, polls);
@@ -111,7 +128,7 @@ impl Store {
 fn write_polls(
     tx: &Transaction<'_>,
     cache: &mut HashMap<String, DeviceCache>,
-    polls: &[(DevicePoll, Vec<PortRates>)],
+    polls: &[&(DevicePoll, Vec<PortRates>)],
 ) -> rusqlite::Result<WriteStats> {
     let mut stats = WriteStats::default();
     let mut oldest: Option<i64> = None;
