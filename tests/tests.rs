@@ -9,6 +9,7 @@ mod demo_backbone;
 mod grafana;
 mod influx;
 mod recordings;
+mod shards;
 mod simulator;
 mod snmpd;
 mod snmpv3;

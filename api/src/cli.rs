@@ -51,6 +51,10 @@ enum Command {
         /// HTTP address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Poll only the devices rendezvous hashing assigns to shard K of N (1-based): N
+        /// collectors with the same config share the fleet with no coordinator.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<collector::shard::Shard>,
     },
     /// Start the simulator and `serve` on a built-in configuration; prints the URL.
     Demo {
@@ -162,10 +166,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Cadastre(cmd) => crate::cadastre_cmd::run(cmd),
         Command::Topology(cmd) => crate::topology_cmd::run(cmd),
-        Command::Serve { config, listen } => {
-            let Some(cfg) = load(&config) else {
+        Command::Serve {
+            config,
+            listen,
+            shard,
+        } => {
+            let Some(mut cfg) = load(&config) else {
                 return Ok(ExitCode::from(2));
             };
+            if let Some(shard) = shard {
+                let before = cfg.devices.len();
+                cfg.devices.retain(|d| shard.owns(&d.name));
+                eprintln!(
+                    "irisops: shard {shard}: polling {} of the {before} devices of {}",
+                    cfg.devices.len(),
+                    config.display()
+                );
+            }
             runtime()?.block_on(crate::serve::run(cfg, listen, None))?;
             Ok(ExitCode::SUCCESS)
         }

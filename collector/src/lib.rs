@@ -14,6 +14,7 @@
 //! - [`pipeline`]: per-device tasks on cron schedules feeding the sinks.
 //! - [`outbox`]: the durable queue of a remote sink (InfluxDB), in SQLite.
 //! - [`metrics`]: counters the api renders as Prometheus text.
+//! - [`shard`]: rendezvous hashing of devices onto `serve --shard K/N` collectors.
 //! - [`sim`]: the SNMP simulator of a fibre backbone (`irisops simulate`).
 
 pub mod config;
@@ -26,6 +27,7 @@ pub mod profiles;
 pub mod rates;
 pub mod sample;
 pub mod secret;
+pub mod shard;
 pub mod sim;
 pub mod snmp;
 pub mod store;
