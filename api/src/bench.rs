@@ -9,9 +9,11 @@
 //! Layout:
 //! - [`poll`]: `bench poll`: one agent, 4 ifXTable columns, rates and the store write measured.
 //! - [`fleet`]: `bench fleet`: the pipeline against a simulated fleet on cron schedules.
+//! - [`influx`]: `bench influx`: encode, outbox and replay costs of the InfluxDB sink.
 //! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
 
 pub mod fleet;
+pub mod influx;
 pub mod poll;
 pub mod wifi;
 
@@ -32,6 +34,9 @@ pub enum BenchCommand {
     /// Poll a simulated wifi controller (1,500 APs by default) through the profiles; report
     /// the poller's CPU per AP, and the store write's.
     Wifi(wifi::WifiArgs),
+    /// The InfluxDB sink at fleet scale: encode CPU, outbox append cost, replay speed of an
+    /// outage's backlog to a real v2-write server.
+    Influx(influx::InfluxArgs),
 }
 
 /// Runs one benchmark; exit code 1 when a benchmark's own checks fail.
@@ -59,6 +64,13 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
                 .build()
                 .context("cannot start the tokio runtime")?;
             rt.block_on(wifi::run(args))
+        }
+        BenchCommand::Influx(args) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the tokio runtime")?;
+            rt.block_on(influx::run(args))
         }
     }
 }
