@@ -13,6 +13,11 @@
 //! the poll's, in milliseconds, so a resent batch overwrites itself: at-least-once delivery
 //! is exactly-once in effect.
 //!
+//! A crash loses what was not in the outbox yet (at most `flush_interval` of polls): on start,
+//! [`replay`] queues the interface points the store holds beyond each device's high-water
+//! mark, so those arrive too (optics, wifi and poll durations are not kept per poll by the
+//! store, so they are not replayed).
+//!
 //! Sending: the oldest batch first, identical bytes on every attempt; 204 acknowledges it;
 //! 429, 5xx and connection errors are retried with exponential back-off (0.5 s doubling to
 //! 60 s); any other status can never succeed and drops the batch (counted, logged with the
@@ -86,7 +91,31 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) -> usize {
     points.len()
 }
 
+/// The `interface` points of a poll rebuilt from the store (see [`replay`]), appended to `out`.
+pub fn encode_interfaces(poll: &DevicePoll, rates: &[PortRates], out: &mut Vec<u8>) -> usize {
+    let mut points = Vec::new();
+    encode_ports(poll, rates, &mut points);
+    for dp in &points {
+        let _ = dp.write_data_point_to(&mut *out);
+    }
+    points.len()
+}
+
 fn encode_poll(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoint>) {
+    if let Ok(dp) = DataPoint::builder("device")
+        .tag("device", poll.device.as_str())
+        .field("up", 1i64)
+        .field("poll_ms", counter(poll.duration_ms))
+        .timestamp(poll.time_ms)
+        .build()
+    {
+        points.push(dp);
+    }
+    encode_ports(poll, rates, points);
+    encode_observed(poll, points);
+}
+
+fn encode_ports(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoint>) {
     let t = poll.time_ms;
     let d = poll.device.as_str();
     let mut push = |b: influxdb2::models::data_point::DataPointBuilder| {
@@ -95,12 +124,6 @@ fn encode_poll(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoin
             points.push(dp);
         }
     };
-    push(
-        DataPoint::builder("device")
-            .tag("device", d)
-            .field("up", 1i64)
-            .field("poll_ms", counter(poll.duration_ms)),
-    );
     for port in &poll.ports {
         let mut b = DataPoint::builder("interface")
             .tag("device", d)
@@ -132,6 +155,16 @@ fn encode_poll(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoin
         }
         push(b);
     }
+}
+
+fn encode_observed(poll: &DevicePoll, points: &mut Vec<DataPoint>) {
+    let t = poll.time_ms;
+    let d = poll.device.as_str();
+    let mut push = |b: influxdb2::models::data_point::DataPointBuilder| {
+        if let Ok(dp) = b.timestamp(t).build() {
+            points.push(dp);
+        }
+    };
     for o in &poll.optics {
         let mut b = DataPoint::builder("optics")
             .tag("device", d)
@@ -175,6 +208,15 @@ pub fn start(
 ) -> anyhow::Result<InfluxSink> {
     let outbox = Outbox::open(store_dir, cfg.outbox_max_bytes)
         .with_context(|| format!("cannot open the InfluxDB outbox in {}", store_dir.display()))?;
+    let mut outbox = outbox;
+    let replayed = replay(&mut outbox, store_dir, cfg.batch_points)?;
+    if replayed > 0 {
+        tracing::info!(
+            sink = "influx",
+            points = replayed,
+            "replayed from the store the polls that never reached the outbox (a crash)"
+        );
+    }
     let stats = outbox.stats().context("cannot read the outbox")?;
     if stats.depth > 0 {
         tracing::info!(
@@ -218,16 +260,64 @@ pub fn start(
     })
 }
 
-/// Appends `body` to the outbox (retrying while the disk refuses: the batch stays in memory).
-async fn append(outbox: &Arc<Mutex<Outbox>>, body: Vec<u8>, n: u64, created_ms: i64) {
+/// Puts into the outbox the interface points of every poll the store holds beyond its
+/// device's mark (or, for a device the outbox never saw, since the outbox was created): the
+/// polls a crash took before they reached the outbox. Returns the points queued.
+pub fn replay(outbox: &mut Outbox, store_dir: &Path, batch_points: usize) -> anyhow::Result<usize> {
+    if !store_dir.join("irisops.db").is_file() {
+        return Ok(0);
+    }
+    let store = collector::store::Store::open(store_dir, collector::store::Retention::default())
+        .context("cannot open the store to replay")?;
+    let (marks, created) = outbox.marks().context("cannot read the outbox's marks")?;
+    let (mut body, mut n, mut total) = (Vec::new(), 0usize, 0usize);
+    let mut batch_marks: Vec<(String, i64)> = Vec::new();
+    for d in store.devices().context("cannot list the store's devices")? {
+        let from = marks.get(&d.name).map_or(created, |t| t + 1);
+        let polls = store
+            .polls_since(&d.name, from)
+            .with_context(|| format!("cannot read {}'s polls", d.name))?;
+        for (poll, rates) in &polls {
+            n += encode_interfaces(poll, rates, &mut body);
+            batch_marks.push((poll.device.clone(), poll.time_ms));
+            if n >= batch_points {
+                outbox
+                    .append_marked(&body, n as u64, collector::poll::now_ms(), &batch_marks)
+                    .context("cannot queue the replay")?;
+                total += n;
+                (n, body, batch_marks) = (0, Vec::new(), Vec::new());
+            }
+        }
+    }
+    if n > 0 {
+        outbox
+            .append_marked(&body, n as u64, collector::poll::now_ms(), &batch_marks)
+            .context("cannot queue the replay")?;
+        total += n;
+    }
+    Ok(total)
+}
+
+/// Appends `body` to the outbox with the devices' marks (retrying while the disk refuses: the
+/// batch stays in memory).
+async fn append(
+    outbox: &Arc<Mutex<Outbox>>,
+    body: Vec<u8>,
+    n: u64,
+    created_ms: i64,
+    marks: Vec<(String, i64)>,
+) {
     let mut backoff = Duration::from_millis(200);
     let body = Arc::new(body);
+    let marks = Arc::new(marks);
     loop {
         let o = outbox.clone();
         let b = body.clone();
+        let m = marks.clone();
         let r = tokio::task::spawn_blocking(move || {
             let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
-            o.append(&b, n, created_ms).map_err(|e| e.to_string())
+            o.append_marked(&b, n, created_ms, &m)
+                .map_err(|e| e.to_string())
         })
         .await;
         match r {
@@ -250,6 +340,7 @@ async fn encode_loop(
 ) {
     let mut body = Vec::new();
     let mut n = 0usize;
+    let mut marks: std::collections::BTreeMap<String, i64> = std::collections::BTreeMap::new();
     let mut deadline: Option<tokio::time::Instant> = None;
     loop {
         let next = match deadline {
@@ -261,6 +352,10 @@ async fn encode_loop(
         };
         let done = next.is_none();
         if let Some(Some(ev)) = next {
+            if let Event::Poll(p) = &ev {
+                let m = marks.entry(p.0.device.clone()).or_insert(i64::MIN);
+                *m = (*m).max(p.0.time_ms);
+            }
             n += encode(&ev, &mut body);
             if deadline.is_none() && n > 0 {
                 deadline = Some(tokio::time::Instant::now() + flush);
@@ -268,11 +363,13 @@ async fn encode_loop(
         }
         let due = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
         if n > 0 && (n >= batch_points || due || done) {
+            let m: Vec<(String, i64)> = std::mem::take(&mut marks).into_iter().collect();
             append(
                 &outbox,
                 std::mem::take(&mut body),
                 n as u64,
                 collector::poll::now_ms(),
+                m,
             )
             .await;
             n = 0;
@@ -416,5 +513,94 @@ async fn send_loop(
                 backoff = (backoff * 2).min(Duration::from_secs(60));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collector::sample::PortCounters;
+
+    fn poll(t: i64) -> (DevicePoll, Vec<PortRates>) {
+        let p = DevicePoll {
+            device: "r1".into(),
+            time_ms: t,
+            duration_ms: 12,
+            ports: vec![PortCounters {
+                key: "xe-0/0/1".into(),
+                if_index: 1,
+                if_name: Some("xe-0/0/1".into()),
+                speed_bps: Some(10_000_000_000),
+                in_octets: Some(u64::MAX),
+                out_octets: Some(7),
+                counter_bits: 64,
+                ..PortCounters::default()
+            }],
+            ..DevicePoll::default()
+        };
+        let r = PortRates {
+            key: "xe-0/0/1".into(),
+            time_ms: t,
+            interval_ms: 60_000,
+            in_bps: Some(1.5e9),
+            out_bps: Some(f64::NAN),
+            ..PortRates::default()
+        };
+        (p, vec![r])
+    }
+
+    #[test]
+    fn encoding_saturates_counters_skips_non_finite_values_and_tags_names() {
+        let (p, r) = poll(1_800_000_000_000);
+        let mut out = Vec::new();
+        let n = encode(&Event::Poll(Arc::new((p, r))), &mut out);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(n, 2, "{text}");
+        assert!(
+            text.contains("device,device=r1 poll_ms=12i,up=1i 1800000000000\n"),
+            "{text}"
+        );
+        assert!(text.contains("in_octets=9223372036854775807i"), "{text}");
+        assert!(text.contains("in_bps=1500000000"), "{text}");
+        assert!(
+            !text.contains("out_bps") && !text.to_lowercase().contains("nan"),
+            "{text}"
+        );
+        assert!(
+            text.contains("interface,device=r1,port=xe-0/0/1 "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn replay_queues_what_the_store_has_beyond_each_mark_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = 1_800_000_000_000i64;
+        let mut store =
+            collector::store::Store::open(dir.path(), collector::store::Retention::default())
+                .unwrap();
+        store
+            .write(&[poll(t), poll(t + 60_000), poll(t + 120_000)])
+            .unwrap();
+        drop(store);
+        let mut outbox = Outbox::open(dir.path(), 1 << 20).unwrap();
+        // The outbox took the first poll before the crash.
+        outbox
+            .append_marked(b"x", 1, t, &[("r1".to_string(), t)])
+            .unwrap();
+        assert_eq!(replay(&mut outbox, dir.path(), 1000).unwrap(), 2);
+        let first = outbox.oldest().unwrap().unwrap();
+        outbox.ack(first.id).unwrap();
+        let queued = outbox.oldest().unwrap().unwrap();
+        let text = String::from_utf8(queued.body).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(text.contains(&format!(" {}\n", t + 60_000)), "{text}");
+        assert!(text.contains(&format!(" {}\n", t + 120_000)), "{text}");
+        assert!(
+            !text.starts_with("device"),
+            "poll durations are not replayed"
+        );
+        // The marks moved: a second start replays nothing.
+        assert_eq!(replay(&mut outbox, dir.path(), 1000).unwrap(), 0);
     }
 }

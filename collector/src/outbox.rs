@@ -106,6 +106,10 @@ CREATE TABLE IF NOT EXISTS batch (
 CREATE TABLE IF NOT EXISTS counter (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS mark (
+    device  TEXT PRIMARY KEY,
+    time_ms INTEGER NOT NULL
 ) WITHOUT ROWID;";
 
 impl Outbox {
@@ -138,6 +142,12 @@ impl Outbox {
             .map_err(err("configure"))?;
         conn.execute_batch(SCHEMA)
             .map_err(err("create the schema"))?;
+        // When this outbox began: devices with no mark replay from here.
+        conn.execute(
+            "INSERT OR IGNORE INTO counter (name, value) VALUES ('created_ms', ?1)",
+            [crate::poll::now_ms()],
+        )
+        .map_err(err("stamp its creation"))?;
         Ok(Outbox {
             conn,
             path,
@@ -160,6 +170,19 @@ impl Outbox {
         body: &[u8],
         n_points: u64,
         created_ms: i64,
+    ) -> Result<i64, OutboxError> {
+        self.append_marked(body, n_points, created_ms, &[])
+    }
+
+    /// [`Outbox::append`], raising in the same transaction each device's high-water mark (the
+    /// newest poll time of it the outbox has ever taken): after a crash, what the store holds
+    /// beyond a device's mark never reached the outbox and is replayed.
+    pub fn append_marked(
+        &mut self,
+        body: &[u8],
+        n_points: u64,
+        created_ms: i64,
+        marks: &[(String, i64)],
     ) -> Result<i64, OutboxError> {
         let path = self.path.clone();
         let max = self.max_bytes;
@@ -203,6 +226,14 @@ impl Outbox {
         )
         .map_err(err("append"))?;
         let id = tx.last_insert_rowid();
+        for (device, t) in marks {
+            tx.execute(
+                "INSERT INTO mark (device, time_ms) VALUES (?1, ?2)
+                 ON CONFLICT (device) DO UPDATE SET time_ms = max(time_ms, excluded.time_ms)",
+                params![device, t],
+            )
+            .map_err(err("raise a mark"))?;
+        }
         tx.commit().map_err(err("commit the append"))?;
         Ok(id)
     }
@@ -316,6 +347,27 @@ impl Outbox {
         })
     }
 
+    /// Every device's high-water mark, and when the outbox was created.
+    pub fn marks(&self) -> Result<(std::collections::BTreeMap<String, i64>, i64), OutboxError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT device, time_ms FROM mark")
+            .map_err(self.err("read marks"))?;
+        let marks = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect::<rusqlite::Result<_>>())
+            .map_err(self.err("read marks"))?;
+        let created: i64 = self
+            .conn
+            .query_row(
+                "SELECT value FROM counter WHERE name = 'created_ms'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err("read marks"))?;
+        Ok((marks, created))
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -366,6 +418,26 @@ mod tests {
             (s.depth, s.dropped, s.dropped_points, s.bytes),
             (0, 1, 2, 0)
         );
+    }
+
+    #[test]
+    fn marks_only_rise_and_survive_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open(dir.path(), 1 << 20).unwrap();
+        let (m, created) = o.marks().unwrap();
+        assert!(m.is_empty() && created > 0);
+        let mark = |d: &str, t: i64| (d.to_string(), t);
+        o.append_marked(b"a", 1, 1, &[mark("r1", 50), mark("r2", 70)])
+            .unwrap();
+        o.append_marked(b"b", 1, 2, &[mark("r1", 40)]).unwrap();
+        drop(o);
+        let o = Outbox::open(dir.path(), 1 << 20).unwrap();
+        let (m, again) = o.marks().unwrap();
+        assert_eq!(
+            m.into_iter().collect::<Vec<_>>(),
+            [mark("r1", 50), mark("r2", 70)]
+        );
+        assert_eq!(again, created, "the creation stamp is kept");
     }
 
     #[test]
