@@ -44,10 +44,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         BenchCommand::Poll(args) => {
             // One thread: every cycle of the poller is on it, and schedstat sees all of it.
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the tokio runtime")?;
+            let rt = current_thread()?;
             rt.block_on(poll::run(args))
         }
         BenchCommand::Fleet(args) => {
@@ -59,20 +56,22 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             rt.block_on(fleet::run(args))
         }
         BenchCommand::Wifi(args) => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the tokio runtime")?;
+            let rt = current_thread()?;
             rt.block_on(wifi::run(args))
         }
         BenchCommand::Influx(args) => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the tokio runtime")?;
+            let rt = current_thread()?;
             rt.block_on(influx::run(args))
         }
     }
+}
+
+/// One thread: every cycle of the measured code is on it, and schedstat sees all of it.
+fn current_thread() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the tokio runtime")
 }
 
 /// Clock ticks per second of `/proc/PID/stat` (USER_HZ: 100 on every Linux ABI we run on).
