@@ -9,6 +9,12 @@
 //! - `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=` (port keys URL-encoded:
 //!   `xe-0%2F0%2F1`)
 //! - `GET /api/v1/ports/{device}/{port}/p95?from=&to=`
+//! - `GET /api/v1/lldp` (every device's latest LLDP table: `{"devices": [{"device",
+//!   "neighbours": [...]}]}`, the keys of `poll`'s `lldp[]`)
+//! - `GET /api/v1/optics?fresh_hours=24` (latest optical level per device, port, lane and
+//!   direction: `{"optics": [{"device", "port", "lane", "direction", "dbm", "time_ms"}]}`)
+//! - `GET /api/v1/wifi` (each controller's latest totals and APs: `{"controllers":
+//!   [{"device", "time_ms", "aps_total", "aps_up", "clients_total", "aps": [...]}]}`)
 //! - `GET /api/v1/cadastre/stats` (route km, strands per owner; 404 without a cadastre)
 //! - `GET /api/v1/cadastre/layers/{layer}` (an RFC 7946 FeatureCollection)
 
@@ -48,6 +54,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/devices/{name}/ports", get(ports))
         .route("/api/v1/ports/{device}/{port}/series", get(series))
         .route("/api/v1/ports/{device}/{port}/p95", get(p95))
+        .route("/api/v1/lldp", get(lldp))
+        .route("/api/v1/optics", get(optics))
+        .route("/api/v1/wifi", get(wifi))
         .route("/api/v1/cadastre/stats", get(cadastre_stats))
         .route("/api/v1/cadastre/layers/{layer}", get(cadastre_layer))
         .with_state(state)
@@ -95,6 +104,62 @@ async fn devices(State(s): State<AppState>) -> Result<Json<serde_json::Value>, A
         })
         .collect();
     Ok(Json(serde_json::json!({ "devices": out })))
+}
+
+async fn lldp(State(s): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let t = read(&s, |st| st.lldp_tables()).await?;
+    let out: Vec<serde_json::Value> = t
+        .devices
+        .iter()
+        .map(|d| {
+            let n: Vec<&collector::sample::LldpNeighbour> = t
+                .neighbours
+                .iter()
+                .filter(|(dev, _)| dev == d)
+                .map(|(_, n)| n)
+                .collect();
+            serde_json::json!({ "device": d, "neighbours": n })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "devices": out })))
+}
+
+#[derive(serde::Deserialize)]
+struct OpticsQuery {
+    fresh_hours: Option<u32>,
+}
+
+async fn optics(
+    State(s): State<AppState>,
+    Query(q): Query<OpticsQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let hours = i64::from(q.fresh_hours.unwrap_or(24).min(24 * 400));
+    let since = collector::poll::now_ms() - hours * 3_600_000;
+    let levels = read(&s, move |st| st.optics_latest(since)).await?;
+    let out: Vec<serde_json::Value> = levels
+        .into_iter()
+        .map(|o| {
+            serde_json::json!({
+                "device": o.device, "port": o.reading.port, "lane": o.reading.lane,
+                "direction": o.reading.direction, "dbm": o.reading.dbm, "time_ms": o.time_ms,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "optics": out })))
+}
+
+async fn wifi(State(s): State<AppState>) -> Result<Json<serde_json::Value>, ApiError> {
+    let all = read(&s, |st| st.wifi_latest()).await?;
+    let out: Vec<serde_json::Value> = all
+        .into_iter()
+        .map(|w| {
+            serde_json::json!({
+                "device": w.device, "time_ms": w.time_ms, "aps_total": w.wifi.aps_total,
+                "aps_up": w.wifi.aps_up, "clients_total": w.wifi.clients_total, "aps": w.wifi.aps,
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "controllers": out })))
 }
 
 async fn ports(
@@ -304,6 +369,36 @@ mod tests {
         ])
         .unwrap();
         w.write_status("core-01", "ok", None, now).unwrap();
+        // Another device with LLDP, optics and wifi (and no ports, so core-01's figures stay).
+        let mut observed = DevicePoll {
+            device: "edge-01".into(),
+            time_ms: now,
+            ..DevicePoll::default()
+        };
+        observed.lldp = Some(vec![collector::sample::LldpNeighbour {
+            local_port: "xe-0/0/1".into(),
+            remote_system_name: Some("core-02".into()),
+            ..Default::default()
+        }]);
+        observed.optics = vec![collector::sample::OpticReading {
+            port: "xe-0/0/1".into(),
+            lane: None,
+            direction: collector::sample::OpticDirection::Rx,
+            dbm: -4.8,
+        }];
+        observed.wifi = Some(collector::sample::Wifi {
+            aps_total: 2,
+            aps_up: 1,
+            clients_total: 9,
+            aps: vec![collector::sample::ApStatus {
+                name: "lobby".into(),
+                mac: None,
+                status: "up".into(),
+                clients: Some(9),
+            }],
+            ssids: vec![],
+        });
+        w.write(&[(observed, vec![])]).unwrap();
         AppState {
             store: Arc::new(Mutex::new(Store::open(dir, Retention::default()).unwrap())),
             metrics: Arc::new(Metrics::default()),
@@ -322,6 +417,28 @@ mod tests {
             code,
             serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
         )
+    }
+
+    #[tokio::test]
+    async fn lldp_optics_and_wifi_read_the_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = router(state(dir.path()));
+        let (code, v) = get(app.clone(), "/api/v1/lldp").await;
+        assert_eq!(code, StatusCode::OK);
+        assert_eq!(v["devices"].as_array().unwrap().len(), 1, "{v}");
+        assert_eq!(v["devices"][0]["device"], "edge-01");
+        assert_eq!(
+            v["devices"][0]["neighbours"][0]["remote_system_name"],
+            "core-02"
+        );
+        let (_, v) = get(app.clone(), "/api/v1/optics").await;
+        assert_eq!(v["optics"][0]["dbm"], -4.8);
+        assert_eq!(v["optics"][0]["direction"], "rx");
+        let (_, v) = get(app.clone(), "/api/v1/wifi").await;
+        assert_eq!(v["controllers"][0]["clients_total"], 9);
+        assert_eq!(v["controllers"][0]["aps"][0]["name"], "lobby");
+        let (code, _) = get(app, "/api/v1/optics?fresh_hours=x").await;
+        assert_eq!(code, StatusCode::BAD_REQUEST);
     }
 
     #[tokio::test]
