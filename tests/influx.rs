@@ -6,32 +6,16 @@
 //! collector stored arrives, exactly once, with its value.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::util::{free_udp_port, irisops, require};
-
-/// A child process killed when dropped.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::simulator::metric;
+use crate::util::{
+    free_tcp_port, free_udp_port, http_get, http_post, interrupt, irisops, require, Proc,
+};
 
 fn simulator(port: u16) -> Proc {
     Proc(
@@ -77,51 +61,6 @@ fn serve(cfg: &Path, listen: u16, log: &Path) -> Proc {
             .spawn()
             .unwrap(),
     )
-}
-
-/// Stops a process with SIGINT and waits (at most 20 s) for it to end.
-fn interrupt(p: &mut Proc) {
-    let _ = Command::new("kill")
-        .args(["-INT", &p.0.id().to_string()])
-        .status();
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(20) {
-        if p.0.try_wait().ok().flatten().is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("process {} did not stop on SIGINT", p.0.id());
-}
-
-/// One HTTP/1.1 GET on 127.0.0.1, the body.
-fn http_get(port: u16, path: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
-}
-
-fn http_post(port: u16, path: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }
 
 /// What the capturing endpoint saw: (query, Authorization, body, status answered).
@@ -225,7 +164,7 @@ fn every_line_the_sink_sends_parses_strictly_and_a_refused_batch_is_resent_ident
         assert!(t.elapsed() < Duration::from_secs(40), "too few writes");
         std::thread::sleep(Duration::from_millis(200));
     }
-    let metrics = http_get(http, "/metrics");
+    let metrics = http_get(http, "/metrics").1;
     interrupt(&mut srv);
     for name in [
         "irisops_outbox_depth",
@@ -310,7 +249,7 @@ fn every_line_the_sink_sends_parses_strictly_and_a_refused_batch_is_resent_ident
 /// Every (series key, timestamp) → value of a victoria-metrics export of `metric`.
 fn exported(vm: u16, metric: &str) -> BTreeMap<(String, String, i64), Vec<f64>> {
     http_get(vm, "/internal/force_flush");
-    let text = http_post(
+    let (_, text) = http_post(
         vm,
         "/api/v1/export",
         &format!("match[]={{__name__=%22{metric}%22}}"),
@@ -426,17 +365,13 @@ fn an_outage_and_a_kill_lose_no_point_and_duplicate_none() {
     let t = Instant::now();
     loop {
         std::thread::sleep(Duration::from_millis(500));
-        let m = http_get(http, "/metrics");
-        let depth = m
-            .lines()
-            .find_map(|l| l.strip_prefix("irisops_outbox_depth "))
-            .and_then(|v| v.trim().parse::<f64>().ok());
-        if depth == Some(0.0) && t.elapsed() > Duration::from_secs(2) {
+        let depth = metric(&http_get(http, "/metrics").1, "irisops_outbox_depth ");
+        if depth == 0.0 && t.elapsed() > Duration::from_secs(2) {
             break;
         }
         assert!(
             t.elapsed() < Duration::from_secs(60),
-            "the outbox did not drain: {depth:?}"
+            "the outbox did not drain: {depth}"
         );
     }
     interrupt(&mut srv);

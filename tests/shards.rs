@@ -4,21 +4,23 @@
 
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::util::{free_udp_port, irisops};
+use crate::util::{free_tcp_port, free_udp_port, interrupt, irisops, Proc};
 
 #[test]
 fn three_shards_poll_every_device_exactly_once() {
     let tmp = tempfile::tempdir().unwrap();
     let sim_port = free_udp_port();
-    let mut sim = Command::new(irisops())
-        .args(["simulate", "--listen", &format!("127.0.0.1:{sim_port}")])
-        .args(["--devices", "30", "--ports", "2"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let _sim = Proc(
+        Command::new(irisops())
+            .args(["simulate", "--listen", &format!("127.0.0.1:{sim_port}")])
+            .args(["--devices", "30", "--ports", "2"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let devices: Vec<String> = (1..=30).map(|i| format!("dev{i:04}")).collect();
     let mut shards = Vec::new();
     for k in 1..=3 {
@@ -31,11 +33,7 @@ fn three_shards_poll_every_device_exactly_once() {
         }
         let file = tmp.path().join(format!("shard{k}.toml"));
         std::fs::write(&file, cfg).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_tcp_port();
         let child = Command::new(irisops())
             .args(["serve", "--config"])
             .arg(&file)
@@ -45,19 +43,12 @@ fn three_shards_poll_every_device_exactly_once() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        shards.push((child, store));
+        shards.push((Proc(child), store));
     }
     std::thread::sleep(Duration::from_secs(4));
     let mut seen: Vec<BTreeSet<String>> = Vec::new();
     for (mut child, store) in shards {
-        let _ = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status();
-        let t = Instant::now();
-        while child.try_wait().ok().flatten().is_none() {
-            assert!(t.elapsed() < Duration::from_secs(20), "serve did not stop");
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        interrupt(&mut child);
         let s =
             collector::store::Store::open(&store, collector::store::Retention::default()).unwrap();
         seen.push(
@@ -69,8 +60,6 @@ fn three_shards_poll_every_device_exactly_once() {
                 .collect(),
         );
     }
-    let _ = sim.kill();
-    let _ = sim.wait();
     let all: BTreeSet<String> = devices.iter().cloned().collect();
     let union: BTreeSet<String> = seen.iter().flatten().cloned().collect();
     assert_eq!(union, all, "every device is polled by some shard");

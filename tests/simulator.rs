@@ -159,11 +159,7 @@ pub fn serve_fleet(dir: &Path, devices: u32, ports: u32) -> (Proc, Proc, u16) {
 
 /// `irisops serve` on a free port.
 pub fn start_serve(cfg: &Path) -> (Proc, u16) {
-    let http = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let http = free_tcp_port();
     let child = Command::new(irisops())
         .args(["serve", "--config"])
         .arg(cfg)
@@ -191,48 +187,6 @@ pub fn wait_for_metrics(http: u16, wanted: &[(&str, f64)]) -> String {
         }
     }
     panic!("metrics {wanted:?} not reached in 30 s:\n{text}");
-}
-
-pub fn http_get(port: u16, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).unwrap();
-    let code = buf[9..12].parse().unwrap_or(0);
-    let body = buf
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (code, dechunk(&body))
-}
-
-/// Undoes chunked transfer encoding when present.
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    loop {
-        let Some((size, after)) = rest.split_once("\r\n") else {
-            return body.to_string();
-        };
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            return body.to_string();
-        };
-        if n == 0 || after.len() < n {
-            return if out.is_empty() {
-                body.to_string()
-            } else {
-                out
-            };
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
 }
 
 pub fn metric(text: &str, line_start: &str) -> f64 {

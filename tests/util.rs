@@ -208,3 +208,87 @@ pub fn run_json(args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("JSON on stdout")
 }
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind 127.0.0.1:0")
+        .local_addr()
+        .expect("local address")
+        .port()
+}
+
+/// Stops a process with SIGINT (a clean shutdown) and waits at most 20 s for it to end.
+pub fn interrupt(p: &mut Proc) {
+    let _ = Command::new("kill")
+        .args(["-INT", &p.0.id().to_string()])
+        .status();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(20) {
+        if p.0.try_wait().ok().flatten().is_some() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("process {} did not stop on SIGINT", p.0.id());
+}
+
+/// One HTTP/1.1 request to 127.0.0.1 (a form body when `body` is given): status and body,
+/// a chunked body decoded.
+fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let form = body.map_or(String::new(), |b| {
+        format!(
+            "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+            b.len()
+        )
+    });
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{form}\r\n{}",
+        body.unwrap_or("")
+    )
+    .unwrap();
+    let mut buf = String::new();
+    s.read_to_string(&mut buf).unwrap();
+    let code = buf.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    (
+        code,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_string()
+        },
+    )
+}
+
+pub fn http_get(port: u16, path: &str) -> (u16, String) {
+    http(port, "GET", path, None)
+}
+
+pub fn http_post(port: u16, path: &str, form: &str) -> (u16, String) {
+    http(port, "POST", path, Some(form))
+}
+
+/// Undoes chunked transfer encoding.
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    out
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::simulator::{http_get, serve_fleet, start_serve, wait_for_metrics};
+use crate::simulator::{serve_fleet, start_serve, wait_for_metrics};
 use crate::util::*;
 
 /// The DOM of `url` after its scripts ran (5 s of virtual time) in headless Chromium.

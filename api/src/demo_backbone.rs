@@ -21,10 +21,7 @@ pub const CONTROLLER: &str = "wlc-01";
 const TX_DBM: f64 = -1.5;
 
 fn hash(text: &str) -> u64 {
-    // FNV-1a: stable across runs and platforms.
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    collector::shard::fnv1a(text.bytes())
 }
 
 fn mac_of(name: &str) -> [u8; 6] {
@@ -35,7 +32,8 @@ fn mac_of(name: &str) -> [u8; 6] {
 
 /// The backbone of `cad`'s lit circuits and hotspots.
 pub fn backbone(cad: &cadastre::Cadastre) -> Backbone {
-    let (net, _) = cadastre::network::build(cad);
+    // Lengths and the loss model only: shared trenches do not change them.
+    let net = cadastre::network::build_without_trenches(cad);
     let mut ports: BTreeMap<String, Vec<RouterPort>> = BTreeMap::new();
     for (i, c) in cadastre::network::circuits(cad).iter().enumerate() {
         let lengths: Vec<f64> = c

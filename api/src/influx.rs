@@ -55,11 +55,7 @@ fn counter(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-fn finite(
-    b: influxdb2::models::data_point::DataPointBuilder,
-    name: &str,
-    v: Option<f64>,
-) -> influxdb2::models::data_point::DataPointBuilder {
+fn finite(b: Builder, name: &str, v: Option<f64>) -> Builder {
     match v.filter(|x| x.is_finite()) {
         Some(x) => b.field(name.to_string(), x),
         None => b,
@@ -73,57 +69,57 @@ pub fn encode(event: &Event, out: &mut Vec<u8>) -> usize {
         Event::Poll(p) => encode_poll(&p.0, &p.1, &mut points),
         Event::Status {
             device, time_ms, ..
-        } => {
-            if let Ok(dp) = DataPoint::builder("device")
+        } => push(
+            &mut points,
+            DataPoint::builder("device")
                 .tag("device", device.as_str())
-                .field("up", 0i64)
-                .timestamp(*time_ms)
-                .build()
-            {
-                points.push(dp);
-            }
-        }
+                .field("up", 0i64),
+            *time_ms,
+        ),
     }
-    for dp in &points {
+    write_points(&points, out)
+}
+
+/// `points` as line protocol appended to `out`; returns how many.
+fn write_points(points: &[DataPoint], out: &mut Vec<u8>) -> usize {
+    for dp in points {
         // Writing to a Vec cannot fail.
         let _ = dp.write_data_point_to(&mut *out);
     }
     points.len()
 }
 
+type Builder = influxdb2::models::data_point::DataPointBuilder;
+
+/// Adds the point `b` at time `t`; a point with no field (nothing measured) is not written.
+fn push(points: &mut Vec<DataPoint>, b: Builder, t: i64) {
+    if let Ok(dp) = b.timestamp(t).build() {
+        points.push(dp);
+    }
+}
+
 /// The `interface` points of a poll rebuilt from the store (see [`replay`]), appended to `out`.
 pub fn encode_interfaces(poll: &DevicePoll, rates: &[PortRates], out: &mut Vec<u8>) -> usize {
     let mut points = Vec::new();
     encode_ports(poll, rates, &mut points);
-    for dp in &points {
-        let _ = dp.write_data_point_to(&mut *out);
-    }
-    points.len()
+    write_points(&points, out)
 }
 
 fn encode_poll(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoint>) {
-    if let Ok(dp) = DataPoint::builder("device")
-        .tag("device", poll.device.as_str())
-        .field("up", 1i64)
-        .field("poll_ms", counter(poll.duration_ms))
-        .timestamp(poll.time_ms)
-        .build()
-    {
-        points.push(dp);
-    }
+    push(
+        points,
+        DataPoint::builder("device")
+            .tag("device", poll.device.as_str())
+            .field("up", 1i64)
+            .field("poll_ms", counter(poll.duration_ms)),
+        poll.time_ms,
+    );
     encode_ports(poll, rates, points);
     encode_observed(poll, points);
 }
 
 fn encode_ports(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoint>) {
-    let t = poll.time_ms;
-    let d = poll.device.as_str();
-    let mut push = |b: influxdb2::models::data_point::DataPointBuilder| {
-        // A point with no field (nothing measured) is not written.
-        if let Ok(dp) = b.timestamp(t).build() {
-            points.push(dp);
-        }
-    };
+    let (t, d) = (poll.time_ms, poll.device.as_str());
     for port in &poll.ports {
         let mut b = DataPoint::builder("interface")
             .tag("device", d)
@@ -153,18 +149,12 @@ fn encode_ports(poll: &DevicePoll, rates: &[PortRates], points: &mut Vec<DataPoi
                 b = finite(b, name, v);
             }
         }
-        push(b);
+        push(points, b, t);
     }
 }
 
 fn encode_observed(poll: &DevicePoll, points: &mut Vec<DataPoint>) {
-    let t = poll.time_ms;
-    let d = poll.device.as_str();
-    let mut push = |b: influxdb2::models::data_point::DataPointBuilder| {
-        if let Ok(dp) = b.timestamp(t).build() {
-            points.push(dp);
-        }
-    };
+    let (t, d) = (poll.time_ms, poll.device.as_str());
     for o in &poll.optics {
         let mut b = DataPoint::builder("optics")
             .tag("device", d)
@@ -173,15 +163,17 @@ fn encode_observed(poll: &DevicePoll, points: &mut Vec<DataPoint>) {
         if let Some(l) = o.lane {
             b = b.tag("lane", l.to_string());
         }
-        push(finite(b, "dbm", Some(o.dbm)));
+        push(points, finite(b, "dbm", Some(o.dbm)), t);
     }
     if let Some(w) = &poll.wifi {
         push(
+            points,
             DataPoint::builder("wifi")
                 .tag("device", d)
                 .field("aps_total", counter(w.aps_total))
                 .field("aps_up", counter(w.aps_up))
                 .field("clients_total", counter(w.clients_total)),
+            t,
         );
         for ap in &w.aps {
             if ap.name.is_empty() {
@@ -194,7 +186,7 @@ fn encode_observed(poll: &DevicePoll, points: &mut Vec<DataPoint>) {
             if let Some(c) = ap.clients {
                 b = b.field("clients", counter(c));
             }
-            push(b);
+            push(points, b, t);
         }
     }
 }
@@ -264,11 +256,14 @@ pub fn start(
 /// device's mark (or, for a device the outbox never saw, since the outbox was created): the
 /// polls a crash took before they reached the outbox. Returns the points queued.
 pub fn replay(outbox: &mut Outbox, store_dir: &Path, batch_points: usize) -> anyhow::Result<usize> {
-    if !store_dir.join("irisops.db").is_file() {
-        return Ok(0);
-    }
-    let store = collector::store::Store::open(store_dir, collector::store::Retention::default())
-        .context("cannot open the store to replay")?;
+    let store = match collector::store::Store::open_existing(
+        store_dir,
+        collector::store::Retention::default(),
+    ) {
+        // A first start: nothing was ever stored, nothing to replay.
+        Err(collector::store::StoreError::NotFound { .. }) => return Ok(0),
+        r => r.context("cannot open the store to replay")?,
+    };
     let (marks, created) = outbox.marks().context("cannot read the outbox's marks")?;
     let (mut body, mut n, mut total) = (Vec::new(), 0usize, 0usize);
     let mut batch_marks: Vec<(String, i64)> = Vec::new();
@@ -302,6 +297,7 @@ pub fn replay(outbox: &mut Outbox, store_dir: &Path, batch_points: usize) -> any
 /// batch stays in memory).
 async fn append(
     outbox: &Arc<Mutex<Outbox>>,
+    metrics: &Arc<Metrics>,
     body: Vec<u8>,
     n: u64,
     created_ms: i64,
@@ -314,10 +310,16 @@ async fn append(
         let o = outbox.clone();
         let b = body.clone();
         let m = marks.clone();
+        let met = metrics.clone();
         let r = tokio::task::spawn_blocking(move || {
             let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
             o.append_marked(&b, n, created_ms, &m)
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            // The depth /metrics shows, read while the lock is held anyway.
+            if let (Ok(stats), Ok(mut shown)) = (o.stats(), met.outbox.lock()) {
+                *shown = Some(stats);
+            }
+            Ok::<_, String>(())
         })
         .await;
         match r {
@@ -366,6 +368,7 @@ async fn encode_loop(
             let m: Vec<(String, i64)> = std::mem::take(&mut marks).into_iter().collect();
             append(
                 &outbox,
+                &metrics,
                 std::mem::take(&mut body),
                 n as u64,
                 collector::poll::now_ms(),
@@ -375,9 +378,6 @@ async fn encode_loop(
             n = 0;
             deadline = None;
             wake.notify_one();
-            if let (Ok(o), Ok(mut m)) = (outbox.lock(), metrics.outbox.lock()) {
-                *m = o.stats().ok();
-            }
         }
         if done {
             return;

@@ -283,8 +283,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             config,
             window_days,
         } => {
-            let cad = load_cadastre(&data)?;
-            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+            let (cad, net) = load_with_cadastre(&data)?;
             let report = match config {
                 None => net.spare(),
                 Some(config) => {
@@ -326,8 +325,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
                 margin_db.is_finite() && margin_db >= 0.0,
                 "--margin-db must be a number >= 0, got {margin_db}"
             );
-            let cad = load_cadastre(&data)?;
-            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+            let (cad, net) = load_with_cadastre(&data)?;
             let obs = match (observed, config) {
                 (Some(file), _) => live::observed_from_file(&file)?,
                 (None, Some(config)) => {
@@ -523,8 +521,7 @@ pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
             buffer_m,
             json,
         } => {
-            let cad = load_cadastre(&data)?;
-            let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+            let (cad, net) = load_with_cadastre(&data)?;
             let mut pairs = Vec::new();
             for w in &wishes {
                 let (a, b) = w
@@ -657,11 +654,14 @@ fn network_of(cad: &cadastre::Cadastre, index: &cadastre::geometry::SpatialIndex
 }
 
 fn load(data: &FsPath) -> anyhow::Result<Network> {
+    Ok(load_with_cadastre(data)?.1)
+}
+
+/// The cadastre and its graph (for questions that need both).
+fn load_with_cadastre(data: &FsPath) -> anyhow::Result<(cadastre::Cadastre, Network)> {
     let cad = load_cadastre(data)?;
-    Ok(network_of(
-        &cad,
-        &cadastre::geometry::SpatialIndex::build(&cad),
-    ))
+    let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+    Ok((cad, net))
 }
 
 /// The (Multi)Polygons of a GeoJSON file (a FeatureCollection, a Feature or a bare geometry).

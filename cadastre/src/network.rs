@@ -175,6 +175,13 @@ pub fn build(cad: &Cadastre) -> (Network, Vec<String>) {
     build_with(cad, &SpatialIndex::build(cad))
 }
 
+/// The graph without shared-trench detection (no SRLGs but the declared ones), for figures
+/// trenches do not change: spare capacity, lengths, loss.
+pub fn build_without_trenches(cad: &Cadastre) -> Network {
+    let (sites, links) = specs_with(cad, &BTreeMap::new());
+    Network::build(&sites, &links).0
+}
+
 /// [`build`] with the cadastre's spatial index already built (callers that also query it).
 pub fn build_with(cad: &Cadastre, index: &SpatialIndex) -> (Network, Vec<String>) {
     let (sites, links) = specs(cad, index);
@@ -191,19 +198,14 @@ pub fn build_with(cad: &Cadastre, index: &SpatialIndex) -> (Network, Vec<String>
 /// Every strand allocation as the graph sees it: the routes of its cable, its ends, how many
 /// strands. An allocation naming an unknown cable runs along no route (validation reports it).
 pub fn allocations(cad: &Cadastre) -> Vec<AllocationSpec> {
-    let cables: BTreeMap<&str, &Vec<String>> = cad
-        .cables
-        .iter()
-        .map(|c| (c.id.as_str(), &c.routes))
-        .collect();
+    let cables = cable_routes(cad);
     cad.allocations
         .iter()
         .map(|a| AllocationSpec {
             id: a.id.clone(),
             links: cables
                 .get(a.cable.as_str())
-                .map(|r| (*r).clone())
-                .unwrap_or_default(),
+                .map_or_else(Vec::new, |r| r.to_vec()),
             from_site: a.from_site.clone(),
             to_site: a.to_site.clone(),
             strands: a.strands.len() as u32,
@@ -231,7 +233,9 @@ pub fn circuits(cad: &Cadastre) -> Vec<Circuit> {
             };
             Some(Circuit {
                 id: a.id.clone(),
-                links: cables.get(a.cable.as_str()).cloned().unwrap_or_default(),
+                links: cables
+                    .get(a.cable.as_str())
+                    .map_or_else(Vec::new, |r| r.to_vec()),
                 a_end: end(x),
                 b_end: end(y),
             })
@@ -257,17 +261,17 @@ pub fn lit_ports(
         let (Some(lit), Some(routes)) = (lit, cables.get(a.cable.as_str())) else {
             continue;
         };
-        for r in routes {
+        for r in routes.iter() {
             out.entry(r.clone()).or_default().push(lit);
         }
     }
     out
 }
 
-fn cable_routes(cad: &Cadastre) -> BTreeMap<&str, Vec<String>> {
+fn cable_routes(cad: &Cadastre) -> BTreeMap<&str, &[String]> {
     cad.cables
         .iter()
-        .map(|c| (c.id.as_str(), c.routes.clone()))
+        .map(|c| (c.id.as_str(), c.routes.as_slice()))
         .collect()
 }
 

@@ -99,8 +99,7 @@ pub fn stats(cad: &Cadastre) -> Stats {
 /// The topology crate's spare report (shared trenches do not change spare, so none are
 /// computed).
 fn spare(cad: &Cadastre) -> Spare {
-    let (sites, links) = crate::network::specs_with(cad, &BTreeMap::new());
-    let report = topology::Network::build(&sites, &links).0.spare();
+    let report = crate::network::build_without_trenches(cad).spare();
     Spare {
         by_owner: report.by_owner,
         total: report.total,

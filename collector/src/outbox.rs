@@ -62,6 +62,22 @@ pub struct Outbox {
     conn: Connection,
     path: PathBuf,
     max_bytes: u64,
+    /// Batches and body bytes queued: measured once at open, then kept up to date by every
+    /// committed change (so an append during a long outage does not sum the whole queue).
+    depth: u64,
+    bytes: u64,
+}
+
+/// An error of `op` on the outbox at `path`.
+fn failed<'a>(
+    path: &'a Path,
+    op: &'static str,
+) -> impl FnOnce(rusqlite::Error) -> OutboxError + 'a {
+    move |source| OutboxError {
+        path: path.to_path_buf(),
+        op,
+        source,
+    }
 }
 
 impl std::fmt::Debug for Outbox {
@@ -116,10 +132,7 @@ impl Outbox {
     /// Opens (creating) `dir/outbox.db`.
     pub fn open(dir: &Path, max_bytes: u64) -> Result<Outbox, OutboxError> {
         let path = dir.join(OUTBOX_FILE);
-        let err = |op| {
-            let path = path.clone();
-            move |source| OutboxError { path, op, source }
-        };
+        let err = |op| failed(&path, op);
         std::fs::create_dir_all(dir).map_err(|e| OutboxError {
             path: path.clone(),
             op: "create its directory",
@@ -148,19 +161,24 @@ impl Outbox {
             [crate::poll::now_ms()],
         )
         .map_err(err("stamp its creation"))?;
+        let (depth, bytes): (i64, i64) = conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(length(body)), 0) FROM batch",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err("measure the queue"))?;
         Ok(Outbox {
             conn,
             path,
             max_bytes,
+            depth: depth.max(0) as u64,
+            bytes: bytes.max(0) as u64,
         })
     }
 
     fn err(&self, op: &'static str) -> impl FnOnce(rusqlite::Error) -> OutboxError + '_ {
-        move |source| OutboxError {
-            path: self.path.clone(),
-            op,
-            source,
-        }
+        failed(&self.path, op)
     }
 
     /// Appends a batch; when it returns, the batch is on disk. Drops the oldest batches first
@@ -184,21 +202,10 @@ impl Outbox {
         created_ms: i64,
         marks: &[(String, i64)],
     ) -> Result<i64, OutboxError> {
-        let path = self.path.clone();
-        let max = self.max_bytes;
-        let err = |op: &'static str| {
-            let path = path.clone();
-            move |source| OutboxError { path, op, source }
-        };
+        let err = |op| failed(&self.path, op);
         let tx = self.conn.transaction().map_err(err("begin append"))?;
-        let mut bytes: i64 = tx
-            .query_row(
-                "SELECT coalesce(sum(length(body)), 0) FROM batch",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(err("measure"))?;
-        while bytes as u64 + body.len() as u64 > max {
+        let (mut depth, mut bytes) = (self.depth, self.bytes);
+        while bytes + body.len() as u64 > self.max_bytes {
             let oldest: Option<(i64, i64, i64)> = tx
                 .query_row(
                     "SELECT id, length(body), n_points FROM batch ORDER BY id LIMIT 1",
@@ -212,7 +219,8 @@ impl Outbox {
                 .map_err(err("drop the oldest batch"))?;
             bump(&tx, "dropped", 1).map_err(err("count"))?;
             bump(&tx, "dropped_points", n).map_err(err("count"))?;
-            bytes -= len;
+            bytes = bytes.saturating_sub(len.max(0) as u64);
+            depth = depth.saturating_sub(1);
             tracing::warn!(
                 sink = "influx",
                 batch = id,
@@ -235,6 +243,8 @@ impl Outbox {
             .map_err(err("raise a mark"))?;
         }
         tx.commit().map_err(err("commit the append"))?;
+        self.depth = depth + 1;
+        self.bytes = bytes + body.len() as u64;
         Ok(id)
     }
 
@@ -268,17 +278,14 @@ impl Outbox {
                 bytes = body.len(),
                 "outbox batch fails its CRC (corrupt on disk): skipped"
             );
-            let path = self.path.clone();
             let skipped = self.conn.transaction().and_then(|tx| {
                 tx.execute("DELETE FROM batch WHERE id = ?1", [id])?;
                 bump(&tx, "corrupt", 1)?;
                 tx.commit()
             });
-            skipped.map_err(|source| OutboxError {
-                path,
-                op: "skip a corrupt batch",
-                source,
-            })?;
+            skipped.map_err(failed(&self.path, "skip a corrupt batch"))?;
+            self.depth = self.depth.saturating_sub(1);
+            self.bytes = self.bytes.saturating_sub(body.len() as u64);
         }
     }
 
@@ -293,57 +300,62 @@ impl Outbox {
     }
 
     fn remove(&mut self, id: i64, batches: &str, points: &str) -> Result<(), OutboxError> {
-        let path = self.path.clone();
-        let err = move |source| OutboxError {
-            path,
-            op: "remove a batch",
-            source,
-        };
-        let tx = self.conn.transaction().map_err(err.clone())?;
-        let n: Option<i64> = tx
+        let err = || failed(&self.path, "remove a batch");
+        let tx = self.conn.transaction().map_err(err())?;
+        let removed: Option<(i64, i64)> = tx
             .query_row(
-                "DELETE FROM batch WHERE id = ?1 RETURNING n_points",
+                "DELETE FROM batch WHERE id = ?1 RETURNING n_points, length(body)",
                 [id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
-            .map_err(err.clone())?;
-        if let Some(n) = n {
-            bump(&tx, batches, 1).map_err(err.clone())?;
-            bump(&tx, points, n).map_err(err.clone())?;
+            .map_err(err())?;
+        if let Some((n, _)) = removed {
+            bump(&tx, batches, 1).map_err(err())?;
+            bump(&tx, points, n).map_err(err())?;
         }
-        tx.commit().map_err(err)
+        tx.commit().map_err(err())?;
+        if let Some((_, len)) = removed {
+            self.depth = self.depth.saturating_sub(1);
+            self.bytes = self.bytes.saturating_sub(len.max(0) as u64);
+        }
+        Ok(())
     }
 
     /// Depth, bytes, oldest, and the counters.
     pub fn stats(&self) -> Result<OutboxStats, OutboxError> {
-        let (depth, bytes, oldest): (i64, i64, Option<i64>) = self
+        // The oldest batch is the first by id: one seek, not a scan.
+        let oldest: Option<i64> = self
             .conn
             .query_row(
-                "SELECT count(*), coalesce(sum(length(body)), 0), min(created_ms) FROM batch",
+                "SELECT created_ms FROM batch ORDER BY id LIMIT 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| r.get(0),
             )
+            .optional()
             .map_err(self.err("read stats"))?;
-        let counter = |name: &str| -> Result<u64, OutboxError> {
-            let v: Option<i64> = self
-                .conn
-                .query_row("SELECT value FROM counter WHERE name = ?1", [name], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(self.err("read counters"))?;
-            Ok(v.unwrap_or(0).max(0) as u64)
-        };
+        let mut counters = std::collections::HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name, value FROM counter")
+            .map_err(self.err("read counters"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .map_err(self.err("read counters"))?;
+        for row in rows {
+            let (name, v) = row.map_err(self.err("read counters"))?;
+            counters.insert(name, v.max(0) as u64);
+        }
+        let counter = |name: &str| counters.get(name).copied().unwrap_or(0);
         Ok(OutboxStats {
-            depth: depth as u64,
-            bytes: bytes as u64,
+            depth: self.depth,
+            bytes: self.bytes,
             oldest_ms: oldest,
-            sent: counter("sent")?,
-            sent_points: counter("sent_points")?,
-            dropped: counter("dropped")?,
-            dropped_points: counter("dropped_points")?,
-            corrupt: counter("corrupt")?,
+            sent: counter("sent"),
+            sent_points: counter("sent_points"),
+            dropped: counter("dropped"),
+            dropped_points: counter("dropped_points"),
+            corrupt: counter("corrupt"),
         })
     }
 

@@ -43,11 +43,16 @@ impl fmt::Display for Shard {
     }
 }
 
+/// 64-bit FNV-1a: a stable hash (the same on every platform and Rust release), also what the
+/// demo uses to vary its simulated devices deterministically.
+pub fn fnv1a(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 fn weight(device: &str, shard: u32) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in device.bytes().chain([0]).chain(shard.to_le_bytes()) {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut h = fnv1a(device.bytes().chain([0]).chain(shard.to_le_bytes()));
     // splitmix64's finaliser: spreads FNV's weak low bits.
     h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path as FsPath;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Context;
 use serde::Deserialize;
@@ -30,27 +30,18 @@ pub fn open_store(config: &FsPath) -> anyhow::Result<Store> {
         )
     })?;
     let path = &cfg.store.path;
-    anyhow::ensure!(
-        path.join("irisops.db").is_file(),
-        "no store at {} (store.path of {}): run `irisops serve` first",
-        path.display(),
-        config.display()
-    );
-    Store::open(
-        path,
-        Retention {
-            samples: cfg.store.retention,
-            rollups: cfg.store.rollup_retention,
-        },
-    )
-    .with_context(|| format!("cannot open the store at {}", path.display()))
-}
-
-/// Milliseconds since the epoch, now.
-pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    let retention = Retention {
+        samples: cfg.store.retention,
+        rollups: cfg.store.rollup_retention,
+    };
+    match Store::open_existing(path, retention) {
+        Err(StoreError::NotFound { .. }) => anyhow::bail!(
+            "no store at {} (store.path of {}): run `irisops serve` first",
+            path.display(),
+            config.display()
+        ),
+        r => r.with_context(|| format!("cannot open the store at {}", path.display())),
+    }
 }
 
 /// The port of `device` a cadastre end names: by key, else by ifName, else by ifDescr (case
@@ -81,7 +72,7 @@ pub fn lit_ports(
     cad: &cadastre::Cadastre,
     window: Duration,
 ) -> anyhow::Result<(BTreeMap<String, Vec<LitPort>>, LitStats)> {
-    let now = now_ms();
+    let now = collector::poll::now_ms();
     store.rollup(now).context("cannot roll the store up")?;
     let from = now - window.as_millis() as i64;
     let mut ports: HashMap<String, Vec<PortInfo>> = HashMap::new();
@@ -159,7 +150,7 @@ fn level(device: &str, o: OpticReading) -> OpticLevel {
 pub fn observed_from_store(store: &Store, fresh: Duration) -> anyhow::Result<Observed> {
     let tables = store.lldp_tables().context("cannot read the LLDP tables")?;
     let optics = store
-        .optics_latest(now_ms() - fresh.as_millis() as i64)
+        .optics_latest(collector::poll::now_ms() - fresh.as_millis() as i64)
         .context("cannot read the optical levels")?;
     Ok(Observed {
         lldp_devices: tables.devices,

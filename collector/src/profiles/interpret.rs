@@ -453,12 +453,12 @@ pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> W
     let mut aps = Vec::new();
     for r in rows_of(walked, "aps") {
         let key = r.component("ap").unwrap_or_default().to_vec();
-        let index_mac = (key.len() == 6 && key.iter().all(|&b| b <= 255)).then(|| {
-            key.iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<Vec<_>>()
-                .join(":")
-        });
+        // A MAC index (six sub-ids, each a byte), written like a MAC value.
+        let index_mac = key
+            .iter()
+            .map(|&b| u8::try_from(b).ok())
+            .collect::<Option<Vec<u8>>>()
+            .and_then(|b| mac(&b));
         let mac = match r.values.get("ap_mac") {
             Some(Value::OctetString(b)) => mac(b),
             _ => None,

@@ -132,6 +132,17 @@ impl Store {
         })
     }
 
+    /// Opens the store in `path` only if one is there: for readers (a CLI report, a replay),
+    /// where a mistyped path must not read as "nothing measured".
+    pub fn open_existing(path: &Path, retention: Retention) -> Result<Store, StoreError> {
+        if !path.join(DB_FILE).is_file() {
+            return Err(StoreError::NotFound {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path, retention)
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -186,6 +197,9 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    /// [`Store::open_existing`] found no store there.
+    #[error("no store at {path}")]
+    NotFound { path: PathBuf },
     /// No device by that name has been stored.
     #[error("unknown device {device}")]
     UnknownDevice { device: String },
