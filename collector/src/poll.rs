@@ -88,7 +88,8 @@ pub struct DeviceState {
 
 impl DeviceState {
     pub async fn new(dev: &DeviceConfig) -> Result<DeviceState, PollError> {
-        let session = Session::new(dev.addr, &dev.auth, dev.timeout, dev.retries).await?;
+        let mut session = Session::new(dev.addr, &dev.auth, dev.timeout, dev.retries).await?;
+        session.set_max_in_flight(dev.max_in_flight as usize);
         Ok(DeviceState {
             session,
             reps: Repetitions::new(dev.max_repetitions),
@@ -225,7 +226,7 @@ async fn system(
 
 /// The ifIndex values of a table's rows (every column), sorted, each once.
 fn indexes(t: &Table) -> Vec<u32> {
-    let mut ix: Vec<u32> = (0..t.columns.len())
+    let mut ix: Vec<u32> = (0..t.n_columns())
         .flat_map(|c| t.rows(c).filter_map(|(suffix, _)| single_subid(suffix)))
         .collect();
     // Each column is already in index order: the sort merges runs.
@@ -245,7 +246,7 @@ fn tables_disagree(ifx: &Table, ift: &Table) -> bool {
 /// Joins the two tables by ifIndex.
 fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
     let mut by_index = ByIndex::with_capacity(ifx.max_rows().max(ift.max_rows()));
-    for col in 0..ifx.columns.len() {
+    for col in 0..ifx.n_columns() {
         by_index.restart();
         for (suffix, v) in ifx.rows(col) {
             let Some(i) = single_subid(suffix) else {
@@ -275,7 +276,7 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
         };
         p.pkts_bits_64 = p.in_ucast_pkts.is_some() || p.out_ucast_pkts.is_some();
     }
-    for col in 0..ift.columns.len() {
+    for col in 0..ift.n_columns() {
         by_index.restart();
         for (suffix, v) in ift.rows(col) {
             let Some(i) = single_subid(suffix) else {
@@ -341,7 +342,9 @@ mod tests {
         let col = oid(column);
         let mut t = Table::new(std::slice::from_ref(&col));
         for &i in indexes {
-            t.columns[0].push((col.child(i), Value::Counter64(u64::from(i))));
+            let row = col.child(i);
+            let suffix = row.suffix_after(&col).unwrap_or_default();
+            t.push(0, suffix, Value::Counter64(u64::from(i)));
         }
         t
     }

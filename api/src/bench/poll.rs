@@ -64,6 +64,9 @@ pub struct PollArgs {
     /// Per-request timeout, milliseconds.
     #[arg(long, default_value_t = 2000)]
     timeout_ms: u64,
+    /// Requests in flight together (the device setting `max_in_flight`; 1: one at a time).
+    #[arg(long, default_value_t = collector::snmp::session::DEFAULT_IN_FLIGHT)]
+    max_in_flight: usize,
 }
 
 /// How the columns are spread over PDUs.
@@ -117,6 +120,7 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
     let mut session = Session::new(args.target, &auth, timeout, 1)
         .await
         .with_context(|| format!("cannot open a session to {}", args.target))?;
+    session.set_max_in_flight(args.max_in_flight);
     let mut reps = Repetitions::new(args.max_repetitions);
     let columns: Vec<Oid> = COLUMNS
         .iter()
@@ -184,6 +188,7 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
         },
         "max_repetitions": args.max_repetitions,
         "max_repetitions_used": reps.current,
+        "max_in_flight": args.max_in_flight,
         "rounds": args.rounds,
         "ports": prev.ports.len(),
         "varbinds_per_round": round(vb / rounds, 1),
@@ -245,7 +250,7 @@ async fn walk_round(
 /// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
 fn device_poll(table: &Table) -> DevicePoll {
     let mut by_index = ByIndex::with_capacity(table.max_rows());
-    for col in 0..table.columns.len() {
+    for col in 0..table.n_columns() {
         by_index.restart();
         for (suffix, v) in table.rows(col) {
             let Some(i) = single_subid(suffix) else {
@@ -289,7 +294,10 @@ mod tests {
             .map(|c| collector::snmp::oid::oid("1.3.6.1.2.1.31.1.1.1").child(c))
             .collect();
         let mut table = Table::new(&cols);
-        let mut row = |c: usize, i: u32, v: Value| table.columns[c].push((cols[c].child(i), v));
+        let mut row = |c: usize, i: u32, v: Value| {
+            let oid = cols[c].child(i);
+            table.push(c, oid.suffix_after(&cols[c]).unwrap_or_default(), v)
+        };
         row(0, 1, Value::OctetString(b"lo".to_vec()));
         row(0, 2, Value::OctetString(b"va1".to_vec()));
         row(1, 1, Value::Counter64(10));

@@ -203,6 +203,9 @@ pub struct DeviceConfig {
     pub retries: u32,
     /// GETBULK max-repetitions to start from (default 25); halved on timeouts.
     pub max_repetitions: u32,
+    /// Requests of one walk in flight together (default 32); halved when requests of a
+    /// burst go unanswered, 1 sends them one at a time.
+    pub max_in_flight: u32,
     /// The most one poll of this device may take (default 50 s).
     pub budget: Duration,
 }

@@ -80,5 +80,6 @@ pub(super) struct RawDevice {
     pub timeout: Option<String>,
     pub retries: Option<i64>,
     pub max_repetitions: Option<i64>,
+    pub max_in_flight: Option<i64>,
     pub budget: Option<String>,
 }

@@ -467,6 +467,13 @@ fn device(
     }
     let retries = int_in(d.retries, 1, 0..=10, &k("retries"), p);
     let max_repetitions = int_in(d.max_repetitions, 25, 1..=1000, &k("max_repetitions"), p);
+    let max_in_flight = int_in(
+        d.max_in_flight,
+        crate::snmp::session::DEFAULT_IN_FLIGHT as u32,
+        1..=256,
+        &k("max_in_flight"),
+        p,
+    );
     let mut profiles: Vec<String> = d.profiles.clone().unwrap_or_default();
     if let Some(pr) = &d.profile {
         profiles.insert(0, pr.clone());
@@ -501,6 +508,7 @@ fn device(
         timeout,
         retries,
         max_repetitions,
+        max_in_flight,
         budget,
     })
 }

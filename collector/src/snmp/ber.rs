@@ -190,6 +190,228 @@ pub fn peek_community_request_id(bytes: &[u8]) -> Option<(i64, i32)> {
 
 /// Decodes a v1/v2c response message. The community is checked by the caller.
 pub fn decode_community_message(bytes: &[u8]) -> Result<(i64, Vec<u8>, Response), DecodeError> {
+    let m = community_parts(bytes)?;
+    Ok((m.version, m.community.to_vec(), decode_pdu(m.tag, m.pdu)?))
+}
+
+/// Decodes the content of a PDU (after its tag and length).
+pub fn decode_pdu(tag: u8, content: &[u8]) -> Result<Response, DecodeError> {
+    let (request_id, error_status, error_index, list) = pdu_header(content)?;
+    Ok(Response {
+        pdu_type: tag,
+        request_id,
+        error_status,
+        error_index,
+        varbinds: decode_varbinds(list)?,
+    })
+}
+
+/// Decodes every varbind of a list; any malformed one is an error naming its position.
+pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
+    let mut out = Vec::with_capacity(list.len() / 24);
+    for (index, vb) in VarbindList::iter_bytes(list).enumerate() {
+        let vb = vb?;
+        let bad = |reason: &str| DecodeError::Varbind {
+            index,
+            reason: reason.to_string(),
+        };
+        let oid = Oid::from_ber(vb.name).map_err(|e| bad(&e.0))?;
+        out.push((oid, vb.value().map_err(bad)?));
+    }
+    Ok(out)
+}
+
+/// A response's varbind list as received, read varbind by varbind without building an
+/// [`Oid`] for each, so a walk copies only the rows it keeps. Each varbind is checked as it
+/// is read, as strictly as [`decode_varbinds`] checks it: a malformed one is an error that
+/// names its position and ends the list, never a shorter list.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct VarbindList {
+    bytes: Vec<u8>,
+}
+
+impl VarbindList {
+    /// The list's content bytes, copied (checked when read).
+    pub fn new(list: &[u8]) -> VarbindList {
+        VarbindList {
+            bytes: list.to_vec(),
+        }
+    }
+
+    /// The list of these varbinds (encoded, as an agent would send them).
+    pub fn from_pairs(pairs: &[(Oid, Value)]) -> VarbindList {
+        let mut bytes = Vec::with_capacity(pairs.len() * 24);
+        for (oid, value) in pairs {
+            let mut vb = Vec::with_capacity(oid.as_ber().len() + 16);
+            push_tlv(&mut vb, TAG_OID, oid.as_ber());
+            push_value(&mut vb, value);
+            push_tlv(&mut bytes, TAG_SEQUENCE, &vb);
+        }
+        VarbindList { bytes }
+    }
+
+    /// True when the list has no varbind.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The varbinds in order, each checked; the first malformed one is an error and the last
+    /// item.
+    pub fn iter(&self) -> RawVarbinds<'_> {
+        VarbindList::iter_bytes(&self.bytes)
+    }
+
+    fn iter_bytes(list: &[u8]) -> RawVarbinds<'_> {
+        RawVarbinds {
+            rest: list,
+            index: 0,
+        }
+    }
+}
+
+impl std::fmt::Debug for VarbindList {
+    // Never the values: the size is enough to debug with, and bounded.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "VarbindList({} bytes)", self.bytes.len())
+    }
+}
+
+/// One checked varbind: the name's BER content, the value's tag and content.
+#[derive(Clone, Copy)]
+pub struct RawVarbind<'a> {
+    pub name: &'a [u8],
+    pub tag: u8,
+    pub content: &'a [u8],
+}
+
+impl RawVarbind<'_> {
+    /// The value, owned (a checked varbind's value decodes; the error is kept rather than
+    /// assumed away).
+    pub fn value(&self) -> Result<Value, &'static str> {
+        decode_value(self.tag, self.content)
+    }
+}
+
+/// The varbinds of a [`VarbindList`], checked one by one.
+pub struct RawVarbinds<'a> {
+    rest: &'a [u8],
+    index: usize,
+}
+
+impl<'a> Iterator for RawVarbinds<'a> {
+    type Item = Result<RawVarbind<'a>, DecodeError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let checked = split_varbind(self.rest).and_then(|(vb, after)| {
+            check_oid(vb.name)?;
+            check_value(vb.tag, vb.content)?;
+            Ok((vb, after))
+        });
+        match checked {
+            Ok((vb, after)) => {
+                self.rest = after;
+                self.index += 1;
+                Some(Ok(vb))
+            }
+            Err(reason) => {
+                self.rest = &[];
+                Some(Err(DecodeError::Varbind {
+                    index: self.index,
+                    reason: reason.to_string(),
+                }))
+            }
+        }
+    }
+}
+
+/// The first varbind of `b` and what follows it.
+fn split_varbind(b: &[u8]) -> Result<(RawVarbind<'_>, &[u8]), &'static str> {
+    let (vb, after) = tlv(b, Some(TAG_SEQUENCE)).ok_or("not a SEQUENCE")?;
+    let (name, pair) = tlv(vb, Some(TAG_OID)).ok_or("bad name")?;
+    let tag = *pair.first().ok_or("no value")?;
+    let (content, trailing) = tlv(pair, None).ok_or("bad value length")?;
+    if !trailing.is_empty() {
+        return Err("trailing bytes");
+    }
+    Ok((RawVarbind { name, tag, content }, after))
+}
+
+fn check_oid(name: &[u8]) -> Result<(), &'static str> {
+    super::oid::check_ber(name)
+}
+
+/// Checks a value as [`decode_value`] would decode it, without allocating.
+pub fn check_value(tag: u8, c: &[u8]) -> Result<(), &'static str> {
+    match tag {
+        TAG_INTEGER => signed(c).map(drop),
+        TAG_OCTET_STRING | TAG_OPAQUE => Ok(()),
+        TAG_OID => check_oid(c).map_err(|_| "bad OID value"),
+        TAG_IPADDRESS if c.len() == 4 => Ok(()),
+        TAG_IPADDRESS => Err("IpAddress is not 4 bytes"),
+        TAG_COUNTER32 | TAG_GAUGE32 | TAG_TIMETICKS => unsigned32(c).map(drop),
+        TAG_COUNTER64 => unsigned64(c).map(drop),
+        TAG_NULL | TAG_NO_SUCH_OBJECT | TAG_NO_SUCH_INSTANCE | TAG_END_OF_MIB_VIEW
+            if c.is_empty() =>
+        {
+            Ok(())
+        }
+        TAG_NULL | TAG_NO_SUCH_OBJECT | TAG_NO_SUCH_INSTANCE | TAG_END_OF_MIB_VIEW => {
+            Err("non-empty NULL-like value")
+        }
+        _ => Err("unsupported value type"),
+    }
+}
+
+/// A response PDU whose varbinds are kept as a checked [`VarbindList`] (what a walk reads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub pdu_type: u8,
+    pub request_id: i32,
+    pub error_status: u32,
+    pub error_index: u32,
+    pub varbinds: VarbindList,
+}
+
+impl From<Response> for Reply {
+    fn from(r: Response) -> Reply {
+        Reply {
+            pdu_type: r.pdu_type,
+            request_id: r.request_id,
+            error_status: r.error_status,
+            error_index: r.error_index,
+            varbinds: VarbindList::from_pairs(&r.varbinds),
+        }
+    }
+}
+
+/// Decodes a v1/v2c message into a [`Reply`]: version, community (borrowed) and the PDU.
+pub fn decode_community_reply(bytes: &[u8]) -> Result<(i64, &[u8], Reply), DecodeError> {
+    let m = community_parts(bytes)?;
+    let (request_id, error_status, error_index, list) = pdu_header(m.pdu)?;
+    Ok((
+        m.version,
+        m.community,
+        Reply {
+            pdu_type: m.tag,
+            request_id,
+            error_status,
+            error_index,
+            varbinds: VarbindList::new(list),
+        },
+    ))
+}
+
+/// A community message's parts: version, community, PDU tag and PDU content.
+struct CommunityParts<'a> {
+    version: i64,
+    community: &'a [u8],
+    tag: u8,
+    pdu: &'a [u8],
+}
+
+fn community_parts(bytes: &[u8]) -> Result<CommunityParts<'_>, DecodeError> {
     let mut outer = AsnReader::from_bytes(bytes);
     let seq = outer
         .read_raw(TAG_SEQUENCE)
@@ -198,19 +420,23 @@ pub fn decode_community_message(bytes: &[u8]) -> Result<(i64, Vec<u8>, Response)
     let version = read_int(&mut msg).map_err(|_| DecodeError::Message("bad version"))?;
     let community = msg
         .read_raw(TAG_OCTET_STRING)
-        .map_err(|_| DecodeError::Message("bad community"))?
-        .to_vec();
+        .map_err(|_| DecodeError::Message("bad community"))?;
     let tag = msg
         .peek_byte()
         .map_err(|_| DecodeError::Message("no PDU"))?;
     let pdu = msg
         .read_raw(tag)
         .map_err(|_| DecodeError::Message("bad PDU length"))?;
-    Ok((version, community, decode_pdu(tag, pdu)?))
+    Ok(CommunityParts {
+        version,
+        community,
+        tag,
+        pdu,
+    })
 }
 
-/// Decodes the content of a PDU (after its tag and length).
-pub fn decode_pdu(tag: u8, content: &[u8]) -> Result<Response, DecodeError> {
+/// A PDU's request-id, error-status, error-index and varbind list content.
+fn pdu_header(content: &[u8]) -> Result<(i32, u32, u32, &[u8]), DecodeError> {
     let mut pdu = AsnReader::from_bytes(content);
     let request_id = read_int(&mut pdu).map_err(|_| DecodeError::Message("bad request-id"))?;
     let status = read_int(&mut pdu).map_err(|_| DecodeError::Message("bad error-status"))?;
@@ -218,41 +444,12 @@ pub fn decode_pdu(tag: u8, content: &[u8]) -> Result<Response, DecodeError> {
     let list = pdu
         .read_raw(TAG_SEQUENCE)
         .map_err(|_| DecodeError::Message("bad varbind list"))?;
-    let varbinds = decode_varbinds(list)?;
-    Ok(Response {
-        pdu_type: tag,
-        request_id: i32::try_from(request_id)
-            .map_err(|_| DecodeError::Message("request-id out of range"))?,
-        error_status: u32::try_from(status)
-            .map_err(|_| DecodeError::Message("bad error-status"))?,
-        error_index: u32::try_from(index).map_err(|_| DecodeError::Message("bad error-index"))?,
-        varbinds,
-    })
-}
-
-/// Decodes every varbind of a list; any malformed one is an error naming its position.
-pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
-    let mut rest = list;
-    let mut out = Vec::with_capacity(list.len() / 24);
-    while !rest.is_empty() {
-        let index = out.len();
-        let bad = |reason: &str| DecodeError::Varbind {
-            index,
-            reason: reason.to_string(),
-        };
-        let (vb, after) = tlv(rest, Some(TAG_SEQUENCE)).ok_or_else(|| bad("not a SEQUENCE"))?;
-        rest = after;
-        let (name, pair) = tlv(vb, Some(TAG_OID)).ok_or_else(|| bad("bad name"))?;
-        let oid = Oid::from_ber(name).map_err(|e| bad(&e.0))?;
-        let tag = *pair.first().ok_or_else(|| bad("no value"))?;
-        let (content, trailing) = tlv(pair, None).ok_or_else(|| bad("bad value length"))?;
-        if !trailing.is_empty() {
-            return Err(bad("trailing bytes"));
-        }
-        let value = decode_value(tag, content).map_err(bad)?;
-        out.push((oid, value));
-    }
-    Ok(out)
+    Ok((
+        i32::try_from(request_id).map_err(|_| DecodeError::Message("request-id out of range"))?,
+        u32::try_from(status).map_err(|_| DecodeError::Message("bad error-status"))?,
+        u32::try_from(index).map_err(|_| DecodeError::Message("bad error-index"))?,
+        list,
+    ))
 }
 
 /// One TLV at the start of `b` (its tag `want` when given): the content and what follows.

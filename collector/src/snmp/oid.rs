@@ -56,31 +56,7 @@ pub struct OidError(pub String);
 impl Oid {
     /// From BER content bytes, checked: non-empty, last byte ends a sub-id, sub-ids fit u32.
     pub fn from_ber(bytes: &[u8]) -> Result<Oid, OidError> {
-        if bytes.is_empty() {
-            return Err(OidError("empty encoding".into()));
-        }
-        // The usual case, every sub-id below 128: one byte each, nothing else to check.
-        if bytes.iter().fold(0u8, |acc, b| acc | b) & 0x80 == 0 {
-            return Ok(Oid(SmallVec::from_slice(bytes)));
-        }
-        if bytes[bytes.len() - 1] & 0x80 != 0 {
-            return Err(OidError("truncated sub-identifier".into()));
-        }
-        let mut start = true;
-        let mut v = 0u64;
-        for &b in bytes {
-            if start && b == 0x80 {
-                return Err(OidError("sub-identifier with a leading 0x80 byte".into()));
-            }
-            v = (v << 7) | u64::from(b & 0x7f);
-            if v > u64::from(u32::MAX) + 80 {
-                return Err(OidError("sub-identifier longer than 32 bits".into()));
-            }
-            start = b & 0x80 == 0;
-            if start {
-                v = 0;
-            }
-        }
+        check_ber(bytes).map_err(|e| OidError(e.into()))?;
         Ok(Oid(SmallVec::from_slice(bytes)))
     }
 
@@ -116,6 +92,11 @@ impl Oid {
         }
     }
 
+    /// Appends encoded sub-ids (a suffix taken from another OID below the same prefix).
+    pub fn extend_ber(&mut self, suffix: &[u8]) {
+        self.0.extend_from_slice(suffix);
+    }
+
     /// This OID with one more sub-id.
     pub fn child(&self, id: u32) -> Oid {
         let mut out = self.0.clone();
@@ -137,6 +118,38 @@ impl Oid {
         }
         ids
     }
+}
+
+/// Checks an OID's BER content bytes without building it: non-empty, the last byte ends a
+/// sub-id, no sub-id starts with 0x80, every sub-id fits u32 (the first, which packs two arcs,
+/// up to u32::MAX + 80).
+pub fn check_ber(bytes: &[u8]) -> Result<(), &'static str> {
+    let Some(&last) = bytes.last() else {
+        return Err("empty encoding");
+    };
+    if last & 0x80 != 0 {
+        return Err("truncated sub-identifier");
+    }
+    let mut start = true;
+    let mut v = 0u64;
+    for &b in bytes {
+        if start && b < 0x80 {
+            // A one-byte sub-id, the usual case: nothing to check.
+            continue;
+        }
+        if start && b == 0x80 {
+            return Err("sub-identifier with a leading 0x80 byte");
+        }
+        v = (v << 7) | u64::from(b & 0x7f);
+        if v > u64::from(u32::MAX) + 80 {
+            return Err("sub-identifier longer than 32 bits");
+        }
+        start = b & 0x80 == 0;
+        if start {
+            v = 0;
+        }
+    }
+    Ok(())
 }
 
 /// Appends one sub-id in base-128.
@@ -181,8 +194,22 @@ pub fn single_subid(bytes: &[u8]) -> Option<u32> {
     u32::try_from(v).ok()
 }
 
+/// The length of `b` when it encodes exactly one sub-id of up to 5 bytes.
+#[inline]
+fn one_subid_len(b: &[u8]) -> Option<usize> {
+    let (&last, head) = b.split_last()?;
+    // Minimal encodings only (no leading 0x80): then length orders values.
+    let minimal = head.first().is_none_or(|&x| x != 0x80);
+    (last < 0x80 && head.len() < 5 && minimal && head.iter().all(|&x| x >= 0x80)).then_some(b.len())
+}
+
 /// Orders two encoded sub-id sequences (suffixes below one prefix) as SNMP does.
 pub fn cmp_subids(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    // Fast path, a table index of one sub-id on both sides (an ifIndex): the longer encoding
+    // is the larger value, equal lengths compare bytewise.
+    if let (Some(x), Some(y)) = (one_subid_len(a), one_subid_len(b)) {
+        return x.cmp(&y).then_with(|| a.cmp(b));
+    }
     let (mut x, mut y) = (SubIds(a), SubIds(b));
     loop {
         match (x.next(), y.next()) {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
-use super::ber::{self, Response};
+use super::ber::{self, Reply, Response};
 use super::oid::Oid;
 use super::usm::{Outcome, Usm};
 use crate::config::{Auth, SnmpVersion};
@@ -35,6 +35,19 @@ pub enum SnmpError {
     Io(String),
 }
 
+/// Requests a walk keeps in flight together unless the device's config says otherwise (a
+/// session halves it when requests of a burst go unanswered).
+pub const DEFAULT_IN_FLIGHT: usize = 32;
+
+/// While this many replies or more are awaited, the poller sleeps this long and then reads
+/// every reply that has arrived, instead of waking up for each datagram: an agent answers a
+/// queue of requests one after the other, so replies arrive spread out, and each wake-up
+/// costs the poller more CPU than reading a datagram does.
+/// Only bursts of at least [`COALESCE_FROM`] requests are read this way: a sleep costs more
+/// than a wake-up in a VM, it pays off over many replies.
+const COALESCE_FROM: usize = 8;
+const COALESCE: Duration = Duration::from_millis(1);
+
 /// Counters of one session, for tests and `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SessionStats {
@@ -49,14 +62,37 @@ enum Security {
     V3(Box<Usm>),
 }
 
+/// The session's socket: registered with the runtime to wait for replies, or parked
+/// (deregistered) while the poller sleeps through a burst of replies, so that the datagrams
+/// arriving meanwhile queue in the kernel instead of waking the poller one by one.
+enum Socket {
+    Live(UdpSocket),
+    Parked(std::net::UdpSocket),
+    /// Only between the two while switching.
+    Switching,
+}
+
+impl Socket {
+    /// Reads one queued datagram without waiting.
+    fn try_recv(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Socket::Live(s) => s.try_recv_from(buf).map(|(n, _)| n),
+            Socket::Parked(s) => s.recv_from(buf).map(|(n, _)| n),
+            Socket::Switching => Err(std::io::ErrorKind::NotConnected.into()),
+        }
+    }
+}
+
 /// A session with one agent.
 pub struct Session {
-    socket: UdpSocket,
+    socket: Socket,
     target: SocketAddr,
     security: Security,
     timeout: Duration,
     retries: u32,
     next_id: i32,
+    /// The most requests [`Session::bulk_many`]'s callers keep in flight together.
+    max_in_flight: usize,
     /// The receive buffer (64 KiB), allocated on first use and released between polls by
     /// [`Session::release_buffer`], so idle devices hold no buffer.
     buf: Vec<u8>,
@@ -87,12 +123,13 @@ impl Session {
             Auth::V3(v3) => Security::V3(Box::new(Usm::new(v3).map_err(SnmpError::Protocol)?)),
         };
         Ok(Session {
-            socket,
+            socket: Socket::Live(socket),
             target,
             security,
             timeout,
             retries,
             next_id: (rand::random::<u32>() >> 2) as i32 + 1,
+            max_in_flight: DEFAULT_IN_FLIGHT,
             buf: Vec::new(),
             stats: SessionStats::default(),
         })
@@ -102,6 +139,11 @@ impl Session {
     /// socket each, not 64 KiB each).
     pub fn release_buffer(&mut self) {
         self.buf = Vec::new();
+    }
+
+    /// True for a v1/v2c session (requests may be in flight together).
+    pub fn is_community(&self) -> bool {
+        matches!(self.security, Security::Community { .. })
     }
 
     /// True for an SNMPv1 session (no GETBULK, no Counter64).
@@ -117,6 +159,17 @@ impl Session {
     /// The per-request timeout.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+
+    /// The most requests a walk keeps in flight together on this session (at least 1).
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight
+    }
+
+    /// Sets how many requests a walk may keep in flight together (1: one at a time, for
+    /// agents that drop requests that arrive while they are busy).
+    pub fn set_max_in_flight(&mut self, n: usize) {
+        self.max_in_flight = n.max(1);
     }
 
     /// GET of several OIDs.
@@ -161,7 +214,7 @@ impl Session {
         reqs: &[(Vec<&Oid>, u32)],
         deadline: Instant,
         retries: u32,
-    ) -> Vec<Result<Response, SnmpError>> {
+    ) -> Vec<Result<Reply, SnmpError>> {
         let tag = if self.is_v1() {
             ber::PDU_GET_NEXT
         } else {
@@ -179,14 +232,15 @@ impl Session {
                     } else {
                         0
                     };
-                    out.push(self.request(tag, 0, b, oids, deadline, retries).await);
+                    let r = self.request(tag, 0, b, oids, deadline, retries).await;
+                    out.push(r.map(Reply::from));
                 }
                 return out;
             }
         };
         self.stats.requests += reqs.len() as u64;
         let mut ids: Vec<Vec<i32>> = vec![Vec::new(); reqs.len()];
-        let mut results: Vec<Option<Result<Response, SnmpError>>> = vec![None; reqs.len()];
+        let mut results: Vec<Option<Result<Reply, SnmpError>>> = vec![None; reqs.len()];
         let mut attempts = 0;
         loop {
             for (i, (oids, r)) in reqs.iter().enumerate() {
@@ -205,7 +259,21 @@ impl Session {
                     &community,
                     &ber::encode_pdu(tag, id, 0, b, oids),
                 );
-                if let Err(e) = self.socket.send_to(&msg, self.target).await {
+                let sent = match &self.socket {
+                    // Parked: a non-blocking send (a full send buffer is an error like any).
+                    Socket::Parked(std) => std.send_to(&msg, self.target),
+                    _ => {
+                        if let Err(e) = self.ensure_live() {
+                            results[i] = Some(Err(e));
+                            continue;
+                        }
+                        match &self.socket {
+                            Socket::Live(s) => s.send_to(&msg, self.target).await,
+                            _ => Err(std::io::ErrorKind::NotConnected.into()),
+                        }
+                    }
+                };
+                if let Err(e) = sent {
                     results[i] = Some(Err(SnmpError::Io(e.to_string())));
                     continue;
                 }
@@ -214,36 +282,53 @@ impl Session {
             if self.buf.is_empty() {
                 self.buf = vec![0; 65_536];
             }
+            let n_sent = results.iter().filter(|r| r.is_none()).count();
             let until = (Instant::now() + self.timeout).min(deadline);
-            while results.iter().any(Option::is_none) {
-                let got =
-                    tokio::time::timeout_at(until, self.socket.recv_from(&mut self.buf)).await;
-                let n = match got {
-                    Err(_) => break,
-                    Ok(Err(_)) => continue,
-                    Ok(Ok((n, _from))) => n,
+            // After a sleep that found nothing, wait for the next datagram instead: an agent
+            // that is slow or far away must not be polled every millisecond.
+            let mut may_sleep = true;
+            loop {
+                let pending = results.iter().filter(|r| r.is_none()).count();
+                if pending == 0 {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= until {
+                    break;
+                }
+                let n = if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
+                    self.park();
+                    tokio::time::sleep_until((now + COALESCE).min(until)).await;
+                    match self.socket.try_recv(&mut self.buf) {
+                        Ok(n) => n,
+                        Err(_) => {
+                            may_sleep = false;
+                            continue;
+                        }
+                    }
+                } else {
+                    if self.ensure_live().is_err() {
+                        break;
+                    }
+                    let Socket::Live(socket) = &self.socket else {
+                        break;
+                    };
+                    match tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await {
+                        Err(_) => break,
+                        Ok(Err(_)) => continue,
+                        Ok(Ok((n, _from))) => {
+                            may_sleep = true;
+                            n
+                        }
+                    }
                 };
-                let pending: Vec<i32> = ids
-                    .iter()
-                    .zip(&results)
-                    .filter(|(_, r)| r.is_none())
-                    .flat_map(|(ids, _)| ids.iter().copied())
-                    .collect();
-                let bytes = &self.buf[..n];
-                // Which request a datagram answers: by its request-id, before decoding it.
-                let Some(i) = ber::peek_community_request_id(bytes).and_then(|(_, id)| {
-                    pending
-                        .contains(&id)
-                        .then(|| ids.iter().position(|l| l.contains(&id)))
-                        .flatten()
-                }) else {
-                    self.stats.discarded += 1;
-                    continue;
-                };
-                match classify(&mut self.security, bytes, &ids[i]) {
-                    Outcome::Response(r) => results[i] = Some(Ok(r)),
-                    Outcome::Garbled(e) => results[i] = Some(Err(SnmpError::Garbled(e))),
-                    _ => self.stats.discarded += 1,
+                self.take_reply(n, version, &community, &ids, &mut results);
+                // Read on while datagrams are queued: one wake-up, every reply that is there.
+                while results.iter().any(Option::is_none) {
+                    match self.socket.try_recv(&mut self.buf) {
+                        Ok(n) => self.take_reply(n, version, &community, &ids, &mut results),
+                        Err(_) => break,
+                    }
                 }
             }
             let unanswered = results.iter().filter(|r| r.is_none()).count();
@@ -251,6 +336,16 @@ impl Session {
                 break;
             }
             self.stats.timeouts += unanswered as u64;
+            // Requests lost in a burst: the agent may drop what arrives while it is busy.
+            // Fewer in flight from now on (down to one at a time); never raised again for
+            // this session.
+            if n_sent > 1 && self.max_in_flight > 1 {
+                self.max_in_flight = (self.max_in_flight / 2).max(1);
+                tracing::debug!(
+                    max_in_flight = self.max_in_flight,
+                    "requests of a burst unanswered: fewer in flight"
+                );
+            }
             if attempts >= retries || Instant::now() >= deadline {
                 for r in results.iter_mut().filter(|r| r.is_none()) {
                     *r = Some(Err(SnmpError::Timeout));
@@ -263,6 +358,63 @@ impl Session {
             .into_iter()
             .map(|r| r.unwrap_or(Err(SnmpError::Timeout)))
             .collect()
+    }
+
+    /// Registers the socket with the runtime again after a park.
+    fn ensure_live(&mut self) -> Result<(), SnmpError> {
+        if let Socket::Parked(_) = self.socket {
+            let Socket::Parked(std) = std::mem::replace(&mut self.socket, Socket::Switching) else {
+                unreachable!("matched just above")
+            };
+            let s = UdpSocket::from_std(std).map_err(|e| SnmpError::Io(e.to_string()))?;
+            self.socket = Socket::Live(s);
+        }
+        match self.socket {
+            Socket::Live(_) => Ok(()),
+            _ => Err(SnmpError::Io("socket lost while re-registering".into())),
+        }
+    }
+
+    /// Deregisters the socket from the runtime: datagrams queue without waking anybody.
+    fn park(&mut self) {
+        if let Socket::Live(_) = self.socket {
+            let Socket::Live(s) = std::mem::replace(&mut self.socket, Socket::Switching) else {
+                unreachable!("matched just above")
+            };
+            self.socket = match s.into_std() {
+                Ok(std) => Socket::Parked(std),
+                // Not expected; without a socket every request times out and says so.
+                Err(_) => Socket::Switching,
+            };
+        }
+    }
+
+    /// Matches the datagram in the buffer (`n` bytes) to the request it answers, by its
+    /// request-id before decoding it; foreign, late and garbled datagrams are discarded.
+    fn take_reply(
+        &mut self,
+        n: usize,
+        version: i64,
+        community: &[u8],
+        ids: &[Vec<i32>],
+        results: &mut [Option<Result<Reply, SnmpError>>],
+    ) {
+        let bytes = &self.buf[..n];
+        let Some(i) = ber::peek_community_request_id(bytes).and_then(|(v, id)| {
+            (v == version)
+                .then(|| (0..ids.len()).find(|&i| results[i].is_none() && ids[i].contains(&id)))
+                .flatten()
+        }) else {
+            self.stats.discarded += 1;
+            return;
+        };
+        match ber::decode_community_reply(bytes) {
+            Ok((_, c, r)) if c == community && r.pdu_type == ber::PDU_RESPONSE => {
+                results[i] = Some(Ok(r));
+            }
+            Ok(_) => self.stats.discarded += 1,
+            Err(e) => results[i] = Some(Err(SnmpError::Garbled(e.to_string()))),
+        }
     }
 
     fn next_request_id(&mut self) -> i32 {
@@ -361,7 +513,11 @@ impl Session {
         ids: &[i32],
         deadline: Instant,
     ) -> Result<Outcome, SnmpError> {
-        self.socket
+        self.ensure_live()?;
+        let Socket::Live(socket) = &self.socket else {
+            return Err(SnmpError::Io("socket not registered".into()));
+        };
+        socket
             .send_to(msg, self.target)
             .await
             .map_err(|e| SnmpError::Io(e.to_string()))?;
@@ -371,7 +527,11 @@ impl Session {
         }
         let until = (Instant::now() + self.timeout).min(deadline);
         loop {
-            let got = tokio::time::timeout_at(until, self.socket.recv_from(&mut self.buf)).await;
+            let socket = match &self.socket {
+                Socket::Live(s) => s,
+                _ => return Err(SnmpError::Io("socket not registered".into())),
+            };
+            let got = tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await;
             let n = match got {
                 Err(_) => {
                     self.stats.timeouts += 1;

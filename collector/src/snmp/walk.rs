@@ -11,8 +11,11 @@
 use tokio::time::Instant;
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
-use super::ber::Response;
+use smallvec::SmallVec;
+
+use super::ber::Reply;
 use super::oid::{cmp_subids, Oid};
 use super::session::{Session, SnmpError};
 use super::value::Value;
@@ -23,12 +26,14 @@ const MAX_VARBINDS_PER_PDU: u32 = 256;
 const TOO_BIG: u32 = 1;
 const NO_SUCH_NAME: u32 = 2;
 
-/// What was walked: per column, the (OID, value) rows in OID order.
+/// A row's index suffix (the encoded sub-ids after its column), inline up to 8 bytes: an
+/// ifIndex takes at most 5.
+pub type Suffix = SmallVec<[u8; 8]>;
+
+/// What was walked: per column, the (index suffix, value) rows in OID order.
 #[derive(Debug, Default)]
 pub struct Table {
-    pub columns: Vec<Vec<(Oid, Value)>>,
-    /// Length of each column's OID encoding: a row's index suffix starts there.
-    prefix_len: Vec<usize>,
+    columns: Vec<Vec<(Suffix, Value)>>,
     pub n_requests: u32,
     pub n_varbinds: u32,
 }
@@ -45,7 +50,6 @@ impl Table {
             columns: (0..columns.len())
                 .map(|_| Vec::with_capacity(rows))
                 .collect(),
-            prefix_len: columns.iter().map(|c| c.as_ber().len()).collect(),
             ..Table::default()
         }
     }
@@ -53,9 +57,49 @@ impl Table {
     /// Appends the columns of another walk after these (walks of one column each, joined).
     pub fn append(&mut self, other: Table) {
         self.columns.extend(other.columns);
-        self.prefix_len.extend(other.prefix_len);
         self.n_requests += other.n_requests;
         self.n_varbinds += other.n_varbinds;
+    }
+
+    /// Appends another walk's rows of the same columns after these (the next segment).
+    fn extend(&mut self, other: Table) {
+        for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
+            if mine.is_empty() {
+                *mine = theirs;
+            } else {
+                mine.extend(theirs);
+            }
+        }
+        self.n_requests += other.n_requests;
+        self.n_varbinds += other.n_varbinds;
+    }
+
+    /// Where a walk that gets `per` rows a reply starts its requests after the first: the
+    /// index suffix of every `per`-th row of the longest column. None when the table fits
+    /// in one or two replies (nothing to gain).
+    fn bounds(&self, per: usize) -> Option<Vec<Suffix>> {
+        let longest = self.columns.iter().max_by_key(|c| c.len())?;
+        if per == 0 || longest.len() < 2 * per {
+            return None;
+        }
+        Some(
+            longest
+                .iter()
+                .skip(per - 1)
+                .step_by(per)
+                .map(|(s, _)| s.clone())
+                .collect(),
+        )
+    }
+
+    /// The number of columns.
+    pub fn n_columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The number of rows of column `c`.
+    pub fn n_rows(&self, c: usize) -> usize {
+        self.columns.get(c).map_or(0, Vec::len)
     }
 
     /// The most rows any column has.
@@ -63,24 +107,34 @@ impl Table {
         self.columns.iter().map(Vec::len).max().unwrap_or(0)
     }
 
+    /// Adds a row to column `c` (its index suffix and value), for tests and fake walks.
+    pub fn push(&mut self, c: usize, suffix: &[u8], value: Value) {
+        if let Some(col) = self.columns.get_mut(c) {
+            col.push((Suffix::from_slice(suffix), value));
+        }
+    }
+
     /// Column `c`'s rows as (encoded index suffix, value).
     pub fn rows(&self, c: usize) -> impl Iterator<Item = (&[u8], &Value)> + '_ {
-        let skip = self.prefix_len.get(c).copied().unwrap_or(0);
         self.columns
             .get(c)
             .into_iter()
             .flatten()
-            .map(move |(o, v)| (&o.as_ber()[skip..], v))
+            .map(|(s, v)| (s.as_slice(), v))
     }
 }
 
 /// The GETBULK size that last worked, carried across polls of a device, with the size of
-/// the last walk's longest column (so the next one allocates its rows once).
-#[derive(Debug, Clone, Copy)]
+/// the last walk's longest column (so the next one allocates its rows once) and where each
+/// table's requests started (so the next walk sends them together, see [`walk_many`]).
+#[derive(Debug, Clone)]
 pub struct Repetitions {
     pub configured: u32,
     pub current: u32,
     pub rows_hint: usize,
+    /// Per table (keyed by its first column), the index suffixes after which the last walk's
+    /// requests started, in order, for the repetitions it used.
+    segments: HashMap<Oid, (u32, Vec<Suffix>)>,
 }
 
 impl Repetitions {
@@ -89,7 +143,19 @@ impl Repetitions {
             configured: configured.max(1),
             current: configured.max(1),
             rows_hint: 0,
+            segments: HashMap::new(),
         }
+    }
+
+    /// Forgets where the tables' requests started (the next walk goes one request at a time).
+    pub fn forget_segments(&mut self) {
+        self.segments.clear();
+    }
+
+    /// How many requests the next walk of the table whose first column is `first` can send
+    /// at once (1 when nothing is known).
+    pub fn segments_of(&self, first: &Oid) -> usize {
+        self.segments.get(first).map_or(1, |(_, b)| b.len() + 1)
     }
 }
 
@@ -109,6 +175,15 @@ pub async fn walk(
 /// wake-up of the poller reads up to one reply per group ([`Session::bulk_many`]). The walk
 /// fails as a whole on the first group's error. `reps` is shared: a group that times out
 /// halves it for all.
+///
+/// A table walked before is split where that walk's requests started (kept in `reps`): each
+/// segment is walked on its own, from its start to the next segment's, and up to
+/// [`Session::max_in_flight`] requests are in flight together. When the table has not
+/// changed, these are the very requests a walk one reply after the other sends (same OIDs,
+/// same repetitions, as many), without waiting for each reply before the next request. A
+/// table that changed is still walked whole: segments partition the index space, a segment
+/// that grew is walked on until it reaches the next one's start, rows beyond it are left to
+/// the next segment. SNMPv1 (GETNEXT) and SNMPv3 (one request at a time) walks are not split.
 pub async fn walk_many(
     session: &mut Session,
     groups: &[&[Oid]],
@@ -117,50 +192,125 @@ pub async fn walk_many(
 ) -> Result<Vec<Table>, SnmpError> {
     // Bounded: a hint from a huge table must not reserve memory for every column of another.
     let hint = reps.rows_hint.min(65_536);
-    let mut walks: Vec<GroupWalk<'_>> = groups.iter().map(|c| GroupWalk::new(c, hint)).collect();
     let v1 = session.is_v1();
+    let split = !v1 && session.is_community() && session.max_in_flight() > 1;
+    // Every walk of every group: (group, segment walk).
+    let mut walks: Vec<(usize, GroupWalk<'_>)> = Vec::new();
+    for (g, columns) in groups.iter().enumerate() {
+        let known = match (split, columns.first()) {
+            (true, Some(first)) => reps
+                .segments
+                .get(first)
+                .filter(|(r, _)| *r == reps.current)
+                .map(|(_, b)| b.as_slice()),
+            _ => None,
+        };
+        match known {
+            Some(bounds) if !bounds.is_empty() => {
+                let per = (hint / (bounds.len() + 1)).max(1);
+                for k in 0..=bounds.len() {
+                    let from = k.checked_sub(1).map(|i| bounds[i].as_slice());
+                    let to = bounds.get(k).map(|b| b.as_slice());
+                    walks.push((g, GroupWalk::segment(columns, per, from, to)));
+                }
+            }
+            _ => walks.push((g, GroupWalk::new(columns, hint))),
+        }
+    }
+    let reps_at_start = reps.current;
     loop {
+        // Read every round: the session lowers it when requests of a burst are lost.
+        let window = session.max_in_flight();
         let live: Vec<usize> = (0..walks.len())
-            .filter(|&g| !walks[g].active.is_empty())
+            .filter(|&w| !walks[w].1.active.is_empty())
+            .take(window)
             .collect();
         if live.is_empty() {
             break;
         }
-        for &g in &live {
-            walks[g].table.n_requests += 1;
+        for &w in &live {
+            walks[w].1.table.n_requests += 1;
         }
-        let reqs: Vec<(Vec<&Oid>, u32)> = live.iter().map(|&g| walks[g].request(reps)).collect();
+        let reqs: Vec<(Vec<&Oid>, u32)> = live.iter().map(|&w| walks[w].1.request(reps)).collect();
         let sizes: Vec<u32> = reqs.iter().map(|r| r.1).collect();
         // v2c/v3 back off instead of resending; v1's GETNEXT keeps the session's retries.
         let retries = if v1 { session.retries() } else { 0 };
         let replies = session.bulk_many(&reqs, deadline, retries).await;
         drop(reqs);
-        for ((&g, reply), r) in live.iter().zip(replies).zip(sizes) {
-            walks[g].on_reply(reply, r, v1, reps, deadline)?;
+        for ((&w, reply), r) in live.iter().zip(replies).zip(sizes) {
+            walks[w].1.on_reply(reply, r, v1, reps, deadline)?;
         }
     }
-    let tables: Vec<Table> = walks.into_iter().map(|w| w.table).collect();
+    // The segments of each group, in order, joined into its table.
+    let mut tables: Vec<Option<Table>> = (0..groups.len()).map(|_| None).collect();
+    let mut rows_per_reply = vec![0usize; groups.len()];
+    for (g, w) in walks {
+        rows_per_reply[g] = rows_per_reply[g].max(w.most_rows_per_reply);
+        match &mut tables[g] {
+            Some(t) => t.extend(w.table),
+            slot @ None => *slot = Some(w.table),
+        }
+    }
+    let tables: Vec<Table> = tables.into_iter().map(Option::unwrap_or_default).collect();
     reps.rows_hint = tables.iter().map(Table::max_rows).max().unwrap_or(0);
+    // Cut for the repetitions this walk used throughout (a walk that backed off cuts none).
+    if split && reps.current == reps_at_start {
+        for ((columns, table), per) in groups.iter().zip(&tables).zip(rows_per_reply) {
+            if let Some(first) = columns.first() {
+                match table.bounds(per) {
+                    Some(b) => reps.segments.insert(first.clone(), (reps.current, b)),
+                    None => reps.segments.remove(first),
+                };
+            }
+        }
+    }
     Ok(tables)
 }
 
-/// The state of one table's walk.
+/// The state of one table's walk, or of one segment of it.
 struct GroupWalk<'c> {
     columns: &'c [Oid],
     cursors: Vec<Oid>,
     active: Vec<usize>,
     table: Table,
     timeouts_at_one: u32,
+    /// The segment's end (an index suffix, included), None for the table's end.
+    upper: Option<Suffix>,
+    /// The most rows one reply gave a column.
+    most_rows_per_reply: usize,
 }
 
 impl<'c> GroupWalk<'c> {
     fn new(columns: &'c [Oid], rows_hint: usize) -> Self {
+        GroupWalk::segment(columns, rows_hint, None, None)
+    }
+
+    /// The walk of the rows after index suffix `from` (the columns' start when None) up to
+    /// `to` included (the columns' end when None).
+    fn segment(
+        columns: &'c [Oid],
+        rows_hint: usize,
+        from: Option<&[u8]>,
+        to: Option<&[u8]>,
+    ) -> Self {
+        let cursors = columns
+            .iter()
+            .map(|c| {
+                let mut o = c.clone();
+                if let Some(f) = from {
+                    o.extend_ber(f);
+                }
+                o
+            })
+            .collect();
         GroupWalk {
             columns,
-            cursors: columns.to_vec(),
+            cursors,
             active: (0..columns.len()).collect(),
             table: Table::with_rows(columns, rows_hint),
             timeouts_at_one: 0,
+            upper: to.map(Suffix::from_slice),
+            most_rows_per_reply: 0,
         }
     }
 
@@ -175,7 +325,7 @@ impl<'c> GroupWalk<'c> {
     /// Takes the reply to the request of size `r`.
     fn on_reply(
         &mut self,
-        reply: Result<Response, SnmpError>,
+        reply: Result<Reply, SnmpError>,
         r: u32,
         v1: bool,
         reps: &mut Repetitions,
@@ -221,79 +371,118 @@ impl<'c> GroupWalk<'c> {
             });
         }
         let active = std::mem::take(&mut self.active);
-        self.active = consume(
+        let (still, most) = consume(
             resp,
             self.columns,
             &mut self.cursors,
             active,
             &mut self.table,
+            self.upper.as_deref(),
         )?;
+        self.most_rows_per_reply = self.most_rows_per_reply.max(most);
+        self.active = still;
         Ok(())
     }
 }
 
-/// Reads one reply row by row; returns the columns still to walk. Rows keep their decoded
-/// OID (moved, not copied); each column's cursor is updated once per reply.
+/// Reads one reply row by row; returns the columns still to walk and the rows the reply gave
+/// each column that goes on (the fewest of them; 0 when every column ended). Only the rows kept are copied out of the reply (their index suffix and
+/// value); each column's cursor is updated once per reply. A column is done at its end, or
+/// past `upper` (a segment's end, included) when given.
 fn consume(
-    resp: Response,
+    resp: Reply,
     columns: &[Oid],
     cursors: &mut [Oid],
     active: Vec<usize>,
     table: &mut Table,
-) -> Result<Vec<usize>, SnmpError> {
+    upper: Option<&[u8]>,
+) -> Result<(Vec<usize>, usize), SnmpError> {
     if resp.varbinds.is_empty() {
         return Err(SnmpError::Protocol("empty reply to a table walk".into()));
     }
-    table.n_varbinds += resp.varbinds.len() as u32;
     let n = active.len();
-    let mut done = vec![false; n];
-    // The row this reply last added per slot (None: the cursor is the latest).
-    let mut last_row: Vec<Option<usize>> = vec![None; n];
-    for (i, (oid, value)) in resp.varbinds.into_iter().enumerate() {
-        let slot = i % n;
-        if done[slot] {
+    // Per slot: the column ended (left its subtree, endOfMibView); the segment's end was
+    // reached (later rows belong to the next segment); rows in the column this reply gave.
+    let mut out: SmallVec<[bool; 16]> = SmallVec::from_elem(false, n);
+    let mut past: SmallVec<[bool; 16]> = SmallVec::from_elem(false, n);
+    let mut got: SmallVec<[usize; 16]> = SmallVec::from_elem(0, n);
+    // Per slot, the index suffix of the latest row this reply gave (None: the cursor's).
+    let mut last: SmallVec<[Option<&[u8]>; 16]> = SmallVec::from_elem(None, n);
+    let mut slot = 0;
+    let mut count = 0u32;
+    for vb in resp.varbinds.iter() {
+        // Every varbind is read (and checked), also those after a column's end.
+        let vb = vb.map_err(|e| SnmpError::Garbled(e.to_string()))?;
+        count += 1;
+        let s = slot;
+        slot = if slot + 1 == n { 0 } else { slot + 1 };
+        if out[s] {
             continue;
         }
-        let c = active[slot];
-        if matches!(value, Value::EndOfMibView) {
-            done[slot] = true;
+        let c = active[s];
+        if vb.tag == super::ber::TAG_END_OF_MIB_VIEW {
+            out[s] = true;
             continue;
         }
-        let Some(suffix) = oid.suffix_after(&columns[c]) else {
-            done[slot] = true;
+        let prefix = columns[c].as_ber();
+        if vb.name.len() <= prefix.len() || &vb.name[..prefix.len()] != prefix {
+            out[s] = true;
             continue;
+        }
+        let suffix = &vb.name[prefix.len()..];
+        let prev_suffix = match last[s] {
+            Some(p) => p,
+            None => cursors[c].suffix_after(&columns[c]).unwrap_or(&[]),
         };
-        let prev = match last_row[slot] {
-            Some(r) => &table.columns[c][r].0,
-            None => &cursors[c],
-        };
-        let prev_suffix = prev.suffix_after(&columns[c]).unwrap_or(&[]);
         if cmp_subids(suffix, prev_suffix) != Ordering::Greater {
             return Err(SnmpError::Protocol(format!(
                 "agent returned a non-increasing OID in column {}",
                 columns[c]
             )));
         }
-        if matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
-            cursors[c] = oid;
-            last_row[slot] = None;
-        } else {
-            table.columns[c].push((oid, value));
-            last_row[slot] = Some(table.columns[c].len() - 1);
+        last[s] = Some(suffix);
+        got[s] += 1;
+        if past[s] {
+            continue;
         }
+        if let Some(u) = upper {
+            match cmp_subids(suffix, u) {
+                // The next segment's row: it reads it itself.
+                Ordering::Greater => {
+                    past[s] = true;
+                    continue;
+                }
+                // The segment's last row.
+                Ordering::Equal => past[s] = true,
+                Ordering::Less => {}
+            }
+        }
+        if vb.tag == super::ber::TAG_NO_SUCH_OBJECT || vb.tag == super::ber::TAG_NO_SUCH_INSTANCE {
+            continue;
+        }
+        let value = vb.value().map_err(|e| SnmpError::Garbled(e.to_string()))?;
+        table.columns[c].push((Suffix::from_slice(suffix), value));
     }
-    for (slot, row) in last_row.into_iter().enumerate() {
-        if let Some(r) = row {
+    table.n_varbinds += count;
+    for (slot, s) in last.into_iter().enumerate() {
+        if let Some(s) = s {
             let c = active[slot];
-            cursors[c] = table.columns[c][r].0.clone();
+            let mut cursor = columns[c].clone();
+            cursor.extend_ber(s);
+            cursors[c] = cursor;
         }
     }
-    Ok(active
-        .into_iter()
-        .zip(done)
-        .filter(|(_, d)| !d)
-        .map(|(c, _)| c)
-        .collect())
+    // The rows a reply gives a column that goes on: what the next walk's segments are cut to.
+    let full = (0..n)
+        .filter(|&s| !out[s])
+        .map(|s| got[s])
+        .min()
+        .unwrap_or(0);
+    let still = (0..n)
+        .filter(|&s| !out[s] && !past[s])
+        .map(|s| active[s])
+        .collect();
+    Ok((still, full))
 }
 
 #[cfg(test)]

@@ -288,3 +288,216 @@ async fn a_dead_agent_is_a_timeout_within_the_deadline() {
     assert_eq!(e, SnmpError::Timeout);
     assert!(start.elapsed() < Duration::from_secs(2));
 }
+
+/// An agent whose table the test swaps between walks; logs every request's OIDs and the
+/// largest burst of requests it found queued at once.
+struct LiveAgent {
+    addr: std::net::SocketAddr,
+    table: Arc<std::sync::Mutex<Vec<(Oid, Value)>>>,
+    requests: Arc<std::sync::Mutex<Vec<Vec<Oid>>>>,
+    max_burst: Arc<AtomicU32>,
+}
+
+async fn live_agent(table: Vec<(Oid, Value)>) -> LiveAgent {
+    live_agent_keeping(table, usize::MAX).await
+}
+
+/// As [`live_agent`], dropping the requests of a burst beyond the first `keep` (an agent
+/// with a short input queue).
+async fn live_agent_keeping(table: Vec<(Oid, Value)>, keep: usize) -> LiveAgent {
+    let sock = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let addr = sock.local_addr().unwrap();
+    let table = Arc::new(std::sync::Mutex::new(table));
+    let requests = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let max_burst = Arc::new(AtomicU32::new(0));
+    let (t, r, m) = (table.clone(), requests.clone(), max_burst.clone());
+    tokio::spawn(async move {
+        let mut buf = vec![0u8; 65536];
+        loop {
+            let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+                return;
+            };
+            let mut burst = vec![(buf[..n].to_vec(), from)];
+            // Give requests sent together the time to arrive, then take them all.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            while let Ok((n, from)) = sock.try_recv_from(&mut buf) {
+                burst.push((buf[..n].to_vec(), from));
+            }
+            m.fetch_max(burst.len() as u32, Ordering::SeqCst);
+            burst.truncate(keep);
+            for (bytes, from) in burst {
+                let Ok(req) = snmp2::Pdu::from_bytes(&bytes) else {
+                    continue;
+                };
+                let starts: Vec<Oid> = req
+                    .varbinds
+                    .map(|(o, _)| Oid::from_ber(o.as_bytes()).unwrap())
+                    .collect();
+                r.lock().unwrap().push(starts.clone());
+                let table = t.lock().unwrap().clone();
+                let mut cursors = starts;
+                let mut out = Vec::new();
+                for _ in 0..req.error_index {
+                    for c in cursors.iter_mut() {
+                        match table.iter().find(|(o, _)| o > c) {
+                            Some((o, v)) => {
+                                *c = o.clone();
+                                out.push((o.clone(), v.clone()));
+                            }
+                            None => out.push((c.clone(), Value::EndOfMibView)),
+                        }
+                    }
+                }
+                let _ = sock.send_to(&response(req.req_id, &out), from).await;
+            }
+        }
+    });
+    LiveAgent {
+        addr,
+        table,
+        requests,
+        max_burst,
+    }
+}
+
+/// ifName and ifHCInOctets rows at these indexes; values carry the index and `version`, so
+/// a row read from an older table would show.
+fn indexed_table(indexes: &[u32], version: u64) -> Vec<(Oid, Value)> {
+    let mut t = Vec::new();
+    for &i in indexes {
+        t.push((
+            oid("1.3.6.1.2.1.31.1.1.1.1").child(i),
+            Value::OctetString(format!("p{i}").into_bytes()),
+        ));
+        t.push((
+            oid("1.3.6.1.2.1.31.1.1.1.6").child(i),
+            Value::Counter64(u64::from(i) * 1000 + version),
+        ));
+    }
+    t.push((oid("1.3.6.1.2.1.31.1.1.1.7.1"), Value::Counter64(1)));
+    t.sort_by(|a, b| a.0.cmp(&b.0));
+    t
+}
+
+/// The rows a correct walk of [`columns`] returns from `table`.
+fn expected(table: &[(Oid, Value)]) -> Vec<Vec<(Vec<u8>, Value)>> {
+    columns()
+        .iter()
+        .map(|c| {
+            table
+                .iter()
+                .filter_map(|(o, v)| o.suffix_after(c).map(|s| (s.to_vec(), v.clone())))
+                .collect()
+        })
+        .collect()
+}
+
+fn rows_of(t: &Table) -> Vec<Vec<(Vec<u8>, Value)>> {
+    (0..t.n_columns())
+        .map(|c| t.rows(c).map(|(s, v)| (s.to_vec(), v.clone())).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_table_walked_before_is_asked_in_segments_with_the_same_requests() {
+    let indexes: Vec<u32> = (1..=95).map(|i| i * 3).collect();
+    let agent = live_agent(indexed_table(&indexes, 0)).await;
+    let mut s = session(agent.addr, 1000).await;
+    let mut reps = Repetitions::new(10);
+    let first = walk_columns(&mut s, &mut reps).await.unwrap();
+    let sequential: Vec<Vec<Oid>> = std::mem::take(&mut *agent.requests.lock().unwrap());
+    assert_eq!(agent.max_burst.load(Ordering::SeqCst), 1, "one at a time");
+    assert_eq!(reps.segments_of(&columns()[0]), 10, "95 rows at 10 a reply");
+    agent.max_burst.store(0, Ordering::SeqCst);
+    let second = walk_columns(&mut s, &mut reps).await.unwrap();
+    let segmented: Vec<Vec<Oid>> = std::mem::take(&mut *agent.requests.lock().unwrap());
+    assert_eq!(rows_of(&second), rows_of(&first));
+    assert_eq!(rows_of(&second), expected(&agent.table.lock().unwrap()));
+    assert_eq!(second.n_requests, first.n_requests);
+    let mut a = sequential.clone();
+    let mut b = segmented.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(
+        a, b,
+        "the very requests of the walk one reply after the other"
+    );
+    assert!(
+        agent.max_burst.load(Ordering::SeqCst) > 1,
+        "requests were in flight together"
+    );
+    assert_eq!(s.stats.timeouts, 0);
+}
+
+#[tokio::test]
+async fn one_in_flight_walks_one_request_at_a_time() {
+    let indexes: Vec<u32> = (1..=60).collect();
+    let agent = live_agent(indexed_table(&indexes, 0)).await;
+    let mut s = session(agent.addr, 1000).await;
+    s.set_max_in_flight(1);
+    let mut reps = Repetitions::new(10);
+    for _ in 0..2 {
+        let t = walk_columns(&mut s, &mut reps).await.unwrap();
+        assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+    }
+    assert_eq!(agent.max_burst.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn an_agent_that_drops_bursts_gets_fewer_requests_at_once() {
+    let indexes: Vec<u32> = (1..=200).collect();
+    let agent = live_agent_keeping(indexed_table(&indexes, 0), 4).await;
+    let mut s = session(agent.addr, 100).await;
+    s.set_max_in_flight(32);
+    let mut reps = Repetitions::new(10);
+    for _ in 0..3 {
+        let t = walk_columns(&mut s, &mut reps).await.unwrap();
+        assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+    }
+    assert!(s.max_in_flight() <= 4, "window {}", s.max_in_flight());
+    let timeouts = s.stats.timeouts;
+    let t = walk_columns(&mut s, &mut reps).await.unwrap();
+    assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+    assert_eq!(s.stats.timeouts, timeouts, "no losses once the window fits");
+}
+
+/// A strictly increasing list of indexes from a list of gaps.
+fn from_gaps(gaps: &[u32]) -> Vec<u32> {
+    let mut i = 0u32;
+    gaps.iter()
+        .map(|g| {
+            i += g;
+            i
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Whatever became of the table since the walk that cut the segments (rows added,
+    /// removed, renumbered, emptied), the segmented walk returns exactly the table as it is,
+    /// and so does the walk after it.
+    #[test]
+    fn segmented_walks_read_the_table_as_it_is_now(
+        before in proptest::collection::vec(1u32..400, 0..120),
+        after in proptest::collection::vec(1u32..400, 0..120),
+        reps in 1u32..12,
+        window in 1usize..40,
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let agent = live_agent(indexed_table(&from_gaps(&before), 1)).await;
+            let mut s = session(agent.addr, 1000).await;
+            s.set_max_in_flight(window);
+            let mut r = Repetitions::new(reps);
+            let t = walk_columns(&mut s, &mut r).await.unwrap();
+            assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+            *agent.table.lock().unwrap() = indexed_table(&from_gaps(&after), 2);
+            for _ in 0..2 {
+                let t = walk_columns(&mut s, &mut r).await.unwrap();
+                assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+            }
+        });
+    }
+}
