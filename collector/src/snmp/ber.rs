@@ -222,9 +222,10 @@ pub fn decode_varbinds(list: &[u8]) -> Result<Vec<(Oid, Value)>, DecodeError> {
 }
 
 /// A response's varbind list as received, read varbind by varbind without building an
-/// [`Oid`] for each, so a walk copies only the rows it keeps. Each varbind is checked as it
-/// is read, as strictly as [`decode_varbinds`] checks it: a malformed one is an error that
-/// names its position and ends the list, never a shorter list.
+/// [`Oid`] for each, so a walk copies only the rows it keeps. The iterator checks the
+/// framing (a framing error names its position and ends the list, never a shorter list);
+/// names and values are checked by whoever reads them: [`RawVarbind::value`] decodes
+/// strictly, [`RawVarbind::check`] checks what is not decoded, as [`decode_varbinds`] would.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct VarbindList {
     bytes: Vec<u8>,
@@ -255,8 +256,7 @@ impl VarbindList {
         self.bytes.is_empty()
     }
 
-    /// The varbinds in order, each checked; the first malformed one is an error and the last
-    /// item.
+    /// The varbinds in order, framed; the first malformed one is an error and the last item.
     pub fn iter(&self) -> RawVarbinds<'_> {
         VarbindList::iter_bytes(&self.bytes)
     }
@@ -276,7 +276,7 @@ impl std::fmt::Debug for VarbindList {
     }
 }
 
-/// One checked varbind: the name's BER content, the value's tag and content.
+/// One framed varbind: the name's BER content, the value's tag and content (not yet checked).
 #[derive(Clone, Copy)]
 pub struct RawVarbind<'a> {
     pub name: &'a [u8],
@@ -285,14 +285,19 @@ pub struct RawVarbind<'a> {
 }
 
 impl RawVarbind<'_> {
-    /// The value, owned (a checked varbind's value decodes; the error is kept rather than
-    /// assumed away).
+    /// The value, owned and strictly decoded.
     pub fn value(&self) -> Result<Value, &'static str> {
         decode_value(self.tag, self.content)
     }
+
+    /// Checks the name and the value without decoding them (for varbinds a reader skips).
+    pub fn check(&self) -> Result<(), &'static str> {
+        check_oid(self.name)?;
+        check_value(self.tag, self.content)
+    }
 }
 
-/// The varbinds of a [`VarbindList`], checked one by one.
+/// The varbinds of a [`VarbindList`], framed one by one.
 pub struct RawVarbinds<'a> {
     rest: &'a [u8],
     index: usize,
@@ -304,12 +309,7 @@ impl<'a> Iterator for RawVarbinds<'a> {
         if self.rest.is_empty() {
             return None;
         }
-        let checked = split_varbind(self.rest).and_then(|(vb, after)| {
-            check_oid(vb.name)?;
-            check_value(vb.tag, vb.content)?;
-            Ok((vb, after))
-        });
-        match checked {
+        match split_varbind(self.rest) {
             Ok((vb, after)) => {
                 self.rest = after;
                 self.index += 1;

@@ -194,22 +194,44 @@ pub fn single_subid(bytes: &[u8]) -> Option<u32> {
     u32::try_from(v).ok()
 }
 
-/// The length of `b` when it encodes exactly one sub-id of up to 5 bytes.
-#[inline]
-fn one_subid_len(b: &[u8]) -> Option<usize> {
-    let (&last, head) = b.split_last()?;
-    // Minimal encodings only (no leading 0x80): then length orders values.
-    let minimal = head.first().is_none_or(|&x| x != 0x80);
-    (last < 0x80 && head.len() < 5 && minimal && head.iter().all(|&x| x >= 0x80)).then_some(b.len())
-}
-
 /// Orders two encoded sub-id sequences (suffixes below one prefix) as SNMP does.
 pub fn cmp_subids(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    // Fast path, a table index of one sub-id on both sides (an ifIndex): the longer encoding
-    // is the larger value, equal lengths compare bytewise.
-    if let (Some(x), Some(y)) = (one_subid_len(a), one_subid_len(b)) {
-        return x.cmp(&y).then_with(|| a.cmp(b));
+    // Sub-id by sub-id on the bytes: of two minimal encodings the longer is the larger value,
+    // equal lengths compare bytewise. A non-minimal one (a leading 0x80) is decoded instead.
+    use std::cmp::Ordering;
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (i == a.len(), j == b.len()) {
+            (true, true) => return Ordering::Equal,
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            _ => {}
+        }
+        if a[i] == 0x80 || b[j] == 0x80 {
+            return cmp_decoded(&a[i..], &b[j..]);
+        }
+        let (si, sj) = (i, j);
+        while i < a.len() && a[i] >= 0x80 {
+            i += 1;
+        }
+        while j < b.len() && b[j] >= 0x80 {
+            j += 1;
+        }
+        i = (i + 1).min(a.len());
+        j = (j + 1).min(b.len());
+        if i - si != j - sj {
+            return (i - si).cmp(&(j - sj));
+        }
+        for k in 0..i - si {
+            if a[si + k] != b[sj + k] {
+                return a[si + k].cmp(&b[sj + k]);
+            }
+        }
     }
+}
+
+/// [`cmp_subids`] by decoding each sub-id.
+fn cmp_decoded(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let (mut x, mut y) = (SubIds(a), SubIds(b));
     loop {
         match (x.next(), y.next()) {
@@ -323,6 +345,24 @@ mod tests {
             prop_assert_eq!(whole.subids(), all);
             prop_assert_eq!(Oid::from_ber(whole.as_ber()).unwrap(), whole.clone());
             prop_assert_eq!(whole.to_string().parse::<Oid>().unwrap(), whole);
+        }
+
+        #[test]
+        fn suffix_order_is_sub_id_order_also_for_padded_encodings(
+            a in proptest::collection::vec((any::<u32>(), 0usize..2), 0..6),
+            b in proptest::collection::vec((any::<u32>(), 0usize..2), 0..6),
+        ) {
+            // Agents may pad a sub-id with leading 0x80 bytes: the order is still the values'.
+            let enc = |v: &[(u32, usize)]| {
+                let mut out = Vec::new();
+                for &(id, pad) in v {
+                    out.extend(std::iter::repeat_n(0x80u8, pad));
+                    push_subid(&mut out, id);
+                }
+                out
+            };
+            let ids = |v: &[(u32, usize)]| v.iter().map(|p| p.0).collect::<Vec<_>>();
+            prop_assert_eq!(cmp_subids(&enc(&a), &enc(&b)), ids(&a).cmp(&ids(&b)));
         }
 
         #[test]

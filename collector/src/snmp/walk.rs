@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use smallvec::SmallVec;
 
 use super::ber::Reply;
-use super::oid::{cmp_subids, Oid};
+use super::oid::{check_ber, cmp_subids, Oid};
 use super::session::{Session, SnmpError};
 use super::value::Value;
 
@@ -64,11 +64,7 @@ impl Table {
     /// Appends another walk's rows of the same columns after these (the next segment).
     fn extend(&mut self, other: Table) {
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
-            if mine.is_empty() {
-                *mine = theirs;
-            } else {
-                mine.extend(theirs);
-            }
+            mine.extend(theirs);
         }
         self.n_requests += other.n_requests;
         self.n_varbinds += other.n_varbinds;
@@ -241,14 +237,26 @@ pub async fn walk_many(
             walks[w].1.on_reply(reply, r, v1, reps, deadline)?;
         }
     }
-    // The segments of each group, in order, joined into its table.
+    // The segments of each group, in order, joined into its table (sized once).
+    let mut rows: Vec<Vec<usize>> = groups.iter().map(|c| vec![0; c.len()]).collect();
+    for (g, w) in &walks {
+        for (c, r) in rows[*g].iter_mut().enumerate() {
+            *r += w.table.n_rows(c);
+        }
+    }
     let mut tables: Vec<Option<Table>> = (0..groups.len()).map(|_| None).collect();
     let mut rows_per_reply = vec![0usize; groups.len()];
     for (g, w) in walks {
         rows_per_reply[g] = rows_per_reply[g].max(w.most_rows_per_reply);
         match &mut tables[g] {
             Some(t) => t.extend(w.table),
-            slot @ None => *slot = Some(w.table),
+            slot @ None => {
+                let mut t = w.table;
+                for (c, col) in t.columns.iter_mut().enumerate() {
+                    col.reserve(rows[g][c].saturating_sub(col.len()));
+                }
+                *slot = Some(t);
+            }
         }
     }
     let tables: Vec<Table> = tables.into_iter().map(Option::unwrap_or_default).collect();
@@ -411,25 +419,37 @@ fn consume(
     let mut slot = 0;
     let mut count = 0u32;
     for vb in resp.varbinds.iter() {
-        // Every varbind is read (and checked), also those after a column's end.
+        // Every varbind is read and checked, also those after a column's end.
         let vb = vb.map_err(|e| SnmpError::Garbled(e.to_string()))?;
+        let index = count as usize;
         count += 1;
+        let bad = |reason: &str| {
+            SnmpError::Garbled(
+                super::ber::DecodeError::Varbind {
+                    index,
+                    reason: reason.to_string(),
+                }
+                .to_string(),
+            )
+        };
         let s = slot;
         slot = if slot + 1 == n { 0 } else { slot + 1 };
-        if out[s] {
-            continue;
-        }
         let c = active[s];
-        if vb.tag == super::ber::TAG_END_OF_MIB_VIEW {
-            out[s] = true;
-            continue;
-        }
         let prefix = columns[c].as_ber();
-        if vb.name.len() <= prefix.len() || &vb.name[..prefix.len()] != prefix {
+        let in_column = !out[s] && vb.name.len() > prefix.len() && vb.name.starts_with(prefix);
+        if !in_column {
+            vb.check().map_err(bad)?;
             out[s] = true;
             continue;
         }
+        // The prefix is a valid OID ending on a sub-id: only the index needs checking.
         let suffix = &vb.name[prefix.len()..];
+        check_ber(suffix).map_err(bad)?;
+        if vb.tag == super::ber::TAG_END_OF_MIB_VIEW {
+            super::ber::check_value(vb.tag, vb.content).map_err(bad)?;
+            out[s] = true;
+            continue;
+        }
         let prev_suffix = match last[s] {
             Some(p) => p,
             None => cursors[c].suffix_after(&columns[c]).unwrap_or(&[]),
@@ -443,6 +463,7 @@ fn consume(
         last[s] = Some(suffix);
         got[s] += 1;
         if past[s] {
+            super::ber::check_value(vb.tag, vb.content).map_err(bad)?;
             continue;
         }
         if let Some(u) = upper {
@@ -450,6 +471,7 @@ fn consume(
                 // The next segment's row: it reads it itself.
                 Ordering::Greater => {
                     past[s] = true;
+                    super::ber::check_value(vb.tag, vb.content).map_err(bad)?;
                     continue;
                 }
                 // The segment's last row.
@@ -457,10 +479,10 @@ fn consume(
                 Ordering::Less => {}
             }
         }
-        if vb.tag == super::ber::TAG_NO_SUCH_OBJECT || vb.tag == super::ber::TAG_NO_SUCH_INSTANCE {
+        let value = vb.value().map_err(bad)?;
+        if matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
             continue;
         }
-        let value = vb.value().map_err(|e| SnmpError::Garbled(e.to_string()))?;
         table.columns[c].push((Suffix::from_slice(suffix), value));
     }
     table.n_varbinds += count;
