@@ -8,8 +8,9 @@
 //!
 //! `--layout column` walks each column on its own, so its PDUs are the ones
 //! `prometheus-snmp-exporter` sends (one column each), with the 4 column walks in flight
-//! together ([`walk_many`]); `--layout column-serial` walks them one after the other, as the
-//! exporter does; `--layout table` asks for the 4 columns in each PDU.
+//! together ([`walk_many`]) and, from the second round, each column asked in segments, up to
+//! `--max-in-flight` requests at once (the same PDUs); `--layout column-serial` walks them one
+//! after the other, as the exporter does; `--layout table` asks for the 4 columns in each PDU.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -185,3 +185,26 @@ fn the_influx_section_names_every_problem_and_hides_its_token() {
     assert_eq!((i.batch_points, i.outbox_max_bytes), (5_000, 1 << 30));
     assert!(!format!("{cfg:?}").contains("authsecret1"));
 }
+
+#[test]
+fn max_in_flight_defaults_to_32_and_is_bounded() {
+    let base = r#"
+[auth.c]
+version = "2c"
+community = "public"
+[[device]]
+name = "a"
+address = "127.0.0.1:161"
+auth = "c"
+"#;
+    let cfg = Config::parse(base, &env).unwrap_or_else(|e| panic!("{:?}", e.problems()));
+    assert_eq!(cfg.devices[0].max_in_flight, 32);
+    let one = Config::parse(&format!("{base}max_in_flight = 1\n"), &env)
+        .unwrap_or_else(|e| panic!("{:?}", e.problems()));
+    assert_eq!(one.devices[0].max_in_flight, 1);
+    for bad in ["0", "257"] {
+        let p = problems(&format!("{base}max_in_flight = {bad}\n"));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("device[0].max_in_flight: "), "{p:?}");
+    }
+}

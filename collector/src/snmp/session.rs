@@ -259,22 +259,8 @@ impl Session {
                     &community,
                     &ber::encode_pdu(tag, id, 0, b, oids),
                 );
-                let sent = match &self.socket {
-                    // Parked: a non-blocking send (a full send buffer is an error like any).
-                    Socket::Parked(std) => std.send_to(&msg, self.target),
-                    _ => {
-                        if let Err(e) = self.ensure_live() {
-                            results[i] = Some(Err(e));
-                            continue;
-                        }
-                        match &self.socket {
-                            Socket::Live(s) => s.send_to(&msg, self.target).await,
-                            _ => Err(std::io::ErrorKind::NotConnected.into()),
-                        }
-                    }
-                };
-                if let Err(e) = sent {
-                    results[i] = Some(Err(SnmpError::Io(e.to_string())));
+                if let Err(e) = self.send(&msg).await {
+                    results[i] = Some(Err(e));
                     continue;
                 }
                 self.stats.sent += 1;
@@ -296,40 +282,28 @@ impl Session {
                 if now >= until {
                     break;
                 }
-                let n = if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
+                if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
                     self.park();
                     tokio::time::sleep_until((now + COALESCE).min(until)).await;
-                    match self.socket.try_recv(&mut self.buf) {
-                        Ok(n) => n,
-                        Err(_) => {
-                            may_sleep = false;
-                            continue;
-                        }
-                    }
-                } else {
-                    if self.ensure_live().is_err() {
-                        break;
-                    }
-                    let Socket::Live(socket) = &self.socket else {
-                        break;
-                    };
-                    match tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await {
-                        Err(_) => break,
-                        Ok(Err(_)) => continue,
-                        Ok(Ok((n, _from))) => {
-                            may_sleep = true;
-                            n
-                        }
-                    }
+                    may_sleep = self.drain(version, &community, &ids, &mut results) > 0;
+                    continue;
+                }
+                if self.ensure_live().is_err() {
+                    break;
+                }
+                let Socket::Live(socket) = &self.socket else {
+                    break;
                 };
+                let n = match tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await
+                {
+                    Err(_) => break,
+                    Ok(Err(_)) => continue,
+                    Ok(Ok((n, _from))) => n,
+                };
+                may_sleep = true;
                 self.take_reply(n, version, &community, &ids, &mut results);
                 // Read on while datagrams are queued: one wake-up, every reply that is there.
-                while results.iter().any(Option::is_none) {
-                    match self.socket.try_recv(&mut self.buf) {
-                        Ok(n) => self.take_reply(n, version, &community, &ids, &mut results),
-                        Err(_) => break,
-                    }
-                }
+                self.drain(version, &community, &ids, &mut results);
             }
             let unanswered = results.iter().filter(|r| r.is_none()).count();
             if unanswered == 0 {
@@ -389,8 +363,45 @@ impl Session {
         }
     }
 
+    /// Sends one datagram to the agent: without waiting when the socket is parked (a full
+    /// send buffer is then an error like any other), else through the runtime.
+    async fn send(&mut self, msg: &[u8]) -> Result<(), SnmpError> {
+        let io = |e: std::io::Error| SnmpError::Io(e.to_string());
+        if let Socket::Parked(std) = &self.socket {
+            return std.send_to(msg, self.target).map(drop).map_err(io);
+        }
+        self.ensure_live()?;
+        let Socket::Live(socket) = &self.socket else {
+            return Err(SnmpError::Io("socket not registered".into()));
+        };
+        socket.send_to(msg, self.target).await.map(drop).map_err(io)
+    }
+
+    /// Reads every datagram already queued (until each request has its answer); returns how
+    /// many were read.
+    fn drain(
+        &mut self,
+        version: i64,
+        community: &[u8],
+        ids: &[Vec<i32>],
+        results: &mut [Option<Result<Reply, SnmpError>>],
+    ) -> usize {
+        let mut read = 0;
+        while results.iter().any(Option::is_none) {
+            match self.socket.try_recv(&mut self.buf) {
+                Ok(n) => {
+                    read += 1;
+                    self.take_reply(n, version, community, ids, results);
+                }
+                Err(_) => break,
+            }
+        }
+        read
+    }
+
     /// Matches the datagram in the buffer (`n` bytes) to the request it answers, by its
-    /// request-id before decoding it; foreign, late and garbled datagrams are discarded.
+    /// version and request-id; foreign and late datagrams are discarded, a garbled one for a
+    /// pending request is that request's error.
     fn take_reply(
         &mut self,
         n: usize,
@@ -400,7 +411,14 @@ impl Session {
         results: &mut [Option<Result<Reply, SnmpError>>],
     ) {
         let bytes = &self.buf[..n];
-        let Some(i) = ber::peek_community_request_id(bytes).and_then(|(v, id)| {
+        // Decoded once (the varbinds are read by the walk); the request-id is peeked apart
+        // only when the rest of the header is garbled, to say which request got garbage.
+        let decoded = ber::decode_community_reply(bytes);
+        let key = match &decoded {
+            Ok((v, _, r)) => Some((*v, r.request_id)),
+            Err(_) => ber::peek_community_request_id(bytes),
+        };
+        let Some(i) = key.and_then(|(v, id)| {
             (v == version)
                 .then(|| (0..ids.len()).find(|&i| results[i].is_none() && ids[i].contains(&id)))
                 .flatten()
@@ -408,7 +426,7 @@ impl Session {
             self.stats.discarded += 1;
             return;
         };
-        match ber::decode_community_reply(bytes) {
+        match decoded {
             Ok((_, c, r)) if c == community && r.pdu_type == ber::PDU_RESPONSE => {
                 results[i] = Some(Ok(r));
             }
@@ -513,14 +531,9 @@ impl Session {
         ids: &[i32],
         deadline: Instant,
     ) -> Result<Outcome, SnmpError> {
+        // Registered before sending: the reply is awaited through the runtime.
         self.ensure_live()?;
-        let Socket::Live(socket) = &self.socket else {
-            return Err(SnmpError::Io("socket not registered".into()));
-        };
-        socket
-            .send_to(msg, self.target)
-            .await
-            .map_err(|e| SnmpError::Io(e.to_string()))?;
+        self.send(msg).await?;
         self.stats.sent += 1;
         if self.buf.is_empty() {
             self.buf = vec![0; 65_536];

@@ -232,3 +232,25 @@ fn oids_of_one_byte_sub_ids_and_of_long_ones_decode_alike() {
     assert!(Oid::from_ber(&[0x2b, 0x80, 0x01]).is_err(), "leading 0x80");
     assert!(Oid::from_ber(&[0x2b, 0x86]).is_err(), "truncated");
 }
+
+proptest::proptest! {
+    /// The walk checks the values it skips with `check_value` and decodes those it keeps
+    /// with `decode_value`: both must accept and refuse the same bytes.
+    #[test]
+    fn check_value_agrees_with_decode_value(
+        tag in proptest::prop_oneof![
+            proptest::sample::select(vec![
+                TAG_INTEGER, TAG_OCTET_STRING, TAG_NULL, TAG_OID, TAG_IPADDRESS, TAG_COUNTER32,
+                TAG_GAUGE32, TAG_TIMETICKS, TAG_OPAQUE, TAG_COUNTER64, TAG_NO_SUCH_OBJECT,
+                TAG_NO_SUCH_INSTANCE, TAG_END_OF_MIB_VIEW,
+            ]),
+            proptest::prelude::any::<u8>(),
+        ],
+        content in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+    ) {
+        proptest::prop_assert_eq!(
+            check_value(tag, &content).is_ok(),
+            decode_value(tag, &content).is_ok()
+        );
+    }
+}
