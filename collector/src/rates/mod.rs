@@ -194,35 +194,55 @@ pub fn counter_delta(
     }
 }
 
-/// One [`PortRates`] per port of `cur`, in its order, matched to `prev` by `key` (the first of
-/// duplicate keys in `prev` wins), and what happened, counted. See the module doc for the laws.
+/// One [`PortRates`] per port of `cur`, in its order, matched to `prev` by `key`, and what
+/// happened, counted. See the module doc for the laws.
+///
+/// The port of `prev` at the same position is taken when its key matches (ports come sorted
+/// by ifIndex, so an unchanged table matches throughout without a map); otherwise the first
+/// port of `prev` with that key. Keys are unique within a poll (`ports::key_ports`), where
+/// the two agree.
 pub fn compute(prev: &DevicePoll, cur: &DevicePoll) -> (Vec<PortRates>, RateStats) {
     let interval_ms = cur.time_ms.saturating_sub(prev.time_ms);
     let device_gap = device_gap(prev, cur, interval_ms);
     // foldhash, not SipHash: keys come from our own poll, not from an adversary choosing
-    // collisions, and hashing was 2% of a poll's instructions.
-    let mut prev_ports: HashMap<&str, &PortCounters, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(prev.ports.len(), foldhash::fast::RandomState::default());
-    for port in &prev.ports {
-        prev_ports.entry(port.key.as_str()).or_insert(port);
-    }
+    // collisions. Built on the first port that is not where it was.
+    let mut by_key: Option<HashMap<&str, &PortCounters, foldhash::fast::RandomState>> = None;
     let mut stats = RateStats {
         n_ports: u32::try_from(cur.ports.len()).unwrap_or(u32::MAX),
         ..RateStats::default()
     };
-    let rates = cur
-        .ports
-        .iter()
-        .map(|port| {
-            let mut ctx = Ctx {
-                device: &cur.device,
-                port: &port.key,
-                stats: &mut stats,
-            };
-            let before = prev_ports.get(port.key.as_str()).copied();
-            rate_port(&mut ctx, device_gap, before, port, cur.time_ms, interval_ms)
-        })
-        .collect();
+    let mut rates = Vec::with_capacity(cur.ports.len());
+    for (i, port) in cur.ports.iter().enumerate() {
+        let before = match prev.ports.get(i) {
+            Some(p) if p.key == port.key => Some(p),
+            _ => by_key
+                .get_or_insert_with(|| {
+                    let mut m = HashMap::with_capacity_and_hasher(
+                        prev.ports.len(),
+                        foldhash::fast::RandomState::default(),
+                    );
+                    for p in &prev.ports {
+                        m.entry(p.key.as_str()).or_insert(p);
+                    }
+                    m
+                })
+                .get(port.key.as_str())
+                .copied(),
+        };
+        let mut ctx = Ctx {
+            device: &cur.device,
+            port: &port.key,
+            stats: &mut stats,
+        };
+        rates.push(rate_port(
+            &mut ctx,
+            device_gap,
+            before,
+            port,
+            cur.time_ms,
+            interval_ms,
+        ));
+    }
     (rates, stats)
 }
 

@@ -628,3 +628,40 @@ fn a_saturated_if_speed_on_32_bit_counters_is_ambiguous() {
     assert_eq!(r.in_bps, Some(1000.0));
     assert_eq!(r.utilisation_in, None);
 }
+
+#[test]
+fn ports_are_matched_by_key_wherever_they_moved() {
+    let up = 1_000_000u32;
+    let prev = poll(
+        1_000_000,
+        Some(up),
+        vec![
+            port("a", 64, 1_000, 0, Some(G)),
+            port("b", 64, 2_000, 0, Some(G)),
+            port("c", 64, 3_000, 0, Some(G)),
+        ],
+    );
+    // 10 s later: "b" kept its place, "a" and "c" swapped, "d" is new.
+    let cur = poll(
+        1_010_000,
+        Some(up + 1_000),
+        vec![
+            port("c", 64, 3_000 + 30, 0, Some(G)),
+            port("b", 64, 2_000 + 20, 0, Some(G)),
+            port("a", 64, 1_000 + 10, 0, Some(G)),
+            port("d", 64, 5, 0, Some(G)),
+        ],
+    );
+    let (rates, _) = compute(&prev, &cur);
+    let got: Vec<_> = rates.iter().map(|r| (r.key.as_str(), r.in_bps)).collect();
+    assert_eq!(
+        got,
+        [
+            ("c", Some(24.0)),
+            ("b", Some(16.0)),
+            ("a", Some(8.0)),
+            ("d", None)
+        ]
+    );
+    assert_eq!(rates[3].gap, Some(GapReason::NoPrevious));
+}

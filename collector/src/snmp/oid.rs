@@ -15,8 +15,15 @@ use smallvec::SmallVec;
 const INLINE: usize = 24;
 
 /// An OID as BER content bytes (no tag, no length).
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[derive(PartialEq, Eq, Hash, Default)]
 pub struct Oid(SmallVec<[u8; INLINE]>);
+
+impl Clone for Oid {
+    /// A copy of the bytes (SmallVec's own clone goes element by element).
+    fn clone(&self) -> Self {
+        Oid(SmallVec::from_slice(&self.0))
+    }
+}
 
 impl Ord for Oid {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use smallvec::SmallVec;
 
 use super::ber::Reply;
-use super::oid::{check_ber, cmp_subids, Oid};
+use super::oid::{check_ber, cmp_subids, single_subid, Oid};
 use super::session::{Session, SnmpError};
 use super::value::Value;
 
@@ -30,10 +30,14 @@ const NO_SUCH_NAME: u32 = 2;
 /// ifIndex takes at most 5.
 pub type Suffix = SmallVec<[u8; 8]>;
 
+/// One column's rows, in OID order, as the chunks the walk's segments read (joined without
+/// copying: a segment's rows stay where its replies put them).
+type Column = Vec<Vec<(Suffix, Value)>>;
+
 /// What was walked: per column, the (index suffix, value) rows in OID order.
 #[derive(Debug, Default)]
 pub struct Table {
-    columns: Vec<Vec<(Suffix, Value)>>,
+    columns: Vec<Column>,
     pub n_requests: u32,
     pub n_varbinds: u32,
 }
@@ -48,7 +52,7 @@ impl Table {
     pub fn with_rows(columns: &[Oid], rows: usize) -> Table {
         Table {
             columns: (0..columns.len())
-                .map(|_| Vec::with_capacity(rows))
+                .map(|_| vec![Vec::with_capacity(rows)])
                 .collect(),
             ..Table::default()
         }
@@ -64,7 +68,7 @@ impl Table {
     /// Appends another walk's rows of the same columns after these (the next segment).
     fn extend(&mut self, other: Table) {
         for (mine, theirs) in self.columns.iter_mut().zip(other.columns) {
-            mine.extend(theirs);
+            mine.extend(theirs.into_iter().filter(|chunk| !chunk.is_empty()));
         }
         self.n_requests += other.n_requests;
         self.n_varbinds += other.n_varbinds;
@@ -74,13 +78,14 @@ impl Table {
     /// index suffix of every `per`-th row of the longest column. None when the table fits
     /// in one or two replies (nothing to gain).
     fn bounds(&self, per: usize) -> Option<Vec<Suffix>> {
-        let longest = self.columns.iter().max_by_key(|c| c.len())?;
-        if per == 0 || longest.len() < 2 * per {
+        let longest = (0..self.columns.len()).max_by_key(|&c| self.n_rows(c))?;
+        if per == 0 || self.n_rows(longest) < 2 * per {
             return None;
         }
         Some(
-            longest
+            self.columns[longest]
                 .iter()
+                .flatten()
                 .skip(per - 1)
                 .step_by(per)
                 .map(|(s, _)| s.clone())
@@ -95,18 +100,23 @@ impl Table {
 
     /// The number of rows of column `c`.
     pub fn n_rows(&self, c: usize) -> usize {
-        self.columns.get(c).map_or(0, Vec::len)
+        self.columns
+            .get(c)
+            .map_or(0, |chunks| chunks.iter().map(Vec::len).sum())
     }
 
     /// The most rows any column has.
     pub fn max_rows(&self) -> usize {
-        self.columns.iter().map(Vec::len).max().unwrap_or(0)
+        (0..self.columns.len())
+            .map(|c| self.n_rows(c))
+            .max()
+            .unwrap_or(0)
     }
 
     /// Adds a row to column `c` (its index suffix and value), for tests and fake walks.
     pub fn push(&mut self, c: usize, suffix: &[u8], value: Value) {
         if let Some(col) = self.columns.get_mut(c) {
-            col.push((Suffix::from_slice(suffix), value));
+            col.push_row(Suffix::from_slice(suffix), value);
         }
     }
 
@@ -116,7 +126,22 @@ impl Table {
             .get(c)
             .into_iter()
             .flatten()
+            .flatten()
             .map(|(s, v)| (s.as_slice(), v))
+    }
+}
+
+/// Appending to a column's last chunk.
+trait PushRow {
+    fn push_row(&mut self, suffix: Suffix, value: Value);
+}
+
+impl PushRow for Column {
+    fn push_row(&mut self, suffix: Suffix, value: Value) {
+        match self.last_mut() {
+            Some(chunk) => chunk.push((suffix, value)),
+            None => self.push(vec![(suffix, value)]),
+        }
     }
 }
 
@@ -203,7 +228,9 @@ pub async fn walk_many(
         };
         match known {
             Some(bounds) if !bounds.is_empty() => {
-                let per = (hint / (bounds.len() + 1)).max(1);
+                // Bounds are every so many rows, the last one at most that far from the
+                // end: room for a segment's rows, with one to spare.
+                let per = hint.div_ceil(bounds.len()) + 1;
                 for k in 0..=bounds.len() {
                     let from = k.checked_sub(1).map(|i| bounds[i].as_slice());
                     let to = bounds.get(k).map(|b| b.as_slice());
@@ -237,26 +264,14 @@ pub async fn walk_many(
             walks[w].1.on_reply(reply, r, v1, reps, deadline)?;
         }
     }
-    // The segments of each group, in order, joined into its table (sized once).
-    let mut rows: Vec<Vec<usize>> = groups.iter().map(|c| vec![0; c.len()]).collect();
-    for (g, w) in &walks {
-        for (c, r) in rows[*g].iter_mut().enumerate() {
-            *r += w.table.n_rows(c);
-        }
-    }
+    // The segments of each group, in order, joined into its table (their rows not copied).
     let mut tables: Vec<Option<Table>> = (0..groups.len()).map(|_| None).collect();
     let mut rows_per_reply = vec![0usize; groups.len()];
     for (g, w) in walks {
         rows_per_reply[g] = rows_per_reply[g].max(w.most_rows_per_reply);
         match &mut tables[g] {
             Some(t) => t.extend(w.table),
-            slot @ None => {
-                let mut t = w.table;
-                for (c, col) in t.columns.iter_mut().enumerate() {
-                    col.reserve(rows[g][c].saturating_sub(col.len()));
-                }
-                *slot = Some(t);
-            }
+            slot @ None => *slot = Some(w.table),
         }
     }
     let tables: Vec<Table> = tables.into_iter().map(Option::unwrap_or_default).collect();
@@ -414,8 +429,9 @@ fn consume(
     let mut out: SmallVec<[bool; 16]> = SmallVec::from_elem(false, n);
     let mut past: SmallVec<[bool; 16]> = SmallVec::from_elem(false, n);
     let mut got: SmallVec<[usize; 16]> = SmallVec::from_elem(0, n);
-    // Per slot, the index suffix of the latest row this reply gave (None: the cursor's).
-    let mut last: SmallVec<[Option<&[u8]>; 16]> = SmallVec::from_elem(None, n);
+    // Per slot, the index of the latest row this reply gave (None: the cursor's).
+    let mut last: SmallVec<[Option<Index<'_>>; 16]> = SmallVec::from_elem(None, n);
+    let upper = upper.map(Index::new);
     let mut slot = 0;
     let mut count = 0u32;
     for vb in resp.varbinds.iter() {
@@ -442,19 +458,22 @@ fn consume(
             out[s] = true;
             continue;
         }
-        // The prefix is a valid OID ending on a sub-id: only the index needs checking.
-        let suffix = &vb.name[prefix.len()..];
-        check_ber(suffix).map_err(bad)?;
+        // The prefix is a valid OID ending on a sub-id: only the index needs checking (a
+        // minimal single sub-id, the usual index, is valid as decoded).
+        let suffix = Index::new(&vb.name[prefix.len()..]);
+        if suffix.id.is_none() {
+            check_ber(suffix.bytes).map_err(bad)?;
+        }
         if vb.tag == super::ber::TAG_END_OF_MIB_VIEW {
             super::ber::check_value(vb.tag, vb.content).map_err(bad)?;
             out[s] = true;
             continue;
         }
-        let prev_suffix = match last[s] {
+        let prev = match last[s] {
             Some(p) => p,
-            None => cursors[c].suffix_after(&columns[c]).unwrap_or(&[]),
+            None => Index::new(cursors[c].suffix_after(&columns[c]).unwrap_or(&[])),
         };
-        if cmp_subids(suffix, prev_suffix) != Ordering::Greater {
+        if suffix.cmp(&prev) != Ordering::Greater {
             return Err(SnmpError::Protocol(format!(
                 "agent returned a non-increasing OID in column {}",
                 columns[c]
@@ -466,8 +485,8 @@ fn consume(
             super::ber::check_value(vb.tag, vb.content).map_err(bad)?;
             continue;
         }
-        if let Some(u) = upper {
-            match cmp_subids(suffix, u) {
+        if let Some(u) = &upper {
+            match suffix.cmp(u) {
                 // The next segment's row: it reads it itself.
                 Ordering::Greater => {
                     past[s] = true;
@@ -483,14 +502,14 @@ fn consume(
         if matches!(value, Value::NoSuchObject | Value::NoSuchInstance) {
             continue;
         }
-        table.columns[c].push((Suffix::from_slice(suffix), value));
+        table.columns[c].push_row(Suffix::from_slice(suffix.bytes), value);
     }
     table.n_varbinds += count;
     for (slot, s) in last.into_iter().enumerate() {
         if let Some(s) = s {
             let c = active[slot];
             let mut cursor = columns[c].clone();
-            cursor.extend_ber(s);
+            cursor.extend_ber(s.bytes);
             cursors[c] = cursor;
         }
     }
@@ -505,6 +524,31 @@ fn consume(
         .map(|s| active[s])
         .collect();
     Ok((still, full))
+}
+
+/// A row's index suffix, with its value when it is one minimal sub-id (an ifIndex): compared
+/// as a number then, by [`cmp_subids`] otherwise.
+#[derive(Clone, Copy)]
+struct Index<'a> {
+    bytes: &'a [u8],
+    id: Option<u32>,
+}
+
+impl<'a> Index<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        let id = match bytes.first() {
+            Some(&b) if b != 0x80 => single_subid(bytes),
+            _ => None,
+        };
+        Index { bytes, id }
+    }
+
+    fn cmp(&self, other: &Index<'_>) -> Ordering {
+        match (self.id, other.id) {
+            (Some(a), Some(b)) => a.cmp(&b),
+            _ => cmp_subids(self.bytes, other.bytes),
+        }
+    }
 }
 
 #[cfg(test)]

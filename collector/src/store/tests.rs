@@ -491,3 +491,47 @@ fn a_null_after_a_value_in_the_same_insert_slot_is_stored_as_null() {
         .count();
     assert_eq!(gaps, 64);
 }
+
+#[test]
+fn port_rows_follow_every_change_whether_ports_keep_their_places_or_not() {
+    let (_dir, mut store) = open();
+    let ports = [("eth0", 1, Some(1e6)), ("eth1", 2, Some(1e6))];
+    store.write(&[poll("r1", T0, &ports)]).unwrap();
+    // Same places, one attribute changed at each: both rows follow.
+    let (mut p, r) = poll("r1", T0 + MIN, &ports);
+    p.ports[0].if_alias = Some("uplink".into());
+    p.ports[1].speed_bps = Some(10_000_000_000);
+    let stats = store.write(&[(p, r)]).unwrap();
+    assert_eq!((stats.n_new_ports, stats.n_renumbered), (0, 0));
+    let read = store.ports("r1").unwrap();
+    assert_eq!(read[0].if_alias.as_deref(), Some("uplink"));
+    assert_eq!(read[1].speed_bps, Some(10_000_000_000));
+    // The ports swap places (and indexes): the same rows, renumbered, no new port.
+    let stats = store
+        .write(&[poll(
+            "r1",
+            T0 + 2 * MIN,
+            &[("eth1", 1, Some(2e6)), ("eth0", 2, Some(3e6))],
+        )])
+        .unwrap();
+    assert_eq!((stats.n_new_ports, stats.n_renumbered), (0, 2));
+    let read = store.ports("r1").unwrap();
+    assert_eq!(
+        read.iter()
+            .map(|p| (p.key.as_str(), p.if_index, p.if_alias.as_deref()))
+            .collect::<Vec<_>>(),
+        [("eth0", 2, None), ("eth1", 1, None)]
+    );
+    assert_eq!(count(&store, "port"), 2);
+    // Each key's samples stayed on its own port.
+    let ins = |key| -> Vec<Option<f64>> {
+        store
+            .series("r1", key, T0, T0 + 3 * MIN, MIN)
+            .unwrap()
+            .iter()
+            .map(|p| p.in_bps_avg)
+            .collect()
+    };
+    assert_eq!(ins("eth0"), [Some(1e6), Some(1e6), Some(3e6)]);
+    assert_eq!(ins("eth1"), [Some(1e6), Some(1e6), Some(2e6)]);
+}

@@ -33,6 +33,45 @@ pub struct WriteStats {
 pub(crate) struct DeviceCache {
     device_id: i64,
     ports: foldhash::HashMap<String, CachedPort>,
+    /// The last poll written, by position: each port's [`attributes`] (a range of
+    /// `last_bytes`) and its port id. A port whose attributes are byte for byte those at its
+    /// position last time is unchanged: no map lookup, and only this poll's (hot) strings
+    /// read, not the cache's.
+    last: Vec<(std::ops::Range<usize>, i64)>,
+    last_bytes: Vec<u8>,
+}
+
+/// Appends the `port` row's columns of `c` (with its key), each length-prefixed, so two
+/// ports have equal bytes exactly when those columns are equal.
+fn attributes(c: &PortCounters, out: &mut Vec<u8>) {
+    fn text(out: &mut Vec<u8>, t: Option<&str>) {
+        match t {
+            None => out.push(0),
+            Some(t) => {
+                out.push(1);
+                out.extend_from_slice(&(t.len() as u64).to_le_bytes());
+                out.extend_from_slice(t.as_bytes());
+            }
+        }
+    }
+    text(out, Some(&c.key));
+    out.extend_from_slice(&c.if_index.to_le_bytes());
+    text(out, c.if_name.as_deref());
+    text(out, c.if_descr.as_deref());
+    text(out, c.if_alias.as_deref());
+    match c.speed_bps {
+        None => out.push(0),
+        Some(s) => {
+            out.push(1);
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+    }
+    for status in [c.oper_status, c.admin_status] {
+        match status {
+            None => out.extend_from_slice(&[0, 0]),
+            Some(v) => out.extend_from_slice(&[1, v]),
+        }
+    }
 }
 
 /// The `port` row's mutable columns, to skip updates when nothing changed.
@@ -222,7 +261,11 @@ fn load_ports(tx: &Transaction<'_>, device_id: i64) -> rusqlite::Result<DeviceCa
         Ok((r.get::<_, String>(0)?, port))
     })?;
     let ports = rows.collect::<rusqlite::Result<foldhash::HashMap<_, _>>>()?;
-    Ok(DeviceCache { device_id, ports })
+    Ok(DeviceCache {
+        device_id,
+        ports,
+        ..DeviceCache::default()
+    })
 }
 
 fn write_poll(
@@ -235,8 +278,21 @@ fn write_poll(
 ) -> rusqlite::Result<()> {
     let mut by_key: Option<HashMap<&str, &PortRates>> = None;
     let mut matched = 0;
+    let mut bytes = Vec::with_capacity(device.last_bytes.len());
+    let mut last = Vec::with_capacity(poll.ports.len());
     for (i, counters) in poll.ports.iter().enumerate() {
-        let port_id = sync_port(tx, device, &poll.device, counters, stats)?;
+        let start = bytes.len();
+        attributes(counters, &mut bytes);
+        let unchanged = device
+            .last
+            .get(i)
+            .filter(|(range, _)| device.last_bytes.get(range.clone()) == Some(&bytes[start..]))
+            .map(|(_, id)| *id);
+        let port_id = match unchanged {
+            Some(id) => id,
+            None => sync_port(tx, device, &poll.device, counters, stats)?,
+        };
+        last.push((start..bytes.len(), port_id));
         // Fast path: rates in the same order as the counters (what the rate code produces).
         let rate = match rates.get(i) {
             Some(r) if r.key == counters.key => Some(r),
@@ -249,6 +305,8 @@ fn write_poll(
         samples.push(sample_row(port_id, poll, counters, rate));
         stats.n_points += 1;
     }
+    device.last = last;
+    device.last_bytes = bytes;
     stats.n_orphan_rates += rates.len().saturating_sub(matched);
     Ok(())
 }
