@@ -46,7 +46,13 @@ pub const DEFAULT_IN_FLIGHT: usize = 32;
 /// Only bursts of at least [`COALESCE_FROM`] requests are read this way: a sleep costs more
 /// than a wake-up in a VM, it pays off over many replies.
 const COALESCE_FROM: usize = 8;
+/// The first nap of a session; later naps last as long as the replies still awaited take to
+/// arrive at the rate the last naps saw, within [`COALESCE`, `COALESCE_MAX`]: one wake-up
+/// per burst instead of one per millisecond.
 const COALESCE: Duration = Duration::from_millis(1);
+const COALESCE_MAX: Duration = Duration::from_millis(8);
+/// How much later than asked the runtime's timer (millisecond ticks, rounded up) ends a nap.
+const TIMER_SLACK: Duration = Duration::from_millis(1);
 
 /// Counters of one session, for tests and `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -93,6 +99,8 @@ pub struct Session {
     next_id: i32,
     /// The most requests [`Session::bulk_many`]'s callers keep in flight together.
     max_in_flight: usize,
+    /// Replies per second seen while napping through a burst (0 until measured).
+    reply_rate: f64,
     /// The receive buffer (64 KiB), allocated on first use and released between polls by
     /// [`Session::release_buffer`], so idle devices hold no buffer.
     buf: Vec<u8>,
@@ -130,6 +138,7 @@ impl Session {
             retries,
             next_id: (rand::random::<u32>() >> 2) as i32 + 1,
             max_in_flight: DEFAULT_IN_FLIGHT,
+            reply_rate: 0.0,
             buf: Vec::new(),
             stats: SessionStats::default(),
         })
@@ -284,8 +293,10 @@ impl Session {
                 }
                 if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
                     self.park();
-                    tokio::time::sleep_until((now + COALESCE).min(until)).await;
-                    may_sleep = self.drain(version, &community, &ids, &mut results) > 0;
+                    tokio::time::sleep_until((now + self.nap(pending)).min(until)).await;
+                    let got = self.drain(version, &community, &ids, &mut results);
+                    self.learn_rate(got, pending, now.elapsed());
+                    may_sleep = got > 0;
                     continue;
                 }
                 if self.ensure_live().is_err() {
@@ -332,6 +343,32 @@ impl Session {
             .into_iter()
             .map(|r| r.unwrap_or(Err(SnmpError::Timeout)))
             .collect()
+    }
+
+    /// How long to nap while `pending` replies are awaited.
+    fn nap(&self, pending: usize) -> Duration {
+        if self.reply_rate <= 0.0 {
+            return COALESCE;
+        }
+        Duration::from_secs_f64(pending as f64 / self.reply_rate)
+            .saturating_sub(TIMER_SLACK)
+            .clamp(COALESCE, COALESCE_MAX)
+    }
+
+    /// Learns the agent's reply rate from a nap of `slept` that read `got` of `pending`
+    /// replies. A nap that read every reply only says the rate is at least that much (they
+    /// may all have arrived early): it may raise the rate, never lower it.
+    fn learn_rate(&mut self, got: usize, pending: usize, slept: Duration) {
+        let secs = slept.as_secs_f64();
+        if got == 0 || secs <= 0.0 {
+            return;
+        }
+        let seen = got as f64 / secs;
+        self.reply_rate = if got < pending {
+            seen
+        } else {
+            self.reply_rate.max(seen)
+        };
     }
 
     /// Registers the socket with the runtime again after a park.

@@ -164,3 +164,81 @@ async fn the_deadline_bounds_a_silent_agent() {
     assert_eq!(e, SnmpError::Timeout);
     assert!(start.elapsed() < Duration::from_millis(900));
 }
+
+#[tokio::test]
+async fn naps_last_as_long_as_the_awaited_replies_take_at_the_rate_seen() {
+    let (_a, addr) = agent().await;
+    let mut s = session(addr, 1000, 0).await;
+    // Nothing measured yet: the shortest nap.
+    assert_eq!(s.nap(32), COALESCE);
+    // 10 of 32 replies in 2 ms: 5,000 replies/s, so 22 more take 4.4 ms (less the timer's
+    // slack).
+    s.learn_rate(10, 32, Duration::from_millis(2));
+    assert!((s.reply_rate - 5000.0).abs() < 1e-6, "{}", s.reply_rate);
+    assert_eq!(s.nap(22), Duration::from_micros(4400) - TIMER_SLACK);
+    // Never longer than the cap, never shorter than the first nap.
+    assert_eq!(s.nap(1000), COALESCE_MAX);
+    assert_eq!(s.nap(2), COALESCE);
+    // A nap that read everything awaited only bounds the rate from below: a slower figure
+    // does not lower it, a faster one raises it.
+    s.learn_rate(8, 8, Duration::from_millis(4));
+    assert!((s.reply_rate - 5000.0).abs() < 1e-6, "{}", s.reply_rate);
+    s.learn_rate(8, 8, Duration::from_millis(1));
+    assert!((s.reply_rate - 8000.0).abs() < 1e-6, "{}", s.reply_rate);
+    // A nap that read part of them measures the rate, lower or not.
+    s.learn_rate(2, 8, Duration::from_millis(2));
+    assert!((s.reply_rate - 1000.0).abs() < 1e-6, "{}", s.reply_rate);
+    // A nap that read nothing teaches nothing (the poller waits for the next datagram).
+    s.learn_rate(0, 8, Duration::from_millis(8));
+    assert!((s.reply_rate - 1000.0).abs() < 1e-6, "{}", s.reply_rate);
+}
+
+/// An agent that answered a burst at once and then slows down far below that rate (replies
+/// 12 ms apart, longer than the longest nap): naps sized for the fast rate must not lose or
+/// mismatch a reply.
+#[tokio::test]
+async fn a_burst_answered_much_slower_than_the_last_is_read_whole() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 3000, 0).await;
+    let n = 12;
+    let agent = tokio::spawn(async move {
+        for pace_ms in [0u64, 12] {
+            let mut got = Vec::new();
+            for _ in 0..n {
+                got.push(recv_id(&a).await);
+            }
+            // Answered last first: replies are matched by request-id, not by order.
+            for (id, from) in got.into_iter().rev() {
+                if pace_ms > 0 {
+                    tokio::time::sleep(Duration::from_millis(pace_ms)).await;
+                }
+                let name = format!("r{id}");
+                a.send_to(&reply(id, name.as_bytes()), from).await.unwrap();
+            }
+        }
+    });
+    let oid = sys_name();
+    let reqs: Vec<(Vec<&Oid>, u32)> = (0..n).map(|_| (vec![&oid], 1)).collect();
+    for round in 0..2 {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let replies = s.bulk_many(&reqs, deadline, 0).await;
+        assert_eq!(replies.len(), n, "round {round}");
+        let mut ids = Vec::new();
+        for r in replies {
+            let r = r.unwrap_or_else(|e| panic!("round {round}: {e}"));
+            let vb = r.varbinds.iter().next().unwrap().unwrap();
+            assert_eq!(
+                vb.value().unwrap(),
+                Value::OctetString(format!("r{}", r.request_id).into_bytes())
+            );
+            ids.push(r.request_id);
+        }
+        ids.dedup();
+        assert_eq!(ids.len(), n, "round {round}: each request its own reply");
+        if round == 0 {
+            assert!(s.reply_rate > 0.0, "a burst at once teaches a rate");
+        }
+    }
+    agent.await.unwrap();
+    assert_eq!(s.stats.timeouts, 0);
+}
