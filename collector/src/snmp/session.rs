@@ -39,8 +39,9 @@ pub enum SnmpError {
 /// session halves it when requests of a burst go unanswered).
 pub const DEFAULT_IN_FLIGHT: usize = 32;
 
-/// While this many replies or more are awaited, the poller sleeps this long and then reads
-/// every reply that has arrived, instead of waking up for each datagram: an agent answers a
+/// When a burst of at least this many requests is in flight, the poller naps (its socket
+/// deregistered) while two or more replies are awaited and then reads every reply that has
+/// arrived, instead of waking up for each datagram: an agent answers a
 /// queue of requests one after the other, so replies arrive spread out, and each wake-up
 /// costs the poller more CPU than reading a datagram does.
 /// Only bursts of at least [`COALESCE_FROM`] requests are read this way: a sleep costs more
