@@ -41,11 +41,10 @@ pub const DEFAULT_IN_FLIGHT: usize = 32;
 
 /// When a burst of at least this many requests is in flight, the poller naps (its socket
 /// deregistered) while two or more replies are awaited and then reads every reply that has
-/// arrived, instead of waking up for each datagram: an agent answers a
-/// queue of requests one after the other, so replies arrive spread out, and each wake-up
-/// costs the poller more CPU than reading a datagram does.
-/// Only bursts of at least [`COALESCE_FROM`] requests are read this way: a sleep costs more
-/// than a wake-up in a VM, it pays off over many replies.
+/// arrived, instead of waking up for each datagram: an agent answers a queue of requests one
+/// after the other, so replies arrive spread out, and each wake-up costs the poller more CPU
+/// than reading a datagram does. A sleep costs more than a wake-up in a VM: it pays off only
+/// over many replies, hence the floor.
 const COALESCE_FROM: usize = 8;
 /// The first nap of a session; later naps last as long as the replies still awaited take to
 /// arrive at the rate the last naps saw, within [`COALESCE`, `COALESCE_MAX`]: one wake-up
@@ -360,11 +359,10 @@ impl Session {
     /// replies. A nap that read every reply only says the rate is at least that much (they
     /// may all have arrived early): it may raise the rate, never lower it.
     fn learn_rate(&mut self, got: usize, pending: usize, slept: Duration) {
-        let secs = slept.as_secs_f64();
-        if got == 0 || secs <= 0.0 {
+        if got == 0 || slept.is_zero() {
             return;
         }
-        let seen = got as f64 / secs;
+        let seen = got as f64 / slept.as_secs_f64();
         self.reply_rate = if got < pending {
             seen
         } else {
