@@ -57,10 +57,14 @@ impl Ap {
     }
 
     /// Clients on both radios at `now_ms`.
+    ///
+    /// The whole model is read at the start of the minute, the daily shape as well as the
+    /// jitter, so every read within a minute agrees (the SSID table's total, computed at the
+    /// minute's first read, then matches the radios read later in it).
     fn clients(&self, now_ms: u64) -> u32 {
         let minute = now_ms / MINUTE_MS;
         let jitter = model::unit(model::hash(&[self.salt, minute]));
-        let t = i128::from(now_ms) - i128::from(self.shift_ms);
+        let t = i128::from(minute * MINUTE_MS) - i128::from(self.shift_ms);
         let hour = t.rem_euclid(i128::from(DAY_MS)) as f64 / HOUR_MS as f64;
         match self.pattern {
             ClientPattern::Dead => 0,
@@ -364,9 +368,64 @@ mod tests {
         let ap = ap(ClientPattern::Busy { peak: 40 });
         let t = 1_790_000_000_000 + 12 * HOUR_MS;
         assert_eq!(ap.radio(0, t) + ap.radio(1, t), ap.clients(t));
-        assert_eq!(
-            ap.clients(t - t % MINUTE_MS),
-            ap.clients(t - t % MINUTE_MS + 59_999)
-        );
+    }
+
+    /// Every read within a minute agrees, at every minute of a day, for every pattern: the
+    /// SSID total is computed once per minute and must match the radios read later in it.
+    #[test]
+    fn reads_within_a_minute_agree() {
+        let midnight = 1_790_000_000_000 / DAY_MS * DAY_MS;
+        for pattern in [
+            ClientPattern::Busy { peak: 40 },
+            ClientPattern::Busy { peak: 250 },
+            ClientPattern::Quiet { peak: 3 },
+        ] {
+            let ap = ap(pattern);
+            for m in 0..1440 {
+                let start = midnight + m * MINUTE_MS;
+                let n = ap.clients(start);
+                for offset in [1, 17_321, 30_000, 59_999] {
+                    assert_eq!(ap.clients(start + offset), n, "minute {m} +{offset} ms");
+                }
+            }
+        }
+    }
+
+    /// The SSID table splits exactly what the radios hold, whenever in the minute each is read.
+    #[test]
+    fn ssid_counts_add_up_to_the_radios_read_later_in_the_minute() {
+        let controller = Controller {
+            name: "wlc".into(),
+            ssids: vec!["public".into(), "staff".into(), "iot".into()],
+            aps: (0..50u8)
+                .map(|i| AccessPoint {
+                    name: format!("ap-{i}"),
+                    mac: [0, 1, 2, 3, 4, i],
+                    pattern: match i % 5 {
+                        0 => ClientPattern::Dead,
+                        1 => ClientPattern::Quiet { peak: 4 },
+                        _ => ClientPattern::Busy { peak: 60 },
+                    },
+                })
+                .collect(),
+        };
+        let midnight = 1_790_000_000_000 / DAY_MS * DAY_MS;
+        let mut aps: Vec<Ap> = controller.aps.iter().map(|a| Ap::new(9, 1, a)).collect();
+        aps.sort_by_key(|a| a.mac);
+        let aps = Arc::new(Aps {
+            aps,
+            total: Mutex::new(None),
+        });
+        let ess = Ess::new(&controller, 9, 1, Arc::clone(&aps));
+        for m in (0..1440).step_by(7) {
+            let start = midnight + m * MINUTE_MS;
+            let ssids: u64 = (0..3).map(|row| ess.clients(row, start + 10)).sum();
+            let radios: u64 = aps
+                .aps
+                .iter()
+                .map(|a| u64::from(a.radio(0, start + 59_000) + a.radio(1, start + 59_500)))
+                .sum();
+            assert_eq!(ssids, radios, "minute {m}");
+        }
     }
 }
