@@ -79,13 +79,11 @@ fn demo_backbone_polled_through_profiles_reconciles_with_the_cadastre() {
             .as_secs()
             / 60
     };
-    let mut poll;
-    let mut tries = 0;
-    loop {
+    let mut poll = Value::Null;
+    for _ in 0..3 {
         let before = minute();
         poll = crate::util::poll_json(&cfg_path, "1");
-        tries += 1;
-        if minute() == before || tries == 3 {
+        if minute() == before {
             break;
         }
     }

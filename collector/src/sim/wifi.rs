@@ -110,6 +110,20 @@ struct Aps {
 }
 
 impl Aps {
+    /// The access points of `controller`, sorted by MAC, their model seeded with `seed`.
+    fn new(controller: &Controller, seed: u64, key: u32) -> Self {
+        let mut aps: Vec<Ap> = controller
+            .aps
+            .iter()
+            .map(|ap| Ap::new(seed, key, ap))
+            .collect();
+        aps.sort_by_key(|ap| ap.mac);
+        Aps {
+            aps,
+            total: Mutex::new(None),
+        }
+    }
+
     /// Clients over all access points at `now_ms`, computed once per minute.
     fn total(&self, now_ms: u64) -> u64 {
         let minute = now_ms / MINUTE_MS;
@@ -135,13 +149,9 @@ impl Aps {
 
 /// The tables of `controller` (a device without ports), the model seeded with `seed`.
 pub(crate) fn tables(controller: &Controller, seed: u64, key: u32) -> Vec<Box<dyn Table>> {
-    let mut aps: Vec<Ap> = controller
-        .aps
-        .iter()
-        .map(|ap| Ap::new(seed, key, ap))
-        .collect();
-    aps.sort_by_key(|ap| ap.mac);
+    let aps = Arc::new(Aps::new(controller, seed, key));
     let connected = aps
+        .aps
         .iter()
         .filter(|ap| ap.pattern != ClientPattern::Dead)
         .count();
@@ -150,14 +160,10 @@ pub(crate) fn tables(controller: &Controller, seed: u64, key: u32) -> Vec<Box<dy
         descr: format!(
             "irisops simulated wifi controller {}, {} access points",
             controller.name,
-            aps.len()
+            aps.aps.len()
         ),
         object_id: SYS_OBJECT_ID,
     };
-    let aps = Arc::new(Aps {
-        aps,
-        total: Mutex::new(None),
-    });
     vec![
         tables::system(identity),
         Box::new(ConnectCount(u32::try_from(connected).unwrap_or(u32::MAX))),
@@ -410,12 +416,7 @@ mod tests {
                 .collect(),
         };
         let midnight = 1_790_000_000_000 / DAY_MS * DAY_MS;
-        let mut aps: Vec<Ap> = controller.aps.iter().map(|a| Ap::new(9, 1, a)).collect();
-        aps.sort_by_key(|a| a.mac);
-        let aps = Arc::new(Aps {
-            aps,
-            total: Mutex::new(None),
-        });
+        let aps = Arc::new(Aps::new(&controller, 9, 1));
         let ess = Ess::new(&controller, 9, 1, Arc::clone(&aps));
         for m in (0..1440).step_by(7) {
             let start = midnight + m * MINUTE_MS;
