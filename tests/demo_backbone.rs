@@ -32,23 +32,23 @@ fn demo_backbone_polled_through_profiles_reconciles_with_the_cadastre() {
         .unwrap();
     assert!(out.status.success(), "{out:?}");
     let cad = cadastre::demo::generate(1);
-    let backbone = api::demo_backbone::backbone(&cad);
+    let backbone = simulator::demo::backbone(&cad);
     let circuits = cadastre::network::circuits(&cad);
     let n_aps = backbone.controllers[0].aps.len();
     let n_dead = backbone.controllers[0]
         .aps
         .iter()
-        .filter(|a| a.pattern == collector::sim::ClientPattern::Dead)
+        .filter(|a| a.pattern == simulator::ClientPattern::Dead)
         .count();
     let names: Vec<String> = backbone
         .routers
         .iter()
         .map(|r| r.name.clone())
-        .chain([api::demo_backbone::CONTROLLER.to_string()])
+        .chain([simulator::demo::CONTROLLER.to_string()])
         .collect();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim = rt
-        .block_on(collector::sim::start(collector::sim::SimConfig {
+        .block_on(simulator::start(simulator::SimConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             devices: 1,
             ports: 1,
@@ -139,7 +139,7 @@ fn demo_backbone_polled_through_profiles_reconciles_with_the_cadastre() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|d| d["name"] == api::demo_backbone::CONTROLLER)
+        .find(|d| d["name"] == simulator::demo::CONTROLLER)
         .unwrap();
     assert_eq!(wlc["wifi"]["aps_total"], n_aps);
     assert_eq!(wlc["wifi"]["aps_up"], n_aps - n_dead);

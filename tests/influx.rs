@@ -275,7 +275,7 @@ fn exported(vm: u16, metric: &str) -> BTreeMap<(String, String, i64), Vec<f64>> 
 
 /// The (device, port, time) of every `interface` point with `in_octets` still in the outbox.
 fn queued_in_octets(store: &Path) -> BTreeSet<(String, String, i64)> {
-    let mut o = collector::outbox::Outbox::open(store, u64::MAX).unwrap();
+    let mut o = collector::sinks::outbox::Outbox::open(store, u64::MAX).unwrap();
     let mut out = BTreeSet::new();
     while let Some(b) = o.oldest().unwrap() {
         let text = String::from_utf8(b.body.clone()).unwrap();

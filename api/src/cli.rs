@@ -210,7 +210,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         format!("cannot open the cadastre in {}", dir.display())
                     })?;
                     let (cad, _) = store.load()?;
-                    crate::demo_backbone::backbone(&cad)
+                    simulator::demo::backbone(&cad)
                 }
                 None => Default::default(),
             };
@@ -225,12 +225,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(f) => {
                     let text = std::fs::read_to_string(&f)
                         .with_context(|| format!("cannot read {}", f.display()))?;
-                    collector::sim::parse_faults(&text)
-                        .with_context(|| format!("in {}", f.display()))?
+                    simulator::parse_faults(&text).with_context(|| format!("in {}", f.display()))?
                 }
                 None => Default::default(),
             };
-            let cfg = collector::sim::SimConfig {
+            let cfg = simulator::SimConfig {
                 listen,
                 devices,
                 ports,
@@ -243,7 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let _ = tokio::signal::ctrl_c().await;
                 };
                 eprintln!("irisops simulate: {devices} devices x {ports} ports on udp://{listen} (communities dev0001..)");
-                collector::sim::run(cfg, shutdown).await
+                simulator::run(cfg, shutdown).await
             })?;
             Ok(ExitCode::SUCCESS)
         }

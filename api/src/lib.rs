@@ -5,20 +5,16 @@
 //! - [`bench`]: `irisops bench poll` and `irisops bench fleet`: CPU, memory and timeliness.
 //! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
 //! - [`cadastre_cmd`]: `irisops cadastre ...` (validate, import, export, stats, generate-demo).
-//! - [`demo_backbone`]: the demo's simulated routers and wifi controller, from the demo cadastre.
 //! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
 //! - [`serve`]: `irisops serve` and `irisops demo`.
 //! - [`server`]: the axum router (health, metrics, read API, web page).
-//! - [`influx`]: the InfluxDB v2 sink: line protocol, the durable outbox, the sender.
 //! - [`error`]: `ApiError`, domain errors as HTTP answers.
 //! - [`topology_cmd`]: `irisops topology`: diverse paths and single points of failure.
 
 pub mod bench;
 pub mod cadastre_cmd;
 pub mod cli;
-pub mod demo_backbone;
 pub mod error;
-pub mod influx;
 pub mod poll_cmd;
 pub mod serve;
 pub mod server;

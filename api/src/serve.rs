@@ -34,7 +34,7 @@ pub async fn run(
     let mut taps = Vec::new();
     let mut sink_tasks = Vec::new();
     if let Some(influx) = &cfg.influx {
-        let sink = crate::influx::start(influx, &path, metrics.clone(), rx.clone())?;
+        let sink = collector::sinks::influx::start(influx, &path, metrics.clone(), rx.clone())?;
         tracing::info!(
             sink = "influx",
             url = influx.url.as_str(),
@@ -96,7 +96,7 @@ pub async fn demo(
     let sim_addr = free_udp().context("no free UDP port for the simulator")?;
     let cadastre_dir = data.join("cadastre");
     let cad = demo_cadastre(&cadastre_dir)?;
-    let backbone = crate::demo_backbone::backbone(&cad);
+    let backbone = simulator::demo::backbone(&cad);
     let names: Vec<String> = backbone
         .routers
         .iter()
@@ -104,7 +104,7 @@ pub async fn demo(
         .chain(backbone.controllers.iter().map(|c| c.name.clone()))
         .collect();
     let n_aps: usize = backbone.controllers.iter().map(|c| c.aps.len()).sum();
-    let sim = collector::sim::SimConfig {
+    let sim = simulator::SimConfig {
         listen: sim_addr,
         devices,
         ports,
@@ -114,7 +114,7 @@ pub async fn demo(
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut sim_stop = stop_rx.clone();
-    let sim_task = tokio::spawn(collector::sim::run(sim, async move {
+    let sim_task = tokio::spawn(simulator::run(sim, async move {
         let _ = sim_stop.changed().await;
     }));
     let mut text = format!(

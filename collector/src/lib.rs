@@ -12,14 +12,12 @@
 //! - [`sample`]: the owned values that flow from pollers to sinks.
 //! - [`store`]: the embedded SQLite store: samples, 5-minute rollups, retention, reads, p95.
 //! - [`pipeline`]: per-device tasks on cron schedules feeding the sinks.
-//! - [`outbox`]: the durable queue of a remote sink (InfluxDB), in SQLite.
+//! - [`sinks`]: the remote sinks: the durable outbox and the InfluxDB v2 sink.
 //! - [`metrics`]: counters the api renders as Prometheus text.
 //! - [`shard`]: rendezvous hashing of devices onto `serve --shard K/N` collectors.
-//! - [`sim`]: the SNMP simulator of a fibre backbone (`irisops simulate`).
 
 pub mod config;
 pub mod metrics;
-pub mod outbox;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;
@@ -28,6 +26,6 @@ pub mod rates;
 pub mod sample;
 pub mod secret;
 pub mod shard;
-pub mod sim;
+pub mod sinks;
 pub mod snmp;
 pub mod store;

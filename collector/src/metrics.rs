@@ -34,7 +34,7 @@ pub struct Metrics {
     /// InfluxDB writes that failed (and will be retried, or were refused for good).
     pub influx_write_errors: AtomicU64,
     /// The InfluxDB outbox as last read by its sender; `None` without an `[influx]` sink.
-    pub outbox: std::sync::Mutex<Option<crate::outbox::OutboxStats>>,
+    pub outbox: std::sync::Mutex<Option<crate::sinks::outbox::OutboxStats>>,
     duration_buckets: [AtomicU64; 10],
     duration_count: AtomicU64,
     duration_sum_us: AtomicU64,

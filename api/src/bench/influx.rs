@@ -16,9 +16,9 @@ use std::time::Instant;
 use anyhow::Context;
 use serde_json::json;
 
-use collector::outbox::Outbox;
 use collector::pipeline::Event;
 use collector::sample::{DevicePoll, PortCounters, PortRates};
+use collector::sinks::outbox::Outbox;
 
 use super::{process_cpu_ns, round, thread_cpu_ns};
 
@@ -96,7 +96,7 @@ pub async fn run(args: InfluxArgs) -> anyhow::Result<ExitCode> {
         for d in 0..devices {
             let ev = poll(d, minute, per_device, t0);
             let c0 = thread_cpu_ns()?;
-            in_body += crate::influx::encode(&ev, &mut body);
+            in_body += collector::sinks::influx::encode(&ev, &mut body);
             encode_ns += thread_cpu_ns()? - c0;
             if in_body >= args.batch {
                 let (c0, w0) = (thread_cpu_ns()?, Instant::now());

@@ -16,8 +16,8 @@ use tokio::time::Instant;
 
 use collector::config::Config;
 use collector::poll::{poll, DeviceState};
-use collector::sim::{AccessPoint, Backbone, ClientPattern, Controller, SimConfig};
 use collector::store::{Retention, Store};
+use simulator::{AccessPoint, Backbone, ClientPattern, Controller, SimConfig};
 
 use super::{round, thread_cpu_ns};
 
@@ -86,7 +86,7 @@ pub async fn run(args: WifiArgs) -> anyhow::Result<ExitCode> {
             .enable_all()
             .build()?;
         rt.block_on(async move {
-            let sim = collector::sim::start(cfg).await?;
+            let sim = simulator::start(cfg).await?;
             let _ = addr_tx.send(sim.local_addr());
             let _ = stop_rx.await;
             sim.shutdown().await?;

@@ -1,5 +1,5 @@
 //! Fuzzes the simulator's request handling through its only public door, its UDP socket: the
-//! BER reader (`sim::ber::read`), the community and PDU dispatch, GET/GETNEXT/GETBULK and the
+//! BER reader (`simulator`'s `ber::read`), the community and PDU dispatch, GET/GETNEXT/GETBULK and the
 //! response writer all run in this process, so libFuzzer sees their coverage.
 //!
 //! Each input is sent as one datagram, followed by a good GET with a fresh request-id; the
@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use collector::sim::{DeviceFaults, Faults, SimConfig, SimHandle};
+use simulator::{DeviceFaults, Faults, SimConfig, SimHandle};
 use collector::snmp::ber::{self, PDU_GET};
 use collector::snmp::Oid;
 use libfuzzer_sys::fuzz_target;
@@ -66,7 +66,7 @@ impl Harness {
             backbone: None,
         };
         let (sim, socket) = rt.block_on(async {
-            let sim = collector::sim::start(cfg).await;
+            let sim = simulator::start(cfg).await;
             let socket = UdpSocket::bind("127.0.0.1:0").await;
             (sim, socket)
         });

@@ -11,8 +11,8 @@
 //! datagrams get no answer. SNMPv1 never sees Counter64 objects, as with real agents.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), collector::sim::SimError> {
-//! use collector::sim::{parse_faults, start, SimConfig};
+//! # async fn demo() -> Result<(), simulator::SimError> {
+//! use simulator::{parse_faults, start, SimConfig};
 //! let faults = parse_faults("[[fault]]\ndevice = 2\nkind = \"dead\"")?;
 //! let cfg = SimConfig { listen: "127.0.0.1:0".parse().unwrap(), devices: 10, ports: 48, seed: 1, faults, backbone: None };
 //! let sim = start(cfg).await?;
@@ -32,11 +32,17 @@
 //! - `wifi`: a controller's access point, radio, SSID tables and its client model.
 //! - `faults`: the faults file.
 //! - `server`: one datagram in, one response out; the socket loop.
+//! - [`demo`]: the demo's simulated routers and wifi controller, built from the demo cadastre.
+//!
+//! It shares no code with the collector, on purpose: its BER reader and writer are a second,
+//! independent implementation of the wire format, so a bug in the collector's decoder cannot
+//! hide behind the same bug in the agent it is tested against.
 
 mod backbone;
 #[cfg(test)]
 mod backbone_tests;
 mod ber;
+pub mod demo;
 #[cfg(test)]
 mod fault_tests;
 mod faults;

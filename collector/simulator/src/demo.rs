@@ -10,9 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use collector::sim::{
-    AccessPoint, Backbone, ClientPattern, Controller, Neighbour, Router, RouterPort,
-};
+use crate::{AccessPoint, Backbone, ClientPattern, Controller, Neighbour, Router, RouterPort};
 
 /// The controller's name (and community).
 pub const CONTROLLER: &str = "wlc-01";
@@ -20,8 +18,11 @@ pub const CONTROLLER: &str = "wlc-01";
 /// Transmit power of every simulated optic, dBm.
 const TX_DBM: f64 = -1.5;
 
+/// FNV-1a of a name: stable across runs and platforms, so the demo is the same everywhere.
 fn hash(text: &str) -> u64 {
-    collector::shard::fnv1a(text.bytes())
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn mac_of(name: &str) -> [u8; 6] {

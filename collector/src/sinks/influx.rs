@@ -30,16 +30,26 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::Context;
 use influxdb2::models::{DataPoint, WriteDataPoint};
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 
-use collector::config::InfluxConfig;
-use collector::metrics::Metrics;
-use collector::outbox::Outbox;
-use collector::pipeline::Event;
-use collector::sample::{DevicePoll, PortRates};
+use super::outbox::{Outbox, OutboxError};
+use crate::config::InfluxConfig;
+use crate::metrics::Metrics;
+use crate::pipeline::Event;
+use crate::sample::{DevicePoll, PortRates};
+use crate::store::{Retention, Store, StoreError};
+
+/// Why the sink could not start: its outbox or the store it replays from.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SinkError {
+    #[error("InfluxDB sink: {0}")]
+    Outbox(#[from] OutboxError),
+    #[error("InfluxDB sink: cannot replay from the store: {0}")]
+    Store(#[from] StoreError),
+}
 
 /// Events the encoder may have queued before the pipeline's offers are refused (counted).
 const QUEUE: usize = 8192;
@@ -197,10 +207,8 @@ pub fn start(
     store_dir: &Path,
     metrics: Arc<Metrics>,
     shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<InfluxSink> {
-    let outbox = Outbox::open(store_dir, cfg.outbox_max_bytes)
-        .with_context(|| format!("cannot open the InfluxDB outbox in {}", store_dir.display()))?;
-    let mut outbox = outbox;
+) -> Result<InfluxSink, SinkError> {
+    let mut outbox = Outbox::open(store_dir, cfg.outbox_max_bytes)?;
     let replayed = replay(&mut outbox, store_dir, cfg.batch_points)?;
     if replayed > 0 {
         tracing::info!(
@@ -209,7 +217,7 @@ pub fn start(
             "replayed from the store the polls that never reached the outbox (a crash)"
         );
     }
-    let stats = outbox.stats().context("cannot read the outbox")?;
+    let stats = outbox.stats()?;
     if stats.depth > 0 {
         tracing::info!(
             sink = "influx",
@@ -218,10 +226,8 @@ pub fn start(
             "outbox holds unsent batches from before: sending them first"
         );
     }
-    *metrics
-        .outbox
-        .lock()
-        .map_err(|_| anyhow::anyhow!("metrics lock"))? = Some(stats);
+    // A poisoned lock only means a panic elsewhere while it was held: the stats are still ours.
+    *metrics.outbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(stats);
     let client = influxdb2::Client::new(
         cfg.url.clone(),
         cfg.org.clone(),
@@ -255,39 +261,34 @@ pub fn start(
 /// Puts into the outbox the interface points of every poll the store holds beyond its
 /// device's mark (or, for a device the outbox never saw, since the outbox was created): the
 /// polls a crash took before they reached the outbox. Returns the points queued.
-pub fn replay(outbox: &mut Outbox, store_dir: &Path, batch_points: usize) -> anyhow::Result<usize> {
-    let store = match collector::store::Store::open_existing(
-        store_dir,
-        collector::store::Retention::default(),
-    ) {
+pub fn replay(
+    outbox: &mut Outbox,
+    store_dir: &Path,
+    batch_points: usize,
+) -> Result<usize, SinkError> {
+    let store = match Store::open_existing(store_dir, Retention::default()) {
         // A first start: nothing was ever stored, nothing to replay.
-        Err(collector::store::StoreError::NotFound { .. }) => return Ok(0),
-        r => r.context("cannot open the store to replay")?,
+        Err(StoreError::NotFound { .. }) => return Ok(0),
+        r => r?,
     };
-    let (marks, created) = outbox.marks().context("cannot read the outbox's marks")?;
+    let (marks, created) = outbox.marks()?;
     let (mut body, mut n, mut total) = (Vec::new(), 0usize, 0usize);
     let mut batch_marks: Vec<(String, i64)> = Vec::new();
-    for d in store.devices().context("cannot list the store's devices")? {
+    for d in store.devices()? {
         let from = marks.get(&d.name).map_or(created, |t| t + 1);
-        let polls = store
-            .polls_since(&d.name, from)
-            .with_context(|| format!("cannot read {}'s polls", d.name))?;
+        let polls = store.polls_since(&d.name, from)?;
         for (poll, rates) in &polls {
             n += encode_interfaces(poll, rates, &mut body);
             batch_marks.push((poll.device.clone(), poll.time_ms));
             if n >= batch_points {
-                outbox
-                    .append_marked(&body, n as u64, collector::poll::now_ms(), &batch_marks)
-                    .context("cannot queue the replay")?;
+                outbox.append_marked(&body, n as u64, crate::poll::now_ms(), &batch_marks)?;
                 total += n;
                 (n, body, batch_marks) = (0, Vec::new(), Vec::new());
             }
         }
     }
     if n > 0 {
-        outbox
-            .append_marked(&body, n as u64, collector::poll::now_ms(), &batch_marks)
-            .context("cannot queue the replay")?;
+        outbox.append_marked(&body, n as u64, crate::poll::now_ms(), &batch_marks)?;
         total += n;
     }
     Ok(total)
@@ -371,7 +372,7 @@ async fn encode_loop(
                 &metrics,
                 std::mem::take(&mut body),
                 n as u64,
-                collector::poll::now_ms(),
+                crate::poll::now_ms(),
                 m,
             )
             .await;
@@ -519,7 +520,7 @@ async fn send_loop(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collector::sample::PortCounters;
+    use crate::sample::PortCounters;
 
     fn poll(t: i64) -> (DevicePoll, Vec<PortRates>) {
         let p = DevicePoll {
@@ -577,8 +578,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let t = 1_800_000_000_000i64;
         let mut store =
-            collector::store::Store::open(dir.path(), collector::store::Retention::default())
-                .unwrap();
+            crate::store::Store::open(dir.path(), crate::store::Retention::default()).unwrap();
         store
             .write(&[poll(t), poll(t + 60_000), poll(t + 120_000)])
             .unwrap();

@@ -239,7 +239,7 @@ fn runtime_cpu_ticks() -> u64 {
         .sum()
 }
 
-/// `cargo test -p collector --release sim::fault_tests::bench -- --ignored --nocapture`
+/// `cargo test -p simulator --release fault_tests::bench -- --ignored --nocapture`
 #[test]
 #[ignore = "benchmark: run by hand, see the doc comment"]
 fn bench_getbulk_four_if_x_columns() {
