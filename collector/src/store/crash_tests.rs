@@ -1,7 +1,10 @@
-//! Durability under `kill -9`: a child process (this test binary, re-executed on one test with
-//! an environment variable) writes batches and prints an acknowledgement after each committed
-//! write; the parent kills it with SIGKILL mid-stream, reopens the store, and checks that every
-//! acknowledged batch is there whole and that SQLite's integrity check passes.
+//! Durability under `kill -9`: the test re-executes its own test binary on itself with an
+//! environment variable set; that child writes batches and prints an acknowledgement after each
+//! committed write; the parent kills it with SIGKILL mid-stream, reopens the store, and checks
+//! that every acknowledged batch is there whole and that SQLite's integrity check passes.
+//!
+//! One test with two roles rather than a child "test" of its own: a child entry would pass
+//! vacuously in every ordinary run (it has nothing to do without the parent's directory).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -12,7 +15,7 @@ use super::{Retention, Store};
 
 /// Set in the child: the store directory to write to.
 const CHILD_ENV: &str = "IRISOPS_STORE_CRASH_DIR";
-const CHILD_TEST: &str = "store::crash_tests::crash_child_writer";
+const THIS_TEST: &str = "store::crash_tests::kill_9_keeps_acknowledged_batches";
 const N_PORTS: usize = 500;
 /// The parent kills the child after this many acknowledgements.
 const KILL_AFTER: usize = 40;
@@ -27,12 +30,9 @@ fn batch(i: usize) -> Vec<(crate::sample::DevicePoll, Vec<crate::sample::PortRat
     vec![poll("r1", T0 + i as i64 * MIN, &ports)]
 }
 
-/// Not a test on its own: does nothing unless the parent below started it.
-#[test]
-fn crash_child_writer() {
-    let Some(dir) = std::env::var_os(CHILD_ENV) else {
-        return;
-    };
+/// The child's role: writes batches into `dir` and acknowledges each on stdout until the parent
+/// kills it. Never returns: the process must not go on to report a test result.
+fn child_writer(dir: &std::ffi::OsStr) -> ! {
     let mut store = Store::open(dir.as_ref(), Retention::default()).unwrap();
     let mut out = std::io::stdout().lock();
     let started = Instant::now();
@@ -45,14 +45,21 @@ fn crash_child_writer() {
         writeln!(out, "ack {i}").unwrap();
         out.flush().unwrap();
     }
+    // Only reached when nobody killed it: a stray IRISOPS_STORE_CRASH_DIR in a test run fails
+    // the run instead of passing it.
+    eprintln!("{CHILD_ENV} is set but no parent killed this writer within 60 s");
+    std::process::exit(3)
 }
 
 #[test]
 fn kill_9_keeps_acknowledged_batches() {
+    if let Some(dir) = std::env::var_os(CHILD_ENV) {
+        child_writer(&dir);
+    }
     let dir = tempfile::TempDir::new().unwrap();
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
-        .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads", "1"])
+        .args(["--exact", THIS_TEST, "--nocapture", "--test-threads", "1"])
         .env(CHILD_ENV, dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
