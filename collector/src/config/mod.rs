@@ -23,7 +23,9 @@ use std::time::Duration;
 
 pub use schedule::Schedule;
 
-use crate::secret::Secret;
+// The credentials are the transport's types (`snmp` imports nothing from `config`); they stay
+// nameable here because the configuration is where they are built.
+pub use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
 
 /// One problem in a configuration, naming its key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,76 +115,6 @@ pub struct StoreConfig {
 pub struct CollectorConfig {
     /// How many devices are polled at the same time at most (default 256).
     pub concurrency: usize,
-}
-
-/// SNMP protocol version of a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnmpVersion {
-    V1,
-    V2c,
-    V3,
-}
-
-/// SNMPv3 security level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecurityLevel {
-    NoAuthNoPriv,
-    AuthNoPriv,
-    AuthPriv,
-}
-
-/// SNMPv3 authentication protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthProtocol {
-    Md5,
-    Sha,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-/// SNMPv3 privacy protocol. The `-C` AES variants extend the key the way Cisco does (Reeder),
-/// the plain ones the way net-snmp does (Blumenthal), as gosnmp names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrivProtocol {
-    Des,
-    Aes128,
-    Aes192,
-    Aes256,
-    Aes192C,
-    Aes256C,
-}
-
-/// A named credential: `[auth.NAME]`.
-#[derive(Debug, Clone)]
-pub enum Auth {
-    /// v1 or v2c with a community.
-    Community {
-        version: SnmpVersion,
-        community: Secret,
-    },
-    /// v3 user-based security.
-    V3(V3Auth),
-}
-
-/// The SNMPv3 part of a credential.
-#[derive(Debug, Clone)]
-pub struct V3Auth {
-    pub user: String,
-    pub level: SecurityLevel,
-    pub auth: Option<(AuthProtocol, Secret)>,
-    pub privacy: Option<(PrivProtocol, Secret)>,
-    pub context: String,
-}
-
-impl Auth {
-    pub fn version(&self) -> SnmpVersion {
-        match self {
-            Auth::Community { version, .. } => *version,
-            Auth::V3(_) => SnmpVersion::V3,
-        }
-    }
 }
 
 /// One `[[device]]`, validated.

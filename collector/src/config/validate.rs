@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::raw::{RawAuth, RawConfig, RawDevice};
 use super::*;
+use crate::secret::Secret;
 
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;

@@ -12,10 +12,10 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
+use super::auth::{Auth, SnmpVersion};
 use super::ber::{self, Reply, Response};
 use super::oid::Oid;
 use super::usm::{Outcome, Usm};
-use crate::config::{Auth, SnmpVersion};
 
 /// Why an SNMP request failed. Never carries a secret or a received value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
