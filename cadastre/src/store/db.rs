@@ -6,19 +6,19 @@
 //! store is version 0.
 //!
 //! Data directories written before `history_features` existed kept the list inline in
-//! `history.features` (schema 0); [`open`] copies it over once (schema 1); since then
-//! `history.features` is always `[]`.
+//! `history.features` (schema 0); `history::migrate` copies it over once (schema 1), right
+//! after [`open`]; since then `history.features` is always `[]`.
+//!
+//! This module knows nothing of history: `history.rs` imports it, never the reverse.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::feature::Record;
-use super::history::append;
-use super::FeatureChange;
 use crate::model::Layer;
 
 /// A feature's key: its layer and id.
@@ -133,14 +133,11 @@ CREATE TRIGGER IF NOT EXISTS history_features_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 ";
 
-/// The schema version `open` leaves (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
-
-/// Opens (creating if needed) the database at `path`: WAL, synchronous=FULL (an acknowledged
+/// Opens (creating if needed) the database at `path` and its tables: WAL, synchronous=FULL (an acknowledged
 /// edit survives a power loss), a 5 s wait for another writer's lock.
 pub(super) fn open(path: &Path) -> Result<Connection, String> {
     let err = |e: rusqlite::Error| e.to_string();
-    let mut conn = Connection::open(path).map_err(err)?;
+    let conn = Connection::open(path).map_err(err)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(err)?;
     conn.pragma_update(None, "journal_mode", "WAL")
@@ -148,42 +145,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, String> {
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(err)?;
     conn.execute_batch(SCHEMA).map_err(err)?;
-    migrate(&mut conn)?;
     Ok(conn)
-}
-
-/// Schema 0 → 1: copies the inline history lists into `history_features`.
-fn migrate(conn: &mut Connection) -> Result<(), String> {
-    let err = |e: rusqlite::Error| e.to_string();
-    let schema = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
-    if schema(conn).map_err(err)? >= SCHEMA_VERSION {
-        return Ok(());
-    }
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    if schema(&tx).map_err(err)? < SCHEMA_VERSION {
-        let inline: Vec<(i64, String)> = tx
-            .prepare("SELECT version, features FROM history ORDER BY version")
-            .map_err(err)?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
-        for (version, features) in inline {
-            let features: Vec<FeatureChange> = serde_json::from_str(&features)
-                .map_err(|e| format!("history version {version}: {e}"))?;
-            let version = u64::try_from(version).unwrap_or(0);
-            for (seq, fc) in features.iter().enumerate() {
-                let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
-                let (before, after) = (json(&fc.before), json(&fc.after));
-                append(&tx, version, seq, fc.layer, &fc.id, before, after)?;
-            }
-        }
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(err)?;
-    }
-    tx.commit().map_err(err)
 }
 
 pub(super) fn version(conn: &Connection) -> Result<u64, String> {

@@ -2,13 +2,87 @@
 //! (`history_features`), written as the change goes so an import of 100k features never holds
 //! the history of all of them at once; read back as rows (undo), as records (`Store::history`),
 //! as counts (`Store::summaries`), or applied backwards onto a state (`Store::at_version`).
+//! The history's own types ([`Change`], [`ChangeSummary`], [`FeatureChange`]) and the one
+//! schema migration (it rewrites history) live here too.
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, TransactionBehavior};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::db::{clamp, parse_layer, to_i64, write_row, Row, RowChange, State};
-use super::{Change, ChangeSummary, FeatureChange};
 use crate::model::Layer;
+
+/// One change in the history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub version: u64,
+    pub author: String,
+    /// Unix time, milliseconds.
+    pub time_ms: i64,
+    pub reason: String,
+    pub features: Vec<FeatureChange>,
+}
+
+/// One change without its features: who, when, why, and how many features it added, changed
+/// and deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeSummary {
+    pub version: u64,
+    pub author: String,
+    /// Unix time, milliseconds.
+    pub time_ms: i64,
+    pub reason: String,
+    pub n_added: usize,
+    pub n_changed: usize,
+    pub n_deleted: usize,
+}
+
+/// One feature touched by a change: its stored record (a [`Record`](super::Record)'s JSON) before (`None`:
+/// added) and after (`None`: deleted).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureChange {
+    pub layer: Layer,
+    pub id: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// The schema version [`migrate`] leaves (`PRAGMA user_version`).
+const SCHEMA_VERSION: i64 = 1;
+
+/// Schema 0 → 1: copies the inline history lists into `history_features`.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), String> {
+    let err = |e: rusqlite::Error| e.to_string();
+    let schema = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
+    if schema(conn).map_err(err)? >= SCHEMA_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    if schema(&tx).map_err(err)? < SCHEMA_VERSION {
+        let inline: Vec<(i64, String)> = tx
+            .prepare("SELECT version, features FROM history ORDER BY version")
+            .map_err(err)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?
+            .collect::<Result<_, _>>()
+            .map_err(err)?;
+        for (version, features) in inline {
+            let features: Vec<FeatureChange> = serde_json::from_str(&features)
+                .map_err(|e| format!("history version {version}: {e}"))?;
+            let version = u64::try_from(version).unwrap_or(0);
+            for (seq, fc) in features.iter().enumerate() {
+                let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
+                let (before, after) = (json(&fc.before), json(&fc.after));
+                append(&tx, version, seq, fc.layer, &fc.id, before, after)?;
+            }
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
 
 /// Appends change `version`'s history row (inside the caller's transaction); its features
 /// follow with [`append`].

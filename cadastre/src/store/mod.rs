@@ -29,11 +29,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use change_set::read_change_set;
 pub use feature::{feature_iter, features, Edit, Feature, Record};
+pub use history::{Change, ChangeSummary, FeatureChange};
 
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, LAYERS};
@@ -42,41 +41,6 @@ use db::{Key, Row, RowChange, State};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "cadastre.db";
-
-/// One change in the history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub version: u64,
-    pub author: String,
-    /// Unix time, milliseconds.
-    pub time_ms: i64,
-    pub reason: String,
-    pub features: Vec<FeatureChange>,
-}
-
-/// One change without its features: who, when, why, and how many features it added, changed
-/// and deleted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChangeSummary {
-    pub version: u64,
-    pub author: String,
-    /// Unix time, milliseconds.
-    pub time_ms: i64,
-    pub reason: String,
-    pub n_added: usize,
-    pub n_changed: usize,
-    pub n_deleted: usize,
-}
-
-/// One feature touched by a change: its stored record (a [`Record`]'s JSON) before (`None`:
-/// added) and after (`None`: deleted).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureChange {
-    pub layer: Layer,
-    pub id: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
 
 /// The cadastre's data directory.
 #[derive(Debug)]
@@ -96,7 +60,8 @@ impl Store {
             source,
         })?;
         let path = dir.join(DB_FILE);
-        let conn = db::open(&path).map_err(|e| store_error(&path, e))?;
+        let mut conn = db::open(&path).map_err(|e| store_error(&path, e))?;
+        history::migrate(&mut conn).map_err(|e| store_error(&path, e))?;
         Ok(Store { conn, path })
     }
 
