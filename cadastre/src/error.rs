@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use crate::problem::Report;
+use crate::store::StoreError;
 
 /// Why a cadastre operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,8 +28,12 @@ pub enum CadastreError {
     #[error("coordinate reference system: {0}")]
     Crs(String),
     /// The data directory's store failed.
-    #[error("cadastre store {path}: {message}")]
-    Store { path: PathBuf, message: String },
+    #[error("cadastre store {path}: {source}")]
+    Store {
+        path: PathBuf,
+        #[source]
+        source: StoreError,
+    },
     /// An edit was based on an older version than the current one.
     #[error("stale edit: based on version {base}, the cadastre is at version {current}")]
     Stale { base: u64, current: u64 },
