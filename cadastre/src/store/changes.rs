@@ -7,10 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 
 use super::db::{Key, Row, RowChange, State};
-use super::error::StoreError;
 use super::feature::Edit;
 use super::history;
-use crate::error::CadastreError;
+use crate::error::{CadastreError, StoreError};
 use crate::model::Layer;
 use crate::problem::{Problem, Report};
 

@@ -18,8 +18,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::error::{sql, StoreError};
 use super::feature::Record;
+use crate::error::StoreError;
 use crate::model::Layer;
 
 /// A feature's key: its layer and id.
@@ -269,4 +269,9 @@ pub(super) fn to_i64(what: &'static str, v: u64) -> Result<i64, StoreError> {
 
 pub(super) fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Wraps a SQLite error with what the store was doing.
+pub(super) fn sql(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + Copy {
+    move |source| StoreError::Sqlite { op, source }
 }

@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::db::{clamp, parse_layer, to_i64, write_row, Row, RowChange, State};
-use super::error::{sql, StoreError};
+use super::db::{clamp, parse_layer, sql, to_i64, write_row, Row, RowChange, State};
+use crate::error::StoreError;
 use crate::model::Layer;
 
 /// One change in the history.

@@ -24,11 +24,11 @@
 //! Layout: `db` (the schema, the `features` rows; imports nothing of the store but `feature`),
 //! `history` (the history tables, their types and the schema migration; imports `db`),
 //! `changes` (edits and undo as row changes), `replace` (an import, streamed), `feature`
-//! (records ↔ features), `change_set` (the edit file), `error` ([`StoreError`]).
+//! (records ↔ features), `change_set` (the edit file). [`StoreError`] sits with the crate's
+//! other error in `crate::error`.
 
 mod change_set;
 mod db;
-mod error;
 mod feature;
 mod history;
 mod replace;
@@ -39,15 +39,15 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use change_set::read_change_set;
-pub use error::StoreError;
 pub use feature::{feature_iter, features, Edit, Feature, Record};
 pub use history::{Change, ChangeSummary, FeatureChange};
+
+pub use crate::error::StoreError;
 
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, LAYERS};
 use crate::problem::Report;
-use db::{Key, Row, RowChange, State};
-use error::sql;
+use db::{sql, Key, Row, RowChange, State};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "cadastre.db";

@@ -8,10 +8,9 @@ use std::collections::HashSet;
 use rusqlite::Connection;
 
 use super::db::{self, Key, Row};
-use super::error::StoreError;
 use super::feature::{feature_iter, ids};
 use super::history;
-use crate::error::CadastreError;
+use crate::error::{CadastreError, StoreError};
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Problem, Report};
 
