@@ -7,9 +7,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::raw::{RawAuth, RawConfig, RawDevice};
-use super::*;
+use std::fmt;
+
+use super::plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+use super::raw::{RawAuth, RawConfig, RawDevice, RawInflux};
+use super::schedule::Schedule;
 use crate::secret::Secret;
+use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
+
+/// One problem in a configuration, naming its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The key, e.g. `device[3].schedule` or `auth.backbone.priv_password`.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
 
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;
@@ -114,10 +132,10 @@ fn store(raw: &RawConfig, p: &mut Problems) -> StoreConfig {
 }
 
 fn influx(
-    i: &super::raw::RawInflux,
+    i: &RawInflux,
     env: &dyn Fn(&str) -> Option<String>,
     p: &mut Problems,
-) -> Option<super::InfluxConfig> {
+) -> Option<InfluxConfig> {
     let before = p.0.len();
     let mut text = |key: &str, v: &Option<String>, what: &str| -> String {
         match v.as_deref().map(str::trim) {
@@ -168,7 +186,7 @@ fn influx(
         Duration::from_secs(10),
         p,
     );
-    (p.0.len() == before).then(|| super::InfluxConfig {
+    (p.0.len() == before).then(|| InfluxConfig {
         url,
         org,
         bucket,
