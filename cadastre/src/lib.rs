@@ -6,7 +6,8 @@
 //! Layout:
 //! - [`model`]: the layers and their features.
 //! - [`problem`]: problems naming layer, index, id and field; the [`Report`].
-//! - [`error`]: the error type, [`CadastreError`].
+//! - [`error`]: the error types, [`CadastreError`]; a store failure carries a [`StoreError`]
+//!   (the SQLite step, version, layer and id, with its source).
 //! - [`crs`]: Lambert 72 (EPSG:31370) and Lambert 2008 (EPSG:3812) ↔ WGS84.
 //! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
 //! - [`validate`]: every rule, every problem at once.
@@ -16,7 +17,9 @@
 //! - [`ofds`]: Open Fibre Data Standard packages and GeoJSON, both ways.
 //! - [`csv`]: CSV export of every layer.
 //! - [`demo`]: the generated Brussels-scale demo network.
-//! - [`store`]: the data directory: edits with history, versions, undo.
+//! - [`store`]: the data directory: edits with history, versions, undo. Inside, `db` (the
+//!   features table) knows nothing of `history` (the history tables, their types and the
+//!   schema migration); `history` imports `db`.
 
 pub mod crs;
 pub mod csv;
@@ -32,6 +35,6 @@ pub mod stats;
 pub mod store;
 pub mod validate;
 
-pub use error::CadastreError;
+pub use error::{CadastreError, StoreError};
 pub use model::*;
 pub use problem::{Problem, Report, Severity};

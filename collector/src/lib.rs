@@ -2,9 +2,11 @@
 //! engineer can trust, and keeps them in the embedded store. It knows no HTTP and no GeoJSON.
 //!
 //! Layout:
-//! - [`config`]: the TOML configuration, validated into a plan (every problem names its key).
+//! - [`config`]: the TOML configuration, validated into a plan (every problem names its key);
+//!   it builds the transport's credentials ([`snmp::auth`]) and imports `snmp`, never the reverse.
 //! - [`secret`]: a redacting wrapper for communities, passwords and tokens.
-//! - [`snmp`]: our own UDP transport with snmp2 as the codec; GETBULK table walks.
+//! - [`snmp`]: our own UDP transport with snmp2 as the codec; GETBULK table walks; the
+//!   credentials it speaks with ([`snmp::Auth`]). It imports nothing from `config`.
 //! - [`poll`]: one poll of one device: system group, ifXTable and ifTable into owned samples.
 //! - [`profiles`]: LLDP, optics and wifi tables as versioned data (`collector/profiles/`).
 //! - [`ports`]: stable port identity (ifName, disambiguated) across ifIndex renumbering.

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 
 use crate::rates::{reason_index, GAP_REASONS};
 use crate::sample::{GapReason, PollStatus};
+use crate::sinks::outbox::OutboxStats;
 
 /// Upper bounds (seconds) of the poll duration histogram.
 const BUCKETS: [f64; 10] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -34,7 +35,7 @@ pub struct Metrics {
     /// InfluxDB writes that failed (and will be retried, or were refused for good).
     pub influx_write_errors: AtomicU64,
     /// The InfluxDB outbox as last read by its sender; `None` without an `[influx]` sink.
-    pub outbox: std::sync::Mutex<Option<crate::sinks::outbox::OutboxStats>>,
+    pub outbox: std::sync::Mutex<Option<OutboxStats>>,
     duration_buckets: [AtomicU64; 10],
     duration_count: AtomicU64,
     duration_sum_us: AtomicU64,
@@ -87,198 +88,233 @@ impl Metrics {
         self.gaps[reason_index(reason)].load(Ordering::Relaxed)
     }
 
-    /// Prometheus text exposition.
+    /// Prometheus text exposition: the families in a fixed order, the outbox's only with an
+    /// `[influx]` sink.
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let c = |s: &mut String, name: &str, help: &str, v: u64| {
-            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {v}");
-        };
-        let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        c(
+        self.render_polls(&mut s);
+        self.render_store(&mut s);
+        self.render_duration(&mut s);
+        self.render_devices(&mut s);
+        counter(
             &mut s,
-            "irisops_polls_total",
-            "Device polls finished.",
-            l(&self.polls),
+            "irisops_tap_dropped_total",
+            "Poll events a remote sink's full queue could not take (the embedded store has them).",
+            load(&self.tap_dropped),
         );
-        let _ = writeln!(
-            s,
-            "# HELP irisops_poll_failures_total Device polls that failed, by status.\n# TYPE irisops_poll_failures_total counter"
-        );
-        for (st, v) in [
+        let outbox = self.outbox.lock().map(|o| *o).unwrap_or(None);
+        if let Some(o) = outbox {
+            self.render_outbox(&mut s, &o);
+        }
+        s
+    }
+
+    /// Polls, their failures by status, skipped ticks, rates and gaps by reason.
+    fn render_polls(&self, s: &mut String) {
+        let polls = load(&self.polls);
+        counter(s, "irisops_polls_total", "Device polls finished.", polls);
+        let name = "irisops_poll_failures_total";
+        header(s, name, "Device polls that failed, by status.", "counter");
+        for (status, v) in [
             ("timeout", &self.poll_timeouts),
             ("auth_error", &self.poll_auth_errors),
             ("error", &self.poll_errors),
             ("panic", &self.poll_panics),
         ] {
-            let _ = writeln!(s, "irisops_poll_failures_total{{status=\"{st}\"}} {}", l(v));
+            let _ = writeln!(s, "{name}{{status=\"{status}\"}} {}", load(v));
         }
-        c(
-            &mut s,
+        counter(
+            s,
             "irisops_skipped_ticks_total",
             "Schedule ticks skipped because the device's previous poll was still running.",
-            l(&self.skipped_ticks),
+            load(&self.skipped_ticks),
         );
-        c(
-            &mut s,
+        let rates = load(&self.rates);
+        counter(
+            s,
             "irisops_rates_total",
             "Port intervals that gave a rate.",
-            l(&self.rates),
+            rates,
         );
-        let _ = writeln!(s, "# HELP irisops_gaps_total Port intervals that are gaps, by reason.\n# TYPE irisops_gaps_total counter");
-        for r in GAP_REASONS {
-            let _ = writeln!(
-                s,
-                "irisops_gaps_total{{reason=\"{}\"}} {}",
-                r.as_str(),
-                self.gaps_of(r)
-            );
-        }
-        c(
-            &mut s,
-            "irisops_store_writes_total",
-            "Batches committed to the embedded store.",
-            l(&self.store_writes),
-        );
-        c(
-            &mut s,
-            "irisops_store_points_total",
-            "Port samples committed to the embedded store.",
-            l(&self.store_points),
-        );
-        c(
-            &mut s,
-            "irisops_store_write_errors_total",
-            "Failed store writes (the batch is retried).",
-            l(&self.store_write_errors),
-        );
-        c(
-            &mut s,
-            "irisops_store_renumbered_total",
-            "Ports whose ifIndex changed (history kept).",
-            l(&self.store_renumbered),
-        );
-        c(
-            &mut s,
-            "irisops_varbinds_total",
-            "Varbinds received.",
-            l(&self.varbinds),
-        );
-        let _ = writeln!(s, "# HELP irisops_poll_duration_seconds Duration of device polls.\n# TYPE irisops_poll_duration_seconds histogram");
-        for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "irisops_poll_duration_seconds_bucket{{le=\"{b}\"}} {}",
-                l(&self.duration_buckets[i])
-            );
-        }
-        let n = l(&self.duration_count);
-        let _ = writeln!(s, "irisops_poll_duration_seconds_bucket{{le=\"+Inf\"}} {n}");
-        let _ = writeln!(
+        let name = "irisops_gaps_total";
+        header(
             s,
-            "irisops_poll_duration_seconds_sum {}",
-            l(&self.duration_sum_us) as f64 / 1e6
+            name,
+            "Port intervals that are gaps, by reason.",
+            "counter",
         );
-        let _ = writeln!(s, "irisops_poll_duration_seconds_count {n}");
-        if let Ok(d) = self.devices.lock() {
-            let _ = writeln!(s, "# HELP irisops_device_up 1 when the device's last poll succeeded.\n# TYPE irisops_device_up gauge");
-            for (name, g) in d.iter() {
-                let _ = writeln!(
-                    s,
-                    "irisops_device_up{{device=\"{}\"}} {}",
-                    escape(name),
-                    u8::from(g.up)
-                );
-            }
-            let _ = writeln!(s, "# HELP irisops_device_ports Ports seen at the device's last good poll.\n# TYPE irisops_device_ports gauge");
-            for (name, g) in d.iter() {
-                let _ = writeln!(
-                    s,
-                    "irisops_device_ports{{device=\"{}\"}} {}",
-                    escape(name),
-                    g.n_ports
-                );
-            }
-            let _ = writeln!(s, "# HELP irisops_device_last_poll_milliseconds Duration of the device's last poll.\n# TYPE irisops_device_last_poll_milliseconds gauge");
-            for (name, g) in d.iter() {
-                let _ = writeln!(
-                    s,
-                    "irisops_device_last_poll_milliseconds{{device=\"{}\"}} {}",
-                    escape(name),
-                    g.last_poll_ms
-                );
+        for r in GAP_REASONS {
+            let _ = writeln!(s, "{name}{{reason=\"{}\"}} {}", r.as_str(), self.gaps_of(r));
+        }
+    }
+
+    /// The embedded store's writes, and the varbinds received.
+    fn render_store(&self, s: &mut String) {
+        for (name, help, v) in [
+            (
+                "irisops_store_writes_total",
+                "Batches committed to the embedded store.",
+                &self.store_writes,
+            ),
+            (
+                "irisops_store_points_total",
+                "Port samples committed to the embedded store.",
+                &self.store_points,
+            ),
+            (
+                "irisops_store_write_errors_total",
+                "Failed store writes (the batch is retried).",
+                &self.store_write_errors,
+            ),
+            (
+                "irisops_store_renumbered_total",
+                "Ports whose ifIndex changed (history kept).",
+                &self.store_renumbered,
+            ),
+            (
+                "irisops_varbinds_total",
+                "Varbinds received.",
+                &self.varbinds,
+            ),
+        ] {
+            counter(s, name, help, load(v));
+        }
+    }
+
+    /// The poll duration histogram (cumulative buckets, `+Inf`, sum in seconds, count).
+    fn render_duration(&self, s: &mut String) {
+        let name = "irisops_poll_duration_seconds";
+        header(s, name, "Duration of device polls.", "histogram");
+        for (b, n) in BUCKETS.iter().zip(&self.duration_buckets) {
+            let _ = writeln!(s, "{name}_bucket{{le=\"{b}\"}} {}", load(n));
+        }
+        let n = load(&self.duration_count);
+        let _ = writeln!(s, "{name}_bucket{{le=\"+Inf\"}} {n}");
+        let sum = load(&self.duration_sum_us) as f64 / 1e6;
+        let _ = writeln!(s, "{name}_sum {sum}");
+        let _ = writeln!(s, "{name}_count {n}");
+    }
+
+    /// One gauge family per device field, each device a line.
+    fn render_devices(&self, s: &mut String) {
+        let Ok(d) = self.devices.lock() else {
+            return;
+        };
+        for (name, help, value) in DEVICE_FAMILIES {
+            header(s, name, help, "gauge");
+            for (device, g) in d.iter() {
+                let _ = writeln!(s, "{name}{{device=\"{}\"}} {}", escape(device), value(g));
             }
         }
-        c(
-            &mut s,
-            "irisops_tap_dropped_total",
-            "Poll events a remote sink's full queue could not take (the embedded store has them).",
-            l(&self.tap_dropped),
-        );
-        let outbox = self.outbox.lock().map(|o| *o).unwrap_or(None);
-        if let Some(o) = outbox {
-            let g = |s: &mut String, name: &str, help: &str, v: f64| {
-                let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {v}");
-            };
-            g(
-                &mut s,
+    }
+
+    /// The InfluxDB outbox as its sender last read it, and the sink's failed writes.
+    fn render_outbox(&self, s: &mut String, o: &OutboxStats) {
+        let age = o
+            .oldest_ms
+            .map_or(0.0, |t| ((crate::poll::now_ms() - t).max(0) as f64) / 1e3);
+        for (name, help, v) in [
+            (
                 "irisops_outbox_depth",
                 "Batches waiting in the InfluxDB outbox.",
                 o.depth as f64,
-            );
-            g(
-                &mut s,
+            ),
+            (
                 "irisops_outbox_bytes",
                 "Bytes waiting in the InfluxDB outbox.",
                 o.bytes as f64,
-            );
-            let age = o
-                .oldest_ms
-                .map_or(0.0, |t| ((crate::poll::now_ms() - t).max(0) as f64) / 1e3);
-            g(
-                &mut s,
+            ),
+            (
                 "irisops_outbox_oldest_age_seconds",
                 "Age of the oldest batch waiting (0 when empty).",
                 age,
-            );
-            c(
-                &mut s,
-                "irisops_outbox_sent_total",
-                "Batches InfluxDB acknowledged.",
-                o.sent,
-            );
-            c(
-                &mut s,
-                "irisops_outbox_sent_points_total",
-                "Points in them.",
-                o.sent_points,
-            );
-            c(
-                &mut s,
-                "irisops_outbox_dropped_total",
-                "Batches dropped: the outbox full (oldest first), or refused for good (4xx).",
-                o.dropped,
-            );
-            c(
-                &mut s,
-                "irisops_outbox_dropped_points_total",
-                "Points in them.",
-                o.dropped_points,
-            );
-            c(
-                &mut s,
-                "irisops_outbox_corrupt_total",
-                "Batches whose body failed its CRC on disk (skipped).",
-                o.corrupt,
-            );
-            c(
-                &mut s,
-                "irisops_influx_write_errors_total",
-                "InfluxDB writes that failed (retried with back-off, or refused for good).",
-                l(&self.influx_write_errors),
-            );
+            ),
+        ] {
+            gauge(s, name, help, v);
         }
-        s
+        for (name, help, v) in outbox_counters(o) {
+            counter(s, name, help, v);
+        }
+        counter(
+            s,
+            "irisops_influx_write_errors_total",
+            "InfluxDB writes that failed (retried with back-off, or refused for good).",
+            load(&self.influx_write_errors),
+        );
     }
+}
+
+/// A gauge family with a line per device: name, help, and the value of a device.
+type DeviceFamily = (&'static str, &'static str, fn(&DeviceGauge) -> u64);
+
+const DEVICE_FAMILIES: [DeviceFamily; 3] = [
+    (
+        "irisops_device_up",
+        "1 when the device's last poll succeeded.",
+        |g| u64::from(g.up),
+    ),
+    (
+        "irisops_device_ports",
+        "Ports seen at the device's last good poll.",
+        |g| g.n_ports,
+    ),
+    (
+        "irisops_device_last_poll_milliseconds",
+        "Duration of the device's last poll.",
+        |g| g.last_poll_ms,
+    ),
+];
+
+/// The outbox's counters: name, help, value.
+fn outbox_counters(o: &OutboxStats) -> [(&'static str, &'static str, u64); 5] {
+    [
+        (
+            "irisops_outbox_sent_total",
+            "Batches InfluxDB acknowledged.",
+            o.sent,
+        ),
+        (
+            "irisops_outbox_sent_points_total",
+            "Points in them.",
+            o.sent_points,
+        ),
+        (
+            "irisops_outbox_dropped_total",
+            "Batches dropped: the outbox full (oldest first), or refused for good (4xx).",
+            o.dropped,
+        ),
+        (
+            "irisops_outbox_dropped_points_total",
+            "Points in them.",
+            o.dropped_points,
+        ),
+        (
+            "irisops_outbox_corrupt_total",
+            "Batches whose body failed its CRC on disk (skipped).",
+            o.corrupt,
+        ),
+    ]
+}
+
+fn load(a: &AtomicU64) -> u64 {
+    a.load(Ordering::Relaxed)
+}
+
+/// A family's `# HELP` and `# TYPE` lines.
+fn header(s: &mut String, name: &str, help: &str, kind: &str) {
+    let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} {kind}");
+}
+
+/// A counter family of one unlabelled value.
+fn counter(s: &mut String, name: &str, help: &str, v: u64) {
+    header(s, name, help, "counter");
+    let _ = writeln!(s, "{name} {v}");
+}
+
+/// A gauge family of one unlabelled value.
+fn gauge(s: &mut String, name: &str, help: &str, v: f64) {
+    header(s, name, help, "gauge");
+    let _ = writeln!(s, "{name} {v}");
 }
 
 /// Escapes a Prometheus label value.
@@ -289,22 +325,4 @@ fn escape(v: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn renders_counters_labels_and_histogram() {
-        let m = Metrics::default();
-        m.poll_done("core-\"1\"", PollStatus::Ok, 30, 48);
-        m.poll_done("edge", PollStatus::Timeout, 5000, 0);
-        m.gap(GapReason::Reboot);
-        let t = m.render();
-        assert!(t.contains("irisops_polls_total 2"), "{t}");
-        assert!(t.contains("irisops_poll_failures_total{status=\"timeout\"} 1"));
-        assert!(t.contains("irisops_gaps_total{reason=\"reboot\"} 1"));
-        assert!(t.contains("irisops_device_up{device=\"core-\\\"1\\\"\"} 1"));
-        assert!(t.contains("irisops_device_ports{device=\"core-\\\"1\\\"\"} 48"));
-        assert!(t.contains("irisops_poll_duration_seconds_bucket{le=\"0.05\"} 1"));
-        assert!(t.contains("irisops_poll_duration_seconds_bucket{le=\"+Inf\"} 2"));
-    }
-}
+mod tests;

@@ -14,27 +14,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::TopologyError;
-use crate::network::Network;
+use crate::network::{AllocationSpec, Network};
 use crate::paths::{dijkstra, Path};
-
-/// One allocation: a circuit whose cable runs along some links between two sites.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AllocationSpec {
-    /// Stable id; unique among a network's allocations.
-    pub id: String,
-    /// The link (route) ids its cable runs along.
-    pub links: Vec<String>,
-    /// One end's site id.
-    pub from_site: String,
-    /// The other end's site id.
-    pub to_site: String,
-    /// Strands it uses on every link.
-    pub strands: u32,
-    /// `"internal"`, `"lease"` or `"reserved"` (carried, not interpreted).
-    pub kind: String,
-    /// Who it is for.
-    pub party: String,
-}
 
 /// Something wrong in the allocations given to [`Network::set_allocations`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

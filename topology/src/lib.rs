@@ -4,8 +4,9 @@
 //! (route) ids, petgraph indices never leave the crate.
 //!
 //! Layout:
-//! - [`network`]: [`SiteSpec`], [`LinkSpec`], [`Network::build`] with its [`BuildWarning`]s
-//!   (skipped links, dangling sites, islands), [`Link`] with its spare strands, link diversity.
+//! - [`network`]: the input specs [`SiteSpec`], [`LinkSpec`] and [`AllocationSpec`];
+//!   [`Network::build`] with its [`BuildWarning`]s (skipped links, dangling sites, islands),
+//!   [`Link`] with its spare strands, link diversity. It imports no analysis module.
 //! - [`paths`]: [`Constraints`], [`Path`], [`Network::shortest_path`] (Dijkstra by length);
 //!   [`paths::diverse`]: [`Network::diverse_paths`] (Suurballe/Bhandari min-cost flow, then an
 //!   exact SRLG-diverse search, then the maximally diverse answer with its [`SharedRisk`]s).
@@ -15,7 +16,7 @@
 //!   multigraph) and [`Network::srlg_bridges`].
 //! - [`spare`]: [`Network::spare`] and [`Network::spare_with`] (dark strands, free ducts and
 //!   lit headroom per link, per owner and in total).
-//! - [`cut`]: [`AllocationSpec`]s set with [`Network::set_allocations`], and [`Network::cut`]:
+//! - [`cut`]: allocations set with [`Network::set_allocations`], and [`Network::cut`]:
 //!   the sites a cut isolates from the core, the allocations it breaks and their reroutes.
 //! - [`mod@quote`]: a [`Tariff`] and [`quote()`], the monthly price of fibre pairs along a
 //!   [`Path`] and each route owner's share of it.
@@ -47,14 +48,14 @@ pub mod spare;
 pub mod spof;
 pub mod text;
 
-pub use cut::{AllocationSpec, AllocationWarning, CutReport, CutSpec, Reroute};
+pub use cut::{AllocationWarning, CutReport, CutSpec, Reroute};
 pub use drift::{
     Circuit, Direction, DriftOptions, DriftReport, LiveLink, LossExcess, Neighbour, Observed,
     OpticLevel, PortEnd, Unconfirmed, WrongPort, WrongPortKind,
 };
 pub use error::TopologyError;
 pub use loss::{Loss, LossModel, TransceiverBudget, Verdict, Wavelength};
-pub use network::{BuildWarning, Island, Link, LinkSpec, Network, SiteSpec};
+pub use network::{AllocationSpec, BuildWarning, Island, Link, LinkSpec, Network, SiteSpec};
 pub use paths::diverse::{Diverse, RiskKind, SharedRisk};
 pub use paths::{Constraints, Path};
 pub use quote::{quote, Quote, Tariff};

@@ -10,7 +10,6 @@ use std::fmt;
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
 use serde::{Deserialize, Serialize};
 
-use crate::cut::AllocationSpec;
 use crate::error::TopologyError;
 use crate::loss::LossModel;
 
@@ -46,6 +45,25 @@ pub struct LinkSpec {
     pub free_ducts: u32,
     /// Shared-risk groups (trenches, bridges, ...) the route belongs to.
     pub srlgs: Vec<String>,
+}
+
+/// One allocation: a circuit whose cable runs along some links between two sites.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AllocationSpec {
+    /// Stable id; unique among a network's allocations.
+    pub id: String,
+    /// The link (route) ids its cable runs along.
+    pub links: Vec<String>,
+    /// One end's site id.
+    pub from_site: String,
+    /// The other end's site id.
+    pub to_site: String,
+    /// Strands it uses on every link.
+    pub strands: u32,
+    /// `"internal"`, `"lease"` or `"reserved"` (carried, not interpreted).
+    pub kind: String,
+    /// Who it is for.
+    pub party: String,
 }
 
 /// A link as the network holds it: the spec, checked, with its spare strands.

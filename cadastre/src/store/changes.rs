@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use super::db::{Key, Row, RowChange, State};
 use super::feature::Edit;
 use super::history;
-use crate::error::CadastreError;
+use crate::error::{CadastreError, StoreError};
 use crate::model::Layer;
 use crate::problem::{Problem, Report};
 
@@ -60,7 +60,7 @@ pub(super) fn changes_of_undo(
     state: &State,
     version: u64,
 ) -> Result<Vec<RowChange>, CadastreError> {
-    let store_err = |message: String| store_error(conn, message);
+    let store_err = |source: StoreError| store_error(conn, source);
     if history::read_summaries(conn, version.saturating_sub(1), version)
         .map_err(store_err)?
         .is_empty()
@@ -73,14 +73,14 @@ pub(super) fn changes_of_undo(
     for fc in &mut out {
         // Rows are canonical text: equal text, equal feature.
         if state.get(&(fc.layer, fc.id.clone())) != fc.after.as_ref() {
-            let by = history::later_change(conn, version, fc.layer, &fc.id)
-                .map_err(store_err)?
-                .map_or(String::new(), |v| format!(" by version {v}"));
-            return Err(store_err(format!(
-                "cannot undo version {version}: {} {:?} was changed since{by}; undo that first",
-                fc.layer.as_str(),
-                fc.id
-            )));
+            let later =
+                history::later_change(conn, version, fc.layer, &fc.id).map_err(store_err)?;
+            return Err(store_err(StoreError::UndoConflict {
+                version,
+                layer: fc.layer,
+                id: fc.id.clone(),
+                later,
+            }));
         }
         std::mem::swap(&mut fc.before, &mut fc.after);
     }
@@ -120,10 +120,10 @@ fn listed(touched: Touched) -> Vec<RowChange> {
 }
 
 /// A store error naming the database of `conn`.
-fn store_error(conn: &Connection, message: String) -> CadastreError {
+fn store_error(conn: &Connection, source: StoreError) -> CadastreError {
     CadastreError::Store {
         path: conn.path().unwrap_or_default().into(),
-        message,
+        source,
     }
 }
 

@@ -6,19 +6,20 @@
 //! store is version 0.
 //!
 //! Data directories written before `history_features` existed kept the list inline in
-//! `history.features` (schema 0); [`open`] copies it over once (schema 1); since then
-//! `history.features` is always `[]`.
+//! `history.features` (schema 0); `history::migrate` copies it over once (schema 1), right
+//! after [`open`]; since then `history.features` is always `[]`.
+//!
+//! This module knows nothing of history: `history.rs` imports it, never the reverse.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::feature::Record;
-use super::history::append;
-use super::FeatureChange;
+use crate::error::StoreError;
 use crate::model::Layer;
 
 /// A feature's key: its layer and id.
@@ -55,7 +56,7 @@ impl Row {
     }
 
     /// The row of a record's JSON as history keeps it, its text taken as is.
-    pub fn of_record_json(text: &str) -> Result<Row, String> {
+    pub fn of_record_json(text: &str) -> Result<Row, serde_json::Error> {
         #[derive(serde::Deserialize)]
         struct Raw<'a> {
             position: i64,
@@ -64,7 +65,7 @@ impl Row {
             #[serde(borrow, default)]
             geometry: Option<&'a RawValue>,
         }
-        let raw: Raw<'_> = serde_json::from_str(text).map_err(|e| format!("bad record: {e}"))?;
+        let raw: Raw<'_> = serde_json::from_str(text)?;
         Ok(Row {
             position: raw.position,
             properties: raw.properties.get().to_string(),
@@ -73,8 +74,8 @@ impl Row {
     }
 
     /// The stored record, parsed.
-    pub fn to_record(&self) -> Result<Record, String> {
-        let parse = |s: &str| serde_json::from_str::<Value>(s).map_err(|e| e.to_string());
+    pub fn to_record(&self) -> Result<Record, serde_json::Error> {
+        let parse = serde_json::from_str::<Value>;
         Ok(Record {
             position: self.position,
             properties: parse(&self.properties)?,
@@ -133,73 +134,37 @@ CREATE TRIGGER IF NOT EXISTS history_features_no_delete BEFORE DELETE ON history
 BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 ";
 
-/// The schema version `open` leaves (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
-
-/// Opens (creating if needed) the database at `path`: WAL, synchronous=FULL (an acknowledged
-/// edit survives a power loss), a 5 s wait for another writer's lock.
-pub(super) fn open(path: &Path) -> Result<Connection, String> {
-    let err = |e: rusqlite::Error| e.to_string();
-    let mut conn = Connection::open(path).map_err(err)?;
+/// Opens (creating if needed) the database at `path` and its tables: WAL, synchronous=FULL (an
+/// acknowledged edit survives a power loss), a 5 s wait for another writer's lock.
+pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path).map_err(sql("open the database"))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
-        .map_err(err)?;
+        .map_err(sql("set the busy timeout"))?;
     conn.pragma_update(None, "journal_mode", "WAL")
-        .map_err(err)?;
+        .map_err(sql("set journal_mode=WAL"))?;
     conn.pragma_update(None, "synchronous", "FULL")
-        .map_err(err)?;
-    conn.execute_batch(SCHEMA).map_err(err)?;
-    migrate(&mut conn)?;
+        .map_err(sql("set synchronous=FULL"))?;
+    conn.execute_batch(SCHEMA)
+        .map_err(sql("create the tables"))?;
     Ok(conn)
 }
 
-/// Schema 0 → 1: copies the inline history lists into `history_features`.
-fn migrate(conn: &mut Connection) -> Result<(), String> {
-    let err = |e: rusqlite::Error| e.to_string();
-    let schema = |c: &Connection| c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0));
-    if schema(conn).map_err(err)? >= SCHEMA_VERSION {
-        return Ok(());
-    }
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    if schema(&tx).map_err(err)? < SCHEMA_VERSION {
-        let inline: Vec<(i64, String)> = tx
-            .prepare("SELECT version, features FROM history ORDER BY version")
-            .map_err(err)?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(err)?
-            .collect::<Result<_, _>>()
-            .map_err(err)?;
-        for (version, features) in inline {
-            let features: Vec<FeatureChange> = serde_json::from_str(&features)
-                .map_err(|e| format!("history version {version}: {e}"))?;
-            let version = u64::try_from(version).unwrap_or(0);
-            for (seq, fc) in features.iter().enumerate() {
-                let json = |v: &Option<Value>| v.as_ref().map(Value::to_string);
-                let (before, after) = (json(&fc.before), json(&fc.after));
-                append(&tx, version, seq, fc.layer, &fc.id, before, after)?;
-            }
-        }
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
-            .map_err(err)?;
-    }
-    tx.commit().map_err(err)
-}
-
-pub(super) fn version(conn: &Connection) -> Result<u64, String> {
+/// The current version: the last change's (0 for an empty store).
+pub(super) fn version(conn: &Connection) -> Result<u64, StoreError> {
     let v: i64 = conn
         .query_row("SELECT COALESCE(MAX(version), 0) FROM history", [], |r| {
             r.get(0)
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(sql("read the version"))?;
     Ok(u64::try_from(v).unwrap_or(0))
 }
 
 /// Every stored feature, as stored.
-pub(super) fn read_state(conn: &Connection) -> Result<State, String> {
+pub(super) fn read_state(conn: &Connection) -> Result<State, StoreError> {
+    let op = sql("read the features");
     let mut stmt = conn
         .prepare("SELECT layer, id, position, properties, geometry FROM features")
-        .map_err(|e| e.to_string())?;
+        .map_err(op)?;
     let rows = stmt
         .query_map([], |r| {
             let row = Row {
@@ -209,22 +174,27 @@ pub(super) fn read_state(conn: &Connection) -> Result<State, String> {
             };
             Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, row))
         })
-        .map_err(|e| e.to_string())?;
+        .map_err(op)?;
     let mut state = State::new();
     for row in rows {
-        let (layer, id, row) = row.map_err(|e| e.to_string())?;
+        let (layer, id, row) = row.map_err(op)?;
         state.insert((parse_layer(&layer)?, id), row);
     }
     Ok(state)
 }
 
 /// The stored row of one feature, if any.
-pub(super) fn read_row(conn: &Connection, layer: Layer, id: &str) -> Result<Option<Row>, String> {
+pub(super) fn read_row(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+) -> Result<Option<Row>, StoreError> {
+    let op = sql("read a feature");
     let mut stmt = conn
         .prepare_cached(
             "SELECT position, properties, geometry FROM features WHERE layer = ?1 AND id = ?2",
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(op)?;
     stmt.query_row(params![layer.as_str(), id], |r| {
         Ok(Row {
             position: r.get(0)?,
@@ -233,7 +203,7 @@ pub(super) fn read_row(conn: &Connection, layer: Layer, id: &str) -> Result<Opti
         })
     })
     .optional()
-    .map_err(|e| e.to_string())
+    .map_err(op)
 }
 
 /// Sets one feature's row (`None`: deletes it).
@@ -242,15 +212,16 @@ pub(super) fn write_row(
     layer: Layer,
     id: &str,
     row: Option<&Row>,
-) -> Result<(), String> {
-    let err = |e: rusqlite::Error| e.to_string();
+) -> Result<(), StoreError> {
     let Some(row) = row else {
+        let op = sql("delete a feature");
         let mut delete = conn
             .prepare_cached("DELETE FROM features WHERE layer = ?1 AND id = ?2")
-            .map_err(err)?;
-        delete.execute(params![layer.as_str(), id]).map_err(err)?;
+            .map_err(op)?;
+        delete.execute(params![layer.as_str(), id]).map_err(op)?;
         return Ok(());
     };
+    let op = sql("write a feature");
     let mut upsert = conn
         .prepare_cached(
             "INSERT INTO features (layer, id, position, properties, geometry)
@@ -258,7 +229,7 @@ pub(super) fn write_row(
              ON CONFLICT (layer, id) DO UPDATE SET position = excluded.position,
                  properties = excluded.properties, geometry = excluded.geometry",
         )
-        .map_err(err)?;
+        .map_err(op)?;
     let p = params![
         layer.as_str(),
         id,
@@ -266,34 +237,41 @@ pub(super) fn write_row(
         row.properties,
         row.geometry
     ];
-    upsert.execute(p).map_err(err)?;
+    upsert.execute(p).map_err(op)?;
     Ok(())
 }
 
 /// Every stored feature's key.
-pub(super) fn read_keys(conn: &Connection) -> Result<Vec<Key>, String> {
-    let mut stmt = conn
-        .prepare("SELECT layer, id FROM features")
-        .map_err(|e| e.to_string())?;
+pub(super) fn read_keys(conn: &Connection) -> Result<Vec<Key>, StoreError> {
+    let op = sql("read the feature keys");
+    let mut stmt = conn.prepare("SELECT layer, id FROM features").map_err(op)?;
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-        .map_err(|e| e.to_string())?;
+        .map_err(op)?;
     let mut keys = Vec::new();
     for row in rows {
-        let (layer, id) = row.map_err(|e| e.to_string())?;
+        let (layer, id) = row.map_err(op)?;
         keys.push((parse_layer(&layer)?, id));
     }
     Ok(keys)
 }
 
-pub(super) fn parse_layer(name: &str) -> Result<Layer, String> {
-    Layer::parse(name).ok_or_else(|| format!("unknown layer {name:?}"))
+pub(super) fn parse_layer(name: &str) -> Result<Layer, StoreError> {
+    Layer::parse(name).ok_or_else(|| StoreError::UnknownLayer {
+        name: name.to_string(),
+    })
 }
 
-pub(super) fn to_i64(v: u64) -> Result<i64, String> {
-    i64::try_from(v).map_err(|e| e.to_string())
+/// `v` as SQLite's integer; `what` names it in the error.
+pub(super) fn to_i64(what: &'static str, v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::OutOfRange { what, value: v })
 }
 
 pub(super) fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Wraps a SQLite error with what the store was doing.
+pub(super) fn sql(op: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError + Copy {
+    move |source| StoreError::Sqlite { op, source }
 }

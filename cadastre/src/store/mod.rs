@@ -17,7 +17,15 @@
 //! - Changes work on the features as stored text (`db::Row`); a feature is parsed only to
 //!   build the cadastre to validate or return, so memory is about the text plus one cadastre.
 //! - Undo refuses (naming the feature and the later version) when a later change touched a
-//!   feature of the undone change: undo that later change first.
+//!   feature of the undone change ([`StoreError::UndoConflict`]): undo that later change first.
+//! - A failure inside the database is a [`CadastreError::Store`] with the database's path and a
+//!   [`StoreError`] saying what the store was doing, its source kept.
+//!
+//! Layout: `db` (the schema, the `features` rows; imports nothing of the store but `feature`),
+//! `history` (the history tables, their types and the schema migration; imports `db`),
+//! `changes` (edits and undo as row changes), `replace` (an import, streamed), `feature`
+//! (records ↔ features), `change_set` (the edit file). [`StoreError`] sits with the crate's
+//! other error in `crate::error`.
 
 mod change_set;
 mod db;
@@ -29,54 +37,20 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 pub use change_set::read_change_set;
 pub use feature::{feature_iter, features, Edit, Feature, Record};
+pub use history::{Change, ChangeSummary, FeatureChange};
+
+pub use crate::error::StoreError;
 
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, LAYERS};
 use crate::problem::Report;
-use db::{Key, Row, RowChange, State};
+use db::{sql, Key, Row, RowChange, State};
 
 /// The database file inside the data directory.
 pub const DB_FILE: &str = "cadastre.db";
-
-/// One change in the history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub version: u64,
-    pub author: String,
-    /// Unix time, milliseconds.
-    pub time_ms: i64,
-    pub reason: String,
-    pub features: Vec<FeatureChange>,
-}
-
-/// One change without its features: who, when, why, and how many features it added, changed
-/// and deleted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ChangeSummary {
-    pub version: u64,
-    pub author: String,
-    /// Unix time, milliseconds.
-    pub time_ms: i64,
-    pub reason: String,
-    pub n_added: usize,
-    pub n_changed: usize,
-    pub n_deleted: usize,
-}
-
-/// One feature touched by a change: its stored record (a [`Record`]'s JSON) before (`None`:
-/// added) and after (`None`: deleted).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeatureChange {
-    pub layer: Layer,
-    pub id: String,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
-}
 
 /// The cadastre's data directory.
 #[derive(Debug)]
@@ -96,7 +70,8 @@ impl Store {
             source,
         })?;
         let path = dir.join(DB_FILE);
-        let conn = db::open(&path).map_err(|e| store_error(&path, e))?;
+        let mut conn = db::open(&path).map_err(|e| store_error(&path, e))?;
+        history::migrate(&mut conn).map_err(|e| store_error(&path, e))?;
         Ok(Store { conn, path })
     }
 
@@ -107,16 +82,15 @@ impl Store {
 
     /// The current cadastre and its version, read in one snapshot.
     pub fn load(&self) -> Result<(Cadastre, u64), CadastreError> {
+        let err = |e: StoreError| store_error(&self.path, e);
         let tx = self
             .conn
             .unchecked_transaction()
-            .map_err(|e| store_error(&self.path, e))?;
-        let version = db::version(&tx).map_err(|e| store_error(&self.path, e))?;
-        let state = db::read_state(&tx).map_err(|e| store_error(&self.path, e))?;
-        Ok((
-            to_cadastre(&state).map_err(|e| store_error(&self.path, e))?,
-            version,
-        ))
+            .map_err(sql("begin a read"))
+            .map_err(err)?;
+        let version = db::version(&tx).map_err(err)?;
+        let state = db::read_state(&tx).map_err(err)?;
+        Ok((to_cadastre(&state).map_err(err)?, version))
     }
 
     /// Applies `edits` as one change based on `base_version`; returns the new version.
@@ -155,12 +129,12 @@ impl Store {
             return Err(CadastreError::Invalid { report });
         }
         let path = self.path.clone();
-        let err = |e: String| store_error(&path, e);
+        let err = |e: StoreError| store_error(&path, e);
         let (tx, current) = begin(&mut self.conn, &path, base_version)?;
         let version = current + 1;
         history::write_header(&tx, version, author, now_ms(), reason).map_err(err)?;
         replace::write(&tx, version, cad).map_err(err)?;
-        tx.commit().map_err(|e| store_error(&path, e))?;
+        tx.commit().map_err(sql("commit the change")).map_err(err)?;
         Ok(version)
     }
 
@@ -197,11 +171,12 @@ impl Store {
 
     /// The cadastre as it was at `version` (0: empty).
     pub fn at_version(&self, version: u64) -> Result<Cadastre, CadastreError> {
-        let err = |e: String| store_error(&self.path, e);
+        let err = |e: StoreError| store_error(&self.path, e);
         let tx = self
             .conn
             .unchecked_transaction()
-            .map_err(|e| store_error(&self.path, e))?;
+            .map_err(sql("begin a read"))
+            .map_err(err)?;
         let current = db::version(&tx).map_err(err)?;
         if version > current {
             return Err(CadastreError::NotFound(format!(
@@ -221,7 +196,7 @@ impl Store {
         changes: impl FnOnce(&Connection, &State) -> Result<Vec<RowChange>, CadastreError>,
     ) -> Result<u64, CadastreError> {
         let path = self.path.clone();
-        let err = |e: String| store_error(&path, e);
+        let err = |e: StoreError| store_error(&path, e);
         let (tx, current) = begin(&mut self.conn, &path, base_version)?;
         let mut state = db::read_state(&tx).map_err(err)?;
         let features = changes(&tx, &state)?;
@@ -247,7 +222,7 @@ impl Store {
             n_deleted: 0,
         };
         history::write_change(&tx, &header, &features).map_err(err)?;
-        tx.commit().map_err(|e| store_error(&path, e))?;
+        tx.commit().map_err(sql("commit the change")).map_err(err)?;
         Ok(header.version)
     }
 }
@@ -260,6 +235,7 @@ fn begin<'c>(
 ) -> Result<(Transaction<'c>, u64), CadastreError> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql("take the write lock"))
         .map_err(|e| store_error(path, e))?;
     let current = db::version(&tx).map_err(|e| store_error(path, e))?;
     if base_version != current {
@@ -278,10 +254,11 @@ struct Meta<'a> {
     check: Check<'a>,
 }
 
-fn store_error(path: &Path, e: impl ToString) -> CadastreError {
+/// A store error naming the database at `path`.
+fn store_error(path: &Path, source: StoreError) -> CadastreError {
     CadastreError::Store {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        source,
     }
 }
 
@@ -293,7 +270,7 @@ fn now_ms() -> i64 {
 }
 
 /// The cadastre of `state`: each layer in position order.
-fn to_cadastre(state: &State) -> Result<Cadastre, String> {
+fn to_cadastre(state: &State) -> Result<Cadastre, StoreError> {
     let mut by_layer: HashMap<Layer, Vec<(&Key, &Row)>> = HashMap::new();
     for (key, row) in state {
         by_layer.entry(key.0).or_default().push((key, row));
@@ -305,10 +282,19 @@ fn to_cadastre(state: &State) -> Result<Cadastre, String> {
         };
         rows.sort_by(|a, b| (a.1.position, &a.0 .1).cmp(&(b.1.position, &b.0 .1)));
         for ((layer, id), row) in rows {
-            let f = row
-                .to_record()
-                .and_then(|r| Feature::from_record(*layer, &r))
-                .map_err(|e| format!("{} {id:?}: {e}", layer.as_str()))?;
+            let record = row.to_record().map_err(|source| StoreError::BadRecord {
+                version: None,
+                layer: *layer,
+                id: id.clone(),
+                source,
+            })?;
+            let f = Feature::from_record(*layer, &record).map_err(|message| {
+                StoreError::BadFeature {
+                    layer: *layer,
+                    id: id.clone(),
+                    message,
+                }
+            })?;
             f.push_into(&mut cad);
         }
     }

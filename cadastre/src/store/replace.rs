@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::db::{self, Key, Row};
 use super::feature::{feature_iter, ids};
 use super::history;
-use crate::error::CadastreError;
+use crate::error::{CadastreError, StoreError};
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Problem, Report};
 
@@ -46,7 +46,7 @@ pub(super) fn check_ids(cad: &Cadastre) -> Result<(), CadastreError> {
 /// Writes change `version` turning the stored features into `cad`'s (each layer in `cad`'s
 /// order, positions 0, 1, ...), inside the caller's transaction. `cad`'s ids must be unique
 /// per layer ([`check_ids`]).
-pub(super) fn write(conn: &Connection, version: u64, cad: &Cadastre) -> Result<(), String> {
+pub(super) fn write(conn: &Connection, version: u64, cad: &Cadastre) -> Result<(), StoreError> {
     let keep: HashSet<(Layer, &str)> = ids(cad).collect();
     let gone: Vec<Key> = db::read_keys(conn)?
         .into_iter()
@@ -62,7 +62,13 @@ pub(super) fn write(conn: &Connection, version: u64, cad: &Cadastre) -> Result<(
         } else {
             (layer, 0)
         };
-        let record = f.record(layer_position.1)?;
+        let record = f
+            .record(layer_position.1)
+            .map_err(|message| StoreError::BadFeature {
+                layer,
+                id: f.id().to_string(),
+                message,
+            })?;
         let new = Row::of_record(&record);
         let old = db::read_row(conn, layer, f.id())?;
         if old.as_ref() == Some(&new) {

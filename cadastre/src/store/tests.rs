@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use geo::{LineString, MultiLineString, Point};
 
-use super::{features, Edit, Feature, Store};
+use super::{features, Edit, Feature, Store, StoreError};
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer, Owner, Route, Site};
 use crate::problem::{Problem, Report};
@@ -450,4 +450,66 @@ fn an_old_data_directory_is_migrated() {
     assert_eq!(store.at_version(0).unwrap(), Cadastre::default());
     assert_eq!(store.undo(1, 1, "dave", "x", &ok).unwrap(), 2);
     assert_eq!(store.load().unwrap().0, Cadastre::default());
+}
+
+/// A failing SQLite call reaches the caller with the database's path, what the store was
+/// doing, and the rusqlite error itself as the source (not only its text).
+#[test]
+fn a_store_error_keeps_its_sqlite_source_and_names_its_step() {
+    fn error_type<E: std::error::Error + Send + Sync + 'static>(_: &E) {}
+    let dir = tempfile::tempdir().unwrap();
+    let store = imported(dir.path());
+    let db = dir.path().join(super::DB_FILE);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TABLE features").unwrap();
+    let err = store.load().unwrap_err();
+    error_type(&err);
+    let CadastreError::Store { path, source } = &err else {
+        panic!("not a store error: {err:?}")
+    };
+    assert_eq!(path, &db);
+    assert!(
+        matches!(
+            source,
+            StoreError::Sqlite {
+                op: "read the features",
+                ..
+            }
+        ),
+        "{source:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cadastre store {}: cannot read the features: no such table: features",
+            db.display()
+        )
+    );
+    let store_error = std::error::Error::source(&err).expect("the store's error");
+    let sqlite = store_error.source().expect("the rusqlite error");
+    assert!(
+        sqlite.downcast_ref::<rusqlite::Error>().is_some(),
+        "{sqlite:?}"
+    );
+}
+
+/// A record that is not JSON names the change, layer and feature, and keeps the JSON error.
+#[test]
+fn a_corrupt_history_record_names_its_change_and_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = imported(dir.path());
+    let conn = rusqlite::Connection::open(dir.path().join(super::DB_FILE)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER history_features_no_update;
+         UPDATE history_features SET after = '{' WHERE version = 1 AND layer = 'sites' AND id = 'a'",
+    )
+    .unwrap();
+    let err = store.history().unwrap_err();
+    let message = err.to_string();
+    assert!(
+        message.ends_with("history version 1 sites \"a\": bad record: EOF while parsing an object at line 1 column 1"),
+        "{message}"
+    );
+    let source = std::error::Error::source(&err).and_then(|e| e.source());
+    assert!(source.is_some_and(|e| e.downcast_ref::<serde_json::Error>().is_some()));
 }

@@ -7,37 +7,27 @@
 //!
 //! Layout:
 //! - `raw`: the serde structs, `deny_unknown_fields`.
-//! - `validate`: raw → plan, collecting problems.
+//! - `plan`: the validated configuration, [`Config`] and its sections.
+//! - `validate`: raw → plan, collecting [`Problem`]s.
 //! - `schedule`: cron with the classic 5-field form accepted.
+//!
+//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule` and
+//! [`snmp::auth`](crate::snmp::auth); none of them imports this file.
 
+mod plan;
 mod raw;
 mod schedule;
 mod validate;
 
-use std::collections::BTreeMap;
-use std::fmt;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::Duration;
 
+pub use plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
 pub use schedule::Schedule;
+pub use validate::Problem;
 
-use crate::secret::Secret;
-
-/// One problem in a configuration, naming its key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The key, e.g. `device[3].schedule` or `auth.backbone.priv_password`.
-    pub key: String,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
-}
+// The credentials are the transport's types (`snmp` imports nothing from `config`); they stay
+// nameable here because the configuration is where they are built.
+pub use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
 
 /// Why a configuration could not be loaded: every problem found.
 #[derive(Debug, thiserror::Error)]
@@ -63,151 +53,6 @@ impl ConfigError {
             ConfigError::Invalid { problems } => problems.clone(),
         }
     }
-}
-
-/// The validated configuration.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub store: StoreConfig,
-    pub collector: CollectorConfig,
-    pub devices: Vec<DeviceConfig>,
-    /// The named credentials, shared by the devices that reference them.
-    pub auth: BTreeMap<String, Arc<Auth>>,
-    /// `[cadastre] data`: the cadastre's data directory, when the server should serve one.
-    pub cadastre_data: Option<PathBuf>,
-    /// `[influx]`: the InfluxDB v2 sink, when configured.
-    pub influx: Option<InfluxConfig>,
-}
-
-/// `[influx]`: where and how the InfluxDB sink writes (v2 `/api/v2/write`).
-#[derive(Debug, Clone)]
-pub struct InfluxConfig {
-    /// `http://host:port` or `https://...`, no path.
-    pub url: String,
-    pub org: String,
-    pub bucket: String,
-    pub token: crate::secret::Secret,
-    /// Points per batch (one outbox row, one HTTP write). Default 5,000.
-    pub batch_points: usize,
-    /// A partial batch is flushed after this long. Default 1 s.
-    pub flush_interval: Duration,
-    /// Per-write HTTP timeout. Default 10 s.
-    pub timeout: Duration,
-    /// The outbox's bound: when full, the oldest batches are dropped (and counted). Default
-    /// 1,024 MB.
-    pub outbox_max_bytes: u64,
-}
-
-/// `[store]`: the embedded store.
-#[derive(Debug, Clone)]
-pub struct StoreConfig {
-    pub path: PathBuf,
-    /// How long samples at the poll interval are kept (default 14 days).
-    pub retention: Duration,
-    /// How long 5-minute rollups are kept (default 400 days).
-    pub rollup_retention: Duration,
-}
-
-/// `[collector]`: process-wide collector settings.
-#[derive(Debug, Clone)]
-pub struct CollectorConfig {
-    /// How many devices are polled at the same time at most (default 256).
-    pub concurrency: usize,
-}
-
-/// SNMP protocol version of a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnmpVersion {
-    V1,
-    V2c,
-    V3,
-}
-
-/// SNMPv3 security level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecurityLevel {
-    NoAuthNoPriv,
-    AuthNoPriv,
-    AuthPriv,
-}
-
-/// SNMPv3 authentication protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthProtocol {
-    Md5,
-    Sha,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-/// SNMPv3 privacy protocol. The `-C` AES variants extend the key the way Cisco does (Reeder),
-/// the plain ones the way net-snmp does (Blumenthal), as gosnmp names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PrivProtocol {
-    Des,
-    Aes128,
-    Aes192,
-    Aes256,
-    Aes192C,
-    Aes256C,
-}
-
-/// A named credential: `[auth.NAME]`.
-#[derive(Debug, Clone)]
-pub enum Auth {
-    /// v1 or v2c with a community.
-    Community {
-        version: SnmpVersion,
-        community: Secret,
-    },
-    /// v3 user-based security.
-    V3(V3Auth),
-}
-
-/// The SNMPv3 part of a credential.
-#[derive(Debug, Clone)]
-pub struct V3Auth {
-    pub user: String,
-    pub level: SecurityLevel,
-    pub auth: Option<(AuthProtocol, Secret)>,
-    pub privacy: Option<(PrivProtocol, Secret)>,
-    pub context: String,
-}
-
-impl Auth {
-    pub fn version(&self) -> SnmpVersion {
-        match self {
-            Auth::Community { version, .. } => *version,
-            Auth::V3(_) => SnmpVersion::V3,
-        }
-    }
-}
-
-/// One `[[device]]`, validated.
-#[derive(Debug, Clone)]
-pub struct DeviceConfig {
-    pub name: String,
-    /// As written (`host:port`), for display.
-    pub address: String,
-    /// Resolved at load.
-    pub addr: SocketAddr,
-    pub auth_name: String,
-    pub auth: Arc<Auth>,
-    pub profiles: Vec<String>,
-    pub schedule: Schedule,
-    /// Per-request timeout (default 5 s).
-    pub timeout: Duration,
-    /// Retries per request after a timeout (default 1).
-    pub retries: u32,
-    /// GETBULK max-repetitions to start from (default 25); halved on timeouts.
-    pub max_repetitions: u32,
-    /// Requests of one walk in flight together (default 32); halved when requests of a
-    /// burst go unanswered, 1 sends them one at a time.
-    pub max_in_flight: u32,
-    /// The most one poll of this device may take (default 50 s).
-    pub budget: Duration,
 }
 
 impl Config {

@@ -1,6 +1,7 @@
 //! Tests of configuration loading and validation.
 
 use super::*;
+use std::time::Duration;
 
 fn env(name: &str) -> Option<String> {
     match name {

@@ -7,8 +7,27 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::raw::{RawAuth, RawConfig, RawDevice};
-use super::*;
+use std::fmt;
+
+use super::plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+use super::raw::{RawAuth, RawConfig, RawDevice, RawInflux};
+use super::schedule::Schedule;
+use crate::secret::Secret;
+use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
+
+/// One problem in a configuration, naming its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The key, e.g. `device[3].schedule` or `auth.backbone.priv_password`.
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
 
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;
@@ -113,10 +132,10 @@ fn store(raw: &RawConfig, p: &mut Problems) -> StoreConfig {
 }
 
 fn influx(
-    i: &super::raw::RawInflux,
+    i: &RawInflux,
     env: &dyn Fn(&str) -> Option<String>,
     p: &mut Problems,
-) -> Option<super::InfluxConfig> {
+) -> Option<InfluxConfig> {
     let before = p.0.len();
     let mut text = |key: &str, v: &Option<String>, what: &str| -> String {
         match v.as_deref().map(str::trim) {
@@ -132,29 +151,7 @@ fn influx(
     let bucket = text("bucket", &i.bucket, "the bucket name");
     let token = text("token", &i.token, "an API token, e.g. \"${INFLUX_TOKEN}\"");
     let url = url.trim_end_matches('/').to_string();
-    if !url.is_empty() {
-        let rest = url
-            .strip_prefix("http://")
-            .or_else(|| url.strip_prefix("https://"));
-        match rest {
-            None => p.push(
-                "influx.url",
-                format!("{url:?} is not an http:// or https:// URL"),
-            ),
-            Some(r) if r.is_empty() || r.contains('/') => p.push(
-                "influx.url",
-                format!("{url:?}: give scheme, host and port only (the sink adds /api/v2/write)"),
-            ),
-            Some(r)
-                if !r
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c)) =>
-            {
-                p.push("influx.url", format!("{url:?}: not a host[:port]"))
-            }
-            Some(_) => {}
-        }
-    }
+    check_influx_url(&url, p);
     let batch_points = match i.batch_points {
         None => 5_000,
         Some(n) if (1..=1_000_000).contains(&n) => n as usize,
@@ -189,7 +186,7 @@ fn influx(
         Duration::from_secs(10),
         p,
     );
-    (p.0.len() == before).then(|| super::InfluxConfig {
+    (p.0.len() == before).then(|| InfluxConfig {
         url,
         org,
         bucket,
@@ -199,6 +196,34 @@ fn influx(
         timeout,
         outbox_max_bytes,
     })
+}
+
+/// `influx.url`: scheme, host and port only (an empty one was reported as missing).
+fn check_influx_url(url: &str, p: &mut Problems) {
+    if url.is_empty() {
+        return;
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
+    match rest {
+        None => p.push(
+            "influx.url",
+            format!("{url:?} is not an http:// or https:// URL"),
+        ),
+        Some(r) if r.is_empty() || r.contains('/') => p.push(
+            "influx.url",
+            format!("{url:?}: give scheme, host and port only (the sink adds /api/v2/write)"),
+        ),
+        Some(r)
+            if !r
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]_".contains(c)) =>
+        {
+            p.push("influx.url", format!("{url:?}: not a host[:port]"))
+        }
+        Some(_) => {}
+    }
 }
 
 fn duration_or(text: Option<&str>, key: &str, default: Duration, p: &mut Problems) -> Duration {
@@ -247,6 +272,7 @@ fn expand(text: &str, key: &str, env: &dyn Fn(&str) -> Option<String>, p: &mut P
     out
 }
 
+/// `[auth.NAME]`: a v1/v2c community or a v3 user, every problem pushed.
 fn credential(
     name: &str,
     a: &RawAuth,
@@ -254,50 +280,73 @@ fn credential(
     p: &mut Problems,
 ) -> Option<Auth> {
     let k = |f: &str| format!("auth.{name}.{f}");
-    let version = match a.version.as_deref() {
-        Some("1") => SnmpVersion::V1,
-        Some("2c") | Some("2") => SnmpVersion::V2c,
-        Some("3") => SnmpVersion::V3,
+    let version = snmp_version(a.version.as_deref(), &k("version"), p)?;
+    if version == SnmpVersion::V3 {
+        Some(Auth::V3(v3_credential(a, &k, env, p)))
+    } else {
+        community_credential(version, a, &k, env, p)
+    }
+}
+
+fn snmp_version(v: Option<&str>, key: &str, p: &mut Problems) -> Option<SnmpVersion> {
+    match v {
+        Some("1") => Some(SnmpVersion::V1),
+        Some("2c") | Some("2") => Some(SnmpVersion::V2c),
+        Some("3") => Some(SnmpVersion::V3),
         Some(v) => {
-            p.push(
-                k("version"),
-                format!("must be \"1\", \"2c\" or \"3\", got {v:?}"),
-            );
-            return None;
+            p.push(key, format!("must be \"1\", \"2c\" or \"3\", got {v:?}"));
+            None
         }
         None => {
-            p.push(k("version"), "missing (\"1\", \"2c\" or \"3\")");
+            p.push(key, "missing (\"1\", \"2c\" or \"3\")");
+            None
+        }
+    }
+}
+
+/// A v1/v2c credential: a community, and none of the v3 keys.
+fn community_credential(
+    version: SnmpVersion,
+    a: &RawAuth,
+    k: &dyn Fn(&str) -> String,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> Option<Auth> {
+    for (field, set) in [
+        ("user", a.user.is_some()),
+        ("level", a.level.is_some()),
+        ("auth_protocol", a.auth_protocol.is_some()),
+        ("auth_password", a.auth_password.is_some()),
+        ("priv_protocol", a.priv_protocol.is_some()),
+        ("priv_password", a.priv_password.is_some()),
+    ] {
+        if set {
+            p.push(k(field), "only for version \"3\"");
+        }
+    }
+    let community = match &a.community {
+        Some(c) => expand(c, &k("community"), env, p),
+        None => {
+            p.push(k("community"), "missing for a v1/v2c credential");
             return None;
         }
     };
-    if version != SnmpVersion::V3 {
-        for (field, set) in [
-            ("user", a.user.is_some()),
-            ("level", a.level.is_some()),
-            ("auth_protocol", a.auth_protocol.is_some()),
-            ("auth_password", a.auth_password.is_some()),
-            ("priv_protocol", a.priv_protocol.is_some()),
-            ("priv_password", a.priv_password.is_some()),
-        ] {
-            if set {
-                p.push(k(field), "only for version \"3\"");
-            }
-        }
-        let community = match &a.community {
-            Some(c) => expand(c, &k("community"), env, p),
-            None => {
-                p.push(k("community"), "missing for a v1/v2c credential");
-                return None;
-            }
-        };
-        if community.is_empty() {
-            p.push(k("community"), "must not be empty");
-        }
-        return Some(Auth::Community {
-            version,
-            community: Secret::new(community),
-        });
+    if community.is_empty() {
+        p.push(k("community"), "must not be empty");
     }
+    Some(Auth::Community {
+        version,
+        community: Secret::new(community),
+    })
+}
+
+/// A v3 credential: user, level, and the protocols and passwords the level needs.
+fn v3_credential(
+    a: &RawAuth,
+    k: &dyn Fn(&str) -> String,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> V3Auth {
     if a.community.is_some() {
         p.push(
             k("community"),
@@ -308,63 +357,18 @@ fn credential(
     if user.is_empty() {
         p.push(k("user"), "missing for a v3 credential");
     }
-    let level = match a.level.as_deref() {
-        Some("noAuthNoPriv") => SecurityLevel::NoAuthNoPriv,
-        Some("authNoPriv") => SecurityLevel::AuthNoPriv,
-        Some("authPriv") | None => SecurityLevel::AuthPriv,
-        Some(v) => {
-            p.push(
-                k("level"),
-                format!("must be noAuthNoPriv, authNoPriv or authPriv, got {v:?}"),
-            );
-            SecurityLevel::AuthPriv
-        }
-    };
+    let level = security_level(a.level.as_deref(), &k("level"), p);
     let mut auth = None;
     if level != SecurityLevel::NoAuthNoPriv {
-        let proto = match a.auth_protocol.as_deref().unwrap_or("SHA") {
-            "MD5" => Some(AuthProtocol::Md5),
-            "SHA" | "SHA1" | "SHA-1" => Some(AuthProtocol::Sha),
-            "SHA-224" | "SHA224" => Some(AuthProtocol::Sha224),
-            "SHA-256" | "SHA256" => Some(AuthProtocol::Sha256),
-            "SHA-384" | "SHA384" => Some(AuthProtocol::Sha384),
-            "SHA-512" | "SHA512" => Some(AuthProtocol::Sha512),
-            v => {
-                p.push(
-                    k("auth_protocol"),
-                    format!("must be MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512, got {v:?}"),
-                );
-                None
-            }
-        };
+        let proto = auth_protocol(a.auth_protocol.as_deref(), &k("auth_protocol"), p);
         let pw = password(a.auth_password.as_deref(), &k("auth_password"), env, p);
-        if let (Some(proto), Some(pw)) = (proto, pw) {
-            auth = Some((proto, pw));
-        }
+        auth = proto.zip(pw);
     }
     let mut privacy = None;
     if level == SecurityLevel::AuthPriv {
-        let proto = match a.priv_protocol.as_deref().unwrap_or("AES") {
-            "DES" => Some(PrivProtocol::Des),
-            "AES" | "AES-128" | "AES128" => Some(PrivProtocol::Aes128),
-            "AES-192" | "AES192" => Some(PrivProtocol::Aes192),
-            "AES-256" | "AES256" => Some(PrivProtocol::Aes256),
-            "AES-192-C" | "AES192C" => Some(PrivProtocol::Aes192C),
-            "AES-256-C" | "AES256C" => Some(PrivProtocol::Aes256C),
-            v => {
-                p.push(
-                    k("priv_protocol"),
-                    format!(
-                        "must be DES, AES, AES-192, AES-256, AES-192-C or AES-256-C, got {v:?}"
-                    ),
-                );
-                None
-            }
-        };
+        let proto = priv_protocol(a.priv_protocol.as_deref(), &k("priv_protocol"), p);
         let pw = password(a.priv_password.as_deref(), &k("priv_password"), env, p);
-        if let (Some(proto), Some(pw)) = (proto, pw) {
-            privacy = Some((proto, pw));
-        }
+        privacy = proto.zip(pw);
     } else {
         for (field, set) in [
             ("priv_protocol", a.priv_protocol.is_some()),
@@ -375,13 +379,67 @@ fn credential(
             }
         }
     }
-    Some(Auth::V3(V3Auth {
+    V3Auth {
         user,
         level,
         auth,
         privacy,
         context: a.context.clone().unwrap_or_default(),
-    }))
+    }
+}
+
+/// The v3 security level; authPriv when absent (and after a problem).
+fn security_level(v: Option<&str>, key: &str, p: &mut Problems) -> SecurityLevel {
+    match v {
+        Some("noAuthNoPriv") => SecurityLevel::NoAuthNoPriv,
+        Some("authNoPriv") => SecurityLevel::AuthNoPriv,
+        Some("authPriv") | None => SecurityLevel::AuthPriv,
+        Some(v) => {
+            p.push(
+                key,
+                format!("must be noAuthNoPriv, authNoPriv or authPriv, got {v:?}"),
+            );
+            SecurityLevel::AuthPriv
+        }
+    }
+}
+
+/// The v3 authentication protocol; SHA when absent.
+fn auth_protocol(v: Option<&str>, key: &str, p: &mut Problems) -> Option<AuthProtocol> {
+    match v.unwrap_or("SHA") {
+        "MD5" => Some(AuthProtocol::Md5),
+        "SHA" | "SHA1" | "SHA-1" => Some(AuthProtocol::Sha),
+        "SHA-224" | "SHA224" => Some(AuthProtocol::Sha224),
+        "SHA-256" | "SHA256" => Some(AuthProtocol::Sha256),
+        "SHA-384" | "SHA384" => Some(AuthProtocol::Sha384),
+        "SHA-512" | "SHA512" => Some(AuthProtocol::Sha512),
+        v => {
+            p.push(
+                key,
+                format!("must be MD5, SHA, SHA-224, SHA-256, SHA-384 or SHA-512, got {v:?}"),
+            );
+            None
+        }
+    }
+}
+
+/// The v3 privacy protocol; AES (128) when absent.
+fn priv_protocol(v: Option<&str>, key: &str, p: &mut Problems) -> Option<PrivProtocol> {
+    match v.unwrap_or("AES") {
+        "DES" => Some(PrivProtocol::Des),
+        "AES" | "AES-128" | "AES128" => Some(PrivProtocol::Aes128),
+        "AES-192" | "AES192" => Some(PrivProtocol::Aes192),
+        "AES-256" | "AES256" => Some(PrivProtocol::Aes256),
+        "AES-192-C" | "AES192C" => Some(PrivProtocol::Aes192C),
+        "AES-256-C" | "AES256C" => Some(PrivProtocol::Aes256C),
+        v => {
+            p.push(
+                key,
+                format!("must be DES, AES, AES-192, AES-256, AES-192-C or AES-256-C, got {v:?}"),
+            );
+            None
+        }
+    }
 }
 
 /// A v3 password: present, resolved, at least 8 characters (RFC 3414 §11.2; snmp2 panics on an
@@ -432,17 +490,7 @@ fn device(
         resolve(&address, &k("address"), p)
     };
     let auth_name = d.auth.clone().unwrap_or_default();
-    let cred = if auth_name.is_empty() {
-        p.push(k("auth"), "missing (the name of an [auth.NAME] table)");
-        None
-    } else if let Some(a) = auth.get(&auth_name) {
-        Some(a.clone())
-    } else {
-        if !raw.auth.contains_key(&auth_name) {
-            p.push(k("auth"), format!("no [auth.{auth_name}] table"));
-        }
-        None
-    };
+    let cred = device_auth(&auth_name, &k("auth"), raw, auth, p);
     let schedule = match Schedule::parse(d.schedule.as_deref().unwrap_or(DEFAULT_SCHEDULE)) {
         Ok(s) => Some(s),
         Err(e) => {
@@ -474,6 +522,50 @@ fn device(
         &k("max_in_flight"),
         p,
     );
+    let profiles = device_profiles(d, &k, p);
+    if p.0.len() > before {
+        return None;
+    }
+    Some(DeviceConfig {
+        name,
+        address,
+        addr: addr?,
+        auth_name,
+        auth: cred?,
+        profiles,
+        schedule: schedule?,
+        timeout,
+        retries,
+        max_repetitions,
+        max_in_flight,
+        budget,
+    })
+}
+
+/// The device's credential by name: `None` (and a problem, unless the named table exists and
+/// had its own problems) when it cannot be used.
+fn device_auth(
+    auth_name: &str,
+    key: &str,
+    raw: &RawConfig,
+    auth: &BTreeMap<String, Arc<Auth>>,
+    p: &mut Problems,
+) -> Option<Arc<Auth>> {
+    if auth_name.is_empty() {
+        p.push(key, "missing (the name of an [auth.NAME] table)");
+        None
+    } else if let Some(a) = auth.get(auth_name) {
+        Some(a.clone())
+    } else {
+        if !raw.auth.contains_key(auth_name) {
+            p.push(key, format!("no [auth.{auth_name}] table"));
+        }
+        None
+    }
+}
+
+/// `profile` then `profiles`, each checked against the registry.
+fn device_profiles(d: &RawDevice, k: &dyn Fn(&str) -> String, p: &mut Problems) -> Vec<String> {
     let mut profiles: Vec<String> = d.profiles.clone().unwrap_or_default();
     if let Some(pr) = &d.profile {
         profiles.insert(0, pr.clone());
@@ -494,23 +586,7 @@ fn device(
             );
         }
     }
-    if p.0.len() > before {
-        return None;
-    }
-    Some(DeviceConfig {
-        name,
-        address,
-        addr: addr?,
-        auth_name,
-        auth: cred?,
-        profiles,
-        schedule: schedule?,
-        timeout,
-        retries,
-        max_repetitions,
-        max_in_flight,
-        budget,
-    })
+    profiles
 }
 
 fn int_in(

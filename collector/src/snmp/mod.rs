@@ -2,6 +2,7 @@
 //! authentication and privacy) and a strict decoder of our own for values.
 //!
 //! Layout:
+//! - [`auth`]: the credentials ([`Auth`], [`V3Auth`] and their protocols), built by the config.
 //! - [`oid`]: OIDs as BER bytes (byte order is OID order).
 //! - [`value`]: owned, flat values with bounded `Debug`.
 //! - [`ber`]: v1/v2c request encoding and strict response decoding.
@@ -9,6 +10,7 @@
 //! - [`session`]: one device's socket: request-ids, retries, discarding foreign datagrams.
 //! - [`walk`]: multi-column GETBULK table walks with max-repetitions back-off.
 
+pub mod auth;
 pub mod ber;
 pub mod oid;
 pub mod session;
@@ -16,6 +18,7 @@ pub mod usm;
 pub mod value;
 pub mod walk;
 
+pub use auth::{Auth, V3Auth};
 pub use oid::Oid;
 
 pub use session::{Session, SessionStats, SnmpError};

@@ -12,10 +12,10 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
+use super::auth::{Auth, SnmpVersion};
 use super::ber::{self, Reply, Response};
 use super::oid::Oid;
 use super::usm::{Outcome, Usm};
-use crate::config::{Auth, SnmpVersion};
 
 /// Why an SNMP request failed. Never carries a secret or a received value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +53,25 @@ const COALESCE: Duration = Duration::from_millis(1);
 const COALESCE_MAX: Duration = Duration::from_millis(8);
 /// How much later than asked the runtime's timer (millisecond ticks, rounded up) ends a nap.
 const TIMER_SLACK: Duration = Duration::from_millis(1);
+
+/// One request's outcome in a burst: `None` while it is awaited.
+type Slot = Option<Result<Reply, SnmpError>>;
+
+/// What every request of a v1/v2c burst shares: the PDU type and the credential.
+struct Burst<'a> {
+    tag: u8,
+    version: i64,
+    community: &'a [u8],
+}
+
+/// The PDU's max-repetitions field: `r` for GETBULK, 0 for GETNEXT.
+fn max_repetitions(tag: u8, r: u32) -> i64 {
+    if tag == ber::PDU_GET_BULK {
+        i64::from(r)
+    } else {
+        0
+    }
+}
 
 /// Counters of one session, for tests and `/metrics`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -233,104 +252,28 @@ impl Session {
             Security::Community { version, community } if reqs.len() > 1 => {
                 (*version, community.clone())
             }
-            _ => {
-                let mut out = Vec::with_capacity(reqs.len());
-                for (oids, r) in reqs {
-                    let b = if tag == ber::PDU_GET_BULK {
-                        i64::from(*r)
-                    } else {
-                        0
-                    };
-                    let r = self.request(tag, 0, b, oids, deadline, retries).await;
-                    out.push(r.map(Reply::from));
-                }
-                return out;
-            }
+            _ => return self.bulk_each(tag, reqs, deadline, retries).await,
+        };
+        let burst = Burst {
+            tag,
+            version,
+            community: &community,
         };
         self.stats.requests += reqs.len() as u64;
         let mut ids: Vec<Vec<i32>> = vec![Vec::new(); reqs.len()];
-        let mut results: Vec<Option<Result<Reply, SnmpError>>> = vec![None; reqs.len()];
+        let mut results: Vec<Slot> = vec![None; reqs.len()];
         let mut attempts = 0;
         loop {
-            for (i, (oids, r)) in reqs.iter().enumerate() {
-                if results[i].is_some() {
-                    continue;
-                }
-                let id = self.next_request_id();
-                ids[i].push(id);
-                let b = if tag == ber::PDU_GET_BULK {
-                    i64::from(*r)
-                } else {
-                    0
-                };
-                let msg = ber::encode_community_message(
-                    version,
-                    &community,
-                    &ber::encode_pdu(tag, id, 0, b, oids),
-                );
-                if let Err(e) = self.send(&msg).await {
-                    results[i] = Some(Err(e));
-                    continue;
-                }
-                self.stats.sent += 1;
-            }
-            if self.buf.is_empty() {
-                self.buf = vec![0; 65_536];
-            }
+            self.send_burst(&burst, reqs, &mut ids, &mut results).await;
             let n_sent = results.iter().filter(|r| r.is_none()).count();
             let until = (Instant::now() + self.timeout).min(deadline);
-            // After a sleep that found nothing, wait for the next datagram instead: an agent
-            // that is slow or far away must not be polled every millisecond.
-            let mut may_sleep = true;
-            loop {
-                let pending = results.iter().filter(|r| r.is_none()).count();
-                if pending == 0 {
-                    break;
-                }
-                let now = Instant::now();
-                if now >= until {
-                    break;
-                }
-                if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
-                    self.park();
-                    tokio::time::sleep_until((now + self.nap(pending)).min(until)).await;
-                    let got = self.drain(version, &community, &ids, &mut results);
-                    self.learn_rate(got, pending, now.elapsed());
-                    may_sleep = got > 0;
-                    continue;
-                }
-                if self.ensure_live().is_err() {
-                    break;
-                }
-                let Socket::Live(socket) = &self.socket else {
-                    break;
-                };
-                let n = match tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await
-                {
-                    Err(_) => break,
-                    Ok(Err(_)) => continue,
-                    Ok(Ok((n, _from))) => n,
-                };
-                may_sleep = true;
-                self.take_reply(n, version, &community, &ids, &mut results);
-                // Read on while datagrams are queued: one wake-up, every reply that is there.
-                self.drain(version, &community, &ids, &mut results);
-            }
+            self.await_burst(&burst, &ids, &mut results, n_sent, until)
+                .await;
             let unanswered = results.iter().filter(|r| r.is_none()).count();
             if unanswered == 0 {
                 break;
             }
-            self.stats.timeouts += unanswered as u64;
-            // Requests lost in a burst: the agent may drop what arrives while it is busy.
-            // Fewer in flight from now on (down to one at a time); never raised again for
-            // this session.
-            if n_sent > 1 && self.max_in_flight > 1 {
-                self.max_in_flight = (self.max_in_flight / 2).max(1);
-                tracing::debug!(
-                    max_in_flight = self.max_in_flight,
-                    "requests of a burst unanswered: fewer in flight"
-                );
-            }
+            self.burst_unanswered(unanswered, n_sent);
             if attempts >= retries || Instant::now() >= deadline {
                 for r in results.iter_mut().filter(|r| r.is_none()) {
                     *r = Some(Err(SnmpError::Timeout));
@@ -343,6 +286,118 @@ impl Session {
             .into_iter()
             .map(|r| r.unwrap_or(Err(SnmpError::Timeout)))
             .collect()
+    }
+
+    /// [`Session::bulk_many`] one request at a time (SNMPv3, or a single request).
+    async fn bulk_each(
+        &mut self,
+        tag: u8,
+        reqs: &[(Vec<&Oid>, u32)],
+        deadline: Instant,
+        retries: u32,
+    ) -> Vec<Result<Reply, SnmpError>> {
+        let mut out = Vec::with_capacity(reqs.len());
+        for (oids, r) in reqs {
+            let b = max_repetitions(tag, *r);
+            let r = self.request(tag, 0, b, oids, deadline, retries).await;
+            out.push(r.map(Reply::from));
+        }
+        out
+    }
+
+    /// Sends every request of the burst not answered yet, each with a new request-id (the
+    /// earlier ids stay valid: a late reply to them still counts).
+    async fn send_burst(
+        &mut self,
+        burst: &Burst<'_>,
+        reqs: &[(Vec<&Oid>, u32)],
+        ids: &mut [Vec<i32>],
+        results: &mut [Slot],
+    ) {
+        for (i, (oids, r)) in reqs.iter().enumerate() {
+            if results[i].is_some() {
+                continue;
+            }
+            let id = self.next_request_id();
+            ids[i].push(id);
+            let b = max_repetitions(burst.tag, *r);
+            let msg = ber::encode_community_message(
+                burst.version,
+                burst.community,
+                &ber::encode_pdu(burst.tag, id, 0, b, oids),
+            );
+            if let Err(e) = self.send(&msg).await {
+                results[i] = Some(Err(e));
+                continue;
+            }
+            self.stats.sent += 1;
+        }
+    }
+
+    /// Reads replies to the burst until each has one or `until` passes: napping through a
+    /// large burst (see [`COALESCE_FROM`]), otherwise waking up for each datagram.
+    async fn await_burst(
+        &mut self,
+        burst: &Burst<'_>,
+        ids: &[Vec<i32>],
+        results: &mut [Slot],
+        n_sent: usize,
+        until: Instant,
+    ) {
+        if self.buf.is_empty() {
+            self.buf = vec![0; 65_536];
+        }
+        let (version, community) = (burst.version, burst.community);
+        // After a sleep that found nothing, wait for the next datagram instead: an agent
+        // that is slow or far away must not be polled every millisecond.
+        let mut may_sleep = true;
+        loop {
+            let pending = results.iter().filter(|r| r.is_none()).count();
+            if pending == 0 {
+                break;
+            }
+            let now = Instant::now();
+            if now >= until {
+                break;
+            }
+            if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
+                self.park();
+                tokio::time::sleep_until((now + self.nap(pending)).min(until)).await;
+                let got = self.drain(version, community, ids, results);
+                self.learn_rate(got, pending, now.elapsed());
+                may_sleep = got > 0;
+                continue;
+            }
+            if self.ensure_live().is_err() {
+                break;
+            }
+            let Socket::Live(socket) = &self.socket else {
+                break;
+            };
+            let n = match tokio::time::timeout_at(until, socket.recv_from(&mut self.buf)).await {
+                Err(_) => break,
+                Ok(Err(_)) => continue,
+                Ok(Ok((n, _from))) => n,
+            };
+            may_sleep = true;
+            self.take_reply(n, version, community, ids, results);
+            // Read on while datagrams are queued: one wake-up, every reply that is there.
+            self.drain(version, community, ids, results);
+        }
+    }
+
+    /// Counts the burst's unanswered requests as timeouts. Requests lost in a burst: the agent
+    /// may drop what arrives while it is busy. Fewer in flight from now on (down to one at a
+    /// time); never raised again for this session.
+    fn burst_unanswered(&mut self, unanswered: usize, n_sent: usize) {
+        self.stats.timeouts += unanswered as u64;
+        if n_sent > 1 && self.max_in_flight > 1 {
+            self.max_in_flight = (self.max_in_flight / 2).max(1);
+            tracing::debug!(
+                max_in_flight = self.max_in_flight,
+                "requests of a burst unanswered: fewer in flight"
+            );
+        }
     }
 
     /// How long to nap while `pending` replies are awaited.
@@ -420,7 +475,7 @@ impl Session {
         version: i64,
         community: &[u8],
         ids: &[Vec<i32>],
-        results: &mut [Option<Result<Reply, SnmpError>>],
+        results: &mut [Slot],
     ) -> usize {
         let mut read = 0;
         while results.iter().any(Option::is_none) {
@@ -444,7 +499,7 @@ impl Session {
         version: i64,
         community: &[u8],
         ids: &[Vec<i32>],
-        results: &mut [Option<Result<Reply, SnmpError>>],
+        results: &mut [Slot],
     ) {
         let bytes = &self.buf[..n];
         // Decoded once (the varbinds are read by the walk); the request-id is peeked apart

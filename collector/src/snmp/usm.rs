@@ -18,10 +18,10 @@ use std::time::Instant;
 use snmp2::v3::{self, Security};
 use snmp2::{AsnReader, MessageType};
 
+use super::auth::{AuthProtocol, PrivProtocol, SecurityLevel, V3Auth};
 use super::ber::{self, Response, TAG_INTEGER, TAG_OCTET_STRING, TAG_SEQUENCE};
 use super::oid::Oid;
 use super::value::Value;
-use crate::config::{AuthProtocol, PrivProtocol, SecurityLevel, V3Auth};
 
 const FLAG_AUTH: u8 = 0x01;
 const FLAG_PRIV: u8 = 0x02;

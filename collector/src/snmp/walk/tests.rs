@@ -9,8 +9,8 @@ use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
 use super::*;
-use crate::config::{Auth, SnmpVersion};
 use crate::secret::Secret;
+use crate::snmp::auth::{Auth, SnmpVersion};
 use crate::snmp::ber;
 use crate::snmp::oid::oid;
 
