@@ -3,6 +3,10 @@
 //! its package name). The rules, as ARCHITECTURE.md states them:
 //!
 //! - `topology` depends on no workspace crate, of any kind: it is the shared vocabulary.
+//! - `collector` depends on no workspace crate, of any kind: it knows no GeoJSON (cadastre) and
+//!   needs no graph (topology); the api joins them.
+//! - `simulator` depends on no workspace crate but `cadastre` (the demo's devices are built
+//!   from the demo cadastre), never on `collector`: its own BER codec checks the collector's.
 //! - Nothing depends on `api`, of any kind: it is the composition root; the integration tests
 //!   run its binary (`IRISOPS_BIN`), they do not link it.
 //! - Only `api` depends on `axum` (any kind). The one exception is the `tests` package's
@@ -66,6 +70,16 @@ fn problems(meta: &Value) -> Vec<String> {
                 "{what}: topology is the shared vocabulary and depends on no workspace crate"
             ));
         }
+        if from == "collector" && members.contains(to) {
+            out.push(format!(
+                "{what}: the collector depends on no workspace crate (the api joins it with the cadastre and the graph)"
+            ));
+        }
+        if from == "simulator" && members.contains(to) && to != "cadastre" {
+            out.push(format!(
+                "{what}: the simulator depends on cadastre only (an independent implementation of the devices)"
+            ));
+        }
         if to == "api" {
             out.push(format!(
                 "{what}: nothing depends on api, the composition root (tests run its binary)"
@@ -125,13 +139,14 @@ fn workspace_dependencies_run_one_way() {
 fn the_rules_catch_forbidden_dependencies() {
     let dep = |name: &str, kind: Option<&str>| serde_json::json!({ "name": name, "kind": kind });
     let package = |name: &str, deps: Vec<Value>| serde_json::json!({ "id": format!("path+file:///w/{name}#0.1.0"), "name": name, "dependencies": deps });
-    let members =
-        ["topology", "collector", "api", "tests"].map(|n| format!("path+file:///w/{n}#0.1.0"));
+    let members = ["topology", "collector", "simulator", "api", "tests"]
+        .map(|n| format!("path+file:///w/{n}#0.1.0"));
     let meta = serde_json::json!({
         "workspace_members": members,
         "packages": [
             package("topology", vec![dep("serde", None), dep("collector", Some("dev"))]),
-            package("collector", vec![dep("axum", Some("dev")), dep("anyhow", Some("build"))]),
+            package("collector", vec![dep("axum", Some("dev")), dep("anyhow", Some("build")), dep("topology", None)]),
+            package("simulator", vec![dep("cadastre", None), dep("collector", Some("dev"))]),
             package("api", vec![dep("axum", None), dep("anyhow", None), dep("collector", None)]),
             package("tests", vec![dep("axum", Some("dev")), dep("api", Some("dev"))]),
             // Not a member: its dependencies are its own business.
@@ -144,6 +159,8 @@ fn the_rules_catch_forbidden_dependencies() {
             "topology depends on collector (dev): topology is the shared vocabulary and depends on no workspace crate",
             "collector depends on axum (dev): only api knows HTTP (the tests package may dev-depend on axum for fake servers)",
             "collector depends on anyhow (build): anyhow belongs to the binary in api; a library returns its thiserror enum",
+            "collector depends on topology (normal): the collector depends on no workspace crate (the api joins it with the cadastre and the graph)",
+            "simulator depends on collector (dev): the simulator depends on cadastre only (an independent implementation of the devices)",
             "tests depends on api (dev): nothing depends on api, the composition root (tests run its binary)",
         ]
     );
