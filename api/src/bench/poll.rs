@@ -1,10 +1,11 @@
 //! `irisops bench poll`: the poller's CPU per varbind against one agent, end to end.
 //!
 //! Each round walks ifName, ifHCInOctets, ifHCOutOctets and ifHighSpeed (ifXTable .1, .6, .10,
-//! .15) with GETBULK, builds a [`DevicePoll`] (keys from ifName by `ports::assign_keys`, speed
-//! = ifHighSpeed × 10^6, 64-bit counters), computes rates against the previous round and writes
-//! both to the embedded store. All of that is inside the measured region; one warm-up round
-//! before it opens the socket, creates the port rows and gives the first round its previous.
+//! .15) with GETBULK, builds a [`DevicePoll`] with the collector's own ifIndex join
+//! (`poll::join_ports`: keys from ifName, speed = ifHighSpeed × 10^6, 64-bit counters),
+//! computes rates against the previous round and writes both to the embedded store. All of
+//! that is inside the measured region; one warm-up round before it opens the socket, creates
+//! the port rows and gives the first round its previous.
 //!
 //! `--layout column` walks each column on its own, so its PDUs are the ones
 //! `prometheus-snmp-exporter` sends (one column each), with the 4 column walks in flight
@@ -23,19 +24,19 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use collector::config::{Auth, SnmpVersion};
-use collector::poll::now_ms;
-use collector::ports::{key_ports, ByIndex};
+use collector::poll::{join_ports, now_ms};
 use collector::rates;
-use collector::sample::{DevicePoll, PortCounters};
+use collector::sample::DevicePoll;
 use collector::secret::Secret;
-use collector::snmp::oid::{oid, single_subid};
+use collector::snmp::oid::oid;
 use collector::snmp::walk::{walk, walk_many, Repetitions, Table};
 use collector::snmp::{Oid, Session};
 use collector::store::{Retention, Store};
 
 use super::{round, thread_cpu_ns, threads_cpu_ns};
 
-/// ifXTable columns walked: ifName, ifHCInOctets, ifHCOutOctets, ifHighSpeed.
+/// ifXTable columns walked, by sub-identifier: ifName, ifHCInOctets, ifHCOutOctets,
+/// ifHighSpeed (4 of the poll's [`collector::poll::IFX_COLUMNS`]).
 const COLUMNS: [u32; 4] = [1, 6, 10, 15];
 
 /// Arguments of `irisops bench poll`.
@@ -248,35 +249,13 @@ async fn walk_round(
     Ok(table)
 }
 
-/// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
+/// The walked columns joined by ifIndex into a poll by the collector's own join
+/// ([`join_ports`], the code every poll runs), keyed the way the collector keys ports.
 fn device_poll(table: &Table) -> DevicePoll {
-    let mut by_index = ByIndex::with_capacity(table.max_rows());
-    for col in 0..table.n_columns() {
-        by_index.restart();
-        for (suffix, v) in table.rows(col) {
-            let Some(i) = single_subid(suffix) else {
-                continue;
-            };
-            let p = by_index.entry(i, || PortCounters {
-                if_index: i,
-                counter_bits: 64,
-                ..PortCounters::default()
-            });
-            match col {
-                0 => p.if_name = v.as_text(255),
-                1 => p.in_octets = v.as_u64(),
-                2 => p.out_octets = v.as_u64(),
-                3 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
-                _ => {}
-            }
-        }
-    }
-    let mut ports = by_index.into_ports();
-    key_ports(&mut ports);
     DevicePoll {
         device: "bench".to_string(),
         time_ms: now_ms(),
-        ports,
+        ports: join_ports(table, &COLUMNS, &Table::default()),
         n_requests: table.n_requests,
         n_varbinds: table.n_varbinds,
         ..DevicePoll::default()

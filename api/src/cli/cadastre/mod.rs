@@ -1,303 +1,71 @@
-//! `irisops cadastre ...`: validate, import, export, stats and the demo network. The contract's
-//! names: `validate FILE...`, `import --data DIR --from ofds|geojson [--crs] FILE...`,
-//! `export --data DIR --to ofds|geojson|csv --out DIR2`, `stats --data DIR [--json]`,
-//! `generate-demo --out DIR [--seed S]`; the versions: `history`, `show`, `undo`, `edit`
-//! (in `history.rs`).
+//! `irisops cadastre ...`: one file per subcommand, its arguments beside its `run`. The
+//! contract's names: `validate FILE...`, `import --data DIR --from ofds|geojson [--crs]
+//! FILE...`, `export --data DIR --to ofds|geojson|csv --out DIR2`, `stats --data DIR
+//! [--json]`, `generate-demo --out DIR [--seed S]`; the versions: `history`, `show`, `undo`,
+//! `edit`. Here: the shared readers (GeoJSON, OFDS), validation options and the printing of a
+//! write's outcome.
 
+mod edit;
+mod export;
+mod generate_demo;
 mod history;
+mod import;
+mod show;
+mod stats;
+mod undo;
+mod validate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 
 use cadastre::crs::Crs;
 use cadastre::store::Store;
-use cadastre::validate::{validate, ValidateOptions};
+use cadastre::validate::ValidateOptions;
 use cadastre::{geojson_io, ofds, Cadastre, CadastreError, Report};
 
 /// The `cadastre` subcommands.
 #[derive(Subcommand)]
 pub enum CadastreCommand {
     /// Validate GeoJSON layer files or an OFDS package; print every problem (exit 1 on errors).
-    Validate {
-        /// GeoJSON FeatureCollections (one layer each) or one OFDS package (.json).
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-        /// CRS of the input when the files do not say (EPSG:31370, EPSG:3812).
-        #[arg(long)]
-        crs: Option<String>,
-        /// The area every coordinate must lie in: `brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`
-        /// (default: anywhere, as WGS84).
-        #[arg(long)]
-        area: Option<String>,
-    },
+    Validate(validate::Args),
     /// Import files into a data directory (validated first; nothing is written on errors).
-    Import {
-        /// The cadastre's data directory.
-        #[arg(long)]
-        data: PathBuf,
-        /// Input format: `ofds` (a package .json, or its nodes + spans GeoJSON) or `geojson`.
-        #[arg(long, value_enum)]
-        from: Format,
-        /// CRS of the input when the files do not say (EPSG:31370, EPSG:3812).
-        #[arg(long)]
-        crs: Option<String>,
-        /// Who imports (recorded in the history).
-        #[arg(long, default_value = "irisops")]
-        author: String,
-        /// Why (recorded in the history).
-        #[arg(long, default_value = "import")]
-        reason: String,
-        /// The area every coordinate must lie in: `brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`.
-        #[arg(long)]
-        area: Option<String>,
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Import(import::Args),
     /// Export a data directory: OFDS package, GeoJSON (one file per layer) or CSV.
-    Export {
-        #[arg(long)]
-        data: PathBuf,
-        #[arg(long, value_enum)]
-        to: ExportFormat,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Export(export::Args),
     /// Route km, strands and per-owner figures of a data directory.
-    Stats {
-        #[arg(long)]
-        data: PathBuf,
-        /// JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-    },
+    Stats(stats::Args),
     /// The changes of a data directory, newest first: version, time, author, reason, and the
     /// numbers of features added, changed and deleted.
-    History {
-        #[arg(long)]
-        data: PathBuf,
-        /// JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Only the N latest changes.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
+    History(history::Args),
     /// Export the cadastre as it was at a version, as GeoJSON (one file per layer).
-    Show {
-        #[arg(long)]
-        data: PathBuf,
-        /// The version (0: empty).
-        #[arg(long)]
-        version: u64,
-        #[arg(long)]
-        out: PathBuf,
-    },
+    Show(show::Args),
     /// Undo a change, as a new change (refused when a later change touched one of its
     /// features: undo that one first).
-    Undo {
-        #[arg(long)]
-        data: PathBuf,
-        /// The version whose change to undo.
-        #[arg(long)]
-        version: u64,
-        /// Who undoes (recorded in the history).
-        #[arg(long)]
-        author: String,
-        /// Why (recorded in the history).
-        #[arg(long)]
-        reason: String,
-        /// The version the undo is based on (default: the current one); refused when stale.
-        #[arg(long)]
-        base_version: Option<u64>,
-    },
+    Undo(undo::Args),
     /// Apply a change-set file (add, change, delete features of any layer) as one change:
     /// `{"changes": [{"op": "add"|"change", "layer": L, "feature": FEATURE} |
     /// {"op": "delete", "layer": L, "id": ID}]}`.
-    Edit {
-        #[arg(long)]
-        data: PathBuf,
-        /// The change-set JSON file.
-        #[arg(long)]
-        file: PathBuf,
-        /// Who edits (recorded in the history).
-        #[arg(long)]
-        author: String,
-        /// Why (recorded in the history).
-        #[arg(long)]
-        reason: String,
-        /// The version the edit is based on; refused when the data has moved on since.
-        #[arg(long)]
-        base_version: u64,
-    },
+    Edit(edit::Args),
     /// Write the generated Brussels-scale demo network into a data directory (and its GeoJSON
     /// layers into DIR/geojson).
-    GenerateDemo {
-        #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum Format {
-    Ofds,
-    Geojson,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
-    Ofds,
-    Geojson,
-    Csv,
+    GenerateDemo(generate_demo::Args),
 }
 
 /// Runs a cadastre subcommand.
 pub fn run(cmd: CadastreCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        CadastreCommand::Validate { files, crs, area } => {
-            let crs = parse_crs(crs.as_deref())?;
-            let opts = options(area.as_deref())?;
-            let (cad, mut report) = read_any(&files, crs)?;
-            report.extend(validate(&cad, &opts));
-            print_report(&report);
-            println!(
-                "{} features: {} error(s), {} warning(s)",
-                cad.n_features(),
-                report.n_errors(),
-                report.n_warnings()
-            );
-            Ok(if report.has_errors() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            })
-        }
-        CadastreCommand::Import {
-            data,
-            from,
-            crs,
-            author,
-            reason,
-            area,
-            files,
-        } => {
-            let crs = parse_crs(crs.as_deref())?;
-            let opts = options(area.as_deref())?;
-            let (cad, report) = match from {
-                Format::Geojson => geojson_io::read_files(&files, crs)?,
-                Format::Ofds => read_ofds(&files, crs)?,
-            };
-            import(&data, cad, report, &author, &reason, &opts)
-        }
-        CadastreCommand::Export { data, to, out } => {
-            let (cad, version) = open_store(&data)?.load()?;
-            std::fs::create_dir_all(&out)
-                .with_context(|| format!("cannot create {}", out.display()))?;
-            match to {
-                ExportFormat::Geojson => geojson_io::write_dir(&cad, &out)?,
-                ExportFormat::Csv => {
-                    cadastre::csv::write_csv(&cad, &out)?;
-                }
-                ExportFormat::Ofds => {
-                    let pkg = ofds::write_package(&cad);
-                    let path = out.join("network-package.json");
-                    std::fs::write(&path, serde_json::to_string_pretty(&pkg)?)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    let (nodes, spans) = ofds::write_geojson(&cad);
-                    std::fs::write(out.join("nodes.geojson"), nodes.to_string())?;
-                    std::fs::write(out.join("spans.geojson"), spans.to_string())?;
-                }
-            }
-            eprintln!(
-                "exported version {version} ({} features) to {}",
-                cad.n_features(),
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        CadastreCommand::Stats { data, json } => {
-            let (cad, version) = open_store(&data)?.load()?;
-            let stats = cadastre::stats::stats(&cad);
-            if json {
-                let mut v = serde_json::to_value(&stats)?;
-                v["version"] = version.into();
-                println!("{}", serde_json::to_string_pretty(&v)?);
-            } else {
-                print_stats(&stats, version);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        CadastreCommand::History { data, json, limit } => history::history(&data, json, limit),
-        CadastreCommand::Show { data, version, out } => history::show(&data, version, &out),
-        CadastreCommand::Undo {
-            data,
-            version,
-            author,
-            reason,
-            base_version,
-        } => {
-            let who = history::Author {
-                author: &author,
-                reason: &reason,
-                base_version,
-            };
-            history::undo(&data, version, &who)
-        }
-        CadastreCommand::Edit {
-            data,
-            file,
-            author,
-            reason,
-            base_version,
-        } => {
-            let who = history::Author {
-                author: &author,
-                reason: &reason,
-                base_version: Some(base_version),
-            };
-            history::edit(&data, &file, &who)
-        }
-        CadastreCommand::GenerateDemo { out, seed } => {
-            let cad = cadastre::demo::generate(seed);
-            let report = validate(&cad, &ValidateOptions::brussels());
-            if report.has_errors() {
-                print_report(&report);
-                bail!("the generated demo network does not validate (a bug): nothing written");
-            }
-            let mut store = open_store(&out)?;
-            let base = store.version()?;
-            let check = |c: &Cadastre| validate(c, &ValidateOptions::brussels());
-            let version = store.replace_all(
-                base,
-                &cad,
-                "irisops",
-                &format!("generated demo network (seed {seed})"),
-                &check,
-            )?;
-            let geo_dir = out.join("geojson");
-            std::fs::create_dir_all(&geo_dir)
-                .with_context(|| format!("cannot create {}", geo_dir.display()))?;
-            geojson_io::write_dir(&cad, &geo_dir)?;
-            eprintln!(
-                "cadastre version {version} in {}; GeoJSON layers in {}",
-                out.display(),
-                geo_dir.display()
-            );
-            let s = cadastre::stats::stats(&cad);
-            eprintln!(
-                "demo network (seed {seed}): {:.1} km of routes, {} sites, {} cables, {} hotspots → {}",
-                s.routes_km,
-                s.n_sites,
-                s.n_cables,
-                s.n_hotspots,
-                out.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
+        CadastreCommand::Validate(args) => validate::run(args),
+        CadastreCommand::Import(args) => import::run(args),
+        CadastreCommand::Export(args) => export::run(args),
+        CadastreCommand::Stats(args) => stats::run(args),
+        CadastreCommand::History(args) => history::run(args),
+        CadastreCommand::Show(args) => show::run(args),
+        CadastreCommand::Undo(args) => undo::run(args),
+        CadastreCommand::Edit(args) => edit::run(args),
+        CadastreCommand::GenerateDemo(args) => generate_demo::run(args),
     }
 }
 
@@ -422,72 +190,40 @@ fn legacy_crs(text: &str) -> Option<Crs> {
     Crs::parse(name).ok()
 }
 
-fn import(
-    data: &Path,
-    cad: Cadastre,
-    mut report: Report,
-    author: &str,
-    reason: &str,
-    opts: &ValidateOptions,
-) -> anyhow::Result<ExitCode> {
-    let mut store = open_store(data)?;
-    let version = store.version()?;
-    if report.has_errors() {
-        print_report(&report);
-        println!("nothing imported: {} error(s)", report.n_errors());
-        return Ok(ExitCode::from(1));
-    }
-    // The store validates the imported cadastre; keep its report for the warnings.
-    let checked = std::cell::RefCell::new(Report::default());
-    let check = |c: &Cadastre| {
-        let r = validate(c, opts);
-        checked.replace(r.clone());
-        r
-    };
-    match store.replace_all(version, &cad, author, reason, &check) {
-        Ok(v) => {
-            report.extend(checked.take());
-            print_report(&report);
-            println!("imported {} features as version {v}", cad.n_features());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(CadastreError::Invalid { report: r }) => {
-            report.extend(r);
-            print_report(&report);
-            println!("nothing imported: {} error(s)", report.n_errors());
-            Ok(ExitCode::from(1))
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn print_report(report: &Report) {
     for p in &report.problems {
         println!("{p}");
     }
 }
 
-fn print_stats(s: &cadastre::stats::Stats, version: u64) {
-    println!("cadastre version {version}: {:.1} km of routes, {} sites, {} routes, {} cables, {} allocations, {} hotspots",
-        s.routes_km, s.n_sites, s.n_routes, s.n_cables, s.n_allocations, s.n_hotspots);
-    println!(
-        "{:<22} {:>9} {:>9} {:>14} {:>13} {:>6}",
-        "owner", "route km", "cable km", "strands total", "strands used", "used%"
-    );
-    for (owner, o) in &s.by_owner {
-        let pct = if o.strands_total > 0 {
-            o.strands_used as f64 * 100.0 / o.strands_total as f64
-        } else {
-            0.0
-        };
-        println!(
-            "{owner:<22} {:>9.1} {:>9.1} {:>14} {:>13} {:>5.1}%",
-            o.km, o.cables_km, o.strands_total, o.strands_used, pct
-        );
+/// Who writes a change and why, and the version it is based on (`None`: the current one).
+struct Author<'a> {
+    author: &'a str,
+    reason: &'a str,
+    base_version: Option<u64>,
+}
+
+/// Prints the outcome of a write: the new version, or why nothing was written (exit 1).
+fn written(result: Result<u64, CadastreError>, what: &str) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(v) => {
+            println!("{what} as version {v}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(CadastreError::Stale { base, current }) => {
+            println!("stale edit: data is at version {current}, your edit is based on {base}");
+            Ok(ExitCode::from(1))
+        }
+        Err(CadastreError::Invalid { report }) => {
+            print_report(&report);
+            println!("nothing written: {} error(s)", report.n_errors());
+            Ok(ExitCode::from(1))
+        }
+        Err(e @ (CadastreError::NotFound(_) | CadastreError::Store { .. })) => {
+            println!("error: {e}");
+            println!("nothing written");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
     }
-    let t = &s.spare.total;
-    println!(
-        "spare (topology): {} dark strands, {:.1} dark strand-km, {} free ducts, {:.1} free duct-km (per owner: irisops topology spare)",
-        t.dark_strands, t.dark_strand_km, t.free_ducts, t.free_duct_km
-    );
 }
