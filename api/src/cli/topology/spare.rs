@@ -103,71 +103,9 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
             }),
         };
     }
-    let (header, rows): (&[&str], Vec<Vec<String>>) = match by {
-        SpareBy::Owner => (
-            &[
-                "owner",
-                "routes",
-                "km",
-                "fibres",
-                "allocated",
-                "dark",
-                "dark_strand_km",
-                "free_ducts",
-                "free_duct_km",
-                "lit_routes",
-                "lit_headroom_gbps",
-            ],
-            r.by_owner
-                .iter()
-                .map(|(o, v)| (o.as_str(), v))
-                .chain([("TOTAL", &r.total)])
-                .map(|(o, v)| {
-                    vec![
-                        o.to_string(),
-                        v.routes.to_string(),
-                        format!("{:.3}", v.km),
-                        v.fibre_count.to_string(),
-                        v.allocated_strands.to_string(),
-                        v.dark_strands.to_string(),
-                        format!("{:.1}", v.dark_strand_km),
-                        v.free_ducts.to_string(),
-                        format!("{:.3}", v.free_duct_km),
-                        v.lit_routes.to_string(),
-                        format!("{:.3}", v.lit_headroom_bps / 1e9),
-                    ]
-                })
-                .collect(),
-        ),
-        SpareBy::Route => (
-            &[
-                "route",
-                "owner",
-                "km",
-                "fibres",
-                "allocated",
-                "dark",
-                "free_ducts",
-                "lit_headroom_gbps",
-            ],
-            r.links
-                .iter()
-                .map(|l| {
-                    vec![
-                        l.id.clone(),
-                        l.owner.clone(),
-                        format!("{:.3}", l.length_m / 1000.0),
-                        l.fibre_count.to_string(),
-                        l.allocated_strands.to_string(),
-                        l.dark_strands.to_string(),
-                        l.free_ducts.to_string(),
-                        l.lit_headroom_bps
-                            .map(|h| format!("{:.3}", h / 1e9))
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        ),
+    let (header, rows) = match by {
+        SpareBy::Owner => (OWNER_HEADER, owner_rows(r)),
+        SpareBy::Route => (ROUTE_HEADER, route_rows(r)),
     };
     let sep = if format == OutFormat::Csv { "," } else { "\t" };
     let mut s = header.join(sep);
@@ -188,4 +126,74 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
         s.push('\n');
     }
     Ok(s)
+}
+
+const OWNER_HEADER: &[&str] = &[
+    "owner",
+    "routes",
+    "km",
+    "fibres",
+    "allocated",
+    "dark",
+    "dark_strand_km",
+    "free_ducts",
+    "free_duct_km",
+    "lit_routes",
+    "lit_headroom_gbps",
+];
+
+/// One row per owner, then the total.
+fn owner_rows(r: &topology::SpareReport) -> Vec<Vec<String>> {
+    r.by_owner
+        .iter()
+        .map(|(o, v)| (o.as_str(), v))
+        .chain([("TOTAL", &r.total)])
+        .map(|(o, v)| {
+            vec![
+                o.to_string(),
+                v.routes.to_string(),
+                format!("{:.3}", v.km),
+                v.fibre_count.to_string(),
+                v.allocated_strands.to_string(),
+                v.dark_strands.to_string(),
+                format!("{:.1}", v.dark_strand_km),
+                v.free_ducts.to_string(),
+                format!("{:.3}", v.free_duct_km),
+                v.lit_routes.to_string(),
+                format!("{:.3}", v.lit_headroom_bps / 1e9),
+            ]
+        })
+        .collect()
+}
+
+const ROUTE_HEADER: &[&str] = &[
+    "route",
+    "owner",
+    "km",
+    "fibres",
+    "allocated",
+    "dark",
+    "free_ducts",
+    "lit_headroom_gbps",
+];
+
+/// One row per route.
+fn route_rows(r: &topology::SpareReport) -> Vec<Vec<String>> {
+    r.links
+        .iter()
+        .map(|l| {
+            vec![
+                l.id.clone(),
+                l.owner.clone(),
+                format!("{:.3}", l.length_m / 1000.0),
+                l.fibre_count.to_string(),
+                l.allocated_strands.to_string(),
+                l.dark_strands.to_string(),
+                l.free_ducts.to_string(),
+                l.lit_headroom_bps
+                    .map(|h| format!("{:.3}", h / 1e9))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect()
 }
