@@ -1,21 +1,20 @@
-//! The api of irisops: the composition root. It owns the CLI subcommands and the HTTP surface
-//! (axum); it depends on every other crate and nothing depends on it.
+//! The api of irisops: the composition root. It owns the CLI commands and the HTTP surface
+//! (axum), and wires the libraries together; it depends on every other crate and nothing
+//! depends on it. Nothing of substance lives here that a library could hold.
 //!
 //! Layout:
-//! - [`bench`]: `irisops bench poll` and `irisops bench fleet`: CPU, memory and timeliness.
-//! - [`cli`]: the `irisops` subcommands (clap) and their dispatch.
-//! - [`cadastre_cmd`]: `irisops cadastre ...` (validate, import, export, stats, generate-demo).
-//! - [`poll_cmd`]: `irisops poll`: two polls, rates, JSON or a table.
-//! - [`serve`]: `irisops serve` and `irisops demo`.
-//! - [`server`]: the axum router (health, metrics, read API, web page).
-//! - [`error`]: `ApiError`, domain errors as HTTP answers.
-//! - [`topology_cmd`]: `irisops topology`: diverse paths and single points of failure.
+//! - [`cli`]: the `irisops` command line: `mod.rs` holds the clap `Cli` and the dispatch, then
+//!   one file per command with its arguments beside its `run` (`check_config`, `poll`,
+//!   `serve`, `demo`, `simulate`), and one file per subcommand under `cadastre/` and
+//!   `topology/`. `anyhow` lives here, in `main.rs` and in [`bench`].
+//! - [`http`]: the axum router: `AppState`, `api_router()` merging one router per area
+//!   (`monitoring`, `wifi`, `cadastre`, `web`), and `ApiError` (`error.rs`, `thiserror`).
+//! - [`bench`]: `irisops bench poll|fleet|wifi|influx`: CPU, memory and timeliness, one module
+//!   per benchmark.
+//!
+//! JSON (HTTP answers and `--json` outputs) is built by typed `Serialize` structs; the ones
+//! both print (the cadastre's statistics) are one struct, in the HTTP area module.
 
 pub mod bench;
-pub mod cadastre_cmd;
 pub mod cli;
-pub mod error;
-pub mod poll_cmd;
-pub mod serve;
-pub mod server;
-pub mod topology_cmd;
+pub mod http;

@@ -194,8 +194,10 @@ fn next_tick(
     Some(n)
 }
 
-/// One poll in its own task: a panic there is an error for this poll only.
-async fn isolated_poll(
+/// One poll in its own task: a panic there is an error for this poll only (counted in
+/// `metrics`, with the poll's outcome). The pipeline's device loops and `irisops poll` both
+/// poll through it. `state` is the device's kept state (`None`: open a session first).
+pub async fn isolated_poll(
     dev: &DeviceConfig,
     state: Option<DeviceState>,
     metrics: &Metrics,

@@ -39,6 +39,10 @@ impl From<SnmpError> for PollError {
     }
 }
 
+/// The ifXTable columns a poll walks, by their sub-identifier under ifXEntry: ifName,
+/// ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts, ifHighSpeed, ifAlias.
+pub const IFX_COLUMNS: [u32; 7] = [1, 6, 7, 10, 11, 15, 18];
+
 /// IF-MIB columns, in the order the walker asks for them.
 pub struct Columns {
     pub ifx: Vec<Oid>,
@@ -51,9 +55,7 @@ impl Columns {
         let x = |c: u32| oid("1.3.6.1.2.1.31.1.1.1").child(c);
         let t = |c: u32| oid("1.3.6.1.2.1.2.2.1").child(c);
         Columns {
-            // ifName, ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts,
-            // ifHighSpeed, ifAlias
-            ifx: [1, 6, 7, 10, 11, 15, 18].into_iter().map(x).collect(),
+            ifx: IFX_COLUMNS.into_iter().map(x).collect(),
             // ifDescr, ifSpeed, ifAdminStatus, ifOperStatus, ifInOctets, ifInUcastPkts,
             // ifInDiscards, ifInErrors, ifOutOctets, ifOutUcastPkts, ifOutDiscards, ifOutErrors
             ift: [2, 5, 7, 8, 10, 11, 13, 14, 16, 17, 19, 20]
@@ -151,7 +153,7 @@ async fn poll_once(dev: &DeviceConfig, st: &mut DeviceState) -> Result<DevicePol
         }
         break (ifx, ift);
     };
-    out.ports = join_ports(&ifx, &ift);
+    out.ports = join_ports(&ifx, &IFX_COLUMNS, &ift);
     note_renumbering(&dev.name, &out.ports, &mut st.if_index_by_key);
     crate::profiles::engine::collect(
         &mut st.session,
@@ -243,10 +245,13 @@ fn tables_disagree(ifx: &Table, ift: &Table) -> bool {
     !a.is_empty() && !b.is_empty() && lacks(&a, &b) && lacks(&b, &a)
 }
 
-/// Joins the two tables by ifIndex.
-fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
+/// Joins the two tables by ifIndex into ports keyed by `ports::key_ports`. `ifx_columns`
+/// names the ifXTable columns of `ifx` in order, by sub-identifier (a poll walks
+/// [`IFX_COLUMNS`]; `irisops bench poll` walks 4 of them through this same join); `ift` holds
+/// the ifTable columns of [`Columns::new`] (or none).
+pub fn join_ports(ifx: &Table, ifx_columns: &[u32], ift: &Table) -> Vec<PortCounters> {
     let mut by_index = ByIndex::with_capacity(ifx.max_rows().max(ift.max_rows()));
-    for col in 0..ifx.n_columns() {
+    for (col, &column) in ifx_columns.iter().enumerate().take(ifx.n_columns()) {
         by_index.restart();
         for (suffix, v) in ifx.rows(col) {
             let Some(i) = single_subid(suffix) else {
@@ -256,14 +261,14 @@ fn join_ports(ifx: &Table, ift: &Table) -> Vec<PortCounters> {
                 if_index: i,
                 ..PortCounters::default()
             });
-            match col {
-                0 => p.if_name = v.as_text(MAX_TEXT),
-                1 => p.in_octets = v.as_u64(),
-                2 => p.in_ucast_pkts = v.as_u64(),
-                3 => p.out_octets = v.as_u64(),
-                4 => p.out_ucast_pkts = v.as_u64(),
-                5 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
-                6 => p.if_alias = v.as_text(MAX_TEXT),
+            match column {
+                1 => p.if_name = v.as_text(MAX_TEXT),
+                6 => p.in_octets = v.as_u64(),
+                7 => p.in_ucast_pkts = v.as_u64(),
+                10 => p.out_octets = v.as_u64(),
+                11 => p.out_ucast_pkts = v.as_u64(),
+                15 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
+                18 => p.if_alias = v.as_text(MAX_TEXT),
                 _ => {}
             }
         }

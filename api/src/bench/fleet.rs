@@ -8,6 +8,7 @@
 //! finished its poll before the next tick; the benchmark also checks that no tick was skipped
 //! and no poll failed.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -17,7 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::json;
+use serde::Serialize;
 use tokio::sync::watch;
 
 use collector::config::{Auth, Config, SnmpVersion};
@@ -27,7 +28,7 @@ use collector::snmp::oid::oid;
 use collector::snmp::Session;
 use collector::store::{Retention, Store};
 
-use super::{process_cpu_ns, round, status_kb};
+use super::{json_line, process_cpu_ns, round, status_kb};
 
 /// Arguments of `irisops bench fleet`.
 #[derive(clap::Args)]
@@ -86,7 +87,7 @@ pub async fn run(args: FleetArgs) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let (report, ok) = result?;
-    println!("{report}");
+    println!("{}", json_line(&report)?);
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
@@ -94,7 +95,7 @@ pub async fn run(args: FleetArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Value, bool)> {
+async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(Figures, bool)> {
     let sim_addr = free_udp().context("no free UDP port for the simulator")?;
     let sim = start_simulator(args, sim_addr).await?;
     let sim_pid = sim.0.id().to_string();
@@ -119,19 +120,19 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(serde_json::Va
     let seen = observe(ticks, end, args.devices, &metrics, &sim_pid).await?;
     let udp_drops = udp_rcvbuf_errors()? - udp_drops0;
     let (mut report, ok) = report(args, &metrics, &seen);
-    let mb = |kb: u64| json!(round(kb as f64 / 1024.0, 1));
-    report["poller"]["peak_rss_mb"] = mb(status_kb("self", "VmHWM")?);
-    report["poller"]["memory"] = json!({
-        "rss_mb_at_round_boundaries": seen.rss_mb,
-        "rss_peak_mb_sampled": mb(seen.rss_peak.0),
-        "rss_peak_at": seen.rss_peak.1.format("%H:%M:%S%.3f").to_string(),
-        "rss_anon_mb_end": mb(status_kb("self", "RssAnon")?),
-        "rss_file_mb_end": mb(status_kb("self", "RssFile")?),
+    let mb = |kb: u64| round(kb as f64 / 1024.0, 1);
+    report.poller.peak_rss_mb = Some(mb(status_kb("self", "VmHWM")?));
+    report.poller.memory = Some(Memory {
+        rss_mb_at_round_boundaries: seen.rss_mb.clone(),
+        rss_peak_mb_sampled: mb(seen.rss_peak.0),
+        rss_peak_at: seen.rss_peak.1.format("%H:%M:%S%.3f").to_string(),
+        rss_anon_mb_end: mb(status_kb("self", "RssAnon")?),
+        rss_file_mb_end: mb(status_kb("self", "RssFile")?),
     });
-    report["simulator"]["peak_rss_mb"] = mb(status_kb(&sim_pid, "VmHWM")?);
-    report["udp_rcvbuf_errors_host"] = json!(udp_drops);
-    report["store_mb"] = json!(round(dir_size(dir) as f64 / 1e6, 1));
-    report["first_tick"] = json!(seen.ticks[0].format("%H:%M:%S").to_string());
+    report.simulator.peak_rss_mb = Some(mb(status_kb(&sim_pid, "VmHWM")?));
+    report.udp_rcvbuf_errors_host = Some(udp_drops);
+    report.store_mb = Some(round(dir_size(dir) as f64 / 1e6, 1));
+    report.first_tick = Some(seen.ticks[0].format("%H:%M:%S").to_string());
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
     drop(sim);
@@ -225,7 +226,71 @@ fn counters(m: &Metrics) -> Counters {
     )
 }
 
-fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (serde_json::Value, bool) {
+/// The benchmark's JSON line (the memory and host figures are filled in by `measure`).
+#[derive(Serialize)]
+struct Figures {
+    bench: &'static str,
+    devices: u32,
+    ports: u32,
+    schedule: String,
+    concurrency: u32,
+    rounds: u64,
+    window_s: f64,
+    ok: bool,
+    polls: u64,
+    polls_expected: u64,
+    failed_polls: u64,
+    skipped_ticks: u64,
+    round_done_s_after_tick: Vec<f64>,
+    every_round_on_time: bool,
+    varbinds_per_round: u64,
+    store_points: u64,
+    rates: u64,
+    gaps: u64,
+    poll_duration_buckets: BTreeMap<String, u64>,
+    poller: PollerFigures,
+    simulator: SimulatorFigures,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    udp_rcvbuf_errors_host: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    store_mb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    first_tick: Option<String>,
+}
+
+/// The poller's CPU and memory.
+#[derive(Serialize)]
+struct PollerFigures {
+    cpu_s: f64,
+    cpu_percent_of_one_core: f64,
+    cpu_percent_per_round: Vec<f64>,
+    cpu_us_per_varbind: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_rss_mb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory: Option<Memory>,
+}
+
+/// The poller's resident memory over the run, MB.
+#[derive(Serialize)]
+struct Memory {
+    rss_mb_at_round_boundaries: Vec<f64>,
+    rss_peak_mb_sampled: f64,
+    rss_peak_at: String,
+    rss_anon_mb_end: f64,
+    rss_file_mb_end: f64,
+}
+
+/// The simulator's CPU and memory.
+#[derive(Serialize)]
+struct SimulatorFigures {
+    cpu_s: f64,
+    cpu_percent_of_one_core: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peak_rss_mb: Option<f64>,
+}
+
+fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (Figures, bool) {
     let (ticks, end, done_s) = (&seen.ticks, seen.end, &seen.done_s);
     let (samples, before, after) = (&seen.cpu, seen.before, seen.after);
     let rounds = ticks.len() as u64;
@@ -250,37 +315,43 @@ fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (serde_json::
     let ok = on_time && polls == expected && failures == 0 && skipped == 0;
     let own = last.own - first.own;
     let sim = last.sim - first.sim;
-    let report = json!({
-        "bench": "fleet",
-        "devices": args.devices,
-        "ports": args.ports,
-        "schedule": args.schedule,
-        "concurrency": args.concurrency,
-        "rounds": rounds,
-        "window_s": round(window_s, 1),
-        "ok": ok,
-        "polls": polls,
-        "polls_expected": expected,
-        "failed_polls": failures,
-        "skipped_ticks": skipped,
-        "round_done_s_after_tick": done_s,
-        "every_round_on_time": on_time,
-        "varbinds_per_round": varbinds / rounds.max(1),
-        "store_points": metrics.store_points.load(Relaxed),
-        "rates": metrics.rates.load(Relaxed),
-        "gaps": metrics.gaps.iter().map(|g| g.load(Relaxed)).sum::<u64>(),
-        "poll_duration_buckets": duration_buckets(metrics),
-        "poller": {
-            "cpu_s": round(own as f64 / 1e9, 2),
-            "cpu_percent_of_one_core": share(own, window_s),
-            "cpu_percent_per_round": per_round,
-            "cpu_us_per_varbind": round(own as f64 / 1e3 / varbinds.max(1) as f64, 3),
+    let report = Figures {
+        bench: "fleet",
+        devices: args.devices,
+        ports: args.ports,
+        schedule: args.schedule.clone(),
+        concurrency: args.concurrency,
+        rounds,
+        window_s: round(window_s, 1),
+        ok,
+        polls,
+        polls_expected: expected,
+        failed_polls: failures,
+        skipped_ticks: skipped,
+        round_done_s_after_tick: done_s.clone(),
+        every_round_on_time: on_time,
+        varbinds_per_round: varbinds / rounds.max(1),
+        store_points: metrics.store_points.load(Relaxed),
+        rates: metrics.rates.load(Relaxed),
+        gaps: metrics.gaps.iter().map(|g| g.load(Relaxed)).sum::<u64>(),
+        poll_duration_buckets: duration_buckets(metrics),
+        poller: PollerFigures {
+            cpu_s: round(own as f64 / 1e9, 2),
+            cpu_percent_of_one_core: share(own, window_s),
+            cpu_percent_per_round: per_round,
+            cpu_us_per_varbind: round(own as f64 / 1e3 / varbinds.max(1) as f64, 3),
+            peak_rss_mb: None,
+            memory: None,
         },
-        "simulator": {
-            "cpu_s": round(sim as f64 / 1e9, 2),
-            "cpu_percent_of_one_core": share(sim, window_s),
+        simulator: SimulatorFigures {
+            cpu_s: round(sim as f64 / 1e9, 2),
+            cpu_percent_of_one_core: share(sim, window_s),
+            peak_rss_mb: None,
         },
-    });
+        udp_rcvbuf_errors_host: None,
+        store_mb: None,
+        first_tick: None,
+    };
     (report, ok)
 }
 
@@ -295,13 +366,13 @@ fn boundaries_s(ticks: &[DateTime<Utc>], end: DateTime<Utc>) -> Vec<f64> {
 }
 
 /// The poll duration histogram, `{"0.01": n, ...}`, read from the metrics' text.
-fn duration_buckets(metrics: &Metrics) -> serde_json::Map<String, serde_json::Value> {
+fn duration_buckets(metrics: &Metrics) -> BTreeMap<String, u64> {
     let text = metrics.render();
     text.lines()
         .filter_map(|l| l.strip_prefix("irisops_poll_duration_seconds_bucket{le=\""))
         .filter_map(|l| {
             let (le, rest) = l.split_once("\"} ")?;
-            Some((le.to_string(), json!(rest.trim().parse::<u64>().ok()?)))
+            Some((le.to_string(), rest.trim().parse::<u64>().ok()?))
         })
         .collect()
 }

@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use serde_json::json;
+use serde::Serialize;
 
 use collector::pipeline::Event;
 use collector::sample::{DevicePoll, PortCounters, PortRates};
 use collector::sinks::outbox::Outbox;
 
-use super::{process_cpu_ns, round, thread_cpu_ns};
+use super::{json_line, process_cpu_ns, round, thread_cpu_ns};
 
 /// Arguments of `irisops bench influx`.
 #[derive(clap::Args)]
@@ -80,6 +80,23 @@ fn poll(device: u32, minute: u32, ports: u32, t0: i64) -> Event {
     Event::Poll(Arc::new((p, rates)))
 }
 
+/// The benchmark's JSON line.
+#[derive(Serialize)]
+struct Figures {
+    bench: &'static str,
+    ports: u32,
+    minutes: u32,
+    points: usize,
+    bytes: usize,
+    batches: usize,
+    encode_cpu_ms_per_1k_points: f64,
+    outbox_append_cpu_us_per_point: f64,
+    outbox_append_wall_us_per_point: f64,
+    replay_points_per_s: f64,
+    replay_s: f64,
+    send_cpu_ms_per_1k_points: f64,
+}
+
 /// Runs the benchmark and prints one JSON line.
 pub async fn run(args: InfluxArgs) -> anyhow::Result<ExitCode> {
     let per_device = 50u32;
@@ -134,22 +151,20 @@ pub async fn run(args: InfluxArgs) -> anyhow::Result<ExitCode> {
     let (send_ns, send_s) = (process_cpu_ns("self")? - c0, w0.elapsed().as_secs_f64());
     let _ = std::fs::remove_dir_all(&dir);
     let k = points as f64 / 1e3;
-    println!(
-        "{}",
-        json!({
-            "bench": "influx",
-            "ports": args.ports,
-            "minutes": args.minutes,
-            "points": points,
-            "bytes": bytes,
-            "batches": points.div_ceil(args.batch),
-            "encode_cpu_ms_per_1k_points": round(encode_ns as f64 / 1e6 / k, 3),
-            "outbox_append_cpu_us_per_point": round(append_ns as f64 / 1e3 / points as f64, 3),
-            "outbox_append_wall_us_per_point": round(append_wall * 1e6 / points as f64, 3),
-            "replay_points_per_s": round(sent as f64 / send_s, 0),
-            "replay_s": round(send_s, 2),
-            "send_cpu_ms_per_1k_points": round(send_ns as f64 / 1e6 / k, 3),
-        })
-    );
+    let figures = Figures {
+        bench: "influx",
+        ports: args.ports,
+        minutes: args.minutes,
+        points,
+        bytes,
+        batches: points.div_ceil(args.batch),
+        encode_cpu_ms_per_1k_points: round(encode_ns as f64 / 1e6 / k, 3),
+        outbox_append_cpu_us_per_point: round(append_ns as f64 / 1e3 / points as f64, 3),
+        outbox_append_wall_us_per_point: round(append_wall * 1e6 / points as f64, 3),
+        replay_points_per_s: round(sent as f64 / send_s, 0),
+        replay_s: round(send_s, 2),
+        send_cpu_ms_per_1k_points: round(send_ns as f64 / 1e6 / k, 3),
+    };
+    println!("{}", json_line(&figures)?);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,11 @@
 //! `irisops bench poll`: the poller's CPU per varbind against one agent, end to end.
 //!
 //! Each round walks ifName, ifHCInOctets, ifHCOutOctets and ifHighSpeed (ifXTable .1, .6, .10,
-//! .15) with GETBULK, builds a [`DevicePoll`] (keys from ifName by `ports::assign_keys`, speed
-//! = ifHighSpeed × 10^6, 64-bit counters), computes rates against the previous round and writes
-//! both to the embedded store. All of that is inside the measured region; one warm-up round
-//! before it opens the socket, creates the port rows and gives the first round its previous.
+//! .15) with GETBULK, builds a [`DevicePoll`] with the collector's own ifIndex join
+//! (`poll::join_ports`: keys from ifName, speed = ifHighSpeed × 10^6, 64-bit counters),
+//! computes rates against the previous round and writes both to the embedded store. All of
+//! that is inside the measured region; one warm-up round before it opens the socket, creates
+//! the port rows and gives the first round its previous.
 //!
 //! `--layout column` walks each column on its own, so its PDUs are the ones
 //! `prometheus-snmp-exporter` sends (one column each), with the 4 column walks in flight
@@ -19,23 +20,23 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use serde_json::json;
+use serde::Serialize;
 use tokio::time::Instant;
 
 use collector::config::{Auth, SnmpVersion};
-use collector::poll::now_ms;
-use collector::ports::{key_ports, ByIndex};
+use collector::poll::{join_ports, now_ms};
 use collector::rates;
-use collector::sample::{DevicePoll, PortCounters};
+use collector::sample::DevicePoll;
 use collector::secret::Secret;
-use collector::snmp::oid::{oid, single_subid};
+use collector::snmp::oid::oid;
 use collector::snmp::walk::{walk, walk_many, Repetitions, Table};
 use collector::snmp::{Oid, Session};
 use collector::store::{Retention, Store};
 
-use super::{round, thread_cpu_ns, threads_cpu_ns};
+use super::{json_line, round, thread_cpu_ns, threads_cpu_ns};
 
-/// ifXTable columns walked: ifName, ifHCInOctets, ifHCOutOctets, ifHighSpeed.
+/// ifXTable columns walked, by sub-identifier: ifName, ifHCInOctets, ifHCOutOctets,
+/// ifHighSpeed (4 of the poll's [`collector::poll::IFX_COLUMNS`]).
 const COLUMNS: [u32; 4] = [1, 6, 10, 15];
 
 /// Arguments of `irisops bench poll`.
@@ -91,6 +92,59 @@ struct Phases {
     store: u64,
 }
 
+/// What the measured rounds counted.
+#[derive(Default)]
+struct Counts {
+    phases: Phases,
+    n_varbinds: u64,
+    n_pdus: u64,
+    n_rates: u64,
+    n_gaps: u64,
+}
+
+/// The agent, its session and the store a run polls into.
+struct Rig {
+    store: Store,
+    session: Session,
+    reps: Repetitions,
+    columns: Vec<Oid>,
+    timeout: Duration,
+}
+
+/// The benchmark's JSON line.
+#[derive(Serialize)]
+struct Figures {
+    bench: &'static str,
+    target: String,
+    layout: &'static str,
+    max_repetitions: u32,
+    max_repetitions_used: u32,
+    max_in_flight: usize,
+    rounds: u32,
+    ports: usize,
+    varbinds_per_round: f64,
+    pdus_per_round: f64,
+    datagrams_sent: u64,
+    timeouts: u64,
+    rates_per_round: f64,
+    gaps_per_round: f64,
+    poller_cpu_us_per_varbind: f64,
+    poller_cpu_ms_per_round: f64,
+    phase_cpu_ms_per_round: PhaseFigures,
+    wall_ms_per_round: f64,
+    agent_cpu_us_per_varbind: Option<f64>,
+    agent_cpu_ms_per_round: Option<f64>,
+}
+
+/// CPU ms per round of each phase.
+#[derive(Serialize)]
+struct PhaseFigures {
+    snmp: f64,
+    ports: f64,
+    rates: f64,
+    store: f64,
+}
+
 /// Runs the benchmark and prints one JSON line.
 pub async fn run(args: PollArgs) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.rounds >= 1, "--rounds must be at least 1");
@@ -105,13 +159,13 @@ pub async fn run(args: PollArgs) -> anyhow::Result<ExitCode> {
     if temporary {
         let _ = std::fs::remove_dir_all(&dir);
     }
-    let report = result?;
-    println!("{report}");
+    println!("{}", json_line(&result?)?);
     Ok(ExitCode::SUCCESS)
 }
 
-async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde_json::Value> {
-    let mut store = Store::open(dir, Retention::default())
+/// Opens the store and the session.
+async fn rig(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<Rig> {
+    let store = Store::open(dir, Retention::default())
         .with_context(|| format!("cannot open the store at {}", dir.display()))?;
     let auth = Auth::Community {
         version: SnmpVersion::V2c,
@@ -122,14 +176,30 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
         .await
         .with_context(|| format!("cannot open a session to {}", args.target))?;
     session.set_max_in_flight(args.max_in_flight);
-    let mut reps = Repetitions::new(args.max_repetitions);
-    let columns: Vec<Oid> = COLUMNS
-        .iter()
-        .map(|&c| oid("1.3.6.1.2.1.31.1.1.1").child(c))
-        .collect();
+    Ok(Rig {
+        store,
+        session,
+        reps: Repetitions::new(args.max_repetitions),
+        columns: COLUMNS
+            .iter()
+            .map(|&c| oid("1.3.6.1.2.1.31.1.1.1").child(c))
+            .collect(),
+        timeout,
+    })
+}
+
+async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<Figures> {
+    let mut rig = rig(args, dir).await?;
+    let Rig {
+        store,
+        session,
+        reps,
+        columns,
+        timeout,
+    } = &mut rig;
 
     // Warm-up: the first poll has no previous, its write creates the port rows.
-    let table = walk_round(&mut session, &columns, &mut reps, args.layout, timeout).await?;
+    let table = walk_round(session, columns, reps, args.layout, *timeout).await?;
     let mut prev = device_poll(&table);
     anyhow::ensure!(
         !prev.ports.is_empty(),
@@ -143,13 +213,12 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
     let agent = args.agent_pid.map(|p| p.to_string());
     let agent0 = agent.as_deref().map(threads_cpu_ns).transpose()?;
     let sent0 = session.stats.sent;
-    let mut phases = Phases::default();
-    let (mut n_varbinds, mut n_pdus, mut n_rates, mut n_gaps) = (0u64, 0u64, 0u64, 0u64);
+    let mut counts = Counts::default();
     let cpu0 = threads_cpu_ns("self")?;
     let wall0 = Instant::now();
     for _ in 0..args.rounds {
         let t0 = thread_cpu_ns()?;
-        let table = walk_round(&mut session, &columns, &mut reps, args.layout, timeout).await?;
+        let table = walk_round(session, columns, reps, args.layout, *timeout).await?;
         let t1 = thread_cpu_ns()?;
         let cur = device_poll(&table);
         let t2 = thread_cpu_ns()?;
@@ -160,14 +229,15 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
         let t4 = thread_cpu_ns()?;
         let [(cur, _)] = batch;
         prev = cur;
+        let phases = &mut counts.phases;
         phases.snmp += t1 - t0;
         phases.ports += t2 - t1;
         phases.rates += t3 - t2;
         phases.store += t4 - t3;
-        n_varbinds += u64::from(table.n_varbinds);
-        n_pdus += u64::from(table.n_requests);
-        n_rates += u64::from(stats.n_rates);
-        n_gaps += u64::from(stats.n_gaps);
+        counts.n_varbinds += u64::from(table.n_varbinds);
+        counts.n_pdus += u64::from(table.n_requests);
+        counts.n_rates += u64::from(stats.n_rates);
+        counts.n_gaps += u64::from(stats.n_gaps);
     }
     let wall = wall0.elapsed();
     let cpu = threads_cpu_ns("self")? - cpu0;
@@ -175,41 +245,66 @@ async fn measure(args: &PollArgs, dir: &std::path::Path) -> anyhow::Result<serde
         (Some(pid), Some(before)) => Some(threads_cpu_ns(pid)? - before),
         _ => None,
     };
+    let polled = Polled {
+        ports: prev.ports.len(),
+        datagrams_sent: session.stats.sent - sent0,
+        timeouts: session.stats.timeouts,
+        max_repetitions_used: reps.current,
+        cpu,
+        agent_cpu,
+        wall,
+    };
+    Ok(figures(args, &counts, &polled))
+}
 
+/// What a run measured besides the per-round counts.
+struct Polled {
+    ports: usize,
+    datagrams_sent: u64,
+    timeouts: u64,
+    max_repetitions_used: u32,
+    /// CPU ns of this process's threads, and of the agent's.
+    cpu: u64,
+    agent_cpu: Option<u64>,
+    wall: Duration,
+}
+
+/// The figures of a run, per round and per varbind.
+fn figures(args: &PollArgs, c: &Counts, p: &Polled) -> Figures {
     let rounds = f64::from(args.rounds);
-    let vb = n_varbinds as f64;
+    let vb = c.n_varbinds as f64;
     let per_round_ms = |ns: u64| round(ns as f64 / 1e6 / rounds, 3);
-    Ok(json!({
-        "bench": "poll",
-        "target": args.target.to_string(),
-        "layout": match args.layout {
+    Figures {
+        bench: "poll",
+        target: args.target.to_string(),
+        layout: match args.layout {
             Layout::Column => "column",
             Layout::ColumnSerial => "column-serial",
             Layout::Table => "table",
         },
-        "max_repetitions": args.max_repetitions,
-        "max_repetitions_used": reps.current,
-        "max_in_flight": args.max_in_flight,
-        "rounds": args.rounds,
-        "ports": prev.ports.len(),
-        "varbinds_per_round": round(vb / rounds, 1),
-        "pdus_per_round": round(n_pdus as f64 / rounds, 1),
-        "datagrams_sent": session.stats.sent - sent0,
-        "timeouts": session.stats.timeouts,
-        "rates_per_round": round(n_rates as f64 / rounds, 1),
-        "gaps_per_round": round(n_gaps as f64 / rounds, 1),
-        "poller_cpu_us_per_varbind": round(cpu as f64 / 1e3 / vb, 3),
-        "poller_cpu_ms_per_round": per_round_ms(cpu),
-        "phase_cpu_ms_per_round": {
-            "snmp": per_round_ms(phases.snmp),
-            "ports": per_round_ms(phases.ports),
-            "rates": per_round_ms(phases.rates),
-            "store": per_round_ms(phases.store),
+        max_repetitions: args.max_repetitions,
+        max_repetitions_used: p.max_repetitions_used,
+        max_in_flight: args.max_in_flight,
+        rounds: args.rounds,
+        ports: p.ports,
+        varbinds_per_round: round(vb / rounds, 1),
+        pdus_per_round: round(c.n_pdus as f64 / rounds, 1),
+        datagrams_sent: p.datagrams_sent,
+        timeouts: p.timeouts,
+        rates_per_round: round(c.n_rates as f64 / rounds, 1),
+        gaps_per_round: round(c.n_gaps as f64 / rounds, 1),
+        poller_cpu_us_per_varbind: round(p.cpu as f64 / 1e3 / vb, 3),
+        poller_cpu_ms_per_round: per_round_ms(p.cpu),
+        phase_cpu_ms_per_round: PhaseFigures {
+            snmp: per_round_ms(c.phases.snmp),
+            ports: per_round_ms(c.phases.ports),
+            rates: per_round_ms(c.phases.rates),
+            store: per_round_ms(c.phases.store),
         },
-        "wall_ms_per_round": round(wall.as_secs_f64() * 1e3 / rounds, 3),
-        "agent_cpu_us_per_varbind": agent_cpu.map(|ns| round(ns as f64 / 1e3 / vb, 3)),
-        "agent_cpu_ms_per_round": agent_cpu.map(per_round_ms),
-    }))
+        wall_ms_per_round: round(p.wall.as_secs_f64() * 1e3 / rounds, 3),
+        agent_cpu_us_per_varbind: p.agent_cpu.map(|ns| round(ns as f64 / 1e3 / vb, 3)),
+        agent_cpu_ms_per_round: p.agent_cpu.map(per_round_ms),
+    }
 }
 
 /// One round's walk: the 4 columns, one walk each or one walk together.
@@ -248,35 +343,13 @@ async fn walk_round(
     Ok(table)
 }
 
-/// The walked columns joined by ifIndex into a poll, keyed the way the collector keys ports.
+/// The walked columns joined by ifIndex into a poll by the collector's own join
+/// ([`join_ports`], the code every poll runs), keyed the way the collector keys ports.
 fn device_poll(table: &Table) -> DevicePoll {
-    let mut by_index = ByIndex::with_capacity(table.max_rows());
-    for col in 0..table.n_columns() {
-        by_index.restart();
-        for (suffix, v) in table.rows(col) {
-            let Some(i) = single_subid(suffix) else {
-                continue;
-            };
-            let p = by_index.entry(i, || PortCounters {
-                if_index: i,
-                counter_bits: 64,
-                ..PortCounters::default()
-            });
-            match col {
-                0 => p.if_name = v.as_text(255),
-                1 => p.in_octets = v.as_u64(),
-                2 => p.out_octets = v.as_u64(),
-                3 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
-                _ => {}
-            }
-        }
-    }
-    let mut ports = by_index.into_ports();
-    key_ports(&mut ports);
     DevicePoll {
         device: "bench".to_string(),
         time_ms: now_ms(),
-        ports,
+        ports: join_ports(table, &COLUMNS, &Table::default()),
         n_requests: table.n_requests,
         n_varbinds: table.n_varbinds,
         ..DevicePoll::default()

@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde_json::json;
+use serde::Serialize;
 use tokio::time::Instant;
 
 use collector::config::Config;
@@ -19,7 +19,7 @@ use collector::poll::{poll, DeviceState};
 use collector::store::{Retention, Store};
 use simulator::{AccessPoint, Backbone, ClientPattern, Controller, SimConfig};
 
-use super::{round, thread_cpu_ns};
+use super::{json_line, round, thread_cpu_ns};
 
 /// Arguments of `irisops bench wifi`.
 #[derive(clap::Args)]
@@ -105,6 +105,23 @@ pub async fn run(args: WifiArgs) -> anyhow::Result<ExitCode> {
     result
 }
 
+/// The benchmark's JSON line.
+#[derive(Serialize)]
+struct Figures {
+    bench: &'static str,
+    aps: u32,
+    rounds: u32,
+    max_repetitions: u32,
+    profiles: Vec<&'static str>,
+    all_aps_read: bool,
+    varbinds_per_poll: f64,
+    pdus_per_poll: f64,
+    poll_cpu_ms_median: f64,
+    poll_cpu_us_per_ap: f64,
+    store_cpu_us_per_ap: f64,
+    wall_ms_median: f64,
+}
+
 async fn measure(
     args: &WifiArgs,
     addr: std::net::SocketAddr,
@@ -153,23 +170,21 @@ async fn measure(
     wall_ms.sort_by(f64::total_cmp);
     let n = f64::from(args.aps);
     let r = f64::from(args.rounds);
-    println!(
-        "{}",
-        json!({
-            "bench": "wifi",
-            "aps": args.aps,
-            "rounds": args.rounds,
-            "max_repetitions": args.max_repetitions,
-            "profiles": st.profiles.active_names(),
-            "all_aps_read": ok,
-            "varbinds_per_poll": round(varbinds as f64 / r, 1),
-            "pdus_per_poll": round(pdus as f64 / r, 1),
-            "poll_cpu_ms_median": round(p / 1e6, 3),
-            "poll_cpu_us_per_ap": round(p / 1e3 / n, 3),
-            "store_cpu_us_per_ap": round(s / 1e3 / n, 3),
-            "wall_ms_median": round(wall_ms[wall_ms.len() / 2], 1),
-        })
-    );
+    let figures = Figures {
+        bench: "wifi",
+        aps: args.aps,
+        rounds: args.rounds,
+        max_repetitions: args.max_repetitions,
+        profiles: st.profiles.active_names(),
+        all_aps_read: ok,
+        varbinds_per_poll: round(varbinds as f64 / r, 1),
+        pdus_per_poll: round(pdus as f64 / r, 1),
+        poll_cpu_ms_median: round(p / 1e6, 3),
+        poll_cpu_us_per_ap: round(p / 1e3 / n, 3),
+        store_cpu_us_per_ap: round(s / 1e3 / n, 3),
+        wall_ms_median: round(wall_ms[wall_ms.len() / 2], 1),
+    };
+    println!("{}", json_line(&figures)?);
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

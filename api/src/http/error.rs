@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 
 use collector::store::StoreError;
 
@@ -30,6 +31,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The body of every error answer: `{"error": "..."}`.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (code, msg) = match self {
@@ -43,6 +50,6 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        (code, Json(serde_json::json!({ "error": msg }))).into_response()
+        (code, Json(ErrorBody { error: msg })).into_response()
     }
 }

@@ -148,6 +148,12 @@ fn first_field(text: &str) -> anyhow::Result<u64> {
         .context("schedstat: no CPU time field")
 }
 
+/// A benchmark's figures as one JSON line. It goes through `serde_json::Value`, whose objects
+/// keep their keys sorted, as the lines recorded in BENCHMARKS.md have them.
+pub(crate) fn json_line<T: serde::Serialize>(figures: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_value(figures)?.to_string())
+}
+
 /// Rounds to `digits` decimals, for readable JSON.
 pub(crate) fn round(x: f64, digits: i32) -> f64 {
     let f = 10f64.powi(digits);

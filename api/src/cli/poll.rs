@@ -2,21 +2,24 @@
 //! the contract's JSON (`{"devices": [...]}`) or a table. Devices are polled concurrently, at
 //! most `collector.concurrency` at once; one dead device delays nobody.
 
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::ValueEnum;
 use serde::Serialize;
 use tokio::sync::Semaphore;
 
 use collector::config::{Config, DeviceConfig};
-use collector::poll::{poll, DeviceState, PollError};
+use collector::metrics::Metrics;
+use collector::pipeline::isolated_poll;
+use collector::poll::{DeviceState, PollError};
 use collector::rates;
 use collector::sample::{
     ApStatus, DevicePoll, LldpNeighbour, OpticReading, PollStatus, PortCounters, PortRates,
     SsidClients,
 };
-
-use crate::cli::Format;
 
 /// One device in the output: the contract's keys first.
 #[derive(Debug, Serialize)]
@@ -80,9 +83,55 @@ pub struct PortReport {
     pub gap: Option<String>,
 }
 
-/// Runs the command.
-pub async fn run(cfg: Config, once: bool, format: Format, gap: Duration) -> anyhow::Result<()> {
+/// Arguments of `irisops poll`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The TOML configuration file.
+    #[arg(long)]
+    config: PathBuf,
+    /// Poll twice and exit (without it, keep polling every `--gap` seconds).
+    #[arg(long)]
+    once: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Seconds between the two polls.
+    #[arg(long, default_value_t = 5.0)]
+    gap: f64,
+}
+
+/// Output format of `poll`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Table,
+}
+
+/// The contract's JSON: `{"devices": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct PollReport {
+    pub devices: Vec<DeviceReport>,
+}
+
+/// Runs the command: exit 2 on an invalid config.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(cfg) = super::load_config(&args.config) else {
+        return Ok(ExitCode::from(2));
+    };
+    if !(0.0..=3600.0).contains(&args.gap) {
+        anyhow::bail!("--gap must be between 0 and 3600 seconds");
+    }
+    let gap = Duration::from_secs_f64(args.gap);
+    super::runtime()?.block_on(poll_loop(cfg, args.once, args.format, gap))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Polls every device, `gap` apart: twice and prints (`once`), or forever, printing each round
+/// from the second.
+async fn poll_loop(cfg: Config, once: bool, format: Format, gap: Duration) -> anyhow::Result<()> {
     let limit = Arc::new(Semaphore::new(cfg.collector.concurrency));
+    // Counted as in `serve`; `poll` prints no metrics, the pipeline's poll wants them.
+    let metrics = Arc::new(Metrics::default());
     let mut states: Vec<Option<DeviceState>> = Vec::new();
     let mut prev: Vec<Option<DevicePoll>> = vec![None; cfg.devices.len()];
     for dev in &cfg.devices {
@@ -90,10 +139,10 @@ pub async fn run(cfg: Config, once: bool, format: Format, gap: Duration) -> anyh
     }
     let mut round = 0;
     loop {
-        let results = round_of_polls(&cfg.devices, &mut states, &limit).await;
+        let results = round_of_polls(&cfg.devices, &mut states, &limit, &metrics).await;
         round += 1;
         if round >= 2 || !once {
-            let reports: Vec<DeviceReport> = cfg
+            let devices: Vec<DeviceReport> = cfg
                 .devices
                 .iter()
                 .zip(&results)
@@ -107,9 +156,7 @@ pub async fn run(cfg: Config, once: bool, format: Format, gap: Duration) -> anyh
                     report(d, r, p.as_ref(), &names)
                 })
                 .collect();
-            if round >= 2 || !once {
-                print(&reports, format)?;
-            }
+            print(&PollReport { devices }, format)?;
             if once {
                 return Ok(());
             }
@@ -121,28 +168,23 @@ pub async fn run(cfg: Config, once: bool, format: Format, gap: Duration) -> anyh
     }
 }
 
-/// Polls every device once, concurrently; results in device order.
+/// Polls every device once, concurrently, each through the pipeline's
+/// [`isolated_poll`] (a panic costs that poll only); results in device order.
 async fn round_of_polls(
     devices: &[DeviceConfig],
     states: &mut [Option<DeviceState>],
     limit: &Arc<Semaphore>,
+    metrics: &Arc<Metrics>,
 ) -> Vec<Result<DevicePoll, PollError>> {
     let mut tasks = Vec::new();
     for (dev, st) in devices.iter().zip(states.iter_mut()) {
         let dev = dev.clone();
         let st_taken = st.take();
         let limit = limit.clone();
+        let metrics = metrics.clone();
         tasks.push(tokio::spawn(async move {
             let _permit = limit.acquire_owned().await;
-            let mut st = match st_taken {
-                Some(s) => s,
-                None => match DeviceState::new(&dev).await {
-                    Ok(s) => s,
-                    Err(e) => return (None, Err(e)),
-                },
-            };
-            let r = poll(&dev, &mut st).await;
-            (Some(st), r)
+            isolated_poll(&dev, st_taken, &metrics).await
         }));
     }
     let mut out = Vec::new();
@@ -252,12 +294,10 @@ fn port_report(p: &PortCounters, r: Option<&PortRates>) -> PortReport {
     }
 }
 
-fn print(reports: &[DeviceReport], format: Format) -> anyhow::Result<()> {
+fn print(report: &PollReport, format: Format) -> anyhow::Result<()> {
+    let reports = &report.devices;
     match format {
-        Format::Json => {
-            let out = serde_json::json!({ "devices": reports });
-            println!("{}", serde_json::to_string_pretty(&out)?);
-        }
+        Format::Json => println!("{}", super::pretty_json(report)?),
         Format::Table => {
             println!(
                 "{:<16} {:<24} {:>8} {:>4} {:>12} {:>12} {:>6} {:>6}",

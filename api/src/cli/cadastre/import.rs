@@ -1,0 +1,94 @@
+//! `irisops cadastre import --data DIR --from ofds|geojson [--crs] [--area] FILE...`: validated
+//! first, then written as one new version (nothing is written on errors, exit 1).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use cadastre::validate::{validate, ValidateOptions};
+use cadastre::{geojson_io, Cadastre, CadastreError, Report};
+
+use super::{open_store, options, parse_crs, print_report, read_ofds};
+
+/// Arguments of `irisops cadastre import`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The cadastre's data directory.
+    #[arg(long)]
+    data: PathBuf,
+    /// Input format: `ofds` (a package .json, or its nodes + spans GeoJSON) or `geojson`.
+    #[arg(long, value_enum)]
+    from: Format,
+    /// CRS of the input when the files do not say (EPSG:31370, EPSG:3812).
+    #[arg(long)]
+    crs: Option<String>,
+    /// Who imports (recorded in the history).
+    #[arg(long, default_value = "irisops")]
+    author: String,
+    /// Why (recorded in the history).
+    #[arg(long, default_value = "import")]
+    reason: String,
+    /// The area every coordinate must lie in: `brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`.
+    #[arg(long)]
+    area: Option<String>,
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+/// Input formats of `import`.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Ofds,
+    Geojson,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let crs = parse_crs(args.crs.as_deref())?;
+    let opts = options(args.area.as_deref())?;
+    let (cad, report) = match args.from {
+        Format::Geojson => geojson_io::read_files(&args.files, crs)?,
+        Format::Ofds => read_ofds(&args.files, crs)?,
+    };
+    import(&args.data, cad, report, &args.author, &args.reason, &opts)
+}
+
+fn import(
+    data: &Path,
+    cad: Cadastre,
+    mut report: Report,
+    author: &str,
+    reason: &str,
+    opts: &ValidateOptions,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_store(data)?;
+    let version = store.version()?;
+    if report.has_errors() {
+        print_report(&report);
+        println!("nothing imported: {} error(s)", report.n_errors());
+        return Ok(ExitCode::from(1));
+    }
+    // The store validates the imported cadastre; keep its report for the warnings.
+    let checked = std::cell::RefCell::new(Report::default());
+    let check = |c: &Cadastre| {
+        let r = validate(c, opts);
+        checked.replace(r.clone());
+        r
+    };
+    match store.replace_all(version, &cad, author, reason, &check) {
+        Ok(v) => {
+            report.extend(checked.take());
+            print_report(&report);
+            println!("imported {} features as version {v}", cad.n_features());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(CadastreError::Invalid { report: r }) => {
+            report.extend(r);
+            print_report(&report);
+            println!("nothing imported: {} error(s)", report.n_errors());
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,229 @@
+//! `irisops cadastre ...`: one file per subcommand, its arguments beside its `run`. The
+//! contract's names: `validate FILE...`, `import --data DIR --from ofds|geojson [--crs]
+//! FILE...`, `export --data DIR --to ofds|geojson|csv --out DIR2`, `stats --data DIR
+//! [--json]`, `generate-demo --out DIR [--seed S]`; the versions: `history`, `show`, `undo`,
+//! `edit`. Here: the shared readers (GeoJSON, OFDS), validation options and the printing of a
+//! write's outcome.
+
+mod edit;
+mod export;
+mod generate_demo;
+mod history;
+mod import;
+mod show;
+mod stats;
+mod undo;
+mod validate;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+
+use cadastre::crs::Crs;
+use cadastre::store::Store;
+use cadastre::validate::ValidateOptions;
+use cadastre::{geojson_io, ofds, Cadastre, CadastreError, Report};
+
+/// The `cadastre` subcommands.
+#[derive(Subcommand)]
+pub enum CadastreCommand {
+    /// Validate GeoJSON layer files or an OFDS package; print every problem (exit 1 on errors).
+    Validate(validate::Args),
+    /// Import files into a data directory (validated first; nothing is written on errors).
+    Import(import::Args),
+    /// Export a data directory: OFDS package, GeoJSON (one file per layer) or CSV.
+    Export(export::Args),
+    /// Route km, strands and per-owner figures of a data directory.
+    Stats(stats::Args),
+    /// The changes of a data directory, newest first: version, time, author, reason, and the
+    /// numbers of features added, changed and deleted.
+    History(history::Args),
+    /// Export the cadastre as it was at a version, as GeoJSON (one file per layer).
+    Show(show::Args),
+    /// Undo a change, as a new change (refused when a later change touched one of its
+    /// features: undo that one first).
+    Undo(undo::Args),
+    /// Apply a change-set file (add, change, delete features of any layer) as one change:
+    /// `{"changes": [{"op": "add"|"change", "layer": L, "feature": FEATURE} |
+    /// {"op": "delete", "layer": L, "id": ID}]}`.
+    Edit(edit::Args),
+    /// Write the generated Brussels-scale demo network into a data directory (and its GeoJSON
+    /// layers into DIR/geojson).
+    GenerateDemo(generate_demo::Args),
+}
+
+/// Runs a cadastre subcommand.
+pub fn run(cmd: CadastreCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        CadastreCommand::Validate(args) => validate::run(args),
+        CadastreCommand::Import(args) => import::run(args),
+        CadastreCommand::Export(args) => export::run(args),
+        CadastreCommand::Stats(args) => stats::run(args),
+        CadastreCommand::History(args) => history::run(args),
+        CadastreCommand::Show(args) => show::run(args),
+        CadastreCommand::Undo(args) => undo::run(args),
+        CadastreCommand::Edit(args) => edit::run(args),
+        CadastreCommand::GenerateDemo(args) => generate_demo::run(args),
+    }
+}
+
+/// Validation options with `--area` (`brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`).
+fn options(area: Option<&str>) -> anyhow::Result<ValidateOptions> {
+    let area = match area {
+        None => None,
+        Some("brussels") => Some(cadastre::validate::brussels_area()),
+        Some(text) => {
+            let v: Vec<f64> = text
+                .split(',')
+                .map(|x| x.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "--area: expected brussels or MINLON,MINLAT,MAXLON,MAXLAT, got {text:?}"
+                    )
+                })?;
+            let [a, b, c, d] = v.as_slice() else {
+                bail!("--area: expected 4 numbers MINLON,MINLAT,MAXLON,MAXLAT, got {text:?}");
+            };
+            if a >= c || b >= d {
+                bail!("--area: the minimum must be below the maximum, got {text:?}");
+            }
+            Some(geo::Rect::new(
+                geo::coord! { x: *a, y: *b },
+                geo::coord! { x: *c, y: *d },
+            ))
+        }
+    };
+    Ok(ValidateOptions {
+        area,
+        ..ValidateOptions::default()
+    })
+}
+
+fn parse_crs(s: Option<&str>) -> anyhow::Result<Option<Crs>> {
+    s.map(Crs::parse).transpose().map_err(anyhow::Error::from)
+}
+
+fn open_store(data: &Path) -> anyhow::Result<Store> {
+    Store::open(data).with_context(|| format!("cannot open the cadastre in {}", data.display()))
+}
+
+/// GeoJSON layer files, one OFDS package (`.json` with `networks`), or OFDS GeoJSON (a nodes
+/// and a spans file).
+fn read_any(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
+    if files.len() == 1 && is_ofds_package(&files[0]) {
+        return read_ofds(files, crs);
+    }
+    if files.len() == 2 && files.iter().all(|f| ofds_geojson_role(f).is_some()) {
+        return read_ofds(files, crs);
+    }
+    Ok(geojson_io::read_files(files, crs)?)
+}
+
+/// `Some("nodes")`/`Some("spans")` for an OFDS GeoJSON file: by name, else by content (spans
+/// carry `start` and `end`, nodes are Points without a `layer` member).
+fn ofds_geojson_role(path: &Path) -> Option<&'static str> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    if name.contains("node") {
+        return Some("nodes");
+    }
+    if name.contains("span") {
+        return Some("spans");
+    }
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    if v.get("layer").is_some() {
+        return None;
+    }
+    let props = v.get("features")?.get(0)?.get("properties")?;
+    if props.get("start").is_some() && props.get("end").is_some() {
+        Some("spans")
+    } else if v["features"][0]["geometry"]["type"] == "Point" && props.get("kind").is_none() {
+        Some("nodes")
+    } else {
+        None
+    }
+}
+
+fn is_ofds_package(path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .is_some_and(|v| v.get("networks").is_some())
+}
+
+/// An OFDS package (one file) or OFDS GeoJSON (nodes + spans files); coordinates converted
+/// from `crs` (or the files' legacy `crs` member) to WGS84.
+fn read_ofds(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
+    let read = |p: &PathBuf| {
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let (mut cad, report, file_crs) = match files {
+        [one] => {
+            let text = read(one)?;
+            let (c, r) = ofds::read_package(&text)?;
+            (c, r, legacy_crs(&text))
+        }
+        [a, b] => {
+            let (nodes, spans) = match (ofds_geojson_role(a), ofds_geojson_role(b)) {
+                (Some("nodes"), _) | (_, Some("spans")) => (a, b),
+                (_, Some("nodes")) | (Some("spans"), _) => (b, a),
+                _ => bail!("OFDS GeoJSON needs a nodes file and a spans file (named *nodes*.geojson and *spans*.geojson)"),
+            };
+            let (n, s) = (read(nodes)?, read(spans)?);
+            let (c, r) = ofds::read_geojson(&n, &s)?;
+            (c, r, legacy_crs(&n).or(legacy_crs(&s)))
+        }
+        _ => bail!("--from ofds takes one package (.json) or the nodes and spans GeoJSON files"),
+    };
+    if let Some(crs) = crs.or(file_crs).filter(|c| *c != Crs::Wgs84) {
+        cadastre::crs::convert_cadastre(crs, &mut cad)?;
+    }
+    Ok((cad, report))
+}
+
+/// The CRS a legacy GeoJSON `crs` member names, if any.
+fn legacy_crs(text: &str) -> Option<Crs> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let name = v.get("crs")?.get("properties")?.get("name")?.as_str()?;
+    Crs::parse(name).ok()
+}
+
+fn print_report(report: &Report) {
+    for p in &report.problems {
+        println!("{p}");
+    }
+}
+
+/// Who writes a change and why, and the version it is based on (`None`: the current one).
+struct Author<'a> {
+    author: &'a str,
+    reason: &'a str,
+    base_version: Option<u64>,
+}
+
+/// Prints the outcome of a write: the new version, or why nothing was written (exit 1).
+fn written(result: Result<u64, CadastreError>, what: &str) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(v) => {
+            println!("{what} as version {v}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(CadastreError::Stale { base, current }) => {
+            println!("stale edit: data is at version {current}, your edit is based on {base}");
+            Ok(ExitCode::from(1))
+        }
+        Err(CadastreError::Invalid { report }) => {
+            print_report(&report);
+            println!("nothing written: {} error(s)", report.n_errors());
+            Ok(ExitCode::from(1))
+        }
+        Err(e @ (CadastreError::NotFound(_) | CadastreError::Store { .. })) => {
+            println!("error: {e}");
+            println!("nothing written");
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,168 @@
+//! `irisops demo`: the demo cadastre, its simulated backbone on a free UDP port, and `serve`
+//! on a built-in configuration written to `DATA/irisops-demo.toml`.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio::sync::watch;
+
+use collector::config::Config;
+
+/// Arguments of `irisops demo`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// HTTP address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Data directory of the demo's store.
+    #[arg(long, default_value = "irisops-demo-data")]
+    data: PathBuf,
+    /// Simulated devices.
+    #[arg(long, default_value_t = 20)]
+    devices: u32,
+    /// Ports per simulated device.
+    #[arg(long, default_value_t = 24)]
+    ports: u32,
+}
+
+/// Runs the command until Ctrl-C.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    super::runtime()?.block_on(demo(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The demo: a simulated backbone on a free UDP port and `serve` on a built-in config.
+async fn demo(args: Args) -> anyhow::Result<()> {
+    let Args {
+        listen,
+        data,
+        devices,
+        ports,
+    } = args;
+    let sim_addr = free_udp().context("no free UDP port for the simulator")?;
+    let cadastre_dir = data.join("cadastre");
+    let cad = demo_cadastre(&cadastre_dir)?;
+    let backbone = simulator::demo::backbone(&cad);
+    let names: Vec<String> = backbone
+        .routers
+        .iter()
+        .map(|r| r.name.clone())
+        .chain(backbone.controllers.iter().map(|c| c.name.clone()))
+        .collect();
+    let n_aps: usize = backbone.controllers.iter().map(|c| c.aps.len()).sum();
+    let sim = simulator::SimConfig {
+        listen: sim_addr,
+        devices,
+        ports,
+        seed: 42,
+        faults: Default::default(),
+        backbone: Some(backbone),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut sim_stop = stop_rx.clone();
+    let sim_task = tokio::spawn(simulator::run(sim, async move {
+        let _ = sim_stop.changed().await;
+    }));
+    let text = config_text(&data, &cadastre_dir, sim_addr, devices, &names);
+    // Written out so the CLI can read the demo's store: `irisops topology drift --data
+    // DATA/cadastre --config DATA/irisops-demo.toml`.
+    let cfg_file = data.join("irisops-demo.toml");
+    std::fs::create_dir_all(&data)
+        .and_then(|()| std::fs::write(&cfg_file, &text))
+        .with_context(|| format!("cannot write {}", cfg_file.display()))?;
+    let cfg = Config::parse(&text, &|_| None).map_err(|e| {
+        anyhow::anyhow!(
+            "built-in demo config: {}",
+            e.problems()
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
+    eprintln!(
+        "irisops demo: config in {} (try: irisops topology drift --data {} --config {})",
+        cfg_file.display(),
+        cadastre_dir.display(),
+        cfg_file.display()
+    );
+    let r = super::serve::serve(cfg, listen, Some(stop_rx)).await;
+    let _ = stop_tx.send(true);
+    let _ = sim_task.await;
+    r
+}
+
+/// The demo's configuration: `devices` simulated devices polled every 10 s, and the
+/// backbone's routers and controller (`names`; community = name) every 30 s.
+fn config_text(
+    data: &Path,
+    cadastre_dir: &Path,
+    sim_addr: SocketAddr,
+    devices: u32,
+    names: &[String],
+) -> String {
+    let mut text = format!(
+        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n[cadastre]\ndata = {:?}\n",
+        data.display().to_string(),
+        cadastre_dir.display().to_string()
+    );
+    for i in 1..=devices {
+        let _ = write!(
+            text,
+            "[auth.d{i}]\nversion = \"2c\"\ncommunity = \"dev{i:04}\"\n[[device]]\nname = \"dev{i:04}\"\naddress = \"{sim_addr}\"\nauth = \"d{i}\"\nschedule = \"*/10 * * * * *\"\ntimeout = \"2s\"\nbudget = \"8s\"\n"
+        );
+    }
+    for (i, name) in names.iter().enumerate() {
+        let _ = write!(
+            text,
+            "[auth.b{i}]\nversion = \"2c\"\ncommunity = {name:?}\n[[device]]\nname = {name:?}\naddress = \"{sim_addr}\"\nauth = \"b{i}\"\nschedule = \"*/30 * * * * *\"\ntimeout = \"2s\"\nbudget = \"20s\"\n"
+        );
+    }
+    text
+}
+
+/// Generates the demo cadastre into `dir` unless it already holds one; prints its statistics.
+fn demo_cadastre(dir: &Path) -> anyhow::Result<cadastre::Cadastre> {
+    use cadastre::validate::{validate, ValidateOptions};
+    let mut store = cadastre::store::Store::open(dir)
+        .with_context(|| format!("cannot open the demo cadastre in {}", dir.display()))?;
+    let (mut cad, mut version) = store.load()?;
+    if cad.is_empty() {
+        cad = cadastre::demo::generate(1);
+        let check = |c: &cadastre::Cadastre| validate(c, &ValidateOptions::brussels());
+        version = store.replace_all(
+            version,
+            &cad,
+            "irisops demo",
+            "generated demo network (seed 1)",
+            &check,
+        )?;
+    }
+    let s = cadastre::stats::stats(&cad);
+    eprintln!(
+        "irisops demo: cadastre version {version}: {:.1} km of routes, {} sites, {} cables, {} allocations, {} hotspots, {} owners",
+        s.routes_km, s.n_sites, s.n_cables, s.n_allocations, s.n_hotspots, s.by_owner.len()
+    );
+    for (owner, o) in &s.by_owner {
+        eprintln!(
+            "  {owner:<20} {:>6.1} km of routes, {:>6} strands, {:>5.1}% used",
+            o.km,
+            o.strands_total,
+            if o.strands_total > 0 {
+                o.strands_used as f64 * 100.0 / o.strands_total as f64
+            } else {
+                0.0
+            }
+        );
+    }
+    Ok(cad)
+}
+
+fn free_udp() -> std::io::Result<SocketAddr> {
+    let s = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    s.local_addr()
+}

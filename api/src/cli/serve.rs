@@ -1,0 +1,151 @@
+//! `irisops serve`: the collector on its schedules, the store, the sinks and the HTTP server,
+//! stopped together by Ctrl-C. [`serve`] is also what `irisops demo` runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use collector::config::Config;
+use collector::metrics::Metrics;
+use collector::pipeline::Event;
+use collector::store::{Retention, Store};
+
+use crate::http::{router, AppState};
+
+/// Arguments of `irisops serve`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The TOML configuration file.
+    #[arg(long)]
+    config: PathBuf,
+    /// HTTP address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Poll only the devices rendezvous hashing assigns to shard K of N (1-based): N
+    /// collectors with the same config share the fleet with no coordinator.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<collector::shard::Shard>,
+}
+
+/// Runs the command: exit 2 on an invalid config.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Some(mut cfg) = super::load_config(&args.config) else {
+        return Ok(ExitCode::from(2));
+    };
+    if let Some(shard) = args.shard {
+        let before = cfg.devices.len();
+        cfg.devices.retain(|d| shard.owns(&d.name));
+        eprintln!(
+            "irisops: shard {shard}: polling {} of the {before} devices of {}",
+            cfg.devices.len(),
+            args.config.display()
+        );
+    }
+    super::runtime()?.block_on(serve(cfg, args.listen, None))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the collector and the server until Ctrl-C (or `stop` turns true).
+pub async fn serve(
+    cfg: Config,
+    listen: SocketAddr,
+    stop: Option<watch::Receiver<bool>>,
+) -> anyhow::Result<()> {
+    let retention = Retention {
+        samples: cfg.store.retention,
+        rollups: cfg.store.rollup_retention,
+    };
+    let path = cfg.store.path.clone();
+    let open = || {
+        Store::open(&path, retention)
+            .with_context(|| format!("cannot open the store at {}", path.display()))
+    };
+    let (writer, reader) = (open()?, open()?);
+    let metrics = Arc::new(Metrics::default());
+    let (tx, rx) = watch::channel(false);
+    let sinks = start_sinks(&cfg, &metrics, &rx)?;
+    let running =
+        collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, sinks.taps);
+    let app = router(AppState {
+        store: Arc::new(Mutex::new(reader)),
+        metrics,
+        cadastre: cfg.cadastre_data.clone(),
+    });
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    eprintln!(
+        "irisops: polling {} devices; serving http://{addr}/ (store {})",
+        cfg.devices.len(),
+        path.display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown(stop))
+        .await
+        .context("http server failed")?;
+    let _ = tx.send(true);
+    running.join().await;
+    // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
+    // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
+    for t in sinks.tasks {
+        let _ = t.await;
+    }
+    Ok(())
+}
+
+/// The remote sinks' taps on the pipeline and their tasks.
+struct Sinks {
+    taps: Vec<mpsc::Sender<Event>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+/// The remote sinks the config names (InfluxDB).
+fn start_sinks(
+    cfg: &Config,
+    metrics: &Arc<Metrics>,
+    shutdown: &watch::Receiver<bool>,
+) -> anyhow::Result<Sinks> {
+    let Some(influx) = &cfg.influx else {
+        return Ok(Sinks {
+            taps: Vec::new(),
+            tasks: Vec::new(),
+        });
+    };
+    let sink = collector::sinks::influx::start(
+        influx,
+        &cfg.store.path,
+        metrics.clone(),
+        shutdown.clone(),
+    )?;
+    tracing::info!(
+        sink = "influx",
+        url = influx.url.as_str(),
+        bucket = influx.bucket.as_str(),
+        "InfluxDB sink started"
+    );
+    Ok(Sinks {
+        taps: vec![sink.tap],
+        tasks: sink.tasks,
+    })
+}
+
+/// Resolves on Ctrl-C, or when `stop` changes.
+async fn shutdown(stop: Option<watch::Receiver<bool>>) {
+    match stop {
+        Some(mut s) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = s.changed() => {}
+            }
+        }
+        None => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}

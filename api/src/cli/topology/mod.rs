@@ -1,0 +1,229 @@
+//! `irisops topology ...` over a cadastre data directory: one file per subcommand, its
+//! arguments beside its `run`. The contract's names: `paths --data DIR --from SITE --to SITE
+//! [--k 2] [--pairs N] [--json]` → `{"paths": [{"routes", "sites", "length_km", "owners",
+//! "spare_strands", "loss_db"}], "fully_diverse", "shared_risks"}`; `spof --data DIR [--json]`
+//! → `{"bridges", "articulation_points"}`. Here: loading the cadastre and its graph, the
+//! transceiver budget options, a path's JSON and the broken-pipe-tolerant output.
+
+mod cut;
+mod dig_once;
+mod drift;
+mod live;
+mod paths;
+mod quote;
+mod spare;
+mod spof;
+
+use std::collections::BTreeMap;
+use std::path::Path as FsPath;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+use serde::Serialize;
+
+use cadastre::store::Store;
+use topology::{Constraints, Network, Path, TransceiverBudget, Verdict};
+
+/// The `topology` subcommands.
+#[derive(Subcommand)]
+pub enum TopologyCommand {
+    /// Shortest (`--k 1`) or k diverse fibre paths between two sites: routes, km per owner,
+    /// spare strands and optical loss.
+    Paths(paths::Args),
+    /// Spare capacity: dark strands, free ducts, per owner or per route.
+    Spare(spare::Args),
+    /// Documented vs live: circuits with no LLDP neighbour, undocumented neighbours, ends on
+    /// the wrong port, and optical loss above what the route explains.
+    Drift(drift::Args),
+    /// What a cut takes down: isolated sites, broken allocations, which can be re-routed.
+    Cut(cut::Args),
+    /// A lease quote: the shortest path with the spare strands for N pairs, its monthly price
+    /// and the revenue split between the owners it crosses.
+    Quote(quote::Args),
+    /// Dig-once: planned worksites along which a wanted new route (one protecting each
+    /// single-homed site, or the wish list given) could be laid, with the metres of trench saved.
+    DigOnce(dig_once::Args),
+    /// Single points of failure: bridges (routes) and articulation points (sites).
+    Spof(spof::Args),
+}
+
+/// Runs one `topology` subcommand.
+pub fn run(cmd: TopologyCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        TopologyCommand::Paths(args) => paths::run(args),
+        TopologyCommand::Spare(args) => spare::run(args),
+        TopologyCommand::Drift(args) => drift::run(args),
+        TopologyCommand::Cut(args) => cut::run(args),
+        TopologyCommand::Quote(args) => quote::run(args),
+        TopologyCommand::DigOnce(args) => dig_once::run(args),
+        TopologyCommand::Spof(args) => spof::run(args),
+    }
+}
+
+/// The transceiver budget paths are judged against (`loss_verdict`).
+#[derive(clap::Args, Clone, Copy)]
+pub struct BudgetArgs {
+    /// Optical budget of the transceivers, dB (launch power − receiver sensitivity; 11 dB is a
+    /// 1000BASE-LX / 10 km-class optic).
+    #[arg(long, default_value_t = 11.0)]
+    budget_db: f64,
+    /// Safety margin below the budget, dB: a loss within it is `warn`.
+    #[arg(long = "budget-margin-db", default_value_t = 3.0)]
+    budget_margin_db: f64,
+}
+
+impl BudgetArgs {
+    fn budget(self) -> anyhow::Result<TransceiverBudget> {
+        anyhow::ensure!(
+            self.budget_db.is_finite() && self.budget_db > 0.0,
+            "--budget-db must be a number > 0, got {}",
+            self.budget_db
+        );
+        anyhow::ensure!(
+            self.budget_margin_db.is_finite() && self.budget_margin_db >= 0.0,
+            "--budget-margin-db must be a number >= 0, got {}",
+            self.budget_margin_db
+        );
+        Ok(TransceiverBudget {
+            budget_db: self.budget_db,
+            margin_db: self.budget_margin_db,
+        })
+    }
+}
+
+fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
+    let store = Store::open(data)
+        .with_context(|| format!("cannot open the cadastre in {}", data.display()))?;
+    let (cad, _version) = store
+        .load()
+        .with_context(|| format!("cannot read the cadastre in {}", data.display()))?;
+    Ok(cad)
+}
+
+/// The shortest path (`k` = 1) or `k` diverse ones, as one answer: for `k` = 1, fully diverse
+/// means found, and nothing is shared.
+fn find_paths(
+    net: &Network,
+    from: &str,
+    to: &str,
+    k: usize,
+    constraints: &Constraints,
+) -> anyhow::Result<topology::Diverse> {
+    if k == 1 {
+        let path = net.shortest_path(from, to, constraints)?;
+        return Ok(topology::Diverse {
+            fully_diverse: path.is_some(),
+            paths: path.into_iter().collect(),
+            shared_risks: Vec::new(),
+        });
+    }
+    // `fully_diverse` already requires k paths.
+    Ok(net.diverse_paths(from, to, k, constraints)?)
+}
+
+fn network_of(cad: &cadastre::Cadastre, index: &cadastre::geometry::SpatialIndex) -> Network {
+    let (net, warnings) = cadastre::network::build_with(cad, index);
+    for w in &warnings {
+        tracing::info!(warning = %w, "topology");
+    }
+    net
+}
+
+fn load(data: &FsPath) -> anyhow::Result<Network> {
+    Ok(load_with_cadastre(data)?.1)
+}
+
+/// The cadastre and its graph (for questions that need both).
+fn load_with_cadastre(data: &FsPath) -> anyhow::Result<(cadastre::Cadastre, Network)> {
+    let cad = load_cadastre(data)?;
+    let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
+    Ok((cad, net))
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The budget re-routes are judged against (the `paths` default).
+fn default_budget() -> TransceiverBudget {
+    TransceiverBudget::new(11.0)
+}
+
+/// A path as the contract's JSON: `loss_db` at 1310 nm (the larger of the two with the default
+/// model), both wavelengths under `loss_db_by_wavelength`, figures rounded to 3 decimals.
+#[derive(Debug, Serialize)]
+pub struct PathJson<'a> {
+    pub routes: &'a [String],
+    pub sites: &'a [String],
+    pub length_km: f64,
+    pub owners: BTreeMap<&'a str, f64>,
+    pub spare_strands: u32,
+    pub loss_db: f64,
+    pub loss_db_by_wavelength: LossByWavelength,
+    pub loss_budget_db: f64,
+    pub loss_verdict: Verdict,
+}
+
+/// A path's loss at each wavelength, dB.
+#[derive(Debug, Serialize)]
+pub struct LossByWavelength {
+    #[serde(rename = "1310")]
+    pub nm1310: f64,
+    #[serde(rename = "1550")]
+    pub nm1550: f64,
+}
+
+impl<'a> PathJson<'a> {
+    /// `p` judged against `budget`.
+    fn new(p: &'a Path, budget: &TransceiverBudget) -> Self {
+        PathJson {
+            routes: &p.routes,
+            sites: &p.sites,
+            length_km: round3(p.length_km()),
+            owners: p
+                .owners
+                .iter()
+                .map(|(o, km)| (o.as_str(), round3(*km)))
+                .collect(),
+            spare_strands: p.spare_strands,
+            loss_db: round3(p.loss_db_1310),
+            loss_db_by_wavelength: LossByWavelength {
+                nm1310: round3(p.loss_db_1310),
+                nm1550: round3(p.loss_db_1550),
+            },
+            loss_budget_db: budget.budget_db,
+            loss_verdict: budget.verdict(p.loss_db_1310),
+        }
+    }
+
+    /// Every path of `paths`.
+    fn all(paths: &'a [Path], budget: &TransceiverBudget) -> Vec<Self> {
+        paths.iter().map(|p| PathJson::new(p, budget)).collect()
+    }
+}
+
+/// Writes `value` as the contract's pretty JSON (see [`crate::cli::pretty_json`]).
+fn emit_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    emit(&crate::cli::pretty_json(value)?)
+}
+
+/// Writes `text` (and a final newline) to stdout; a closed pipe (`| head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let r = out
+        .write_all(text.as_bytes())
+        .and_then(|()| {
+            if text.ends_with('\n') {
+                Ok(())
+            } else {
+                out.write_all(b"\n")
+            }
+        })
+        .and_then(|()| out.flush());
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}

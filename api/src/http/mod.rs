@@ -1,0 +1,93 @@
+//! The HTTP surface: one module per area, each exposing `fn router() -> Router<AppState>`,
+//! merged in [`api_router`]. Handlers are thin: parse, call the library, answer a typed
+//! `Serialize` struct (the shapes the CLI's `--json` prints, where both print one). Errors are
+//! [`ApiError`]s: a JSON `{"error": ...}` body, generic for a 5xx. The router is a plain
+//! function of its state, tested with `oneshot` (`tests.rs`).
+//!
+//! Routes (the contract):
+//! - [`web`]: `GET /` (the web page)
+//! - [`monitoring`]: `GET /healthz`, `GET /metrics` (Prometheus text), `GET /api/v1/devices`,
+//!   `GET /api/v1/devices/{name}/ports`, `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=`
+//!   (port keys URL-encoded: `xe-0%2F0%2F1`), `GET /api/v1/ports/{device}/{port}/p95?from=&to=`,
+//!   `GET /api/v1/lldp`, `GET /api/v1/optics?fresh_hours=24`
+//! - [`wifi`]: `GET /api/v1/wifi`
+//! - [`cadastre`]: `GET /api/v1/cadastre/stats`, `GET /api/v1/cadastre/layers/{layer}`
+//!
+//! The topology has no routes yet (its questions are CLI commands): its module comes with its
+//! first route.
+
+pub mod cadastre;
+pub mod error;
+pub mod monitoring;
+pub mod web;
+pub mod wifi;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, Mutex};
+
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use collector::metrics::Metrics;
+use collector::store::{Store, StoreError};
+
+pub use error::ApiError;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// A reader connection (the pipeline writes through its own; WAL lets both run).
+    pub store: Arc<Mutex<Store>>,
+    pub metrics: Arc<Metrics>,
+    /// The cadastre's data directory, when one is served.
+    pub cadastre: Option<std::path::PathBuf>,
+}
+
+/// Every area's routes, merged; the caller gives the state.
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .merge(web::router())
+        .merge(monitoring::router())
+        .merge(wifi::router())
+        .merge(cadastre::router())
+}
+
+/// The router with its state: what `irisops serve` runs.
+pub fn router(state: AppState) -> Router {
+    api_router().with_state(state)
+}
+
+/// A JSON answer of a typed body. The body goes through `serde_json::Value`, whose objects
+/// keep their keys sorted: the contract's answers have always listed their keys in
+/// alphabetical order at every level, and they stay byte-for-byte the same.
+pub struct SortedJson<T>(pub T);
+
+impl<T: Serialize> IntoResponse for SortedJson<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_value(&self.0) {
+            Ok(v) => Json(v).into_response(),
+            Err(e) => {
+                ApiError::Internal(format!("cannot serialise the answer: {e}")).into_response()
+            }
+        }
+    }
+}
+
+/// Runs a read on the store off the async threads.
+async fn read<T: Send + 'static>(
+    s: &AppState,
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = s.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let guard = store
+            .lock()
+            .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
+        f(&guard).map_err(ApiError::from)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("read task failed: {e}")))?
+}

@@ -1,0 +1,386 @@
+//! Monitoring: health, Prometheus metrics and the read API over the collector's store.
+//!
+//! - `GET /healthz`, `GET /metrics` (Prometheus text)
+//! - `GET /api/v1/devices`, `GET /api/v1/devices/{name}/ports`
+//! - `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=` (port keys URL-encoded:
+//!   `xe-0%2F0%2F1`), `GET /api/v1/ports/{device}/{port}/p95?from=&to=`
+//! - `GET /api/v1/lldp` (every device's latest LLDP table: `{"devices": [{"device",
+//!   "neighbours": [...]}]}`, the keys of `poll`'s `lldp[]`)
+//! - `GET /api/v1/optics?fresh_hours=24` (latest optical level per device, port, lane and
+//!   direction: `{"optics": [{"device", "port", "lane", "direction", "dbm", "time_ms"}]}`)
+
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use collector::poll::now_ms;
+use collector::sample::{LldpNeighbour, OpticDirection};
+use collector::store::{DeviceInfo, LatestOptic, PortInfo, SeriesPoint, P95};
+
+use super::{read, ApiError, AppState, SortedJson};
+
+/// Health, metrics, devices, ports, series, p95, LLDP and optics.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/devices", get(devices))
+        .route("/api/v1/devices/{name}/ports", get(ports))
+        .route("/api/v1/ports/{device}/{port}/series", get(series))
+        .route("/api/v1/ports/{device}/{port}/p95", get(p95))
+        .route("/api/v1/lldp", get(lldp))
+        .route("/api/v1/optics", get(optics))
+}
+
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+}
+
+/// The answer of `GET /api/v1/devices`.
+#[derive(Debug, Serialize)]
+pub struct Devices {
+    pub devices: Vec<Device>,
+}
+
+/// A device as last polled.
+#[derive(Debug, Serialize)]
+pub struct Device {
+    pub name: String,
+    pub status: Option<String>,
+    pub error: Option<String>,
+    pub status_time_ms: Option<i64>,
+    pub last_poll_ms: Option<i64>,
+    pub sys_name: Option<String>,
+    pub sys_descr: Option<String>,
+    pub sys_object_id: Option<String>,
+    pub sys_uptime: Option<u32>,
+    pub n_ports: usize,
+}
+
+impl From<DeviceInfo> for Device {
+    fn from(d: DeviceInfo) -> Self {
+        Device {
+            name: d.name,
+            status: d.last_status,
+            error: d.last_error,
+            status_time_ms: d.last_status_ms,
+            last_poll_ms: d.last_poll_ms,
+            sys_name: d.sys_name,
+            sys_descr: d.sys_descr,
+            sys_object_id: d.sys_object_id,
+            sys_uptime: d.sys_uptime,
+            n_ports: d.n_ports,
+        }
+    }
+}
+
+async fn devices(State(s): State<AppState>) -> Result<SortedJson<Devices>, ApiError> {
+    let devs = read(&s, |st| st.devices()).await?;
+    Ok(SortedJson(Devices {
+        devices: devs.into_iter().map(Device::from).collect(),
+    }))
+}
+
+/// The answer of `GET /api/v1/lldp`.
+#[derive(Debug, Serialize)]
+pub struct Lldp {
+    pub devices: Vec<LldpTable>,
+}
+
+/// One device's LLDP table as last read.
+#[derive(Debug, Serialize)]
+pub struct LldpTable {
+    pub device: String,
+    pub neighbours: Vec<LldpNeighbour>,
+}
+
+async fn lldp(State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
+    let t = read(&s, |st| st.lldp_tables()).await?;
+    let mut devices: Vec<LldpTable> = t
+        .devices
+        .into_iter()
+        .map(|device| LldpTable {
+            device,
+            neighbours: Vec::new(),
+        })
+        .collect();
+    for (dev, n) in t.neighbours {
+        if let Some(d) = devices.iter_mut().find(|d| d.device == dev) {
+            d.neighbours.push(n);
+        }
+    }
+    Ok(SortedJson(Lldp { devices }))
+}
+
+#[derive(Deserialize)]
+struct OpticsQuery {
+    fresh_hours: Option<u32>,
+}
+
+/// The answer of `GET /api/v1/optics`.
+#[derive(Debug, Serialize)]
+pub struct Optics {
+    pub optics: Vec<Optic>,
+}
+
+/// The latest level of one (device, port, lane, direction).
+#[derive(Debug, Serialize)]
+pub struct Optic {
+    pub device: String,
+    pub port: String,
+    pub lane: Option<u32>,
+    pub direction: OpticDirection,
+    pub dbm: f64,
+    pub time_ms: i64,
+}
+
+impl From<LatestOptic> for Optic {
+    fn from(o: LatestOptic) -> Self {
+        Optic {
+            device: o.device,
+            port: o.reading.port,
+            lane: o.reading.lane,
+            direction: o.reading.direction,
+            dbm: o.reading.dbm,
+            time_ms: o.time_ms,
+        }
+    }
+}
+
+async fn optics(
+    State(s): State<AppState>,
+    Query(q): Query<OpticsQuery>,
+) -> Result<SortedJson<Optics>, ApiError> {
+    let hours = i64::from(q.fresh_hours.unwrap_or(24).min(24 * 400));
+    let since = now_ms() - hours * 3_600_000;
+    let levels = read(&s, move |st| st.optics_latest(since)).await?;
+    Ok(SortedJson(Optics {
+        optics: levels.into_iter().map(Optic::from).collect(),
+    }))
+}
+
+/// The answer of `GET /api/v1/devices/{name}/ports`.
+#[derive(Debug, Serialize)]
+pub struct Ports {
+    pub device: String,
+    pub ports: Vec<Port>,
+}
+
+/// A stored port and its newest rates.
+#[derive(Debug, Serialize)]
+pub struct Port {
+    pub key: String,
+    pub if_index: u32,
+    /// ifName, else ifDescr.
+    pub name: Option<String>,
+    pub descr: Option<String>,
+    pub alias: Option<String>,
+    pub speed_bps: Option<u64>,
+    pub oper_status: Option<u8>,
+    pub admin_status: Option<u8>,
+    pub time_ms: Option<i64>,
+    pub in_bps: Option<f64>,
+    pub out_bps: Option<f64>,
+    pub utilisation_in: Option<f64>,
+    pub utilisation_out: Option<f64>,
+    pub gap: Option<&'static str>,
+}
+
+impl From<PortInfo> for Port {
+    fn from(p: PortInfo) -> Self {
+        let l = p.latest.as_ref();
+        Port {
+            name: p.if_name.or(p.if_descr.clone()),
+            key: p.key,
+            if_index: p.if_index,
+            descr: p.if_descr,
+            alias: p.if_alias,
+            speed_bps: p.speed_bps,
+            oper_status: p.oper_status,
+            admin_status: p.admin_status,
+            time_ms: l.map(|l| l.time_ms),
+            in_bps: l.and_then(|l| l.in_bps),
+            out_bps: l.and_then(|l| l.out_bps),
+            utilisation_in: l.and_then(|l| l.utilisation_in),
+            utilisation_out: l.and_then(|l| l.utilisation_out),
+            gap: l.and_then(|l| l.gap).map(|g| g.as_str()),
+        }
+    }
+}
+
+async fn ports(
+    State(s): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<SortedJson<Ports>, ApiError> {
+    let dev = name.clone();
+    let ports = read(&s, move |st| st.ports(&dev)).await?;
+    Ok(SortedJson(Ports {
+        device: name,
+        ports: ports.into_iter().map(Port::from).collect(),
+    }))
+}
+
+/// `from`/`to`: Unix milliseconds or RFC 3339; `step`: seconds or a duration ("5m").
+#[derive(Debug, Deserialize)]
+pub struct RangeQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub step: Option<String>,
+}
+
+fn parse_time(v: Option<&str>, default: i64, key: &str) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        return Ok(default);
+    };
+    if let Ok(ms) = v.parse::<i64>() {
+        return Ok(ms);
+    }
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.timestamp_millis())
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "{key}: expected Unix milliseconds or RFC 3339, got {v:?}"
+            ))
+        })
+}
+
+fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        // About 300 points over the range, at least a minute.
+        return Ok(((to - from) / 300).max(60_000));
+    };
+    let d = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(v).map_err(|_| {
+            ApiError::BadRequest(format!(
+                "step: expected seconds or a duration like \"5m\", got {v:?}"
+            ))
+        })?,
+    };
+    let ms = d.as_millis() as i64;
+    if ms <= 0 {
+        return Err(ApiError::BadRequest("step: must be positive".into()));
+    }
+    if (to - from) / ms > 100_000 {
+        return Err(ApiError::BadRequest(
+            "step: too many points (over 100000) for the range".into(),
+        ));
+    }
+    Ok(ms)
+}
+
+fn range(q: &RangeQuery) -> Result<(i64, i64), ApiError> {
+    let now = now_ms();
+    let to = parse_time(q.to.as_deref(), now, "to")?;
+    let from = parse_time(q.from.as_deref(), to - 86_400_000, "from")?;
+    if from >= to {
+        return Err(ApiError::BadRequest("from must be before to".into()));
+    }
+    Ok((from, to))
+}
+
+/// The answer of `GET /api/v1/ports/{device}/{port}/series`.
+#[derive(Debug, Serialize)]
+pub struct Series {
+    pub device: String,
+    pub port: String,
+    pub from: i64,
+    pub to: i64,
+    pub step_ms: i64,
+    pub points: Vec<Point>,
+}
+
+/// One bucket of a series.
+#[derive(Debug, Serialize)]
+pub struct Point {
+    pub time_ms: i64,
+    pub in_bps_avg: Option<f64>,
+    pub in_bps_max: Option<f64>,
+    pub out_bps_avg: Option<f64>,
+    pub out_bps_max: Option<f64>,
+    pub utilisation_in_avg: Option<f64>,
+    pub utilisation_in_max: Option<f64>,
+    pub utilisation_out_avg: Option<f64>,
+    pub utilisation_out_max: Option<f64>,
+}
+
+impl From<SeriesPoint> for Point {
+    fn from(p: SeriesPoint) -> Self {
+        Point {
+            time_ms: p.time_ms,
+            in_bps_avg: p.in_bps_avg,
+            in_bps_max: p.in_bps_max,
+            out_bps_avg: p.out_bps_avg,
+            out_bps_max: p.out_bps_max,
+            utilisation_in_avg: p.utilisation_in_avg,
+            utilisation_in_max: p.utilisation_in_max,
+            utilisation_out_avg: p.utilisation_out_avg,
+            utilisation_out_max: p.utilisation_out_max,
+        }
+    }
+}
+
+async fn series(
+    State(s): State<AppState>,
+    Path((device, port)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+) -> Result<SortedJson<Series>, ApiError> {
+    let (from, to) = range(&q)?;
+    let step = parse_step(q.step.as_deref(), from, to)?;
+    let (d, p) = (device.clone(), port.clone());
+    let points = read(&s, move |st| st.series(&d, &p, from, to, step)).await?;
+    Ok(SortedJson(Series {
+        device,
+        port,
+        from,
+        to,
+        step_ms: step,
+        points: points.into_iter().map(Point::from).collect(),
+    }))
+}
+
+/// The answer of `GET /api/v1/ports/{device}/{port}/p95`.
+#[derive(Debug, Serialize)]
+pub struct Percentile95 {
+    pub device: String,
+    pub port: String,
+    pub from: i64,
+    pub to: i64,
+    pub n_samples: usize,
+    pub in_bps: Option<f64>,
+    pub out_bps: Option<f64>,
+    pub max_bps: Option<f64>,
+}
+
+async fn p95(
+    State(s): State<AppState>,
+    Path((device, port)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+) -> Result<SortedJson<Percentile95>, ApiError> {
+    let (from, to) = range(&q)?;
+    let (d, p) = (device.clone(), port.clone());
+    let P95 {
+        n_samples,
+        in_bps,
+        out_bps,
+        max_bps,
+    } = read(&s, move |st| st.p95(&d, &p, from, to)).await?;
+    Ok(SortedJson(Percentile95 {
+        device,
+        port,
+        from,
+        to,
+        n_samples,
+        in_bps,
+        out_bps,
+        max_bps,
+    }))
+}

@@ -1,0 +1,211 @@
+//! The router tested with `oneshot`: each area's routes over a store and a cadastre written
+//! for the test.
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use collector::metrics::Metrics;
+use collector::poll::now_ms;
+use collector::sample::{DevicePoll, PortCounters, PortRates};
+use collector::store::Retention;
+use collector::store::Store;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use super::{router, AppState};
+
+fn state(dir: &std::path::Path) -> AppState {
+    let mut w = Store::open(dir, Retention::default()).unwrap();
+    let now = now_ms();
+    let port = |octets: u64| PortCounters {
+        key: "xe-0/0/1".into(),
+        if_index: 1,
+        if_name: Some("xe-0/0/1".into()),
+        speed_bps: Some(10_000_000_000),
+        in_octets: Some(octets),
+        out_octets: Some(octets),
+        counter_bits: 64,
+        ..PortCounters::default()
+    };
+    let poll = |t: i64, octets: u64| DevicePoll {
+        device: "core-01".into(),
+        time_ms: t,
+        ports: vec![port(octets)],
+        ..DevicePoll::default()
+    };
+    let rates = PortRates {
+        key: "xe-0/0/1".into(),
+        time_ms: now,
+        interval_ms: 60_000,
+        in_bps: Some(1e9),
+        out_bps: Some(2e9),
+        utilisation_in: Some(10.0),
+        utilisation_out: Some(20.0),
+        ..PortRates::default()
+    };
+    w.write(&[
+        (poll(now - 60_000, 0), vec![]),
+        (poll(now, 7_500_000_000), vec![rates]),
+    ])
+    .unwrap();
+    w.write_status("core-01", "ok", None, now).unwrap();
+    // Another device with LLDP, optics and wifi (and no ports, so core-01's figures stay).
+    let mut observed = DevicePoll {
+        device: "edge-01".into(),
+        time_ms: now,
+        ..DevicePoll::default()
+    };
+    observed.lldp = Some(vec![collector::sample::LldpNeighbour {
+        local_port: "xe-0/0/1".into(),
+        remote_system_name: Some("core-02".into()),
+        ..Default::default()
+    }]);
+    observed.optics = vec![collector::sample::OpticReading {
+        port: "xe-0/0/1".into(),
+        lane: None,
+        direction: collector::sample::OpticDirection::Rx,
+        dbm: -4.8,
+    }];
+    observed.wifi = Some(collector::sample::Wifi {
+        aps_total: 2,
+        aps_up: 1,
+        clients_total: 9,
+        aps: vec![collector::sample::ApStatus {
+            name: "lobby".into(),
+            mac: None,
+            status: "up".into(),
+            clients: Some(9),
+        }],
+        ssids: vec![],
+    });
+    w.write(&[(observed, vec![])]).unwrap();
+    AppState {
+        store: Arc::new(Mutex::new(Store::open(dir, Retention::default()).unwrap())),
+        metrics: Arc::new(Metrics::default()),
+        cadastre: None,
+    }
+}
+
+async fn get(app: Router, uri: &str) -> (StatusCode, serde_json::Value) {
+    let r = app
+        .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let code = r.status();
+    let bytes = r.into_body().collect().await.unwrap().to_bytes();
+    (
+        code,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn lldp_optics_and_wifi_read_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(state(dir.path()));
+    let (code, v) = get(app.clone(), "/api/v1/lldp").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["devices"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["devices"][0]["device"], "edge-01");
+    assert_eq!(
+        v["devices"][0]["neighbours"][0]["remote_system_name"],
+        "core-02"
+    );
+    let (_, v) = get(app.clone(), "/api/v1/optics").await;
+    assert_eq!(v["optics"][0]["dbm"], -4.8);
+    assert_eq!(v["optics"][0]["direction"], "rx");
+    let (_, v) = get(app.clone(), "/api/v1/wifi").await;
+    assert_eq!(v["controllers"][0]["clients_total"], 9);
+    assert_eq!(v["controllers"][0]["aps"][0]["name"], "lobby");
+    let (code, _) = get(app, "/api/v1/optics?fresh_hours=x").await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn devices_ports_series_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(state(dir.path()));
+    let (code, v) = get(app.clone(), "/api/v1/devices").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["devices"][0]["name"], "core-01");
+    assert_eq!(v["devices"][0]["status"], "ok");
+    let (code, v) = get(app.clone(), "/api/v1/devices/core-01/ports").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["ports"][0]["key"], "xe-0/0/1");
+    assert_eq!(v["ports"][0]["utilisation_out"], 20.0);
+    let (code, v) = get(
+        app.clone(),
+        "/api/v1/ports/core-01/xe-0%2F0%2F1/series?step=60",
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{v}");
+    assert_eq!(v["points"][0]["in_bps_avg"], 1e9);
+    let (code, v) = get(app.clone(), "/api/v1/ports/core-01/nope/series").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("unknown port"));
+    let (code, v) = get(
+        app.clone(),
+        "/api/v1/ports/core-01/xe-0%2F0%2F1/series?from=yesterday",
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+    assert!(v["error"].as_str().unwrap().starts_with("from:"));
+    let (code, _) = get(
+        app,
+        "/api/v1/ports/core-01/xe-0%2F0%2F1/series?from=10&to=5",
+    )
+    .await;
+    assert_eq!(code, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_cadastre_is_served_when_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = state(dir.path());
+    let app = router(st.clone());
+    assert_eq!(
+        get(app, "/api/v1/cadastre/stats").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let cad_dir = dir.path().join("cadastre");
+    let cad = cadastre::demo::generate(3);
+    let mut store = cadastre::store::Store::open(&cad_dir).unwrap();
+    let ok = |_: &cadastre::Cadastre| cadastre::Report::default();
+    store.replace_all(0, &cad, "test", "demo", &ok).unwrap();
+    st.cadastre = Some(cad_dir);
+    let app = router(st);
+    let (code, v) = get(app.clone(), "/api/v1/cadastre/stats").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["version"], 1);
+    let km = v["routes_km"].as_f64().unwrap();
+    assert!((350.0..450.0).contains(&km), "{km}");
+    assert_eq!(v["by_owner"].as_object().unwrap().len(), 6);
+    let (code, v) = get(app.clone(), "/api/v1/cadastre/layers/routes").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["type"], "FeatureCollection");
+    assert_eq!(v["features"].as_array().unwrap().len(), cad.routes.len());
+    let (code, v) = get(app, "/api/v1/cadastre/layers/roads").await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    assert!(v["error"].as_str().unwrap().contains("unknown layer"));
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(state(dir.path()));
+    let r = app
+        .oneshot(
+            Request::builder()
+                .uri("/metrics")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text =
+        String::from_utf8(r.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("# TYPE irisops_polls_total counter"));
+}

@@ -1,0 +1,55 @@
+//! Wifi: `GET /api/v1/wifi`, each controller's latest totals and access points:
+//! `{"controllers": [{"device", "time_ms", "aps_total", "aps_up", "clients_total", "aps":
+//! [...]}]}`.
+
+use axum::extract::State;
+use axum::routing::get;
+use axum::Router;
+use serde::Serialize;
+
+use collector::sample::ApStatus;
+use collector::store::LatestWifi;
+
+use super::{read, ApiError, AppState, SortedJson};
+
+/// `GET /api/v1/wifi`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/wifi", get(wifi))
+}
+
+/// The answer of `GET /api/v1/wifi`.
+#[derive(Debug, Serialize)]
+pub struct Controllers {
+    pub controllers: Vec<Controller>,
+}
+
+/// One controller's latest poll.
+#[derive(Debug, Serialize)]
+pub struct Controller {
+    pub device: String,
+    pub time_ms: i64,
+    pub aps_total: u64,
+    pub aps_up: u64,
+    pub clients_total: u64,
+    pub aps: Vec<ApStatus>,
+}
+
+impl From<LatestWifi> for Controller {
+    fn from(w: LatestWifi) -> Self {
+        Controller {
+            device: w.device,
+            time_ms: w.time_ms,
+            aps_total: w.wifi.aps_total,
+            aps_up: w.wifi.aps_up,
+            clients_total: w.wifi.clients_total,
+            aps: w.wifi.aps,
+        }
+    }
+}
+
+async fn wifi(State(s): State<AppState>) -> Result<SortedJson<Controllers>, ApiError> {
+    let all = read(&s, |st| st.wifi_latest()).await?;
+    Ok(SortedJson(Controllers {
+        controllers: all.into_iter().map(Controller::from).collect(),
+    }))
+}
