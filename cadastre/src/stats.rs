@@ -51,6 +51,25 @@ pub struct OwnerStats {
     pub strand_km_used: f64,
 }
 
+/// The statistics of a cadastre and the version they describe: what `GET
+/// /api/v1/cadastre/stats` answers and `irisops cadastre stats --json` prints.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VersionedStats {
+    #[serde(flatten)]
+    pub stats: Stats,
+    pub version: u64,
+}
+
+impl VersionedStats {
+    /// The statistics of `cad`, at `version`.
+    pub fn of(cad: &Cadastre, version: u64) -> Self {
+        VersionedStats {
+            stats: stats(cad),
+            version,
+        }
+    }
+}
+
 /// The figures of `cad`. Dangling references (a cable's unknown route, an allocation's unknown
 /// cable) count as nothing; validation reports them.
 pub fn stats(cad: &Cadastre) -> Stats {

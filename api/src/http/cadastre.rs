@@ -5,9 +5,7 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
-
-use cadastre::stats::Stats;
+use cadastre::stats::VersionedStats;
 
 use super::{ApiError, AppState, SortedJson};
 
@@ -16,25 +14,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/cadastre/stats", get(stats))
         .route("/api/v1/cadastre/layers/{layer}", get(layer))
-}
-
-/// The statistics of a cadastre and the version they describe: the answer of
-/// `GET /api/v1/cadastre/stats` and the output of `irisops cadastre stats --json`.
-#[derive(Debug, Serialize)]
-pub struct VersionedStats {
-    #[serde(flatten)]
-    pub stats: Stats,
-    pub version: u64,
-}
-
-impl VersionedStats {
-    /// The statistics of `cad`, at `version`.
-    pub fn of(cad: &cadastre::Cadastre, version: u64) -> Self {
-        VersionedStats {
-            stats: cadastre::stats::stats(cad),
-            version,
-        }
-    }
 }
 
 /// Loads the served cadastre off the async threads.
@@ -63,8 +42,10 @@ async fn layer(
     Path(layer): Path<String>,
 ) -> Result<Json<geojson::FeatureCollection>, ApiError> {
     let Some(l) = cadastre::Layer::parse(&layer) else {
+        let names: Vec<&str> = cadastre::model::LAYERS.iter().map(|l| l.as_str()).collect();
         return Err(ApiError::NotFound(format!(
-            "unknown layer {layer:?}: one of owners, sites, routes, cables, allocations, hotspots, targets, worksites"
+            "unknown layer {layer:?}: one of {}",
+            names.join(", ")
         )));
     };
     let (cad, _) = load(&s).await?;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use crate::http::cadastre::VersionedStats;
+use cadastre::stats::VersionedStats;
 
 use super::open_store;
 
