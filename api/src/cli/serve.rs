@@ -15,6 +15,7 @@ use collector::metrics::Metrics;
 use collector::pipeline::Event;
 use collector::store::{Retention, Store};
 
+use crate::http::auth::Auth;
 use crate::http::{router, AppState};
 
 /// Arguments of `irisops serve`.
@@ -23,9 +24,9 @@ pub struct Args {
     /// The TOML configuration file.
     #[arg(long)]
     config: PathBuf,
-    /// HTTP address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// HTTP address to listen on (default: `[api] listen`, else 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
     /// Poll only the devices rendezvous hashing assigns to shard K of N (1-based): N
     /// collectors with the same config share the fleet with no coordinator.
     #[arg(long, value_name = "K/N")]
@@ -46,7 +47,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.config.display()
         );
     }
-    super::runtime()?.block_on(serve(cfg, args.listen, None))?;
+    let listen = args.listen.unwrap_or(cfg.api.listen);
+    super::runtime()?.block_on(serve(cfg, listen, None))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -56,6 +58,7 @@ pub async fn serve(
     listen: SocketAddr,
     stop: Option<watch::Receiver<bool>>,
 ) -> anyhow::Result<()> {
+    refuse_open_network(&cfg, listen)?;
     let retention = Retention {
         samples: cfg.store.retention,
         rollups: cfg.store.rollup_retention,
@@ -75,6 +78,7 @@ pub async fn serve(
         store: Arc::new(Mutex::new(reader)),
         metrics,
         cadastre: cfg.cadastre_data.clone(),
+        auth: Arc::new(Auth::new(&cfg.api)),
     });
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -95,6 +99,22 @@ pub async fn serve(
     // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
     for t in sinks.tasks {
         let _ = t.await;
+    }
+    Ok(())
+}
+
+/// Serving beyond this machine with no token would serve nobody (every data route answers
+/// 401) or, worse, tempt someone to open it up: refused, with the way out.
+fn refuse_open_network(cfg: &Config, listen: SocketAddr) -> anyhow::Result<()> {
+    if cfg.api.tokens.is_empty() {
+        if !listen.ip().is_loopback() {
+            anyhow::bail!(
+                "refusing to serve on {listen} with no API token configured: add [[api.token]] entries (irisops token new --name NAME --role ROLE prints one) or listen on 127.0.0.1"
+            );
+        }
+        eprintln!(
+            "irisops: no [[api.token]] configured: every data route answers 401 (irisops token new --name NAME --role ROLE makes one)"
+        );
     }
     Ok(())
 }

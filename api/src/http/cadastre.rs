@@ -7,6 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use cadastre::stats::VersionedStats;
 
+use super::auth::{Caller, Permission};
 use super::{ApiError, AppState, SortedJson};
 
 /// The cadastre's routes.
@@ -32,15 +33,21 @@ async fn load(s: &AppState) -> Result<(cadastre::Cadastre, u64), ApiError> {
     .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
 }
 
-async fn stats(State(s): State<AppState>) -> Result<SortedJson<VersionedStats>, ApiError> {
+async fn stats(
+    caller: Caller,
+    State(s): State<AppState>,
+) -> Result<SortedJson<VersionedStats>, ApiError> {
+    caller.require(Permission::CadastreRead)?;
     let (cad, version) = load(&s).await?;
     Ok(SortedJson(VersionedStats::of(&cad, version)))
 }
 
 async fn layer(
+    caller: Caller,
     State(s): State<AppState>,
     Path(layer): Path<String>,
 ) -> Result<Json<geojson::FeatureCollection>, ApiError> {
+    caller.require(Permission::CadastreRead)?;
     let Some(l) = cadastre::Layer::parse(&layer) else {
         let names: Vec<&str> = cadastre::model::LAYERS.iter().map(|l| l.as_str()).collect();
         return Err(ApiError::NotFound(format!(

@@ -16,6 +16,7 @@
 //! The topology has no routes yet (its questions are CLI commands): its module comes with its
 //! first route.
 
+pub mod auth;
 pub mod cadastre;
 pub mod error;
 pub mod monitoring;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The cadastre's data directory, when one is served.
     pub cadastre: Option<std::path::PathBuf>,
+    /// The tokens and their rate budgets.
+    pub auth: Arc<auth::Auth>,
 }
 
 /// Every area's routes, merged; the caller gives the state.
@@ -55,9 +58,49 @@ pub fn api_router() -> Router<AppState> {
         .merge(cadastre::router())
 }
 
-/// The router with its state: what `irisops serve` runs.
+/// The router with its state: what `irisops serve` runs. Every answer that is an error is
+/// in the JSON error shape, including the ones axum makes itself (a path that is not UTF-8, a
+/// bad query, an unknown route, a wrong method).
 pub fn router(state: AppState) -> Router {
-    api_router().with_state(state)
+    api_router()
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .with_state(state)
+        .layer(axum::middleware::map_response(json_errors))
+}
+
+/// Turns an error answer that is not JSON (axum's own rejections: plain text) into
+/// `{"error": ...}` with the same status.
+async fn json_errors(r: Response) -> Response {
+    let status = r.status();
+    let is_json = r
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return r;
+    }
+    let (parts, body) = r.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10)
+        .await
+        .unwrap_or_default();
+    let error = if status.is_server_error() {
+        "internal error".to_string()
+    } else {
+        let t = String::from_utf8_lossy(&text).trim().to_string();
+        if t.is_empty() {
+            status.canonical_reason().unwrap_or("error").to_lowercase()
+        } else {
+            t
+        }
+    };
+    let mut out = (status, Json(error::ErrorBody { error, field: None })).into_response();
+    for (k, v) in parts.headers.iter() {
+        if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 /// A JSON answer of a typed body. The body goes through `serde_json::Value`, whose objects

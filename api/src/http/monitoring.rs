@@ -22,6 +22,7 @@ use collector::poll::now_ms;
 use collector::sample::{LldpNeighbour, OpticDirection};
 use collector::store::{DeviceInfo, LatestOptic, PortInfo, SeriesPoint, P95};
 
+use super::auth::{Caller, Permission};
 use super::{read, ApiError, AppState, SortedJson};
 
 /// Health, metrics, devices, ports, series, p95, LLDP and optics.
@@ -37,11 +38,12 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/optics", get(optics))
 }
 
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    (
+async fn metrics(caller: Caller, State(s): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Permission::Metrics)?;
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(),
-    )
+    ))
 }
 
 /// The answer of `GET /api/v1/devices`.
@@ -82,7 +84,11 @@ impl From<DeviceInfo> for Device {
     }
 }
 
-async fn devices(State(s): State<AppState>) -> Result<SortedJson<Devices>, ApiError> {
+async fn devices(
+    caller: Caller,
+    State(s): State<AppState>,
+) -> Result<SortedJson<Devices>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let devs = read(&s, |st| st.devices()).await?;
     Ok(SortedJson(Devices {
         devices: devs.into_iter().map(Device::from).collect(),
@@ -102,7 +108,8 @@ pub struct LldpTable {
     pub neighbours: Vec<LldpNeighbour>,
 }
 
-async fn lldp(State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
+async fn lldp(caller: Caller, State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let t = read(&s, |st| st.lldp_tables()).await?;
     let mut devices: Vec<LldpTable> = t
         .devices
@@ -156,9 +163,11 @@ impl From<LatestOptic> for Optic {
 }
 
 async fn optics(
+    caller: Caller,
     State(s): State<AppState>,
     Query(q): Query<OpticsQuery>,
 ) -> Result<SortedJson<Optics>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let hours = i64::from(q.fresh_hours.unwrap_or(24).min(24 * 400));
     let since = now_ms() - hours * 3_600_000;
     let levels = read(&s, move |st| st.optics_latest(since)).await?;
@@ -217,9 +226,11 @@ impl From<PortInfo> for Port {
 }
 
 async fn ports(
+    caller: Caller,
     State(s): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<SortedJson<Ports>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let dev = name.clone();
     let ports = read(&s, move |st| st.ports(&dev)).await?;
     Ok(SortedJson(Ports {
@@ -236,53 +247,72 @@ pub struct RangeQuery {
     pub step: Option<String>,
 }
 
+/// 9999-12-31T23:59:59.999Z in Unix milliseconds.
+const MAX_TIME_MS: i64 = 253_402_300_799_999;
+
 fn parse_time(v: Option<&str>, default: i64, key: &str) -> Result<i64, ApiError> {
     let Some(v) = v.filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
-    if let Ok(ms) = v.parse::<i64>() {
-        return Ok(ms);
-    }
-    chrono::DateTime::parse_from_rfc3339(v)
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "{key}: expected Unix milliseconds or RFC 3339, got {v:?}"
-            ))
-        })
-}
-
-fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
-    let Some(v) = v.filter(|v| !v.is_empty()) else {
-        // About 300 points over the range, at least a minute.
-        return Ok(((to - from) / 300).max(60_000));
+    let ms = match v.parse::<i64>() {
+        Ok(ms) => ms,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(v)
+            .map(|t| t.timestamp_millis())
+            .map_err(|_| {
+                ApiError::bad_field(
+                    key,
+                    format!("{key}: expected Unix milliseconds or RFC 3339, got {v:?}"),
+                )
+            })?,
     };
-    let d = match v.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => humantime::parse_duration(v).map_err(|_| {
-            ApiError::BadRequest(format!(
-                "step: expected seconds or a duration like \"5m\", got {v:?}"
-            ))
-        })?,
-    };
-    let ms = d.as_millis() as i64;
-    if ms <= 0 {
-        return Err(ApiError::BadRequest("step: must be positive".into()));
-    }
-    if (to - from) / ms > 100_000 {
-        return Err(ApiError::BadRequest(
-            "step: too many points (over 100000) for the range".into(),
+    // Times between 1970 and 9999 only: the store's bucket arithmetic stays far from overflow.
+    if !(0..=MAX_TIME_MS).contains(&ms) {
+        return Err(ApiError::bad_field(
+            key,
+            format!("{key}: {ms} is outside 1970-01-01 .. 9999-12-31"),
         ));
     }
     Ok(ms)
 }
 
+fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        // About 300 points over the range, at least a minute.
+        return Ok((span(from, to) / 300).clamp(60_000, i64::MAX as i128) as i64);
+    };
+    let d = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(v).map_err(|_| {
+            ApiError::bad_field(
+                "step",
+                format!("step: expected seconds or a duration like \"5m\", got {v:?}"),
+            )
+        })?,
+    };
+    let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    if ms <= 0 {
+        return Err(ApiError::bad_field("step", "step: must be positive"));
+    }
+    if span(from, to) / i128::from(ms) > 100_000 {
+        return Err(ApiError::bad_field(
+            "step",
+            "step: too many points (over 100000) for the range",
+        ));
+    }
+    Ok(ms)
+}
+
+/// `to - from`, which does not fit an i64 for every pair of i64s.
+fn span(from: i64, to: i64) -> i128 {
+    i128::from(to) - i128::from(from)
+}
+
 fn range(q: &RangeQuery) -> Result<(i64, i64), ApiError> {
     let now = now_ms();
     let to = parse_time(q.to.as_deref(), now, "to")?;
-    let from = parse_time(q.from.as_deref(), to - 86_400_000, "from")?;
+    let from = parse_time(q.from.as_deref(), to.saturating_sub(86_400_000), "from")?;
     if from >= to {
-        return Err(ApiError::BadRequest("from must be before to".into()));
+        return Err(ApiError::bad_field("from", "from must be before to"));
     }
     Ok((from, to))
 }
@@ -329,10 +359,12 @@ impl From<SeriesPoint> for Point {
 }
 
 async fn series(
+    caller: Caller,
     State(s): State<AppState>,
     Path((device, port)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
 ) -> Result<SortedJson<Series>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let (from, to) = range(&q)?;
     let step = parse_step(q.step.as_deref(), from, to)?;
     let (d, p) = (device.clone(), port.clone());
@@ -361,10 +393,12 @@ pub struct Percentile95 {
 }
 
 async fn p95(
+    caller: Caller,
     State(s): State<AppState>,
     Path((device, port)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
 ) -> Result<SortedJson<Percentile95>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let (from, to) = range(&q)?;
     let (d, p) = (device.clone(), port.clone());
     let P95 {

@@ -10,6 +10,7 @@ use serde::Serialize;
 use collector::sample::ApStatus;
 use collector::store::LatestWifi;
 
+use super::auth::{Caller, Permission};
 use super::{read, ApiError, AppState, SortedJson};
 
 /// `GET /api/v1/wifi`.
@@ -47,7 +48,11 @@ impl From<LatestWifi> for Controller {
     }
 }
 
-async fn wifi(State(s): State<AppState>) -> Result<SortedJson<Controllers>, ApiError> {
+async fn wifi(
+    caller: Caller,
+    State(s): State<AppState>,
+) -> Result<SortedJson<Controllers>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let all = read(&s, |st| st.wifi_latest()).await?;
     Ok(SortedJson(Controllers {
         controllers: all.into_iter().map(Controller::from).collect(),

@@ -16,6 +16,7 @@ pub(super) struct RawConfig {
     pub device: Vec<RawDevice>,
     pub cadastre: Option<RawCadastre>,
     pub influx: Option<RawInflux>,
+    pub api: Option<super::api::RawApi>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.
