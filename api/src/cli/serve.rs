@@ -16,6 +16,7 @@ use collector::pipeline::Event;
 use collector::store::{Retention, Store};
 
 use crate::http::auth::Auth;
+use crate::http::snapshot::Cadastres;
 use crate::http::{router, AppState};
 
 /// Arguments of `irisops serve`.
@@ -59,6 +60,10 @@ pub async fn serve(
     stop: Option<watch::Receiver<bool>>,
 ) -> anyhow::Result<()> {
     refuse_open_network(&cfg, listen)?;
+    let cadastre = match &cfg.cadastre_data {
+        Some(dir) => Some(Arc::new(Cadastres::open(dir)?)),
+        None => None,
+    };
     let retention = Retention {
         samples: cfg.store.retention,
         rollups: cfg.store.rollup_retention,
@@ -77,7 +82,7 @@ pub async fn serve(
     let app = router(AppState {
         store: Arc::new(Mutex::new(reader)),
         metrics,
-        cadastre: cfg.cadastre_data.clone(),
+        cadastre,
         auth: Arc::new(Auth::new(&cfg.api)),
     });
     let listener = tokio::net::TcpListener::bind(listen)

@@ -8,6 +8,9 @@ use axum::{Json, Router};
 use cadastre::stats::VersionedStats;
 
 use super::auth::{Caller, Permission};
+use std::sync::Arc;
+
+use super::snapshot::Snapshot;
 use super::{ApiError, AppState, SortedJson};
 
 /// The cadastre's routes.
@@ -17,20 +20,16 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/cadastre/layers/{layer}", get(layer))
 }
 
-/// Loads the served cadastre off the async threads.
-async fn load(s: &AppState) -> Result<(cadastre::Cadastre, u64), ApiError> {
-    let Some(dir) = s.cadastre.clone() else {
+/// The served cadastre's current snapshot, off the async threads; 404 when none is served.
+pub(super) async fn snapshot(s: &AppState) -> Result<Arc<Snapshot>, ApiError> {
+    let Some(c) = s.cadastre.clone() else {
         return Err(ApiError::NotFound(
             "no cadastre is served ([cadastre] data)".into(),
         ));
     };
-    tokio::task::spawn_blocking(move || {
-        cadastre::store::Store::open(&dir)
-            .and_then(|st| st.load())
-            .map_err(|e| ApiError::Internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
+    tokio::task::spawn_blocking(move || c.current())
+        .await
+        .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
 }
 
 async fn stats(
@@ -38,8 +37,8 @@ async fn stats(
     State(s): State<AppState>,
 ) -> Result<SortedJson<VersionedStats>, ApiError> {
     caller.require(Permission::CadastreRead)?;
-    let (cad, version) = load(&s).await?;
-    Ok(SortedJson(VersionedStats::of(&cad, version)))
+    let snap = snapshot(&s).await?;
+    Ok(SortedJson(VersionedStats::of(&snap.cad, snap.version)))
 }
 
 async fn layer(
@@ -55,6 +54,8 @@ async fn layer(
             names.join(", ")
         )));
     };
-    let (cad, _) = load(&s).await?;
-    Ok(Json(cadastre::geojson_io::to_feature_collection(&cad, l)))
+    let snap = snapshot(&s).await?;
+    Ok(Json(cadastre::geojson_io::to_feature_collection(
+        &snap.cad, l,
+    )))
 }

@@ -20,6 +20,7 @@ pub mod auth;
 pub mod cadastre;
 pub mod error;
 pub mod monitoring;
+pub mod snapshot;
 pub mod web;
 pub mod wifi;
 
@@ -43,8 +44,8 @@ pub struct AppState {
     /// A reader connection (the pipeline writes through its own; WAL lets both run).
     pub store: Arc<Mutex<Store>>,
     pub metrics: Arc<Metrics>,
-    /// The cadastre's data directory, when one is served.
-    pub cadastre: Option<std::path::PathBuf>,
+    /// The served cadastre (`[cadastre] data`), one snapshot per version.
+    pub cadastre: Option<Arc<snapshot::Cadastres>>,
     /// The tokens and their rate budgets.
     pub auth: Arc<auth::Auth>,
 }

@@ -199,7 +199,9 @@ async fn the_cadastre_is_served_when_configured() {
     let mut store = cadastre::store::Store::open(&cad_dir).unwrap();
     let ok = |_: &cadastre::Cadastre| cadastre::Report::default();
     store.replace_all(0, &cad, "test", "demo", &ok).unwrap();
-    st.cadastre = Some(cad_dir);
+    st.cadastre = Some(Arc::new(
+        super::snapshot::Cadastres::open(&cad_dir).unwrap(),
+    ));
     let app = router(st);
     let (code, v) = get(app.clone(), "/api/v1/cadastre/stats").await;
     assert_eq!(code, StatusCode::OK);
