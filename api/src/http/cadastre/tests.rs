@@ -1,0 +1,1 @@
+//! The cadastre's routes with `oneshot`.
