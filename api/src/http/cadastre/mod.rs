@@ -119,12 +119,31 @@ fn cadastre_error(e: CadastreError) -> ApiError {
             ApiError::PreconditionFailed(stale(base, current))
         }
         CadastreError::NotFound(m) => ApiError::NotFound(m),
+        CadastreError::Invalid { report } => writes::refused(report_problems(&report)),
         CadastreError::Store {
             source: source @ cadastre::StoreError::UndoConflict { .. },
             ..
         } => ApiError::Conflict(source.to_string()),
         other => ApiError::Internal(other.to_string()),
     }
+}
+
+/// A write's problems (an import's, an undo's) in the API's shape; no change set names them,
+/// so `change` is null.
+fn report_problems(report: &cadastre::Report) -> Vec<cadastre::store::ChangeProblem> {
+    report
+        .problems
+        .iter()
+        .map(|p| cadastre::store::ChangeProblem {
+            severity: p.severity,
+            change: None,
+            layer: Some(p.layer),
+            index: p.index,
+            id: p.id.clone(),
+            field: p.field.clone(),
+            message: p.message.clone(),
+        })
+        .collect()
 }
 
 /// The CLI's words for a stale write.

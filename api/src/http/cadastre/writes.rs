@@ -145,7 +145,7 @@ fn required_reason(reason: Option<String>) -> Result<String, ApiError> {
 }
 
 /// 422 with every problem; nothing was written.
-fn refused(problems: Vec<ChangeProblem>) -> ApiError {
+pub(super) fn refused(problems: Vec<ChangeProblem>) -> ApiError {
     let n = problems.len();
     ApiError::Unprocessable {
         message: format!("nothing written: {n} problem(s)"),
@@ -284,7 +284,6 @@ pub(super) async fn import(
         let opts = cadastre::validate::ValidateOptions::default();
         match c.write(|store| writes::import(store, base, &cad, read, who, &opts))? {
             Ok((v, _warnings)) => Ok(created(v)),
-            Err(CadastreError::Invalid { report }) => Err(refused(import_problems(&report))),
             Err(e) => Err(cadastre_error(e)),
         }
     })
@@ -314,23 +313,6 @@ fn read_import(
             .map_err(format)?;
     }
     Ok((cad, report))
-}
-
-/// An import's problems in the API's shape (no change set: `change` is null).
-fn import_problems(report: &Report) -> Vec<ChangeProblem> {
-    report
-        .problems
-        .iter()
-        .map(|p| ChangeProblem {
-            severity: p.severity,
-            change: None,
-            layer: Some(p.layer),
-            index: p.index,
-            id: p.id.clone(),
-            field: p.field.clone(),
-            message: p.message.clone(),
-        })
-        .collect()
 }
 
 /// The zip's files (directories and hidden files left out), as text; 413 past
