@@ -4,6 +4,7 @@
 
 mod util;
 
+mod api_cadastre;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;
