@@ -5,6 +5,7 @@
 mod util;
 
 mod api_auth;
+mod api_cadastre;
 mod api_secrets;
 mod cadastre_history;
 mod demo_backbone;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use cadastre::store::ChangeProblem;
 use collector::store::StoreError;
 
 /// An error answered to an HTTP client.
@@ -26,8 +27,20 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// 409: the request conflicts with the data (an undo of a change a later one built on).
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// 422: the body is well formed but its content is refused; every problem named.
+    #[error("{message}")]
+    Unprocessable {
+        message: String,
+        problems: Vec<ChangeProblem>,
+    },
+    /// 428: a write without the precondition it must state, naming the header (`If-Match`).
+    #[error("{message}")]
+    PreconditionRequired { message: String, field: String },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -64,7 +77,10 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired { .. } => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -92,20 +108,30 @@ pub struct ErrorBody {
     pub error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A 422's problems (a refused change set or import), each naming its field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<ChangeProblem>>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
-        let (error, field) = match self {
-            ApiError::BadRequest { message, field } => (message, field),
+        let (error, field, problems) = match self {
+            ApiError::BadRequest { message, field } => (message, field, None),
+            ApiError::PreconditionRequired { message, field } => (message, Some(field), None),
+            ApiError::Unprocessable { message, problems } => (message, None, Some(problems)),
             ApiError::Internal(detail) => {
                 tracing::error!("internal error: {detail}");
-                ("internal error".to_string(), None)
+                ("internal error".to_string(), None, None)
             }
-            other => (other.to_string(), None),
+            other => (other.to_string(), None, None),
         };
-        let mut r = (status, Json(ErrorBody { error, field })).into_response();
+        let body = ErrorBody {
+            error,
+            field,
+            problems,
+        };
+        let mut r = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             r.headers_mut().insert(
                 header::WWW_AUTHENTICATE,

@@ -95,7 +95,15 @@ async fn json_errors(r: Response) -> Response {
             t
         }
     };
-    let mut out = (status, Json(error::ErrorBody { error, field: None })).into_response();
+    let mut out = (
+        status,
+        Json(error::ErrorBody {
+            error,
+            field: None,
+            problems: None,
+        }),
+    )
+        .into_response();
     for (k, v) in parts.headers.iter() {
         if k != axum::http::header::CONTENT_TYPE && k != axum::http::header::CONTENT_LENGTH {
             out.headers_mut().insert(k.clone(), v.clone());
