@@ -4,6 +4,7 @@
 
 mod util;
 
+mod api_openapi;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;

@@ -3,21 +3,24 @@
 //! (an RFC 7946 FeatureCollection). Both answer 404 when no cadastre is served.
 
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use cadastre::stats::VersionedStats;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Caller, Permission};
 use std::sync::Arc;
 
+use super::error::ErrorBody;
+use super::openapi::foreign;
 use super::snapshot::Snapshot;
 use super::{ApiError, AppState, SortedJson};
 
 /// The cadastre's routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cadastre/stats", get(stats))
-        .route("/api/v1/cadastre/layers/{layer}", get(layer))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(stats))
+        .routes(routes!(layer))
 }
 
 /// The served cadastre's current snapshot, off the async threads; 404 when none is served.
@@ -32,6 +35,11 @@ pub(super) async fn snapshot(s: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
 }
 
+/// Route km, strands per owner and spare figures of the served cadastre, with its version.
+#[utoipa::path(get, path = "/api/v1/cadastre/stats", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    responses((status = 200, description = "the statistics", body = foreign::CadastreStats),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn stats(
     caller: Caller,
     State(s): State<AppState>,
@@ -41,6 +49,13 @@ async fn stats(
     Ok(SortedJson(VersionedStats::of(&snap.cad, snap.version)))
 }
 
+/// One layer of the served cadastre as an RFC 7946 FeatureCollection.
+#[utoipa::path(get, path = "/api/v1/cadastre/layers/{layer}", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(("layer" = inline(foreign::LayerName), Path, description = "the layer")),
+    responses((status = 200, description = "the layer's features", body = foreign::FeatureCollection),
+        (status = 400, description = "a bad path", body = ErrorBody),
+        (status = 404, description = "no such layer, or no cadastre is served", body = ErrorBody)))]
 async fn layer(
     caller: Caller,
     State(s): State<AppState>,
