@@ -1,6 +1,7 @@
 //! The OpenAPI document of a running `irisops demo`, and Schemathesis (PyPI, installed by
 //! `tests/run` into the venv) run against it with the admin's token: no answer is a 5xx and
-//! every answer matches the schema the document gives it.
+//! every answer matches the schema the document gives it. The interactive reference renders
+//! every operation in headless Chromium.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -190,6 +191,15 @@ fn schemathesis_finds_no_server_error_and_no_answer_off_its_schema() {
         operations(&doc)
     );
     eprintln!("schemathesis: {:.1} s", started.elapsed().as_secs_f64());
+
+    // The reference renders every operation in a browser, from the binary's files alone.
+    let dom = crate::web::dump_dom(dir.path(), &format!("{base}/api/docs"));
+    for path in paths.keys() {
+        assert!(
+            dom.contains(&format!("data-path=\"{path}\"")),
+            "{path} in the reference:\n{dom}"
+        );
+    }
 }
 
 /// The first number after `label` in Schemathesis' summary (`Selected: 12/12` → 12).

@@ -284,11 +284,14 @@ async fn ports(
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
     /// Start: Unix milliseconds or RFC 3339 (default: a day before `to`).
+    #[param(example = "2026-12-01T00:00:00Z")]
     pub from: Option<String>,
     /// End: Unix milliseconds or RFC 3339 (default: now).
+    #[param(example = "1796560220001")]
     pub to: Option<String>,
     /// Bucket width: seconds or a duration like `5m` (default: about 300 points, at least
     /// a minute); at most 100000 points. `p95` ignores it.
+    #[param(example = "5m")]
     pub step: Option<String>,
 }
 
