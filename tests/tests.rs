@@ -7,6 +7,7 @@ mod util;
 mod api_auth;
 mod api_cadastre;
 mod api_secrets;
+mod api_openapi;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;

@@ -11,7 +11,7 @@ use crate::simulator::{serve_fleet, start_serve, wait_for_metrics};
 use crate::util::*;
 
 /// The DOM of `url` after its scripts ran (5 s of virtual time) in headless Chromium.
-fn dump_dom(dir: &Path, url: &str) -> String {
+pub(crate) fn dump_dom(dir: &Path, url: &str) -> String {
     let chromium = require(
         "chromium",
         "the Debian package chromium (tests/run installs it)",

@@ -103,13 +103,16 @@ impl From<StoreError> for ApiError {
 }
 
 /// The body of every error answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
+    /// What is wrong (a 5xx says only `internal error`).
     pub error: String,
+    /// The query parameter or body field at fault, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// A 422's problems (a refused change set or import), each naming its field.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<super::openapi::foreign::ChangeProblem>>)]
     pub problems: Option<Vec<ChangeProblem>>,
 }
 

@@ -1,11 +1,14 @@
-//! The HTTP surface: one module per area, each exposing `fn router() -> Router<AppState>`,
-//! merged in [`api_router`]. Handlers are thin: parse, call the library, answer a typed
+//! The HTTP surface: one module per area, each exposing `fn router() ->
+//! OpenApiRouter<AppState>` (`utoipa_axum`: a handler is registered with `routes!(handler)`
+//! from its `#[utoipa::path]`, so it is in the OpenAPI document), merged in [`api_router`]. Handlers are thin: parse, call the library, answer a typed
 //! `Serialize` struct (the shapes the CLI's `--json` prints, where both print one). Errors are
 //! [`ApiError`]s: a JSON `{"error": ...}` body, generic for a 5xx. The router is a plain
 //! function of its state, tested with `oneshot` (`tests.rs`).
 //!
 //! Routes (the contract):
 //! - [`web`]: `GET /` (the web page)
+//! - [`openapi`]: `GET /api/openapi.json` (the OpenAPI 3.1 document), `GET /api/docs` (its
+//!   interactive reference)
 //! - [`monitoring`]: `GET /healthz`, `GET /metrics` (Prometheus text), `GET /api/v1/devices`,
 //!   `GET /api/v1/devices/{name}/ports`, `GET /api/v1/ports/{device}/{port}/series?from=&to=&step=`
 //!   (port keys URL-encoded: `xe-0%2F0%2F1`), `GET /api/v1/ports/{device}/{port}/p95?from=&to=`,
@@ -20,18 +23,22 @@ pub mod auth;
 pub mod cadastre;
 pub mod error;
 pub mod monitoring;
+pub mod openapi;
 pub mod snapshot;
 pub mod web;
 pub mod wifi;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_matrix;
 
 use std::sync::{Arc, Mutex};
 
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
 
 use collector::metrics::Metrics;
 use collector::store::{Store, StoreError};
@@ -50,13 +57,21 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
 }
 
-/// Every area's routes, merged; the caller gives the state.
-pub fn api_router() -> Router<AppState> {
-    Router::new()
+/// Every area's routes, merged, and the OpenAPI document that describes them (which they
+/// serve at `/api/openapi.json`, with its reference at `/api/docs`); the caller gives the state.
+pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (routes, mut doc) = OpenApiRouter::with_openapi(openapi::base())
         .merge(web::router())
+        .merge(openapi::router())
         .merge(monitoring::router())
         .merge(wifi::router())
-        .merge(cadastre::router())
+        .merge(OpenApiRouter::from(cadastre::router()))
+        .split_for_parts();
+    openapi::complete(&mut doc);
+    let routes = routes
+        .merge(openapi::docs())
+        .layer(Extension(openapi::Served::new(&doc)));
+    (routes, doc)
 }
 
 /// The router with its state: what `irisops serve` runs. Every answer that is an error is
@@ -64,6 +79,7 @@ pub fn api_router() -> Router<AppState> {
 /// bad query, an unknown route, a wrong method).
 pub fn router(state: AppState) -> Router {
     api_router()
+        .0
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .with_state(state)
         .layer(axum::middleware::map_response(json_errors))

@@ -14,30 +14,44 @@ use std::time::Duration;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use collector::poll::now_ms;
 use collector::sample::{LldpNeighbour, OpticDirection};
 use collector::store::{DeviceInfo, LatestOptic, PortInfo, SeriesPoint, P95};
 
 use super::auth::{Caller, Permission};
+use super::error::ErrorBody;
+use super::openapi::foreign;
 use super::{read, ApiError, AppState, SortedJson};
 
 /// Health, metrics, devices, ports, series, p95, LLDP and optics.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/devices", get(devices))
-        .route("/api/v1/devices/{name}/ports", get(ports))
-        .route("/api/v1/ports/{device}/{port}/series", get(series))
-        .route("/api/v1/ports/{device}/{port}/p95", get(p95))
-        .route("/api/v1/lldp", get(lldp))
-        .route("/api/v1/optics", get(optics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(devices))
+        .routes(routes!(ports))
+        .routes(routes!(series))
+        .routes(routes!(p95))
+        .routes(routes!(lldp))
+        .routes(routes!(optics))
 }
 
+/// Liveness: `ok` while the server runs (open, no token).
+#[utoipa::path(get, path = "/healthz", tag = "monitoring",
+    responses((status = 200, description = "the server runs", body = String, content_type = "text/plain")))]
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The collector's counters in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+    security(("bearer" = ["metrics"])),
+    responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
 async fn metrics(caller: Caller, State(s): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     caller.require(Permission::Metrics)?;
     Ok((
@@ -47,13 +61,13 @@ async fn metrics(caller: Caller, State(s): State<AppState>) -> Result<impl IntoR
 }
 
 /// The answer of `GET /api/v1/devices`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Devices {
     pub devices: Vec<Device>,
 }
 
 /// A device as last polled.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Device {
     pub name: String,
     pub status: Option<String>,
@@ -84,6 +98,10 @@ impl From<DeviceInfo> for Device {
     }
 }
 
+/// Every configured device as last polled.
+#[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    responses((status = 200, description = "the devices", body = Devices)))]
 async fn devices(
     caller: Caller,
     State(s): State<AppState>,
@@ -96,18 +114,23 @@ async fn devices(
 }
 
 /// The answer of `GET /api/v1/lldp`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Lldp {
     pub devices: Vec<LldpTable>,
 }
 
 /// One device's LLDP table as last read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LldpTable {
     pub device: String,
+    #[schema(value_type = Vec<foreign::LldpNeighbour>)]
     pub neighbours: Vec<LldpNeighbour>,
 }
 
+/// Every device's latest LLDP table.
+#[utoipa::path(get, path = "/api/v1/lldp", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    responses((status = 200, description = "the LLDP tables", body = Lldp)))]
 async fn lldp(caller: Caller, State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
     caller.require(Permission::MonitoringRead)?;
     let t = read(&s, |st| st.lldp_tables()).await?;
@@ -127,23 +150,26 @@ async fn lldp(caller: Caller, State(s): State<AppState>) -> Result<SortedJson<Ll
     Ok(SortedJson(Lldp { devices }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OpticsQuery {
+    /// Only levels read within this many hours (default 24, at most 9600).
     fresh_hours: Option<u32>,
 }
 
 /// The answer of `GET /api/v1/optics`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Optics {
     pub optics: Vec<Optic>,
 }
 
 /// The latest level of one (device, port, lane, direction).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Optic {
     pub device: String,
     pub port: String,
     pub lane: Option<u32>,
+    #[schema(value_type = foreign::OpticDirection)]
     pub direction: OpticDirection,
     pub dbm: f64,
     pub time_ms: i64,
@@ -162,6 +188,12 @@ impl From<LatestOptic> for Optic {
     }
 }
 
+/// The latest optical level per device, port, lane and direction.
+#[utoipa::path(get, path = "/api/v1/optics", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(OpticsQuery),
+    responses((status = 200, description = "the latest levels", body = Optics),
+        (status = 400, description = "a bad query", body = ErrorBody)))]
 async fn optics(
     caller: Caller,
     State(s): State<AppState>,
@@ -177,14 +209,14 @@ async fn optics(
 }
 
 /// The answer of `GET /api/v1/devices/{name}/ports`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Ports {
     pub device: String,
     pub ports: Vec<Port>,
 }
 
 /// A stored port and its newest rates.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Port {
     pub key: String,
     pub if_index: u32,
@@ -200,6 +232,7 @@ pub struct Port {
     pub out_bps: Option<f64>,
     pub utilisation_in: Option<f64>,
     pub utilisation_out: Option<f64>,
+    /// Why the newest rates have a gap (e.g. `counter_reset`), when they have one.
     pub gap: Option<&'static str>,
 }
 
@@ -225,6 +258,13 @@ impl From<PortInfo> for Port {
     }
 }
 
+/// A device's stored ports and their newest rates.
+#[utoipa::path(get, path = "/api/v1/devices/{name}/ports", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("name" = String, Path, description = "the device's name")),
+    responses((status = 200, description = "the device's ports", body = Ports),
+        (status = 400, description = "a bad path", body = ErrorBody),
+        (status = 404, description = "no such device", body = ErrorBody)))]
 async fn ports(
     caller: Caller,
     State(s): State<AppState>,
@@ -240,10 +280,18 @@ async fn ports(
 }
 
 /// `from`/`to`: Unix milliseconds or RFC 3339; `step`: seconds or a duration ("5m").
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
+    /// Start: Unix milliseconds or RFC 3339 (default: a day before `to`).
+    #[param(example = "2026-12-01T00:00:00Z")]
     pub from: Option<String>,
+    /// End: Unix milliseconds or RFC 3339 (default: now).
+    #[param(example = "1796560220001")]
     pub to: Option<String>,
+    /// Bucket width: seconds or a duration like `5m` (default: about 300 points, at least
+    /// a minute); at most 100000 points. `p95` ignores it.
+    #[param(example = "5m")]
     pub step: Option<String>,
 }
 
@@ -318,7 +366,7 @@ fn range(q: &RangeQuery) -> Result<(i64, i64), ApiError> {
 }
 
 /// The answer of `GET /api/v1/ports/{device}/{port}/series`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Series {
     pub device: String,
     pub port: String,
@@ -329,7 +377,7 @@ pub struct Series {
 }
 
 /// One bucket of a series.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Point {
     pub time_ms: i64,
     pub in_bps_avg: Option<f64>,
@@ -358,6 +406,15 @@ impl From<SeriesPoint> for Point {
     }
 }
 
+/// A port's rates over a range, in buckets (average and maximum per bucket).
+#[utoipa::path(get, path = "/api/v1/ports/{device}/{port}/series", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("device" = String, Path, description = "the device's name"),
+        ("port" = String, Path, description = "the port key, URL-encoded (`xe-0%2F0%2F1`)"),
+        RangeQuery),
+    responses((status = 200, description = "the series", body = Series),
+        (status = 400, description = "a bad range or step", body = ErrorBody),
+        (status = 404, description = "no such device or port", body = ErrorBody)))]
 async fn series(
     caller: Caller,
     State(s): State<AppState>,
@@ -380,7 +437,7 @@ async fn series(
 }
 
 /// The answer of `GET /api/v1/ports/{device}/{port}/p95`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Percentile95 {
     pub device: String,
     pub port: String,
@@ -392,6 +449,15 @@ pub struct Percentile95 {
     pub max_bps: Option<f64>,
 }
 
+/// A port's 95th percentile over a range (the busier direction in `max_bps`).
+#[utoipa::path(get, path = "/api/v1/ports/{device}/{port}/p95", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("device" = String, Path, description = "the device's name"),
+        ("port" = String, Path, description = "the port key, URL-encoded (`xe-0%2F0%2F1`)"),
+        RangeQuery),
+    responses((status = 200, description = "the 95th percentile", body = Percentile95),
+        (status = 400, description = "a bad range", body = ErrorBody),
+        (status = 404, description = "no such device or port", body = ErrorBody)))]
 async fn p95(
     caller: Caller,
     State(s): State<AppState>,

@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 use super::auth::Auth;
 use super::{router, AppState};
 
-fn state(dir: &std::path::Path) -> AppState {
+pub(super) fn state(dir: &std::path::Path) -> AppState {
     let mut w = Store::open(dir, Retention::default()).unwrap();
     let now = now_ms();
     let port = |octets: u64| PortCounters {
@@ -97,7 +97,7 @@ fn state(dir: &std::path::Path) -> AppState {
 }
 
 /// The test token of a role: `tok-<role>`.
-fn token_of(role: ApiRole) -> ApiToken {
+pub(super) fn token_of(role: ApiRole) -> ApiToken {
     let token = format!("tok-{}", role.as_str());
     ApiToken {
         name: format!("test-{}", role.as_str()),

@@ -1,0 +1,184 @@
+//! The schemas of answer parts whose Rust types live in other crates (`collector`, `cadastre`,
+//! `topology`, `geojson`), which know nothing of OpenAPI. Each mirrors the serde form of the
+//! type it names; a field's `#[schema(value_type = foreign::X)]` points at it. They are never
+//! built: they only describe. The role × route matrix (`tests_matrix.rs`) checks every answer
+//! of the test store and cadastre against the document, so a mirror that drifts from its type
+//! fails there.
+
+// Schema-only types: never constructed, their fields never read.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::ToSchema;
+
+/// One LLDP neighbour (`collector::sample::LldpNeighbour`): the `lldp[]` item of
+/// `irisops poll --format json`.
+#[derive(ToSchema)]
+pub struct LldpNeighbour {
+    /// The local port, as our port key (ifName, ...), or the LLDP port id when it maps to none.
+    local_port: String,
+    remote_chassis_id: Option<String>,
+    remote_system_name: Option<String>,
+    remote_port_id: Option<String>,
+    remote_port_descr: Option<String>,
+}
+
+/// Which way the light goes through a transceiver (`collector::sample::OpticDirection`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum OpticDirection {
+    Rx,
+    Tx,
+}
+
+/// One access point (`collector::sample::ApStatus`).
+#[derive(ToSchema)]
+pub struct ApStatus {
+    name: String,
+    /// `aa:bb:cc:dd:ee:ff`, when known.
+    mac: Option<String>,
+    /// `up`, `down` or `unknown`.
+    status: String,
+    /// Associated clients; null when the device does not say.
+    clients: Option<u64>,
+}
+
+/// The cadastre in figures and the version they describe (`cadastre::stats::VersionedStats`,
+/// what `irisops cadastre stats --json` prints).
+#[derive(ToSchema)]
+pub struct CadastreStats {
+    /// Geodesic length of every route, km.
+    routes_km: f64,
+    n_sites: u64,
+    n_routes: u64,
+    n_cables: u64,
+    n_allocations: u64,
+    n_hotspots: u64,
+    /// Every registered owner, and any owner a route or cable names, by owner id.
+    by_owner: BTreeMap<String, OwnerStats>,
+    /// Spare capacity per route owner and in total.
+    spare: Spare,
+    /// The cadastre version these figures describe.
+    version: u64,
+}
+
+/// One owner's share (`cadastre::stats::OwnerStats`).
+#[derive(ToSchema)]
+pub struct OwnerStats {
+    /// Route (trench/duct) km it owns.
+    km: f64,
+    /// Km of fibre cable it owns.
+    cables_km: f64,
+    /// Strands in its cables.
+    strands_total: u64,
+    /// Distinct strands allocated on its cables.
+    strands_used: u64,
+    /// Σ strands × cable km.
+    strand_km_total: f64,
+    /// Σ used strands × cable km.
+    strand_km_used: f64,
+}
+
+/// Spare capacity per route owner and in total (`cadastre::stats::Spare`).
+#[derive(ToSchema)]
+pub struct Spare {
+    by_owner: BTreeMap<String, OwnerSpare>,
+    total: OwnerSpare,
+}
+
+/// Spare summed over several links: one owner's, or the whole network's
+/// (`topology::OwnerSpare`).
+#[derive(ToSchema)]
+pub struct OwnerSpare {
+    /// Number of links (routes).
+    routes: u64,
+    /// Route km.
+    km: f64,
+    /// Strands in all the cables.
+    fibre_count: u64,
+    /// Strands in use.
+    allocated_strands: u64,
+    /// Unused strands.
+    dark_strands: u64,
+    /// Σ dark strands × km.
+    dark_strand_km: f64,
+    /// Empty ducts.
+    free_ducts: u64,
+    /// Σ free ducts × km.
+    free_duct_km: f64,
+    /// Links with at least one lit port mapped onto them.
+    lit_routes: u64,
+    /// Σ lit headroom of those links, bit/s.
+    lit_headroom_bps: f64,
+}
+
+/// An RFC 7946 FeatureCollection (`geojson::FeatureCollection`).
+#[derive(ToSchema)]
+pub struct FeatureCollection {
+    #[schema(rename = "type")]
+    kind: FeatureCollectionKind,
+    features: Vec<Feature>,
+    bbox: Option<Vec<f64>>,
+}
+
+#[derive(ToSchema)]
+enum FeatureCollectionKind {
+    FeatureCollection,
+}
+
+/// An RFC 7946 Feature; a cadastre feature's fields are its `properties`.
+#[derive(ToSchema)]
+pub struct Feature {
+    #[schema(rename = "type")]
+    kind: FeatureKind,
+    /// A GeoJSON geometry (`type`, `coordinates`), or null.
+    #[schema(value_type = Option<Object>)]
+    geometry: (),
+    #[schema(value_type = Option<Object>)]
+    properties: (),
+    /// A string or a number.
+    #[schema(value_type = Option<Value>)]
+    id: (),
+    bbox: Option<Vec<f64>>,
+}
+
+#[derive(ToSchema)]
+enum FeatureKind {
+    Feature,
+}
+
+/// A cadastre layer's name: one of `cadastre::model::LAYERS`.
+pub struct LayerName;
+
+impl utoipa::PartialSchema for LayerName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(cadastre::model::LAYERS.iter().map(|l| l.as_str())))
+            .description(Some("a cadastre layer"))
+            .into()
+    }
+}
+
+impl ToSchema for LayerName {}
+
+/// One problem of a refused change set or import (`cadastre::store::ChangeProblem`): the
+/// `problems[]` item of a 422.
+#[derive(ToSchema)]
+pub struct ChangeProblem {
+    /// `error` or `warning`.
+    severity: String,
+    /// The position in `changes` of the change the problem is about.
+    change: Option<usize>,
+    /// The layer's name (`sites`, `routes`, ...).
+    layer: Option<String>,
+    /// The feature's position in its layer once edited.
+    index: Option<usize>,
+    id: Option<String>,
+    /// The field at fault (never empty).
+    field: String,
+    message: String,
+}
