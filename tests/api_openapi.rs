@@ -106,20 +106,34 @@ fn polled_ports(http: u16, admin: &str, device: &str) -> Vec<String> {
 /// the demo knows, and the port routes ask for a polled port (a fixed value: Schemathesis
 /// leaves a dictionary's value with a `/` out of a path), so the tests reach the store and not
 /// only the 404s.
+///
+/// The cadastre's writes: half of the `If-Match` headers name a version the demo's cadastre
+/// reaches (it starts at 1), so a change set or import Schemathesis makes up gets past the
+/// precondition and is read, validated and, when valid, written. An undo always names a stale
+/// version (`"0"`): an undo of version 1 with a current `If-Match` would delete the whole demo
+/// network, and every read after it would be fuzzed on an empty cadastre; the undo's body and
+/// version are still read first, and its writes are covered by `api_cadastre` and the unit
+/// tests.
 fn schemathesis_config(device: &str, port: &str) -> String {
     format!(
         "[dictionaries.devices]\nvalues = [{device:?}, \"dev0002\", \"pop-01\"]\n\
          [dictionaries.times]\n\
          values = [\"0\", \"1700000000000\", \"2026-01-01T00:00:00Z\", \"253402300799999\"]\n\
          [dictionaries.steps]\nvalues = [\"60\", \"5m\", \"1h\", \"0\"]\n\
+         [dictionaries.versions]\n\
+         values = ['\"1\"', '\"2\"', '\"3\"', '\"4\"', '5', 'W/\"6\"']\n\
          [parameters]\n\
          \"path.name\" = {{ dictionary = \"devices\", probability = 0.5 }}\n\
          \"query.from\" = {{ dictionary = \"times\", probability = 0.5 }}\n\
          \"query.to\" = {{ dictionary = \"times\", probability = 0.5 }}\n\
          \"query.step\" = {{ dictionary = \"steps\", probability = 0.5 }}\n\
+         \"header.If-Match\" = {{ dictionary = \"versions\", probability = 0.5 }}\n\
          [[operations]]\n\
          include-path-regex = \"^/api/v1/ports/\"\n\
-         parameters = {{ \"path.device\" = {device:?}, \"path.port\" = {port:?} }}\n"
+         parameters = {{ \"path.device\" = {device:?}, \"path.port\" = {port:?} }}\n\
+         [[operations]]\n\
+         include-path-regex = \"^/api/v1/cadastre/undo/\"\n\
+         parameters = {{ \"header.If-Match\" = '\"0\"' }}\n"
     )
 }
 

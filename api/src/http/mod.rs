@@ -14,7 +14,11 @@
 //!   (port keys URL-encoded: `xe-0%2F0%2F1`), `GET /api/v1/ports/{device}/{port}/p95?from=&to=`,
 //!   `GET /api/v1/lldp`, `GET /api/v1/optics?fresh_hours=24`
 //! - [`wifi`]: `GET /api/v1/wifi`
-//! - [`cadastre`]: `GET /api/v1/cadastre/stats`, `GET /api/v1/cadastre/layers/{layer}`
+//! - [`cadastre`]: `GET /api/v1/cadastre/stats`, `GET /api/v1/cadastre/layers/{layer}`,
+//!   `GET /api/v1/cadastre/history`, `GET /api/v1/cadastre/history/{version}`,
+//!   `GET /api/v1/cadastre/versions/{version}/layers/{layer}`, `GET /api/v1/cadastre/export`,
+//!   `POST /api/v1/cadastre/changes`, `POST /api/v1/cadastre/undo/{version}`,
+//!   `POST /api/v1/cadastre/import`
 //!
 //! The topology has no routes yet (its questions are CLI commands): its module comes with its
 //! first route.
@@ -65,7 +69,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(openapi::router())
         .merge(monitoring::router())
         .merge(wifi::router())
-        .merge(OpenApiRouter::from(cadastre::router()))
+        .merge(cadastre::router())
         .split_for_parts();
     openapi::complete(&mut doc);
     let routes = routes

@@ -52,7 +52,7 @@ pub const BEARER: &str = "bearer";
     tags(
         (name = "monitoring", description = "the collector's store: devices, ports, series, LLDP, optics"),
         (name = "wifi", description = "wifi controllers and access points"),
-        (name = "cadastre", description = "the fibre cadastre: layers and statistics"),
+        (name = "cadastre", description = "the fibre cadastre: layers, statistics, history and export; changes, undo and import"),
         (name = "web", description = "the web page and this reference"),
     )
 )]

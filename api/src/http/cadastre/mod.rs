@@ -22,29 +22,18 @@ mod tests;
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
-use axum::routing::{get, post};
-use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
 use cadastre::{CadastreError, Layer};
 
 use super::snapshot::{Cadastres, Snapshot};
 use super::{ApiError, AppState};
 
-/// The cadastre's routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cadastre/stats", get(reads::stats))
-        .route("/api/v1/cadastre/layers/{layer}", get(reads::layer))
-        .route("/api/v1/cadastre/history", get(reads::history))
-        .route("/api/v1/cadastre/history/{version}", get(reads::diff))
-        .route(
-            "/api/v1/cadastre/versions/{version}/layers/{layer}",
-            get(reads::version_layer),
-        )
-        .route("/api/v1/cadastre/export", get(reads::export))
-        .route("/api/v1/cadastre/changes", post(writes::changes))
-        .route("/api/v1/cadastre/undo/{version}", post(writes::undo))
-        .route("/api/v1/cadastre/import", writes::import_route())
+/// The cadastre's routes, each in the OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(reads::router())
+        .merge(writes::router())
 }
 
 /// The served cadastre; 404 when none is.

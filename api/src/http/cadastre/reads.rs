@@ -8,19 +8,40 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use cadastre::geojson_io::Filter;
 use cadastre::stats::VersionedStats;
 use cadastre::versions::{ChangeDiff, History};
 
 use super::super::auth::{Caller, Permission};
+use super::super::error::ErrorBody;
+use super::super::openapi::foreign;
 use super::super::{ApiError, AppState, SortedJson};
 use super::{
     blocking, cadastre_error, cadastres, etag, layer_of, none_match, snapshot, version_of,
 };
 
-/// `GET /api/v1/cadastre/stats`: `irisops cadastre stats --json`.
-pub(super) async fn stats(
+/// The reads (`cadastre:read`).
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(stats))
+        .routes(routes!(layer))
+        .routes(routes!(history))
+        .routes(routes!(diff))
+        .routes(routes!(version_layer))
+        .routes(routes!(export))
+}
+
+/// Route km, strands per owner and spare figures of the served cadastre, with its version
+/// (`irisops cadastre stats --json`).
+#[utoipa::path(get, path = "/api/v1/cadastre/stats", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    responses((status = 200, description = "the statistics", body = foreign::CadastreStats),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
+async fn stats(
     caller: Caller,
     State(s): State<AppState>,
 ) -> Result<SortedJson<VersionedStats>, ApiError> {
@@ -30,9 +51,11 @@ pub(super) async fn stats(
 }
 
 /// The filters of a layer.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct LayerQuery {
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct LayerQuery {
     /// `minlon,minlat,maxlon,maxlat` (WGS84): features whose geometry meets the box.
+    #[param(example = "4.3,50.8,4.45,50.9")]
     bbox: Option<String>,
     /// Features of this owner (in the `owners` layer: this owner).
     owner: Option<String>,
@@ -87,9 +110,23 @@ fn parse_bbox(text: &str) -> Result<geo::Rect<f64>, ApiError> {
     ))
 }
 
-/// `GET /api/v1/cadastre/layers/{layer}`: the layer's GeoJSON (the export's file), `ETag` the
-/// version; a matching `If-None-Match` is a 304.
-pub(super) async fn layer(
+/// One layer of the served cadastre, filtered on demand: the layer's GeoJSON file as the
+/// export writes it, `ETag` the version (a matching `If-None-Match` is a 304).
+#[utoipa::path(get, path = "/api/v1/cadastre/layers/{layer}", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(("layer" = inline(foreign::LayerName), Path, description = "the layer"),
+        LayerQuery,
+        ("If-None-Match" = Option<String>, Header,
+            description = "the ETag of a copy already held: `\"<version>\"`")),
+    responses(
+        (status = 200, description = "the layer's features (an RFC 7946 FeatureCollection)",
+            content((foreign::FeatureCollection = "application/geo+json")),
+            headers(("ETag" = String, description = "the version: `\"<version>\"`"))),
+        (status = 304, description = "the copy held is the current version",
+            headers(("ETag" = String, description = "the version"))),
+        (status = 400, description = "a bad filter or path", body = ErrorBody),
+        (status = 404, description = "no such layer, or no cadastre is served", body = ErrorBody)))]
+async fn layer(
     caller: Caller,
     State(s): State<AppState>,
     Path(layer): Path<String>,
@@ -148,14 +185,22 @@ fn with_etag(h: &mut HeaderMap, version: u64) {
 }
 
 /// `?limit=N`.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct HistoryQuery {
-    /// Only the N latest changes.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct HistoryQuery {
+    /// Only the N latest changes (default: all).
+    #[param(value_type = Option<u64>)]
     limit: Option<String>,
 }
 
-/// `GET /api/v1/cadastre/history?limit=`: `irisops cadastre history --json`.
-pub(super) async fn history(
+/// The cadastre's changes, newest first (`irisops cadastre history --json`).
+#[utoipa::path(get, path = "/api/v1/cadastre/history", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(HistoryQuery),
+    responses((status = 200, description = "the changes", body = foreign::History),
+        (status = 400, description = "a bad limit", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
+async fn history(
     caller: Caller,
     State(s): State<AppState>,
     Query(q): Query<HistoryQuery>,
@@ -178,8 +223,14 @@ pub(super) async fn history(
     Ok(SortedJson(h))
 }
 
-/// `GET /api/v1/cadastre/history/{version}`: that change's features before and after.
-pub(super) async fn diff(
+/// One change of the history: who, when, why, and each feature it touched, before and after.
+#[utoipa::path(get, path = "/api/v1/cadastre/history/{version}", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(("version" = u64, Path, description = "the version the change made")),
+    responses((status = 200, description = "the change's diff", body = foreign::ChangeDiff),
+        (status = 400, description = "not a version", body = ErrorBody),
+        (status = 404, description = "no such change, or no cadastre is served", body = ErrorBody)))]
+async fn diff(
     caller: Caller,
     State(s): State<AppState>,
     Path(version): Path<String>,
@@ -195,9 +246,19 @@ pub(super) async fn diff(
     Ok(SortedJson(d))
 }
 
-/// `GET /api/v1/cadastre/versions/{version}/layers/{layer}`: the layer as it was at that
-/// version (the file `irisops cadastre show` writes); 404 for a version not reached yet.
-pub(super) async fn version_layer(
+/// One layer as it was at a version (the file `irisops cadastre show` writes).
+#[utoipa::path(get, path = "/api/v1/cadastre/versions/{version}/layers/{layer}", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(("version" = u64, Path, description = "the version"),
+        ("layer" = inline(foreign::LayerName), Path, description = "the layer")),
+    responses(
+        (status = 200, description = "the layer's features at that version",
+            content((foreign::FeatureCollection = "application/geo+json")),
+            headers(("ETag" = String, description = "the version: `\"<version>\"`"))),
+        (status = 400, description = "not a version", body = ErrorBody),
+        (status = 404, description = "no such layer, a version not reached yet, or no cadastre is served",
+            body = ErrorBody)))]
+async fn version_layer(
     caller: Caller,
     State(s): State<AppState>,
     Path((version, layer)): Path<(String, String)>,
@@ -222,13 +283,25 @@ pub(super) async fn version_layer(
 }
 
 /// `?to=geojson|ofds|csv`.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ExportQuery {
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ExportQuery {
+    /// The format of the files (default `geojson`).
+    #[param(inline, value_type = Option<foreign::ExportFormat>)]
     to: Option<String>,
 }
 
-/// `GET /api/v1/cadastre/export?to=`: a zip of the files `irisops cadastre export` writes.
-pub(super) async fn export(
+/// The served cadastre as a zip of the files `irisops cadastre export` writes.
+#[utoipa::path(get, path = "/api/v1/cadastre/export", tag = "cadastre",
+    security(("bearer" = ["cadastre:read"])),
+    params(ExportQuery),
+    responses(
+        (status = 200, description = "the files, zipped", content((inline(foreign::Zip) = "application/zip")),
+            headers(("ETag" = String, description = "the version: `\"<version>\"`"),
+                ("Content-Disposition" = String, description = "`cadastre-v<version>-<to>.zip`"))),
+        (status = 400, description = "a bad format", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
+async fn export(
     caller: Caller,
     State(s): State<AppState>,
     Query(q): Query<ExportQuery>,

@@ -10,14 +10,18 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, MethodRouter};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use cadastre::store::{read_change_request, ChangeProblem, ChangeSet, RequestError};
 use cadastre::writes::{self, Author};
 use cadastre::{Cadastre, CadastreError, Report};
 
 use super::super::auth::{Caller, Permission};
+use super::super::error::ErrorBody;
+use super::super::openapi::foreign;
 use super::super::{ApiError, AppState, SortedJson};
 use super::{blocking, cadastre_error, cadastres, etag, tag_version, version_of};
 
@@ -26,9 +30,21 @@ pub const IMPORT_MAX_BYTES: usize = 256 << 20;
 /// The largest an import may grow to once unzipped.
 pub const IMPORT_MAX_UNZIPPED_BYTES: u64 = 1 << 30;
 
+/// The writes (`cadastre:write`); the import with its own body limit ([`IMPORT_MAX_BYTES`]).
+pub(super) fn router() -> OpenApiRouter<AppState> {
+    let import = OpenApiRouter::new()
+        .routes(routes!(import))
+        .layer(DefaultBodyLimit::max(IMPORT_MAX_BYTES));
+    OpenApiRouter::new()
+        .routes(routes!(changes))
+        .routes(routes!(undo))
+        .merge(import)
+}
+
 /// A write's answer: the new version.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Written {
+    /// The version the write made (its diff: `/api/v1/cadastre/history/{version}`).
     pub version: u64,
 }
 
@@ -89,9 +105,26 @@ fn text_of(body: &Bytes) -> Result<&str, ApiError> {
     std::str::from_utf8(body).map_err(|_| ApiError::bad_field("body", "body: not UTF-8"))
 }
 
-/// `POST /api/v1/cadastre/changes`: the change set of `irisops cadastre edit` with its
-/// `reason`, applied as one change based on `If-Match`.
-pub(super) async fn changes(
+/// Applies a change set (the one of `irisops cadastre edit`, with its `reason`) as one change
+/// based on the version `If-Match` names; the author recorded is the token's name.
+#[utoipa::path(post, path = "/api/v1/cadastre/changes", tag = "cadastre",
+    security(("bearer" = ["cadastre:write"])),
+    params(("If-Match" = String, Header, example = "\"1\"",
+        description = "the version the change is based on: `\"<version>\"` (the layers' ETag)")),
+    request_body = foreign::ChangeRequest,
+    responses(
+        (status = 201, description = "written", body = Written, headers(
+            ("ETag" = String, description = "the new version: `\"<version>\"`"),
+            ("Location" = String, description = "the change's diff"))),
+        (status = 400, description = "a malformed body or If-Match, a body naming an author, \
+            no reason", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody),
+        (status = 412, description = "stale: the cadastre has moved on from If-Match", body = ErrorBody),
+        (status = 413, description = "the body is too large", body = ErrorBody),
+        (status = 415, description = "the body is not application/json", body = ErrorBody),
+        (status = 422, description = "refused, nothing written: every problem named", body = ErrorBody),
+        (status = 428, description = "no If-Match", body = ErrorBody)))]
+async fn changes(
     caller: Caller,
     State(s): State<AppState>,
     headers: HeaderMap,
@@ -165,18 +198,40 @@ fn change_set_error(set: &ChangeSet, e: CadastreError) -> ApiError {
 }
 
 /// The body of an undo: why (optional).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(super) struct UndoBody {
+struct UndoBody {
+    /// Why (recorded in the history; default `undo version N`).
     reason: Option<String>,
     /// Refused when present: the author is the token's name.
+    #[schema(ignore)]
     author: Option<serde::de::IgnoredAny>,
 }
 
-/// `POST /api/v1/cadastre/undo/{version}`: undoes that change as a new change based on
-/// `If-Match`; 409 when a later change touched one of its features (undo that one first).
-/// The body, optional: `{"reason": "..."}` (default `undo version N`).
-pub(super) async fn undo(
+/// Undoes a change as a new change based on the version `If-Match` names; 409 when a later
+/// change touched one of its features (undo that one first). The body is optional (none, or
+/// `null`: the reason is `undo version N`).
+#[utoipa::path(post, path = "/api/v1/cadastre/undo/{version}", tag = "cadastre",
+    security(("bearer" = ["cadastre:write"])),
+    params(("version" = u64, Path, description = "the version whose change to undo"),
+        ("If-Match" = String, Header, example = "\"1\"",
+            description = "the version the undo is based on: `\"<version>\"` (the layers' ETag)")),
+    request_body(content = Option<UndoBody>, description = "optional: why"),
+    responses(
+        (status = 201, description = "written", body = Written, headers(
+            ("ETag" = String, description = "the new version: `\"<version>\"`"),
+            ("Location" = String, description = "the change's diff"))),
+        (status = 400, description = "a malformed body, version or If-Match, a body naming an \
+            author", body = ErrorBody),
+        (status = 404, description = "no such change, or no cadastre is served", body = ErrorBody),
+        (status = 409, description = "a later change touched one of its features", body = ErrorBody),
+        (status = 412, description = "stale: the cadastre has moved on from If-Match", body = ErrorBody),
+        (status = 413, description = "the body is too large", body = ErrorBody),
+        (status = 415, description = "a body that is not application/json", body = ErrorBody),
+        (status = 422, description = "refused (the result would be invalid), nothing written",
+            body = ErrorBody),
+        (status = 428, description = "no If-Match", body = ErrorBody)))]
+async fn undo(
     caller: Caller,
     State(s): State<AppState>,
     Path(version): Path<String>,
@@ -187,12 +242,14 @@ pub(super) async fn undo(
     let c = cadastres(&s)?;
     let version = version_of(&version, "version")?;
     let base = if_match(&headers)?;
+    // No body, or `null` (the document's optional body), is the default reason.
     let b: UndoBody = if body.iter().all(u8::is_ascii_whitespace) {
         UndoBody::default()
     } else {
         content_type(&headers, &["application/json"])?;
-        serde_json::from_slice(&body)
+        serde_json::from_slice::<Option<UndoBody>>(&body)
             .map_err(|e| ApiError::bad_field("body", format!("not an undo request: {e}")))?
+            .unwrap_or_default()
     };
     refuse_author(b.author.is_some())?;
     let reason = b
@@ -212,27 +269,45 @@ pub(super) async fn undo(
     .await
 }
 
-/// `POST /api/v1/cadastre/import`, with its own body limit ([`IMPORT_MAX_BYTES`]).
-pub(super) fn import_route() -> MethodRouter<AppState> {
-    post(import).layer(DefaultBodyLimit::max(IMPORT_MAX_BYTES))
-}
-
 /// `?from=geojson|ofds&crs=&reason=`.
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct ImportQuery {
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ImportQuery {
+    /// What the body holds.
+    #[param(required = true, inline, value_type = foreign::ImportFormat)]
     from: Option<String>,
     /// The input's CRS when the files do not say (EPSG:31370, EPSG:3812).
+    #[param(example = "EPSG:31370")]
     crs: Option<String>,
     /// Why (recorded in the history; default `import`).
     reason: Option<String>,
 }
 
-/// `POST /api/v1/cadastre/import?from=geojson|ofds&crs=`: replaces the whole cadastre, as
-/// `irisops cadastre import` does. The body: a zip of the files (`application/zip`: the layer
-/// files `cadastre export --to geojson` writes, or an OFDS package or nodes + spans), or for
-/// `from=ofds` the package itself (`application/json`). Validated first: 422 with every
-/// problem and nothing written.
-pub(super) async fn import(
+/// Replaces the whole cadastre, as `irisops cadastre import` does, based on the version
+/// `If-Match` names. The body: a zip of the files (the layer files `cadastre export --to
+/// geojson` writes, or an OFDS package or nodes + spans), or for `from=ofds` the package itself
+/// (JSON); at most 256 MiB, 1 GiB unzipped. Validated first: 422 with every problem and
+/// nothing written.
+#[utoipa::path(post, path = "/api/v1/cadastre/import", tag = "cadastre",
+    security(("bearer" = ["cadastre:write"])),
+    params(ImportQuery,
+        ("If-Match" = String, Header, example = "\"1\"",
+            description = "the version the import replaces: `\"<version>\"` (the layers' ETag)")),
+    request_body(description = "the files, zipped; or for `from=ofds` the OFDS package",
+        content((inline(foreign::Zip) = "application/zip"), (Object = "application/json"))),
+    responses(
+        (status = 201, description = "written", body = Written, headers(
+            ("ETag" = String, description = "the new version: `\"<version>\"`"),
+            ("Location" = String, description = "the change's diff"))),
+        (status = 400, description = "a bad query, If-Match or body (not a zip, not UTF-8, a \
+            file that cannot be read)", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody),
+        (status = 412, description = "stale: the cadastre has moved on from If-Match", body = ErrorBody),
+        (status = 413, description = "over 256 MiB, or over 1 GiB unzipped", body = ErrorBody),
+        (status = 415, description = "a body of another media type", body = ErrorBody),
+        (status = 422, description = "refused, nothing written: every problem named", body = ErrorBody),
+        (status = 428, description = "no If-Match", body = ErrorBody)))]
+async fn import(
     caller: Caller,
     State(s): State<AppState>,
     Query(q): Query<ImportQuery>,

@@ -165,6 +165,21 @@ impl utoipa::PartialSchema for LayerName {
 
 impl ToSchema for LayerName {}
 
+/// A zip file: the export's answer, an import's body.
+pub struct Zip;
+
+impl utoipa::PartialSchema for Zip {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/zip")
+            .description(Some("a zip file"))
+            .into()
+    }
+}
+
+impl ToSchema for Zip {}
+
 /// One problem of a refused change set or import (`cadastre::store::ChangeProblem`): the
 /// `problems[]` item of a 422.
 #[derive(ToSchema)]
@@ -181,4 +196,111 @@ pub struct ChangeProblem {
     /// The field at fault (never empty).
     field: String,
     message: String,
+}
+
+/// The changes, newest first (`cadastre::versions::History`, what `irisops cadastre history
+/// --json` prints).
+#[derive(ToSchema)]
+pub struct History {
+    changes: Vec<HistoryEntry>,
+}
+
+/// One change of the history (`cadastre::versions::HistoryEntry`): who, when, why, and how
+/// many features it added, changed and deleted.
+#[derive(ToSchema)]
+pub struct HistoryEntry {
+    /// The version the change made.
+    version: u64,
+    time_ms: i64,
+    /// `time_ms` as RFC 3339, UTC, to the second.
+    time: String,
+    /// The token's name (an API write) or the CLI's `--author`.
+    author: String,
+    reason: String,
+    n_added: u64,
+    n_changed: u64,
+    n_deleted: u64,
+}
+
+/// One change: its history entry and each feature it touched, before and after
+/// (`cadastre::versions::ChangeDiff`).
+#[derive(ToSchema)]
+pub struct ChangeDiff {
+    #[serde(flatten)]
+    change: HistoryEntry,
+    /// In the order the change wrote them.
+    features: Vec<FeatureDiff>,
+}
+
+/// What a change did to one feature (`cadastre::versions::DiffOp`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DiffOp {
+    Added,
+    Changed,
+    Deleted,
+}
+
+/// One feature a change touched (`cadastre::versions::FeatureDiff`): GeoJSON Features as
+/// stored (a cable's geometry is null here) before (null: added) and after (null: deleted).
+#[derive(ToSchema)]
+pub struct FeatureDiff {
+    #[schema(inline)]
+    layer: LayerName,
+    id: String,
+    op: DiffOp,
+    before: Option<Feature>,
+    after: Option<Feature>,
+}
+
+/// The body of `POST /api/v1/cadastre/changes`: the change set of `irisops cadastre edit`
+/// with its reason (`cadastre::store::read_change_request`). No `author`: the author recorded
+/// is the token's name.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRequest {
+    /// Why (recorded in the history; required, not blank).
+    reason: String,
+    /// Applied in order, as one change.
+    changes: Vec<Change>,
+}
+
+/// One edit of a change set.
+#[derive(ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    op: ChangeOp,
+    #[schema(inline)]
+    layer: LayerName,
+    /// The feature as in the layer's file (WGS84): `add` and `change` need one.
+    feature: Option<Feature>,
+    /// The feature's id: `delete` needs one.
+    id: Option<String>,
+}
+
+/// What an edit does.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ChangeOp {
+    Add,
+    Change,
+    Delete,
+}
+
+/// The formats of the export (`cadastre::export::Format`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Geojson,
+    Ofds,
+    Csv,
+}
+
+/// The formats an import reads: the layer files `cadastre export --to geojson` writes, or an
+/// OFDS package (or its nodes and spans).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ImportFormat {
+    Geojson,
+    Ofds,
 }
