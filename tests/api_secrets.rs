@@ -92,7 +92,10 @@ fn no_route_answers_a_secret_to_any_role() {
     std::fs::write(&cfg, config(dir.path(), sim, &data)).unwrap();
     let (_serve, http) = start_serve(&cfg);
     let t = Instant::now();
-    while http_as(http, "GET", "/healthz", None, None).0 != 200 {
+    // `http_as` panics on a refused connection: wait for the listener first.
+    while std::net::TcpStream::connect(("127.0.0.1", http)).is_err()
+        || http_as(http, "GET", "/healthz", None, None).0 != 200
+    {
         assert!(t.elapsed() < Duration::from_secs(60), "serve did not start");
         std::thread::sleep(Duration::from_millis(200));
     }

@@ -283,8 +283,10 @@ pub fn http_as(
         body.unwrap_or("")
     )
     .unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).unwrap();
+    // A binary answer (the cadastre's export, a zip) is read lossily: callers compare text.
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let buf = String::from_utf8_lossy(&bytes).into_owned();
     let code = buf.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
     let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
     let chunked = head
