@@ -12,20 +12,29 @@
 //!   `GET /api/v1/lldp`, `GET /api/v1/optics?fresh_hours=24`
 //! - [`wifi`]: `GET /api/v1/wifi`
 //! - [`cadastre`]: `GET /api/v1/cadastre/stats`, `GET /api/v1/cadastre/layers/{layer}`
+//! - [`topology`]: `GET /api/v1/topology/paths`, `GET /api/v1/topology/spof`,
+//!   `POST /api/v1/topology/cut`, `GET /api/v1/topology/dig-once`, `GET /api/v1/topology/drift`
+//! - [`commercial`]: `GET /api/v1/spare`, `GET /api/v1/quote`
+//! - [`links`]: `GET /api/v1/links`
 //!
-//! The topology has no routes yet (its questions are CLI commands): its module comes with its
-//! first route.
+//! [`params`] reads query parameters one by one (a bad one is a 400 naming it).
 
 pub mod auth;
 pub mod cadastre;
+pub mod commercial;
 pub mod error;
+pub mod links;
 pub mod monitoring;
+pub mod params;
 pub mod snapshot;
+pub mod topology;
 pub mod web;
 pub mod wifi;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_topology;
 
 use std::sync::{Arc, Mutex};
 
@@ -57,6 +66,9 @@ pub fn api_router() -> Router<AppState> {
         .merge(monitoring::router())
         .merge(wifi::router())
         .merge(cadastre::router())
+        .merge(topology::router())
+        .merge(commercial::router())
+        .merge(links::router())
 }
 
 /// The router with its state: what `irisops serve` runs. Every answer that is an error is

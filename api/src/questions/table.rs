@@ -136,13 +136,31 @@ mod tests {
         );
     }
 
+    /// A part of a zip, as text.
+    fn part(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
     #[test]
-    fn xlsx_is_a_zip_with_a_named_sheet_and_numbers() {
+    fn xlsx_has_the_named_sheet_and_numbers_as_numbers() {
         let bytes = table().to_xlsx("owner").unwrap();
-        assert_eq!(&bytes[..2], b"PK");
-        // The sheet's name is in the (deflated) workbook part: check the zip's directory.
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("xl/workbook.xml"));
-        assert!(text.contains("xl/worksheets/sheet1.xml"));
+        assert!(part(&bytes, "xl/workbook.xml").contains(r#"<sheet name="owner""#));
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        // Numbers are `<v>` values without a string type; text goes to the shared strings.
+        assert!(
+            sheet.contains(r#"<c r="B2" s="0"><v>3</v></c>"#)
+                || sheet.contains(r#"<c r="B2"><v>3</v></c>"#),
+            "{sheet}"
+        );
+        assert!(sheet.contains("<v>1.23456</v>"), "{sheet}");
+        assert!(sheet.contains(r#"<c r="A2" t="s">"#), "{sheet}");
+        assert!(part(&bytes, "xl/sharedStrings.xml").contains("a, "));
     }
 }
