@@ -51,7 +51,11 @@ fn grid(w: usize, h: usize, srlgs: bool) -> (Network, String, String) {
     }
     let (net, _) = Network::build(&sites, &links);
     // the last column is odd for even w, so end on the last even column
-    let far_x = if (w - 1).is_multiple_of(2) { w - 1 } else { w - 2 };
+    let far_x = if (w - 1).is_multiple_of(2) {
+        w - 1
+    } else {
+        w - 2
+    };
     (net, id(0, 0), id(far_x, h - 1))
 }
 
