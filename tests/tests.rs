@@ -4,6 +4,7 @@
 
 mod util;
 
+mod api_topology;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;
