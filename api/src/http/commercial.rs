@@ -15,7 +15,7 @@ use topology::SpareReport;
 
 use super::auth::{Access, Caller, Permission};
 use super::params::Params;
-use super::topology::{bad_input, blocking, budget, with_store};
+use super::topology::{bad_input, blocking, budget, k_of, with_store};
 use super::{ApiError, AppState, SortedJson};
 use crate::questions::spare::{self, Form, SpareBy};
 
@@ -164,10 +164,7 @@ impl QuoteQuery {
         if pairs == 0 {
             return Err(ApiError::bad_field("pairs", "pairs: must be at least 1"));
         }
-        let k = p.parse("k", 1usize, "a whole number >= 1")?;
-        if k == 0 {
-            return Err(ApiError::bad_field("k", "k: must be at least 1"));
-        }
+        let k = k_of(p, 1)?;
         let b = budget(p)?;
         Ok(QuoteQuery {
             from: p.required("from")?,

@@ -167,6 +167,7 @@ async fn paths_answer_the_clis_json_and_name_bad_fields() {
     for (uri, field) in [
         ("/api/v1/topology/paths?from=pop-01&to=pop-09&k=x", "k"),
         ("/api/v1/topology/paths?from=pop-01&to=pop-09&k=0", "k"),
+        ("/api/v1/topology/paths?from=pop-01&to=pop-09&k=100000", "k"),
         ("/api/v1/topology/paths?to=pop-09", "from"),
         ("/api/v1/topology/paths?from=nowhere&to=pop-09", "from"),
         (

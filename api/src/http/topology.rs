@@ -71,6 +71,22 @@ pub(super) fn bad_input(e: TopologyError, from: &str) -> ApiError {
     ApiError::bad_field(field, format!("{field}: {e}"))
 }
 
+/// The most diverse paths one request may ask for: the search grows with `k` (the CLI has no
+/// such cap; a server must not spend seconds on one request).
+pub const MAX_K: usize = 16;
+
+/// `k` (default `default`), within 1..=[`MAX_K`].
+pub(super) fn k_of(p: &Params, default: usize) -> Result<usize, ApiError> {
+    let k = p.parse("k", default, "a whole number from 1 to 16")?;
+    if !(1..=MAX_K).contains(&k) {
+        return Err(ApiError::bad_field(
+            "k",
+            format!("k: must be from 1 to {MAX_K}, got {k}"),
+        ));
+    }
+    Ok(k)
+}
+
 /// The transceiver budget of `budget_db` and `budget_margin_db` (defaults 11 and 3 dB).
 pub(super) fn budget(p: &Params) -> Result<TransceiverBudget, ApiError> {
     let budget_db = p.number("budget_db", Some(11.0), |x| x > 0.0, "a number > 0")?;
@@ -112,10 +128,7 @@ impl PathsQuery {
     ];
 
     fn parse(p: &Params) -> Result<Self, ApiError> {
-        let k = p.parse("k", 2usize, "a whole number >= 1")?;
-        if k == 0 {
-            return Err(ApiError::bad_field("k", "k: must be at least 1"));
-        }
+        let k = k_of(p, 2)?;
         let b = budget(p)?;
         Ok(PathsQuery {
             from: p.required("from")?,
