@@ -1,7 +1,7 @@
 //! The topology, commercial and links routes through a real `irisops serve` of the generated
 //! demo cadastre (seed 3), with bearer tokens made by `irisops token new`: every answer the
 //! CLI's `--json` also prints is the same JSON over HTTP (paths, quote, spare, spof, cut,
-//! dig-once), and an operator gets the offer's form.
+//! dig-once), an operator gets the offer's form, and `[[report]]` files are written.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -80,11 +80,16 @@ fn get(port: u16, path: &str, token: &str) -> Value {
 fn serve(dir: &Path, data: &Path, blocks: &[String]) -> (Proc, u16, std::path::PathBuf) {
     let port = free_tcp_port();
     let cfg = dir.join("irisops.toml");
+    let reports = dir.join("reports");
     let text = format!(
-        "[store]\npath = {:?}\n[cadastre]\ndata = {:?}\n[api]\nlisten = \"127.0.0.1:{port}\"\n{}",
+        "[store]\npath = {:?}\n[cadastre]\ndata = {:?}\n[api]\nlisten = \"127.0.0.1:{port}\"\n{}\n\
+         [[report]]\nkind = \"spare\"\nschedule = \"* * * * * *\"\nby = \"route\"\ndir = {:?}\n\
+         [[report]]\nkind = \"links\"\nschedule = \"* * * * * *\"\ndir = {:?}\n",
         dir.join("store").display().to_string(),
         data.display().to_string(),
-        blocks.join("\n")
+        blocks.join("\n"),
+        reports.display().to_string(),
+        reports.display().to_string(),
     );
     std::fs::write(&cfg, text).unwrap();
     let child = Command::new(irisops())
@@ -216,7 +221,31 @@ fn the_cli_and_the_api_answer_the_same_json() {
         None,
     );
     assert_eq!(status, 403);
+    reports_are_written(&dir.path().join("reports"));
     interrupt(&mut server);
+}
+
+/// The every-second reports: a spare workbook by route and a links JSON, whole.
+fn reports_are_written(dir: &Path) {
+    let start = Instant::now();
+    let (mut xlsx, mut links) = (None, None);
+    while (xlsx.is_none() || links.is_none()) && start.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(300));
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with("spare-by-route-") && name.ends_with(".xlsx") {
+                xlsx = Some(e.path());
+            } else if name.starts_with("links-") && name.ends_with(".json") {
+                links = Some(e.path());
+            }
+        }
+    }
+    let bytes = std::fs::read(xlsx.expect("a spare workbook within 30 s")).unwrap();
+    assert_eq!(&bytes[..2], b"PK");
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(links.expect("a links file")).unwrap()).unwrap();
+    assert!(v["n_circuits"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(v["links"], json!([]));
 }
 
 /// Cuts of a route, a worksite and an area: the API's answer is the CLI's.

@@ -12,6 +12,8 @@
 //! - [`questions`]: the questions that need the store as well as the cadastre (spare with lit
 //!   headroom, links, drift): inputs → a typed answer, called by the CLI and the HTTP
 //!   handlers alike (one code path for `--json` and the API's JSON).
+//! - [`reports`]: `[[report]]`, the spare and links report files `serve` writes on a
+//!   schedule, atomically.
 //! - [`bench`]: `irisops bench poll|fleet|wifi|influx`: CPU, memory and timeliness, one module
 //!   per benchmark.
 //!
@@ -22,3 +24,4 @@ pub mod bench;
 pub mod cli;
 pub mod http;
 pub mod questions;
+pub mod reports;

@@ -4,6 +4,8 @@
 //! `GET /api/v1/quote?from=&to=&pairs=&k=` (the answer of `topology quote --json` with the
 //! default tariff).
 
+use std::sync::Arc;
+
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -15,9 +17,10 @@ use topology::SpareReport;
 
 use super::auth::{Access, Caller, Permission};
 use super::params::Params;
+use super::snapshot::Snapshot;
 use super::topology::{bad_input, blocking, budget, k_of, with_store};
 use super::{ApiError, AppState, SortedJson};
-use crate::questions::spare::{self, Form, SpareBy};
+use crate::questions::spare::{self, Form, SpareBy, SpareFormat};
 
 /// The commercial routes.
 pub fn router() -> Router<AppState> {
@@ -56,8 +59,7 @@ impl SpareQuery {
     }
 }
 
-/// The xlsx media type.
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub use crate::questions::table::XLSX;
 
 async fn spare(
     caller: Caller,
@@ -94,53 +96,31 @@ async fn spare(
             .await?
         }
     };
-    render(report, by, form, &q.format, &snap.cad).await
+    render(report, by, form, &q.format, snap).await
 }
 
-/// The spare report in the format asked.
+/// The spare report in the format asked (a workbook as an attachment).
 async fn render(
     report: SpareReport,
     by: SpareBy,
     form: Form,
     format: &str,
-    cad: &cadastre::Cadastre,
+    snap: Arc<Snapshot>,
 ) -> Result<Response, ApiError> {
-    Ok(match format {
-        "csv" => (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            spare::table(&report, by, form).to_csv(),
-        )
-            .into_response(),
-        "xlsx" => {
-            let bytes = blocking(move || {
-                spare::table(&report, by, form)
-                    .to_xlsx(by.as_str())
-                    .map_err(|e| ApiError::Internal(e.to_string()))
-            })
-            .await?;
-            let disposition = format!("attachment; filename=\"spare-by-{}.xlsx\"", by.as_str());
-            (
-                [
-                    (header::CONTENT_TYPE, XLSX.to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
-        "geojson" => {
-            let mut r = SortedJson(spare::geojson(&report, cad, form)).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                header::HeaderValue::from_static("application/geo+json"),
-            );
-            r
-        }
-        _ => match form {
-            Form::Full => SortedJson(spare::answer(&report, by)).into_response(),
-            Form::Offer => SortedJson(spare::offer(&report, by)).into_response(),
-        },
+    let format = SpareFormat::parse(format).unwrap_or(SpareFormat::Json);
+    let bytes = blocking(move || {
+        spare::render(&report, by, form, format, &snap.cad)
+            .map_err(|e| ApiError::Internal(e.to_string()))
     })
+    .await?;
+    let mut r = ([(header::CONTENT_TYPE, format.content_type())], bytes).into_response();
+    if format == SpareFormat::Xlsx {
+        let disposition = format!("attachment; filename=\"spare-by-{}.xlsx\"", by.as_str());
+        if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+            r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(r)
 }
 
 /// The query of `GET /api/v1/quote` (the options of `topology quote`).

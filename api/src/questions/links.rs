@@ -129,3 +129,41 @@ pub fn links(
         window_days,
     })
 }
+
+/// The answer as a table (the links report's CSV and workbook): utilisation in percent, speed
+/// in Gbit/s.
+pub fn table(a: &LinksAnswer) -> super::table::Table {
+    use super::table::{Cell, Table};
+    Table {
+        header: vec![
+            "allocation",
+            "party",
+            "from_site",
+            "to_site",
+            "device",
+            "port",
+            "speed_gbps",
+            "utilisation_now",
+            "utilisation_p95",
+            "n_samples",
+        ],
+        rows: a
+            .links
+            .iter()
+            .map(|l| {
+                vec![
+                    Cell::Text(l.allocation.clone()),
+                    Cell::Text(l.party.clone()),
+                    Cell::Text(l.from_site.clone()),
+                    Cell::Text(l.to_site.clone()),
+                    Cell::Text(l.device.clone()),
+                    Cell::Text(l.port.clone()),
+                    Cell::Num(l.speed_bps / 1e9, 3),
+                    l.utilisation_now.map_or(Cell::Empty, |u| Cell::Num(u, 3)),
+                    Cell::Num(l.utilisation_p95, 3),
+                    Cell::Int(l.n_samples as u64),
+                ]
+            })
+            .collect(),
+    }
+}

@@ -37,6 +37,15 @@ pub enum QuestionError {
     /// The workbook could not be written.
     #[error("cannot write the workbook: {0}")]
     Workbook(String),
+    /// An answer could not be serialised.
+    #[error("cannot serialise the answer: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// `value` as JSON bytes with the keys of every object sorted (through `serde_json::Value`,
+/// like the API's `SortedJson` and the CLI's `--json`).
+pub fn sorted_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, QuestionError> {
+    Ok(serde_json::to_vec(&serde_json::to_value(value)?)?)
 }
 
 impl QuestionError {

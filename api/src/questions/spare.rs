@@ -11,6 +11,7 @@ use serde::Serialize;
 use topology::{LinkSpare, OwnerSpare, SpareReport};
 
 use super::table::{Cell, Table};
+use super::QuestionError;
 
 /// How the answer groups its lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +36,68 @@ impl SpareBy {
             SpareBy::Owner => "owner",
             SpareBy::Route => "route",
         }
+    }
+}
+
+/// The formats of a spare answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpareFormat {
+    Json,
+    Csv,
+    Xlsx,
+    Geojson,
+}
+
+impl SpareFormat {
+    /// `json`, `csv`, `xlsx` or `geojson`.
+    pub fn parse(s: &str) -> Option<SpareFormat> {
+        match s {
+            "json" => Some(SpareFormat::Json),
+            "csv" => Some(SpareFormat::Csv),
+            "xlsx" => Some(SpareFormat::Xlsx),
+            "geojson" => Some(SpareFormat::Geojson),
+            _ => None,
+        }
+    }
+
+    /// The media type.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            SpareFormat::Json => "application/json",
+            SpareFormat::Csv => "text/csv; charset=utf-8",
+            SpareFormat::Xlsx => super::table::XLSX,
+            SpareFormat::Geojson => "application/geo+json",
+        }
+    }
+
+    /// The file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            SpareFormat::Json => "json",
+            SpareFormat::Csv => "csv",
+            SpareFormat::Xlsx => "xlsx",
+            SpareFormat::Geojson => "geojson",
+        }
+    }
+}
+
+/// `report` grouped `by` in `form` as the bytes of `format` (JSON with sorted keys; the
+/// workbook's one sheet named after `by`).
+pub fn render(
+    report: &SpareReport,
+    by: SpareBy,
+    form: Form,
+    format: SpareFormat,
+    cad: &cadastre::Cadastre,
+) -> Result<Vec<u8>, QuestionError> {
+    match format {
+        SpareFormat::Csv => Ok(table(report, by, form).to_csv().into_bytes()),
+        SpareFormat::Xlsx => table(report, by, form).to_xlsx(by.as_str()),
+        SpareFormat::Geojson => super::sorted_json(&geojson(report, cad, form)),
+        SpareFormat::Json => match form {
+            Form::Full => super::sorted_json(&answer(report, by)),
+            Form::Offer => super::sorted_json(&offer(report, by)),
+        },
     }
 }
 

@@ -6,6 +6,9 @@ use rust_xlsxwriter::{Format, Workbook};
 
 use super::QuestionError;
 
+/// The xlsx media type.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// A cell of a [`Table`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
