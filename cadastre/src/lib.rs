@@ -13,6 +13,8 @@
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
 //! - [`network`]: the cadastre as a `topology` graph (sites, routes with their strands).
+//! - [`answer`]: the answers of `cut` (areas, worksites → routes) and `dig-once` as the CLI
+//!   and the HTTP API both build them.
 //! - [`stats`]: km and strands per owner.
 //! - [`ofds`]: Open Fibre Data Standard packages and GeoJSON, both ways.
 //! - [`csv`]: CSV export of every layer.
@@ -25,6 +27,7 @@
 //!   features table) knows nothing of `history` (the history tables, their types and the
 //!   schema migration); `history` imports `db`.
 
+pub mod answer;
 pub mod crs;
 pub mod csv;
 pub mod demo;

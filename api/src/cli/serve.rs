@@ -77,10 +77,12 @@ pub async fn serve(
     let metrics = Arc::new(Metrics::default());
     let (tx, rx) = watch::channel(false);
     let sinks = start_sinks(&cfg, &metrics, &rx)?;
+    let reader = Arc::new(Mutex::new(reader));
+    let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
     let running =
         collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, sinks.taps);
     let app = router(AppState {
-        store: Arc::new(Mutex::new(reader)),
+        store: reader,
         metrics,
         cadastre,
         auth: Arc::new(Auth::new(&cfg.api)),
@@ -102,7 +104,7 @@ pub async fn serve(
     running.join().await;
     // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
     // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
-    for t in sinks.tasks {
+    for t in sinks.tasks.into_iter().chain(reports) {
         let _ = t.await;
     }
     Ok(())

@@ -19,16 +19,23 @@
 //!   `GET /api/v1/cadastre/versions/{version}/layers/{layer}`, `GET /api/v1/cadastre/export`,
 //!   `POST /api/v1/cadastre/changes`, `POST /api/v1/cadastre/undo/{version}`,
 //!   `POST /api/v1/cadastre/import`
+//! - [`topology`]: `GET /api/v1/topology/paths`, `GET /api/v1/topology/spof`,
+//!   `POST /api/v1/topology/cut`, `GET /api/v1/topology/dig-once`, `GET /api/v1/topology/drift`
+//! - [`commercial`]: `GET /api/v1/spare`, `GET /api/v1/quote`
+//! - [`links`]: `GET /api/v1/links`
 //!
-//! The topology has no routes yet (its questions are CLI commands): its module comes with its
-//! first route.
+//! [`params`] reads query parameters one by one (a bad one is a 400 naming it).
 
 pub mod auth;
 pub mod cadastre;
+pub mod commercial;
 pub mod error;
+pub mod links;
 pub mod monitoring;
 pub mod openapi;
+pub mod params;
 pub mod snapshot;
+pub mod topology;
 pub mod web;
 pub mod wifi;
 
@@ -36,6 +43,8 @@ pub mod wifi;
 mod tests;
 #[cfg(test)]
 mod tests_matrix;
+#[cfg(test)]
+mod tests_topology;
 
 use std::sync::{Arc, Mutex};
 
@@ -70,6 +79,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(monitoring::router())
         .merge(wifi::router())
         .merge(cadastre::router())
+        .merge(OpenApiRouter::from(topology::router()))
+        .merge(OpenApiRouter::from(commercial::router()))
+        .merge(OpenApiRouter::from(links::router()))
         .split_for_parts();
     openapi::complete(&mut doc);
     let routes = routes

@@ -17,6 +17,8 @@ pub(super) struct RawConfig {
     pub cadastre: Option<RawCadastre>,
     pub influx: Option<RawInflux>,
     pub api: Option<super::api::RawApi>,
+    #[serde(default)]
+    pub report: Vec<super::report::RawReport>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.

@@ -91,6 +91,7 @@ pub(super) fn validate(
     };
     let influx = raw.influx.as_ref().and_then(|i| influx(i, env, &mut p));
     let api = super::api::api(raw.api.as_ref(), &mut p);
+    let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -100,6 +101,7 @@ pub(super) fn validate(
             cadastre_data,
             influx,
             api,
+            reports,
         })
     } else {
         Err(p.0)
