@@ -8,6 +8,7 @@ mod api_auth;
 mod api_cadastre;
 mod api_secrets;
 mod api_openapi;
+mod api_limits;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;

@@ -22,6 +22,7 @@
 pub mod auth;
 pub mod cadastre;
 pub mod error;
+pub mod limits;
 pub mod monitoring;
 pub mod openapi;
 pub mod snapshot;
@@ -40,6 +41,7 @@ use axum::{Extension, Json, Router};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 
+use collector::config::ApiConfig;
 use collector::metrics::Metrics;
 use collector::store::{Store, StoreError};
 
@@ -74,15 +76,30 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (routes, doc)
 }
 
-/// The router with its state: what `irisops serve` runs. Every answer that is an error is
-/// in the JSON error shape, including the ones axum makes itself (a path that is not UTF-8, a
-/// bad query, an unknown route, a wrong method).
+/// The router with its state under the default limits of `[api]` (see
+/// [`router_with_limits`]).
 pub fn router(state: AppState) -> Router {
-    api_router()
+    router_with_limits(state, &ApiConfig::default())
+}
+
+/// The router with its state under `limits` (`[api]`): what `irisops serve` runs. Every
+/// answer that is an error is in the JSON error shape, including the ones axum makes itself (a
+/// path that is not UTF-8, a bad query, an unknown route, a wrong method, a body over the
+/// limit) and the limits' own; answers are gzip-compressed for the clients that ask.
+pub fn router_with_limits(state: AppState, limits: &ApiConfig) -> Router {
+    let routes = api_router()
         .0
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .with_state(state)
+        .with_state(state);
+    layered(routes, limits)
+}
+
+/// `routes` under the limits, then the JSON error shape (axum's own rejections and 413 are
+/// plain text), then compression (outermost: the error layer reads bodies uncompressed).
+fn layered(routes: Router, limits: &ApiConfig) -> Router {
+    limits::apply(routes, limits)
         .layer(axum::middleware::map_response(json_errors))
+        .layer(limits::compression())
 }
 
 /// Turns an error answer that is not JSON (axum's own rejections: plain text) into
