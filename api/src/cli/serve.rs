@@ -90,6 +90,7 @@ pub async fn serve(
             metrics,
             cadastre,
             auth: Arc::new(Auth::new(&cfg.api)),
+            answers: Arc::default(),
         },
         &cfg.api,
     );

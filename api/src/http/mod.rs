@@ -19,6 +19,7 @@
 //! The topology has no routes yet (its questions are CLI commands): its module comes with its
 //! first route.
 
+pub mod answers;
 pub mod auth;
 pub mod cadastre;
 pub mod error;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub cadastre: Option<Arc<snapshot::Cadastres>>,
     /// The tokens and their rate budgets.
     pub auth: Arc<auth::Auth>,
+    /// Answers kept between the store's writes (`answers::kept`).
+    pub answers: Arc<answers::Answers>,
 }
 
 /// Every area's routes, merged, and the OpenAPI document that describes them (which they
@@ -152,13 +155,26 @@ pub struct SortedJson<T>(pub T);
 
 impl<T: Serialize> IntoResponse for SortedJson<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_value(&self.0) {
-            Ok(v) => Json(v).into_response(),
-            Err(e) => {
-                ApiError::Internal(format!("cannot serialise the answer: {e}")).into_response()
-            }
+        match sorted_json_bytes(&self.0) {
+            Ok(body) => (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
+            Err(e) => e.into_response(),
         }
     }
+}
+
+/// The bytes of a [`SortedJson`] answer.
+pub fn sorted_json_bytes<T: Serialize>(answer: &T) -> Result<axum::body::Bytes, ApiError> {
+    serde_json::to_value(answer)
+        .and_then(|v| serde_json::to_vec(&v))
+        .map(axum::body::Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise the answer: {e}")))
 }
 
 /// Runs a read on the store off the async threads.
