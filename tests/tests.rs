@@ -6,9 +6,9 @@ mod util;
 
 mod api_auth;
 mod api_cadastre;
-mod api_secrets;
-mod api_openapi;
 mod api_limits;
+mod api_openapi;
+mod api_secrets;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;
