@@ -97,12 +97,10 @@ pub fn router_with_limits(state: AppState, limits: &ApiConfig) -> Router {
     layered(routes, limits)
 }
 
-/// `routes` under the limits, then the JSON error shape (axum's own rejections and 413 are
-/// plain text), then compression (outermost: the error layer reads bodies uncompressed).
+/// `routes` under the server's layers (`limits::apply`): the limits, the JSON error shape of
+/// every answer (axum's own rejections and 413 are plain text), compression.
 fn layered(routes: Router, limits: &ApiConfig) -> Router {
     limits::apply(routes, limits)
-        .layer(axum::middleware::map_response(json_errors))
-        .layer(limits::compression())
 }
 
 /// Turns an error answer that is not JSON (axum's own rejections: plain text) into
