@@ -70,7 +70,7 @@ fn closed_by(s: &mut TcpStream, deadline: Instant) -> bool {
 #[test]
 fn half_open_connections_are_closed_after_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();
-    let (_serve, port) = serve(dir.path());
+    let (mut server, port) = serve(dir.path());
     let opened = Instant::now();
     let mut half_open: Vec<TcpStream> = (0..300)
         .map(|_| {
@@ -97,6 +97,21 @@ fn half_open_connections_are_closed_after_the_header_timeout() {
         "closed before the timeout"
     );
     assert_eq!(get_with_token(port, "/api/v1/devices"), 200);
+    // Ctrl-C with half-open connections still there: the server stops all the same.
+    let _hanging: Vec<TcpStream> = (0..20)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /healthz HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    let t = Instant::now();
+    interrupt(&mut server);
+    assert!(
+        t.elapsed() < Duration::from_secs(5),
+        "stopped in {:?}",
+        t.elapsed()
+    );
 }
 
 #[test]
