@@ -6,6 +6,7 @@ mod util;
 
 mod api_auth;
 mod api_cadastre;
+mod api_limits;
 mod api_openapi;
 mod api_secrets;
 mod api_topology;

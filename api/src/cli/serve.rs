@@ -6,18 +6,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use anyhow::Context;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use collector::config::Config;
+use collector::config::{ApiConfig, Config};
 use collector::metrics::Metrics;
 use collector::pipeline::Event;
 use collector::store::{Retention, Store};
 
 use crate::http::auth::Auth;
 use crate::http::snapshot::Cadastres;
-use crate::http::{router, AppState};
+use crate::http::{router_with_limits, AppState};
 
 /// Arguments of `irisops serve`.
 #[derive(clap::Args)]
@@ -81,12 +86,16 @@ pub async fn serve(
     let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
     let running =
         collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, sinks.taps);
-    let app = router(AppState {
-        store: reader,
-        metrics,
-        cadastre,
-        auth: Arc::new(Auth::new(&cfg.api)),
-    });
+    let app = router_with_limits(
+        AppState {
+            store: reader,
+            metrics,
+            cadastre,
+            auth: Arc::new(Auth::new(&cfg.api)),
+            answers: Arc::default(),
+        },
+        &cfg.api,
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -96,10 +105,7 @@ pub async fn serve(
         cfg.devices.len(),
         path.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(stop))
-        .await
-        .context("http server failed")?;
+    serve_http(listener, app, &cfg.api, shutdown(stop)).await;
     let _ = tx.send(true);
     running.join().await;
     // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
@@ -108,6 +114,55 @@ pub async fn serve(
         let _ = t.await;
     }
     Ok(())
+}
+
+/// Serves `app` on `listener` until `stop` resolves, then lets the requests in flight finish
+/// (at most `request_timeout`). Each connection is hyper's HTTP/1.1 with a header-read
+/// timeout (`header_timeout`): a client that connects and sends no complete request head in
+/// that time is disconnected, and since hyper starts the same timer again when a keep-alive
+/// connection falls idle after an answer, an idle connection is closed after it too.
+async fn serve_http(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    api: &ApiConfig,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(api.header_timeout)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, mostly: the connections close in their time.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(api.request_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after api.request_timeout: stopped");
+    }
 }
 
 /// Serving beyond this machine with no token would serve nobody (every data route answers

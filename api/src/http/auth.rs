@@ -6,7 +6,6 @@
 //! hashed and compared with every known hash in constant time, so neither the comparison nor
 //! the position of a match leaks anything. The token itself is never logged or answered.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -94,7 +93,8 @@ pub struct Auth {
     tokens: Vec<ApiToken>,
     rate: u32,
     operator_rate: u32,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    /// One bucket per token, in the order of `tokens`: a request locks its own token's only.
+    buckets: Vec<Mutex<Bucket>>,
 }
 
 /// A token bucket: `level` requests available now, refilled at the token's rate, up to twice it.
@@ -107,11 +107,16 @@ struct Bucket {
 impl Auth {
     /// The tokens and limits of `[api]`.
     pub fn new(cfg: &ApiConfig) -> Auth {
+        let now = Instant::now();
+        let full = |t: &ApiToken| Bucket {
+            level: 2.0 * f64::from(rate_of(cfg, t.role)),
+            at: now,
+        };
         Auth {
             tokens: cfg.tokens.clone(),
             rate: cfg.rate_per_second,
             operator_rate: cfg.operator_rate_per_second,
-            buckets: Mutex::new(HashMap::new()),
+            buckets: cfg.tokens.iter().map(|t| Mutex::new(full(t))).collect(),
         }
     }
 
@@ -120,31 +125,31 @@ impl Auth {
         self.tokens.is_empty()
     }
 
-    /// The entry whose hash is the hash of `token`, compared with every entry in constant time.
-    fn find(&self, token: &str) -> Option<&ApiToken> {
+    /// The entry (and its position) whose hash is the hash of `token`, compared with every entry
+    /// in constant time.
+    fn find(&self, token: &str) -> Option<(usize, &ApiToken)> {
         let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         let mut found = None;
-        for t in &self.tokens {
+        for (i, t) in self.tokens.iter().enumerate() {
             if bool::from(t.sha256.ct_eq(&hash)) {
-                found = Some(t);
+                found = Some((i, t));
             }
         }
         found
     }
 
-    /// Takes one request from the token's bucket; false when it is empty.
-    fn admit(&self, t: &ApiToken) -> bool {
+    /// Takes one request from the bucket of the token at `i`; false when it is empty.
+    fn admit(&self, i: usize) -> bool {
+        let (Some(t), Some(bucket)) = (self.tokens.get(i), self.buckets.get(i)) else {
+            return false;
+        };
         let rate = f64::from(if t.role == ApiRole::Operator {
             self.operator_rate
         } else {
             self.rate
         });
         let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let b = buckets.entry(t.name.clone()).or_insert(Bucket {
-            level: 2.0 * rate,
-            at: now,
-        });
+        let mut b = bucket.lock().unwrap_or_else(|e| e.into_inner());
         let refill = now.duration_since(b.at).as_secs_f64() * rate;
         b.level = (b.level + refill).min(2.0 * rate);
         b.at = now;
@@ -178,6 +183,15 @@ impl Caller {
     }
 }
 
+/// The sustained rate of a token of `role`.
+fn rate_of(cfg: &ApiConfig, role: ApiRole) -> u32 {
+    if role == ApiRole::Operator {
+        cfg.operator_rate_per_second
+    } else {
+        cfg.rate_per_second
+    }
+}
+
 /// The bearer token of a request, when it has one.
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(AUTHORIZATION)?.to_str().ok()?;
@@ -197,10 +211,10 @@ impl FromRequestParts<AppState> for Caller {
                 "a bearer token is needed: Authorization: Bearer <token>".into(),
             ));
         };
-        let Some(t) = s.auth.find(token) else {
+        let Some((i, t)) = s.auth.find(token) else {
             return Err(ApiError::Unauthorized("unknown token".into()));
         };
-        if !s.auth.admit(t) {
+        if !s.auth.admit(i) {
             return Err(ApiError::TooManyRequests(format!(
                 "token {:?} is over its rate limit",
                 t.name
@@ -261,7 +275,10 @@ mod tests {
     #[test]
     fn a_token_is_found_by_its_hash_only() {
         let a = auth(10);
-        assert_eq!(a.find("s3cret-token").map(|t| t.name.as_str()), Some("noc"));
+        assert_eq!(
+            a.find("s3cret-token").map(|(i, t)| (i, t.name.as_str())),
+            Some((0, "noc"))
+        );
         assert!(a.find("s3cret-tokeN").is_none());
         assert!(a.find("").is_none());
         let hex: String = Sha256::digest(b"s3cret-token")
@@ -274,8 +291,7 @@ mod tests {
     #[test]
     fn the_rate_limit_allows_a_burst_of_twice_the_rate_then_refuses() {
         let a = auth(5);
-        let t = a.tokens[0].clone();
-        let admitted = (0..30).filter(|_| a.admit(&t)).count();
+        let admitted = (0..30).filter(|_| a.admit(0)).count();
         assert_eq!(admitted, 10);
     }
 }

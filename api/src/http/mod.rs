@@ -26,10 +26,12 @@
 //!
 //! [`params`] reads query parameters one by one (a bad one is a 400 naming it).
 
+pub mod answers;
 pub mod auth;
 pub mod cadastre;
 pub mod commercial;
 pub mod error;
+pub mod limits;
 pub mod links;
 pub mod monitoring;
 pub mod openapi;
@@ -53,6 +55,7 @@ use axum::{Extension, Json, Router};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 
+use collector::config::ApiConfig;
 use collector::metrics::Metrics;
 use collector::store::{Store, StoreError};
 
@@ -68,6 +71,8 @@ pub struct AppState {
     pub cadastre: Option<Arc<snapshot::Cadastres>>,
     /// The tokens and their rate budgets.
     pub auth: Arc<auth::Auth>,
+    /// Answers kept between the store's writes (`answers::kept`).
+    pub answers: Arc<answers::Answers>,
 }
 
 /// Every area's routes, merged, and the OpenAPI document that describes them (which they
@@ -90,15 +95,28 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (routes, doc)
 }
 
-/// The router with its state: what `irisops serve` runs. Every answer that is an error is
-/// in the JSON error shape, including the ones axum makes itself (a path that is not UTF-8, a
-/// bad query, an unknown route, a wrong method).
+/// The router with its state under the default limits of `[api]` (see
+/// [`router_with_limits`]).
 pub fn router(state: AppState) -> Router {
-    api_router()
+    router_with_limits(state, &ApiConfig::default())
+}
+
+/// The router with its state under `limits` (`[api]`): what `irisops serve` runs. Every
+/// answer that is an error is in the JSON error shape, including the ones axum makes itself (a
+/// path that is not UTF-8, a bad query, an unknown route, a wrong method, a body over the
+/// limit) and the limits' own; answers are gzip-compressed for the clients that ask.
+pub fn router_with_limits(state: AppState, limits: &ApiConfig) -> Router {
+    let routes = api_router()
         .0
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
-        .with_state(state)
-        .layer(axum::middleware::map_response(json_errors))
+        .with_state(state);
+    layered(routes, limits)
+}
+
+/// `routes` under the server's layers (`limits::apply`): the limits, the JSON error shape of
+/// every answer (axum's own rejections and 413 are plain text), compression.
+fn layered(routes: Router, limits: &ApiConfig) -> Router {
+    limits::apply(routes, limits)
 }
 
 /// Turns an error answer that is not JSON (axum's own rejections: plain text) into
@@ -151,13 +169,26 @@ pub struct SortedJson<T>(pub T);
 
 impl<T: Serialize> IntoResponse for SortedJson<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_value(&self.0) {
-            Ok(v) => Json(v).into_response(),
-            Err(e) => {
-                ApiError::Internal(format!("cannot serialise the answer: {e}")).into_response()
-            }
+        match sorted_json_bytes(&self.0) {
+            Ok(body) => (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
+            Err(e) => e.into_response(),
         }
     }
+}
+
+/// The bytes of a [`SortedJson`] answer.
+pub fn sorted_json_bytes<T: Serialize>(answer: &T) -> Result<axum::body::Bytes, ApiError> {
+    serde_json::to_value(answer)
+        .and_then(|v| serde_json::to_vec(&v))
+        .map(axum::body::Bytes::from)
+        .map_err(|e| ApiError::Internal(format!("cannot serialise the answer: {e}")))
 }
 
 /// Runs a read on the store off the async threads.

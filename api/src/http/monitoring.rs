@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +26,7 @@ use collector::store::{DeviceInfo, LatestOptic, PortInfo, SeriesPoint, P95};
 use super::auth::{Caller, Permission};
 use super::error::ErrorBody;
 use super::openapi::foreign;
-use super::{read, ApiError, AppState, SortedJson};
+use super::{answers, read, ApiError, AppState, SortedJson};
 
 /// Health, metrics, devices, ports, series, p95, LLDP and optics.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -98,19 +98,19 @@ impl From<DeviceInfo> for Device {
     }
 }
 
-/// Every configured device as last polled.
+/// Every configured device as last polled. Its answer is kept between the store's writes
+/// (`answers::kept`): a dashboard asks for it often.
 #[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring",
     security(("bearer" = ["monitoring:read"])),
     responses((status = 200, description = "the devices", body = Devices)))]
-async fn devices(
-    caller: Caller,
-    State(s): State<AppState>,
-) -> Result<SortedJson<Devices>, ApiError> {
+async fn devices(caller: Caller, State(s): State<AppState>) -> Result<Response, ApiError> {
     caller.require(Permission::MonitoringRead)?;
-    let devs = read(&s, |st| st.devices()).await?;
-    Ok(SortedJson(Devices {
-        devices: devs.into_iter().map(Device::from).collect(),
-    }))
+    answers::kept(&s, "devices", |st| {
+        Ok(Devices {
+            devices: st.devices()?.into_iter().map(Device::from).collect(),
+        })
+    })
+    .await
 }
 
 /// The answer of `GET /api/v1/lldp`.

@@ -123,6 +123,17 @@ impl Cadastres {
         &self.dir
     }
 
+    /// The snapshot of the current version when that is quick enough for an async thread:
+    /// the store connection is free and still at the snapshot's version (one indexed read, no
+    /// build, no thread hop). `None`: ask [`Cadastres::current`] off the async threads, which
+    /// also reports the errors this one leaves to it.
+    pub fn current_if_quick(&self) -> Option<Arc<Snapshot>> {
+        let inner = self.inner.try_lock().ok()?;
+        let snap = inner.current.as_ref()?;
+        let version = inner.store.version().ok()?;
+        (snap.version == version).then(|| snap.clone())
+    }
+
     /// The snapshot of the current version (blocking: call it off the async threads).
     pub fn current(&self) -> Result<Arc<Snapshot>, ApiError> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -197,4 +208,29 @@ impl Cadastres {
 
 fn internal(e: cadastre::CadastreError) -> ApiError {
     ApiError::Internal(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quick_snapshot_is_the_current_one_or_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let ok = |_: &Cadastre| cadastre::Report::default();
+        let demo = cadastre::demo::generate(3);
+        store.replace_all(0, &demo, "test", "demo", &ok).unwrap();
+        let c = Cadastres::open(dir.path()).unwrap();
+        assert!(c.current_if_quick().is_none(), "nothing built yet");
+        let built = c.current().unwrap();
+        let quick = c.current_if_quick().expect("the same version");
+        assert!(Arc::ptr_eq(&built, &quick));
+        // Another connection writes a new version: the quick path leaves it to `current`.
+        store.replace_all(1, &demo, "test", "again", &ok).unwrap();
+        assert!(c.current_if_quick().is_none(), "the version moved");
+        assert_eq!(c.current().unwrap().version, 2);
+        let _held = c.inner.lock().unwrap();
+        assert!(c.current_if_quick().is_none(), "the connection is busy");
+    }
 }

@@ -93,6 +93,7 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
             tokens: API_ROLES.iter().map(|&r| token_of(r)).collect(),
             ..ApiConfig::default()
         })),
+        answers: Arc::default(),
     }
 }
 

@@ -94,6 +94,7 @@ fn app(dir: &std::path::Path) -> (Router, cadastre::Cadastre, Measured) {
             tokens: API_ROLES.iter().map(|&r| token(r)).collect(),
             ..ApiConfig::default()
         })),
+        answers: Arc::default(),
     };
     (router(state), cad, measured)
 }

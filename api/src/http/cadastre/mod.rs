@@ -43,9 +43,14 @@ fn cadastres(s: &AppState) -> Result<Arc<Cadastres>, ApiError> {
         .ok_or_else(|| ApiError::NotFound("no cadastre is served ([cadastre] data)".into()))
 }
 
-/// The served cadastre's current snapshot, off the async threads; 404 when none is served.
+/// The served cadastre's current snapshot, off the async threads unless it is quick (the
+/// version unchanged: a thread hop per request cost more than the read); 404 when none is
+/// served.
 pub(super) async fn snapshot(s: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     let c = cadastres(s)?;
+    if let Some(snap) = c.current_if_quick() {
+        return Ok(snap);
+    }
     blocking(move || c.current()).await
 }
 

@@ -45,6 +45,7 @@ fn app() -> (Router, tempfile::TempDir) {
             tokens,
             ..ApiConfig::default()
         })),
+        answers: Arc::default(),
     };
     (router(state), dir)
 }
