@@ -179,8 +179,16 @@ mod tests {
 
     #[test]
     fn a_request_with_an_author_or_a_bad_change_is_told_apart() {
-        let req = read_change_request(r#"{"reason":"r","author":"eve","changes":[]}"#).unwrap();
+        let req = read_change_request(
+            r#"{"reason":"r","author":"eve","changes":[{"op":"delete","layer":"sites","id":"s1"}]}"#,
+        )
+        .unwrap();
         assert!(req.has_author);
+        let empty = read_change_request(r#"{"reason":"r","changes":[]}"#);
+        let Err(crate::store::RequestError::Faults(f)) = empty else {
+            panic!("an empty change set is refused: {empty:?}")
+        };
+        assert_eq!((f[0].change, f[0].field.as_str()), (None, "changes"));
         let bad =
             read_change_request(r#"{"reason":"r","changes":[{"op":"move","layer":"sites"}]}"#);
         let Err(crate::store::RequestError::Faults(f)) = bad else {

@@ -139,6 +139,18 @@ pub fn read_change_request(text: &str) -> Result<ChangeRequest, RequestError> {
 fn read_changes(changes: &[RawChange<'_>], path: &Path) -> Result<ChangeSet, Vec<ChangeProblem>> {
     let mut set = ChangeSet::default();
     let mut faults = Vec::new();
+    if changes.is_empty() {
+        // A version that changes nothing would only clutter the history.
+        faults.push(ChangeProblem {
+            severity: Severity::Error,
+            change: None,
+            layer: None,
+            index: None,
+            id: None,
+            field: "changes".to_string(),
+            message: "no change: a change set needs at least one".to_string(),
+        });
+    }
     for (index, change) in changes.iter().enumerate() {
         match edit(index, change, path, &mut set.report) {
             Ok(Some(e)) => {
