@@ -346,11 +346,26 @@ async fn an_invalid_change_set_is_422_with_every_problem_naming_its_field_and_no
     let a = post(&app, uri, "planner", Some(1), &malformed).await;
     assert_eq!(a.code, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(a.json()["problems"][0]["field"], "op");
-    let a = post(&app, uri, "planner", Some(1), &json!({"changes": []})).await;
+    let no_reason = json!({"changes": [{"op": "delete", "layer": "sites", "id": "nope"}]});
+    let a = post(&app, uri, "planner", Some(1), &no_reason).await;
     assert_eq!(
         (a.code, a.json()["field"].clone()),
         (StatusCode::BAD_REQUEST, json!("reason"))
     );
+    let a = post(
+        &app,
+        uri,
+        "planner",
+        Some(1),
+        &json!({"reason": "r", "changes": []}),
+    )
+    .await;
+    assert_eq!(
+        a.code,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an empty change set"
+    );
+    assert_eq!(a.json()["problems"][0]["field"], "changes");
     let h = get(&app, "/api/v1/cadastre/history", "viewer").await.json();
     assert_eq!(h["changes"].as_array().unwrap().len(), 1, "nothing written");
 }
