@@ -4,29 +4,35 @@
 //! speed, busiest first (`crate::questions::links`).
 
 use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::Router;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::auth::{Caller, Permission};
+use super::error::ErrorBody;
 use super::params::Params;
 use super::topology::with_store;
 use super::{ApiError, AppState, SortedJson};
 use crate::questions::links::{LinkSort, LinksAnswer};
 
 /// The links route.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/links", get(links))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(links))
 }
 
 /// The query of `GET /api/v1/links`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinksQuery {
-    /// `p95` (default) or `now`.
+    /// Busiest first by the p95 over the window, or by the latest rate (default `p95`).
+    #[param(required = false, inline, value_type = LinkSort)]
     pub sort: String,
-    /// How many circuits, busiest first (default 20).
+    /// How many circuits, busiest first.
+    #[param(required = false, default = 20)]
     pub top: usize,
-    /// The p95 window, days (default 30).
+    /// The p95 window, days.
+    #[param(required = false, default = 30, minimum = 1)]
     pub window_days: u32,
 }
 
@@ -47,6 +53,15 @@ impl LinksQuery {
     }
 }
 
+/// The busiest documented circuits: each with a measured end port, its utilisation now and
+/// its p95 over the window (busier direction) and its speed.
+#[utoipa::path(get, path = "/api/v1/links", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(LinksQuery),
+    responses(
+        (status = 200, description = "the circuits, busiest first", body = LinksAnswer),
+        (status = 400, description = "a bad or unknown parameter", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn links(
     caller: Caller,
     State(s): State<AppState>,

@@ -84,9 +84,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(monitoring::router())
         .merge(wifi::router())
         .merge(cadastre::router())
-        .merge(OpenApiRouter::from(topology::router()))
-        .merge(OpenApiRouter::from(commercial::router()))
-        .merge(OpenApiRouter::from(links::router()))
+        .merge(topology::router())
+        .merge(commercial::router())
+        .merge(links::router())
         .split_for_parts();
     openapi::complete(&mut doc);
     let routes = routes

@@ -53,6 +53,8 @@ pub const BEARER: &str = "bearer";
         (name = "monitoring", description = "the collector's store: devices, ports, series, LLDP, optics"),
         (name = "wifi", description = "wifi controllers and access points"),
         (name = "cadastre", description = "the fibre cadastre: layers, statistics, history and export; changes, undo and import"),
+        (name = "topology", description = "the fibre network's graph: paths, single points of failure, what-if cuts, dig-once, drift"),
+        (name = "commercial", description = "spare capacity and lease quotes (an outside operator gets the published offer)"),
         (name = "web", description = "the web page and this reference"),
     )
 )]

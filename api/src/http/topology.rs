@@ -3,21 +3,27 @@
 //! `POST /api/v1/topology/cut`, `GET /api/v1/topology/dig-once`, `GET /api/v1/topology/drift`.
 //! Each answers the JSON its CLI command's `--json` prints, built by the same function
 //! (`topology::answer`, `cadastre::answer`, `crate::questions`), on the blocking threads.
+//! Query parameters are read one by one ([`Params`]) into the typed queries the document
+//! describes (`IntoParams`); the answers' schemas are mirrors ([`foreign`]).
 
 use std::sync::Arc;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Query, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use cadastre::answer::{CutTargetError, CutTargets, DigOnceAnswer};
 use collector::store::Store;
 use topology::answer::{CutAnswer, PathsAnswer, SpofAnswer};
-use topology::{Constraints, TopologyError, TransceiverBudget};
+use topology::{Constraints, TopologyError, TransceiverBudget, Wavelength};
 
 use super::auth::{Caller, Permission};
+use super::error::ErrorBody;
+use super::openapi::foreign;
 use super::params::Params;
 use super::snapshot::Snapshot;
 use super::{ApiError, AppState, SortedJson};
@@ -25,13 +31,13 @@ use crate::questions::drift::DriftAnswer;
 use crate::questions::QuestionError;
 
 /// The topology's routes.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/topology/paths", get(paths))
-        .route("/api/v1/topology/spof", get(spof))
-        .route("/api/v1/topology/cut", post(cut))
-        .route("/api/v1/topology/dig-once", get(dig_once))
-        .route("/api/v1/topology/drift", get(drift))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(paths))
+        .routes(routes!(spof))
+        .routes(routes!(cut))
+        .routes(routes!(dig_once))
+        .routes(routes!(drift))
 }
 
 /// Runs `f` on the blocking threads (graph searches, store reads).
@@ -98,19 +104,35 @@ pub(super) fn budget(p: &Params) -> Result<TransceiverBudget, ApiError> {
 }
 
 /// The query of `GET /api/v1/topology/paths` (the options of `topology paths`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PathsQuery {
+    /// The site the paths start at.
+    #[param(example = "pop-01")]
     pub from: String,
+    /// The site they end at.
+    #[param(example = "pop-09")]
     pub to: String,
-    /// How many diverse paths (1: the shortest), default 2.
+    /// How many diverse paths (1: the shortest).
+    #[param(required = false, default = 2, minimum = 1, maximum = 16)]
     pub k: usize,
-    /// Strand pairs wanted on every route, default 0.
+    /// Strand pairs wanted spare on every route.
+    #[param(required = false, default = 0)]
     pub pairs: u32,
-    /// Only routes of these owners (repeatable).
+    /// Only routes of these owners (repeatable: `owner=a&owner=b`).
+    #[param(required = false)]
     pub owner: Vec<String>,
+    /// The longest path, km.
+    #[param(exclusive_minimum = 0)]
     pub max_km: Option<f64>,
+    /// Paths that share no intermediate site either (`true`, `false`; a bare key is true).
+    #[param(required = false, default = false)]
     pub node_disjoint: bool,
+    /// The transceivers' loss budget, dB.
+    #[param(required = false, default = 11.0, exclusive_minimum = 0)]
     pub budget_db: f64,
+    /// The margin below the budget a path must keep to pass, dB.
+    #[param(required = false, default = 3.0, minimum = 0)]
     pub budget_margin_db: f64,
 }
 
@@ -144,6 +166,15 @@ impl PathsQuery {
     }
 }
 
+/// The shortest path, or `k` diverse ones, between two sites, with their loss against the
+/// budget (`irisops topology paths --json`).
+#[utoipa::path(get, path = "/api/v1/topology/paths", tag = "topology",
+    security(("bearer" = ["topology:read"])),
+    params(PathsQuery),
+    responses(
+        (status = 200, description = "the paths (none: `paths: []`)", body = foreign::PathsAnswer),
+        (status = 400, description = "a bad or unknown parameter, an unknown site", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn paths(
     caller: Caller,
     State(s): State<AppState>,
@@ -170,6 +201,13 @@ async fn paths(
     .await
 }
 
+/// Single points of failure: the routes, sites and shared trenches whose loss disconnects
+/// the network (`irisops topology spof --json`).
+#[utoipa::path(get, path = "/api/v1/topology/spof", tag = "topology",
+    security(("bearer" = ["topology:read"])),
+    responses(
+        (status = 200, description = "the single points of failure", body = foreign::SpofAnswer),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn spof(
     caller: Caller,
     State(s): State<AppState>,
@@ -180,21 +218,27 @@ async fn spof(
 }
 
 /// The body of `POST /api/v1/topology/cut`: what is cut (any of them, at least one).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"routes": ["r-0001"]}))]
 pub struct CutBody {
+    /// Route ids.
     #[serde(default)]
     pub routes: Vec<String>,
+    /// Shared-risk groups (trenches): every route in one is cut.
     #[serde(default)]
     pub srlgs: Vec<String>,
-    /// A GeoJSON Polygon or MultiPolygon (or a Feature or FeatureCollection of them).
+    /// A GeoJSON Polygon or MultiPolygon (or a Feature or FeatureCollection of them): every
+    /// route crossing or touching it is cut.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub area: Option<serde_json::Value>,
-    /// A worksite id of the cadastre.
+    /// A worksite id of the cadastre: the routes its footprint touches are cut.
     #[serde(default)]
     pub worksite: Option<String>,
     /// Metres around a point or line worksite (default 25).
     #[serde(default)]
+    #[schema(minimum = 0, example = 25)]
     pub buffer_m: Option<f64>,
 }
 
@@ -231,6 +275,17 @@ fn cut_targets(b: CutBody) -> Result<CutTargets, ApiError> {
     })
 }
 
+/// What a cut (routes, trenches, an area, a worksite) takes down: the routes removed, the
+/// sites isolated, the allocations broken and their re-routes (`irisops topology cut --json`).
+#[utoipa::path(post, path = "/api/v1/topology/cut", tag = "topology",
+    security(("bearer" = ["topology:read"])),
+    request_body = CutBody,
+    responses(
+        (status = 200, description = "what the cut takes down", body = foreign::CutAnswer),
+        (status = 400, description = "a malformed body, nothing to cut, an unknown route, SRLG \
+            or worksite, an area that is no polygon", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody),
+        (status = 415, description = "the body is not application/json", body = ErrorBody)))]
 async fn cut(
     caller: Caller,
     State(s): State<AppState>,
@@ -261,69 +316,148 @@ async fn cut(
     .await
 }
 
+/// The query of `GET /api/v1/topology/dig-once` (the options of `topology dig-once`).
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DigOnceQuery {
+    /// Wished new routes, `FROM:TO` site ids (repeatable); none: the single-homed sites'
+    /// protection routes.
+    #[param(required = false, value_type = Vec<String>, example = json!(["pop-01:pop-05"]))]
+    pub wish: Vec<(String, String)>,
+    /// The single-homed sites' protection routes as well as the wishes.
+    #[param(required = false, default = false)]
+    pub single_homed: bool,
+    /// Metres around a point or line worksite.
+    #[param(required = false, default = 25.0, minimum = 0)]
+    pub buffer_m: f64,
+}
+
+impl DigOnceQuery {
+    const KEYS: &'static [&'static str] = &["wish", "single_homed", "buffer_m"];
+
+    fn parse(p: &Params) -> Result<Self, ApiError> {
+        let mut wish = Vec::new();
+        for w in p.all("wish") {
+            let Some((a, b)) = w.split_once(':') else {
+                return Err(ApiError::bad_field(
+                    "wish",
+                    format!("wish: expected FROM:TO, got {w:?}"),
+                ));
+            };
+            wish.push((a.trim().to_string(), b.trim().to_string()));
+        }
+        let single_homed = p.flag("single_homed")?;
+        let buffer_m = p.number(
+            "buffer_m",
+            Some(25.0),
+            |x| x >= 0.0,
+            "a number of metres >= 0",
+        )?;
+        Ok(DigOnceQuery {
+            wish,
+            single_homed,
+            buffer_m: buffer_m.unwrap_or(25.0),
+        })
+    }
+}
+
+/// Planned worksites along which a wished route (or a single-homed site's protection route)
+/// could be laid while the street is open (`irisops topology dig-once --json`).
+#[utoipa::path(get, path = "/api/v1/topology/dig-once", tag = "topology",
+    security(("bearer" = ["topology:read"])),
+    params(DigOnceQuery),
+    responses(
+        (status = 200, description = "the candidates", body = foreign::DigOnceAnswer),
+        (status = 400, description = "a bad or unknown parameter, a wish naming an unknown site",
+            body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn dig_once(
     caller: Caller,
     State(s): State<AppState>,
     query: Query<Vec<(String, String)>>,
 ) -> Result<SortedJson<DigOnceAnswer>, ApiError> {
     caller.require(Permission::TopologyRead)?;
-    let p = Params::new(query, &["wish", "single_homed", "buffer_m"])?;
-    let mut pairs = Vec::new();
-    for w in p.all("wish") {
-        let Some((a, b)) = w.split_once(':') else {
-            return Err(ApiError::bad_field(
-                "wish",
-                format!("wish: expected FROM:TO, got {w:?}"),
-            ));
-        };
-        pairs.push((a.trim().to_string(), b.trim().to_string()));
-    }
-    let single_homed = p.flag("single_homed")?;
-    let buffer_m = p
-        .number(
-            "buffer_m",
-            Some(25.0),
-            |x| x >= 0.0,
-            "a number of metres >= 0",
-        )?
-        .unwrap_or(25.0);
+    let q = DigOnceQuery::parse(&Params::new(query, DigOnceQuery::KEYS)?)?;
     let snap = super::cadastre::snapshot(&s).await?;
     blocking(move || {
-        cadastre::answer::dig_once(&snap.cad, &snap.network, &pairs, single_homed, buffer_m)
-            .map(SortedJson)
-            .map_err(|problems| ApiError::bad_field("wish", problems.join("; ")))
+        cadastre::answer::dig_once(
+            &snap.cad,
+            &snap.network,
+            &q.wish,
+            q.single_homed,
+            q.buffer_m,
+        )
+        .map(SortedJson)
+        .map_err(|problems| ApiError::bad_field("wish", problems.join("; ")))
     })
     .await
 }
 
+/// The query of `GET /api/v1/topology/drift` (the options of `topology drift`).
+#[derive(Debug, Clone, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DriftQuery {
+    /// Optical levels older than this many hours are not looked at.
+    #[param(required = false, default = 24)]
+    pub fresh_hours: u32,
+    /// Excess loss tolerated before a circuit is listed, dB.
+    #[param(required = false, default = 3.0, minimum = 0)]
+    pub margin_db: f64,
+    /// The wavelength the expected loss is computed at, nm.
+    #[param(required = false, inline, value_type = foreign::Wavelength)]
+    pub wavelength: Wavelength,
+}
+
+impl DriftQuery {
+    const KEYS: &'static [&'static str] = &["fresh_hours", "margin_db", "wavelength"];
+
+    fn parse(p: &Params) -> Result<Self, ApiError> {
+        let fresh_hours = p.parse("fresh_hours", 24u32, "a whole number of hours")?;
+        let margin_db = p
+            .number("margin_db", Some(3.0), |x| x >= 0.0, "a number >= 0")?
+            .unwrap_or(3.0);
+        let nm = p.parse("wavelength", 1310u32, "1310 or 1550")?;
+        let Some(wavelength) = crate::questions::drift::wavelength(nm) else {
+            return Err(ApiError::bad_field(
+                "wavelength",
+                format!("wavelength: expected 1310 or 1550, got {nm}"),
+            ));
+        };
+        Ok(DriftQuery {
+            fresh_hours,
+            margin_db,
+            wavelength,
+        })
+    }
+}
+
+/// The cadastre's circuits against what the devices report (the server's store): wrong
+/// ports, unconfirmed circuits, unknown neighbours, excess loss (`irisops topology drift
+/// --json`).
+#[utoipa::path(get, path = "/api/v1/topology/drift", tag = "topology",
+    security(("bearer" = ["monitoring:read"])),
+    params(DriftQuery),
+    responses(
+        (status = 200, description = "the drift report", body = foreign::DriftAnswer),
+        (status = 400, description = "a bad or unknown parameter", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody)))]
 async fn drift(
     caller: Caller,
     State(s): State<AppState>,
     query: Query<Vec<(String, String)>>,
 ) -> Result<SortedJson<DriftAnswer>, ApiError> {
     caller.require(Permission::MonitoringRead)?;
-    let p = Params::new(query, &["fresh_hours", "margin_db", "wavelength"])?;
-    let fresh_hours = p.parse("fresh_hours", 24u32, "a whole number of hours")?;
-    let margin_db = p
-        .number("margin_db", Some(3.0), |x| x >= 0.0, "a number >= 0")?
-        .unwrap_or(3.0);
-    let nm = p.parse("wavelength", 1310u32, "1310 or 1550")?;
-    let Some(wavelength) = crate::questions::drift::wavelength(nm) else {
-        return Err(ApiError::bad_field(
-            "wavelength",
-            format!("wavelength: expected 1310 or 1550, got {nm}"),
-        ));
-    };
+    let q = DriftQuery::parse(&Params::new(query, DriftQuery::KEYS)?)?;
     let snap = super::cadastre::snapshot(&s).await?;
-    let fresh = std::time::Duration::from_secs(u64::from(fresh_hours) * 3600);
+    let fresh = std::time::Duration::from_secs(u64::from(q.fresh_hours) * 3600);
     let observed = with_store(&s, move |st| {
         crate::questions::live::observed_from_store(st, fresh, collector::poll::now_ms())
     })
     .await?;
     blocking(move || {
         let options = topology::DriftOptions {
-            margin_db,
-            wavelength,
+            margin_db: q.margin_db,
+            wavelength: q.wavelength,
         };
         Ok(SortedJson(crate::questions::drift::drift(
             &snap.cad,

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use collector::store::Store;
 use topology::answer::round3;
@@ -14,7 +15,7 @@ use super::live::Meter;
 use super::QuestionError;
 
 /// What the circuits are sorted by, busiest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LinkSort {
     Now,
@@ -33,7 +34,7 @@ impl LinkSort {
 }
 
 /// One measured circuit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct LinkLoad {
     /// The allocation's id.
     pub allocation: String,
@@ -60,7 +61,7 @@ pub struct LinkLoad {
 }
 
 /// The answer: the first `top` measured circuits, busiest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct LinksAnswer {
     pub links: Vec<LinkLoad>,
     /// Circuits documented (allocations with a device port at an end).

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use topology::{LinkSpare, OwnerSpare, SpareReport};
 
@@ -122,8 +123,9 @@ pub enum SpareAnswer {
     },
 }
 
-/// The offer's JSON: the same shape, fewer keys.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The offer's JSON: the same shape, fewer keys (its schema admits no other key, so an
+/// answer is of one form or the other).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum SpareOffer {
     ByOwner {
@@ -137,7 +139,8 @@ pub enum SpareOffer {
 }
 
 /// One route of the offer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RouteOffer {
     pub id: String,
     pub owner: String,
@@ -147,7 +150,8 @@ pub struct RouteOffer {
 }
 
 /// One owner's (or the total) offer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct OwnerOffer {
     pub routes: usize,
     pub km: f64,

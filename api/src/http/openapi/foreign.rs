@@ -14,6 +14,10 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
+mod graph;
+
+pub use graph::*;
+
 /// One LLDP neighbour (`collector::sample::LldpNeighbour`): the `lldp[]` item of
 /// `irisops poll --format json`.
 #[derive(ToSchema)]
@@ -179,6 +183,75 @@ impl utoipa::PartialSchema for Zip {
 }
 
 impl ToSchema for Zip {}
+
+/// An Excel workbook (`.xlsx`): the spare report's `format=xlsx`.
+pub struct Xlsx;
+
+impl utoipa::PartialSchema for Xlsx {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type(crate::questions::table::XLSX)
+            .description(Some("an xlsx workbook"))
+            .into()
+    }
+}
+
+impl ToSchema for Xlsx {}
+
+/// A wavelength, nm (`topology::Wavelength`): 1310 (O band) or 1550 (C band).
+pub struct Wavelength;
+
+impl utoipa::PartialSchema for Wavelength {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .enum_values(Some([1310, 1550]))
+            .default(Some(1310.into()))
+            .description(Some("a wavelength, nm"))
+            .into()
+    }
+}
+
+impl ToSchema for Wavelength {}
+
+/// The answer of `GET /api/v1/topology/dig-once` (`cadastre::answer::DigOnceAnswer`).
+#[derive(ToSchema)]
+pub struct DigOnceAnswer {
+    candidates: Vec<DigOnce>,
+    /// The wishes looked at (the single-homed sites' and the asked ones).
+    n_wishes: usize,
+    n_worksites: usize,
+    /// Σ `saved_m` of the candidates.
+    saved_m_total: f64,
+}
+
+/// A planned worksite along which a wished route could be laid while the street is open
+/// (`cadastre::network::DigOnce`).
+#[derive(ToSchema)]
+pub struct DigOnce {
+    worksite: String,
+    worksite_name: String,
+    organisation: String,
+    start: String,
+    end: String,
+    /// The wish's sites.
+    site: String,
+    to_site: String,
+    reason: DigOnceReason,
+    /// Straight-line length of the new route, km.
+    new_route_km: f64,
+    /// Metres of it inside the worksite's footprint: trench not dug separately.
+    saved_m: f64,
+}
+
+/// Why a route is wished (`cadastre::network::Wish::reason`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum DigOnceReason {
+    SingleHomed,
+    WishList,
+}
 
 /// One problem of a refused change set or import (`cadastre::store::ChangeProblem`): the
 /// `problems[]` item of a 422.
