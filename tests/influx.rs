@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use crate::simulator::metric;
 use crate::util::{
-    free_tcp_port, free_udp_port, http_get, http_post, interrupt, irisops, require, Proc,
+    free_tcp_port, free_udp_port, http_get, http_post, interrupt, irisops, require,
+    with_test_token, Proc,
 };
 
 fn simulator(port: u16) -> Proc {
@@ -45,6 +46,7 @@ fn config(dir: &Path, sim: u16, influx: &str) -> std::path::PathBuf {
 }
 
 fn serve(cfg: &Path, listen: u16, log: &Path) -> Proc {
+    with_test_token(cfg);
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

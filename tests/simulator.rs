@@ -159,6 +159,7 @@ pub fn serve_fleet(dir: &Path, devices: u32, ports: u32) -> (Proc, Proc, u16) {
 
 /// `irisops serve` on a free port.
 pub fn start_serve(cfg: &Path) -> (Proc, u16) {
+    with_test_token(cfg);
     let http = free_tcp_port();
     let child = Command::new(irisops())
         .args(["serve", "--config"])

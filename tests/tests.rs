@@ -4,6 +4,12 @@
 
 mod util;
 
+mod api_auth;
+mod api_cadastre;
+mod api_limits;
+mod api_openapi;
+mod api_secrets;
+mod api_topology;
 mod cadastre_history;
 mod demo_backbone;
 mod grafana;

@@ -233,9 +233,40 @@ pub fn interrupt(p: &mut Proc) {
     panic!("process {} did not stop on SIGINT", p.0.id());
 }
 
-/// One HTTP/1.1 request to 127.0.0.1 (a form body when `body` is given): status and body,
-/// a chunked body decoded.
+/// The API token every test server grants `admin` (see [`with_test_token`]); [`http_get`]
+/// and [`http_post`] send it.
+pub const TEST_TOKEN: &str = "irisops_test_admin_token_not_a_secret_0123456789";
+
+/// Grants [`TEST_TOKEN`] the `admin` role in the configuration file `cfg` (once).
+pub fn with_test_token(cfg: &Path) {
+    use sha2::{Digest, Sha256};
+    let text = std::fs::read_to_string(cfg).expect("read the test config");
+    if text.contains("name = \"tests\"") {
+        return;
+    }
+    let hash: String = Sha256::digest(TEST_TOKEN.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let block =
+        format!("\n[[api.token]]\nname = \"tests\"\nrole = \"admin\"\nsha256 = \"{hash}\"\n");
+    std::fs::write(cfg, text + &block).expect("write the test config");
+}
+
+/// One HTTP/1.1 request to 127.0.0.1 with [`TEST_TOKEN`] (a form body when `body` is given):
+/// status and body, a chunked body decoded.
 fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    http_as(port, method, path, body, Some(TEST_TOKEN))
+}
+
+/// The same with this bearer token, or none.
+pub fn http_as(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    token: Option<&str>,
+) -> (u16, String) {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -245,14 +276,17 @@ fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> (u16, String
             b.len()
         )
     });
+    let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{form}\r\n{}",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}{form}\r\n{}",
         body.unwrap_or("")
     )
     .unwrap();
-    let mut buf = String::new();
-    s.read_to_string(&mut buf).unwrap();
+    // A binary answer (the cadastre's export, a zip) is read lossily: callers compare text.
+    let mut bytes = Vec::new();
+    s.read_to_end(&mut bytes).unwrap();
+    let buf = String::from_utf8_lossy(&bytes).into_owned();
     let code = buf.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
     let (head, body) = buf.split_once("\r\n\r\n").unwrap_or((&buf, ""));
     let chunked = head

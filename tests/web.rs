@@ -11,7 +11,7 @@ use crate::simulator::{serve_fleet, start_serve, wait_for_metrics};
 use crate::util::*;
 
 /// The DOM of `url` after its scripts ran (5 s of virtual time) in headless Chromium.
-fn dump_dom(dir: &Path, url: &str) -> String {
+pub(crate) fn dump_dom(dir: &Path, url: &str) -> String {
     let chromium = require(
         "chromium",
         "the Debian package chromium (tests/run installs it)",
@@ -47,7 +47,10 @@ fn the_page_renders_devices_and_ports_in_chromium() {
         http,
         &[("irisops_rates_total", 6.0), ("irisops_polls_total", 24.0)],
     );
-    let dom = dump_dom(dir.path(), &format!("http://127.0.0.1:{http}/"));
+    let dom = dump_dom(
+        dir.path(),
+        &format!("http://127.0.0.1:{http}/#token={TEST_TOKEN}"),
+    );
     assert!(
         dom.contains("8 devices, 5 up"),
         "summary line rendered:\n{dom}"
@@ -117,7 +120,7 @@ fn the_cadastre_map_is_drawn_in_chromium() {
     // sites toggle leave the page.
     let dom = dump_dom(
         dir.path(),
-        &format!("http://127.0.0.1:{http}/#feature=routes/r-0001&hide=sites"),
+        &format!("http://127.0.0.1:{http}/#feature=routes/r-0001&hide=sites&token={TEST_TOKEN}"),
     );
     assert_eq!(
         dom.matches(r#"<path data-layer="routes""#).count(),

@@ -9,6 +9,11 @@
 //!   `topology/`. `anyhow` lives here, in `main.rs` and in [`bench`].
 //! - [`http`]: the axum router: `AppState`, `api_router()` merging one router per area
 //!   (`monitoring`, `wifi`, `cadastre`, `web`), and `ApiError` (`error.rs`, `thiserror`).
+//! - [`questions`]: the questions that need the store as well as the cadastre (spare with lit
+//!   headroom, links, drift): inputs → a typed answer, called by the CLI and the HTTP
+//!   handlers alike (one code path for `--json` and the API's JSON).
+//! - [`reports`]: `[[report]]`, the spare and links report files `serve` writes on a
+//!   schedule, atomically.
 //! - [`bench`]: `irisops bench poll|fleet|wifi|influx`: CPU, memory and timeliness, one module
 //!   per benchmark.
 //!
@@ -18,3 +23,5 @@
 pub mod bench;
 pub mod cli;
 pub mod http;
+pub mod questions;
+pub mod reports;

@@ -42,6 +42,9 @@ pub enum CadastreError {
     Stale { base: u64, current: u64 },
     #[error("{0}")]
     NotFound(String),
+    /// An edit changes or deletes a feature that does not exist.
+    #[error("{} {id:?}: no such feature", .layer.as_str())]
+    NoSuchFeature { layer: Layer, id: String },
 }
 
 /// Why the store could not read or write its database: the detail of

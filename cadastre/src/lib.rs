@@ -13,18 +13,26 @@
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
 //! - [`network`]: the cadastre as a `topology` graph (sites, routes with their strands).
+//! - [`answer`]: the answers of `cut` (areas, worksites → routes) and `dig-once` as the CLI
+//!   and the HTTP API both build them.
 //! - [`stats`]: km and strands per owner.
 //! - [`ofds`]: Open Fibre Data Standard packages and GeoJSON, both ways.
 //! - [`csv`]: CSV export of every layer.
+//! - [`export`]: the files of an export (GeoJSON, OFDS, CSV), in memory.
 //! - [`demo`]: the generated Brussels-scale demo network.
+//! - [`versions`]: the history and one change's diff, as the CLI and the API answer them.
+//! - [`writes`]: a change set, an undo, an import, validated as the CLI and the API both run
+//!   them; a refused change set's problems in the API's shape.
 //! - [`store`]: the data directory: edits with history, versions, undo. Inside, `db` (the
 //!   features table) knows nothing of `history` (the history tables, their types and the
 //!   schema migration); `history` imports `db`.
 
+pub mod answer;
 pub mod crs;
 pub mod csv;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod geojson_io;
 pub mod geometry;
 pub mod model;
@@ -34,6 +42,8 @@ pub mod problem;
 pub mod stats;
 pub mod store;
 pub mod validate;
+pub mod versions;
+pub mod writes;
 
 pub use error::{CadastreError, StoreError};
 pub use model::*;

@@ -30,6 +30,8 @@ pub struct Metrics {
     pub store_write_errors: AtomicU64,
     pub store_renumbered: AtomicU64,
     pub varbinds: AtomicU64,
+    /// Writes of the store sink so far (see [`Metrics::store_written`]); not rendered.
+    store_generation: AtomicU64,
     /// Events a remote sink's full queue could not take (the store has them).
     pub tap_dropped: AtomicU64,
     /// InfluxDB writes that failed (and will be retried, or were refused for good).
@@ -50,6 +52,19 @@ struct DeviceGauge {
 }
 
 impl Metrics {
+    /// Marks the end of one write of the store sink (polls, statuses, rollups, pruning),
+    /// once it is committed or has failed: an answer read from the store at an earlier
+    /// [`Metrics::store_generation`] may be stale now.
+    pub fn store_written(&self) {
+        self.store_generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// How many writes of the store sink have ended: read it before reading the store, and
+    /// the read sees at least every write counted.
+    pub fn store_generation(&self) -> u64 {
+        self.store_generation.load(Ordering::Acquire)
+    }
+
     /// Records one finished poll of `device`.
     pub fn poll_done(&self, device: &str, status: PollStatus, duration_ms: u64, n_ports: usize) {
         self.polls.fetch_add(1, Ordering::Relaxed);

@@ -270,6 +270,7 @@ async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Me
             ev = rx.recv() => ev,
             _ = maintenance.tick() => {
                 store = maintain(store, &mut last_prune).await;
+                metrics.store_written();
                 continue;
             }
         };
@@ -282,6 +283,7 @@ async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Me
             }
         }
         store = write_until_done(store, events, &metrics).await;
+        metrics.store_written();
     }
     let _ = maintain(store, &mut last_prune).await;
 }

@@ -26,7 +26,7 @@ fn grid(w: usize, h: usize, srlgs: bool) -> (Network, String, String) {
             length_m: 500.0 + (n * 7919 % 1000) as f64,
             owner: "own".into(),
             fibre_count: 12,
-            srlgs: if srlgs && n % 7 == 0 {
+            srlgs: if srlgs && n.is_multiple_of(7) {
                 vec![format!("trench{}", n / 14)]
             } else {
                 Vec::new()
@@ -51,7 +51,11 @@ fn grid(w: usize, h: usize, srlgs: bool) -> (Network, String, String) {
     }
     let (net, _) = Network::build(&sites, &links);
     // the last column is odd for even w, so end on the last even column
-    let far_x = if (w - 1) % 2 == 0 { w - 1 } else { w - 2 };
+    let far_x = if (w - 1).is_multiple_of(2) {
+        w - 1
+    } else {
+        w - 2
+    };
     (net, id(0, 0), id(far_x, h - 1))
 }
 

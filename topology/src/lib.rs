@@ -20,6 +20,8 @@
 //!   the sites a cut isolates from the core, the allocations it breaks and their reroutes.
 //! - [`mod@quote`]: a [`Tariff`] and [`quote()`], the monthly price of fibre pairs along a
 //!   [`Path`] and each route owner's share of it.
+//! - [`answer`]: the answers of paths, quote, spof and cut as the CLI's `--json` and the HTTP
+//!   API both serialise them ([`answer::PathsAnswer`], ...), figures rounded once.
 //! - [`text`]: a tiny text form (`"A-B 10km srlg=t1; B-C 5km"`) for tests and examples.
 //! - [`error`]: the crate's one error type, [`TopologyError`].
 //!
@@ -37,6 +39,7 @@
 //! # Ok::<(), topology::TopologyError>(())
 //! ```
 
+pub mod answer;
 pub mod cut;
 pub mod drift;
 pub mod error;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::sync::watch;
 
-use collector::config::Config;
+use collector::config::{ApiRole, Config, API_ROLES};
 
 /// Arguments of `irisops demo`.
 #[derive(clap::Args)]
@@ -66,7 +66,15 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     let sim_task = tokio::spawn(simulator::run(sim, async move {
         let _ = sim_stop.changed().await;
     }));
-    let text = config_text(&data, &cadastre_dir, sim_addr, devices, &names);
+    let mut text = config_text(&data, &cadastre_dir, sim_addr, devices, &names);
+    let tokens = demo_tokens(&data)?;
+    for (role, token) in &tokens {
+        let _ = writeln!(
+            text,
+            "{}",
+            super::token::config_block(&format!("demo-{}", role.as_str()), *role, token)
+        );
+    }
     // Written out so the CLI can read the demo's store: `irisops topology drift --data
     // DATA/cadastre --config DATA/irisops-demo.toml`.
     let cfg_file = data.join("irisops-demo.toml");
@@ -90,6 +98,12 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         cadastre_dir.display(),
         cfg_file.display()
     );
+    if let Some((_, admin)) = tokens.iter().find(|(r, _)| *r == ApiRole::Admin) {
+        eprintln!(
+            "irisops demo: one token per role in {} (mode 600); open as admin: http://{listen}/#token={admin}",
+            data.join(TOKENS_FILE).display()
+        );
+    }
     let r = super::serve::serve(cfg, listen, Some(stop_rx)).await;
     let _ = stop_tx.send(true);
     let _ = sim_task.await;
@@ -160,6 +174,51 @@ fn demo_cadastre(dir: &Path) -> anyhow::Result<cadastre::Cadastre> {
         );
     }
     Ok(cad)
+}
+
+/// The demo's tokens, one per role, in `DATA/tokens` (lines `role token`).
+const TOKENS_FILE: &str = "tokens";
+
+/// The demo's token of every role: read from `DATA/tokens`, or made and written there (mode
+/// 600) on the first run, so a bookmarked URL keeps working.
+fn demo_tokens(data: &Path) -> anyhow::Result<Vec<(ApiRole, String)>> {
+    let file = data.join(TOKENS_FILE);
+    if let Ok(text) = std::fs::read_to_string(&file) {
+        let tokens: Vec<(ApiRole, String)> = text
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .filter_map(|(r, t)| Some((ApiRole::parse(r)?, t.trim().to_string())))
+            .collect();
+        if tokens.len() == API_ROLES.len() {
+            return Ok(tokens);
+        }
+    }
+    let tokens: Vec<(ApiRole, String)> = API_ROLES
+        .iter()
+        .map(|&r| (r, super::token::new_token()))
+        .collect();
+    let text: String = tokens
+        .iter()
+        .map(|(r, t)| format!("{} {t}\n", r.as_str()))
+        .collect();
+    write_private(&file, &text).with_context(|| format!("cannot write {}", file.display()))?;
+    Ok(tokens)
+}
+
+/// Writes `text` to a new file only its owner can read.
+fn write_private(file: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let _ = std::fs::remove_file(file);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(file)?;
+    f.write_all(text.as_bytes())
 }
 
 fn free_udp() -> std::io::Result<SocketAddr> {

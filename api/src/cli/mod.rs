@@ -10,6 +10,7 @@
 //! - [`simulate`]: `irisops simulate`: the simulated backbone over SNMP.
 //! - [`cadastre`]: `irisops cadastre ...`, one file per subcommand.
 //! - [`topology`]: `irisops topology ...`, one file per subcommand.
+//! - [`token`]: `irisops token new`: an API token and its config block.
 //! - `irisops bench ...` is the [`crate::bench`] module tree.
 
 pub mod cadastre;
@@ -18,6 +19,7 @@ pub mod demo;
 pub mod poll;
 pub mod serve;
 pub mod simulate;
+pub mod token;
 pub mod topology;
 
 use std::process::ExitCode;
@@ -56,6 +58,9 @@ enum Command {
     Topology(topology::TopologyCommand),
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
     Simulate(simulate::Args),
+    /// API tokens: `token new --name N --role R` prints one, once.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Benchmarks (CPU time from /proc, one JSON line of figures; see BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -94,6 +99,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cadastre(cmd) => cadastre::run(cmd),
         Command::Topology(cmd) => topology::run(cmd),
         Command::Simulate(args) => simulate::run(args),
+        Command::Token(cmd) => token::run(cmd),
         Command::Bench { what } => crate::bench::run(what),
     }
 }

@@ -6,16 +6,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use anyhow::Context;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use collector::config::Config;
+use collector::config::{ApiConfig, Config};
 use collector::metrics::Metrics;
 use collector::pipeline::Event;
 use collector::store::{Retention, Store};
 
-use crate::http::{router, AppState};
+use crate::http::auth::Auth;
+use crate::http::snapshot::Cadastres;
+use crate::http::{router_with_limits, AppState};
 
 /// Arguments of `irisops serve`.
 #[derive(clap::Args)]
@@ -23,9 +30,9 @@ pub struct Args {
     /// The TOML configuration file.
     #[arg(long)]
     config: PathBuf,
-    /// HTTP address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// HTTP address to listen on (default: `[api] listen`, else 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
     /// Poll only the devices rendezvous hashing assigns to shard K of N (1-based): N
     /// collectors with the same config share the fleet with no coordinator.
     #[arg(long, value_name = "K/N")]
@@ -46,7 +53,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.config.display()
         );
     }
-    super::runtime()?.block_on(serve(cfg, args.listen, None))?;
+    let listen = args.listen.unwrap_or(cfg.api.listen);
+    super::runtime()?.block_on(serve(cfg, listen, None))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -56,6 +64,11 @@ pub async fn serve(
     listen: SocketAddr,
     stop: Option<watch::Receiver<bool>>,
 ) -> anyhow::Result<()> {
+    refuse_open_network(&cfg, listen)?;
+    let cadastre = match &cfg.cadastre_data {
+        Some(dir) => Some(Arc::new(Cadastres::open(dir)?)),
+        None => None,
+    };
     let retention = Retention {
         samples: cfg.store.retention,
         rollups: cfg.store.rollup_retention,
@@ -69,13 +82,20 @@ pub async fn serve(
     let metrics = Arc::new(Metrics::default());
     let (tx, rx) = watch::channel(false);
     let sinks = start_sinks(&cfg, &metrics, &rx)?;
+    let reader = Arc::new(Mutex::new(reader));
+    let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
     let running =
         collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, sinks.taps);
-    let app = router(AppState {
-        store: Arc::new(Mutex::new(reader)),
-        metrics,
-        cadastre: cfg.cadastre_data.clone(),
-    });
+    let app = router_with_limits(
+        AppState {
+            store: reader,
+            metrics,
+            cadastre,
+            auth: Arc::new(Auth::new(&cfg.api)),
+            answers: Arc::default(),
+        },
+        &cfg.api,
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -85,16 +105,78 @@ pub async fn serve(
         cfg.devices.len(),
         path.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown(stop))
-        .await
-        .context("http server failed")?;
+    serve_http(listener, app, &cfg.api, shutdown(stop)).await;
     let _ = tx.send(true);
     running.join().await;
     // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
     // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
-    for t in sinks.tasks {
+    for t in sinks.tasks.into_iter().chain(reports) {
         let _ = t.await;
+    }
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `stop` resolves, then lets the requests in flight finish
+/// (at most `request_timeout`). Each connection is hyper's HTTP/1.1 with a header-read
+/// timeout (`header_timeout`): a client that connects and sends no complete request head in
+/// that time is disconnected, and since hyper starts the same timer again when a keep-alive
+/// connection falls idle after an answer, an idle connection is closed after it too.
+async fn serve_http(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    api: &ApiConfig,
+    stop: impl std::future::Future<Output = ()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(api.header_timeout)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, mostly: the connections close in their time.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(api.request_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after api.request_timeout: stopped");
+    }
+}
+
+/// Serving beyond this machine with no token would serve nobody (every data route answers
+/// 401) or, worse, tempt someone to open it up: refused, with the way out.
+fn refuse_open_network(cfg: &Config, listen: SocketAddr) -> anyhow::Result<()> {
+    if cfg.api.tokens.is_empty() {
+        if !listen.ip().is_loopback() {
+            anyhow::bail!(
+                "refusing to serve on {listen} with no API token configured: add [[api.token]] entries (irisops token new --name NAME --role ROLE prints one) or listen on 127.0.0.1"
+            );
+        }
+        eprintln!(
+            "irisops: no [[api.token]] configured: every data route answers 401 (irisops token new --name NAME --role ROLE makes one)"
+        );
     }
     Ok(())
 }

@@ -13,45 +13,61 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
-use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use collector::poll::now_ms;
 use collector::sample::{LldpNeighbour, OpticDirection};
 use collector::store::{DeviceInfo, LatestOptic, PortInfo, SeriesPoint, P95};
 
-use super::{read, ApiError, AppState, SortedJson};
+use super::auth::{Caller, Permission};
+use super::error::ErrorBody;
+use super::openapi::foreign;
+use super::{answers, read, ApiError, AppState, SortedJson};
 
 /// Health, metrics, devices, ports, series, p95, LLDP and optics.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/devices", get(devices))
-        .route("/api/v1/devices/{name}/ports", get(ports))
-        .route("/api/v1/ports/{device}/{port}/series", get(series))
-        .route("/api/v1/ports/{device}/{port}/p95", get(p95))
-        .route("/api/v1/lldp", get(lldp))
-        .route("/api/v1/optics", get(optics))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(devices))
+        .routes(routes!(ports))
+        .routes(routes!(series))
+        .routes(routes!(p95))
+        .routes(routes!(lldp))
+        .routes(routes!(optics))
 }
 
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    (
+/// Liveness: `ok` while the server runs (open, no token).
+#[utoipa::path(get, path = "/healthz", tag = "monitoring",
+    responses((status = 200, description = "the server runs", body = String, content_type = "text/plain")))]
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// The collector's counters in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "monitoring",
+    security(("bearer" = ["metrics"])),
+    responses((status = 200, description = "Prometheus text format 0.0.4", body = String, content_type = "text/plain")))]
+async fn metrics(caller: Caller, State(s): State<AppState>) -> Result<impl IntoResponse, ApiError> {
+    caller.require(Permission::Metrics)?;
+    Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         s.metrics.render(),
-    )
+    ))
 }
 
 /// The answer of `GET /api/v1/devices`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Devices {
     pub devices: Vec<Device>,
 }
 
 /// A device as last polled.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Device {
     pub name: String,
     pub status: Option<String>,
@@ -82,27 +98,41 @@ impl From<DeviceInfo> for Device {
     }
 }
 
-async fn devices(State(s): State<AppState>) -> Result<SortedJson<Devices>, ApiError> {
-    let devs = read(&s, |st| st.devices()).await?;
-    Ok(SortedJson(Devices {
-        devices: devs.into_iter().map(Device::from).collect(),
-    }))
+/// Every configured device as last polled. Its answer is kept between the store's writes
+/// (`answers::kept`): a dashboard asks for it often.
+#[utoipa::path(get, path = "/api/v1/devices", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    responses((status = 200, description = "the devices", body = Devices)))]
+async fn devices(caller: Caller, State(s): State<AppState>) -> Result<Response, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
+    answers::kept(&s, "devices", |st| {
+        Ok(Devices {
+            devices: st.devices()?.into_iter().map(Device::from).collect(),
+        })
+    })
+    .await
 }
 
 /// The answer of `GET /api/v1/lldp`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Lldp {
     pub devices: Vec<LldpTable>,
 }
 
 /// One device's LLDP table as last read.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LldpTable {
     pub device: String,
+    #[schema(value_type = Vec<foreign::LldpNeighbour>)]
     pub neighbours: Vec<LldpNeighbour>,
 }
 
-async fn lldp(State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
+/// Every device's latest LLDP table.
+#[utoipa::path(get, path = "/api/v1/lldp", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    responses((status = 200, description = "the LLDP tables", body = Lldp)))]
+async fn lldp(caller: Caller, State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let t = read(&s, |st| st.lldp_tables()).await?;
     let mut devices: Vec<LldpTable> = t
         .devices
@@ -120,23 +150,26 @@ async fn lldp(State(s): State<AppState>) -> Result<SortedJson<Lldp>, ApiError> {
     Ok(SortedJson(Lldp { devices }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct OpticsQuery {
+    /// Only levels read within this many hours (default 24, at most 9600).
     fresh_hours: Option<u32>,
 }
 
 /// The answer of `GET /api/v1/optics`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Optics {
     pub optics: Vec<Optic>,
 }
 
 /// The latest level of one (device, port, lane, direction).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Optic {
     pub device: String,
     pub port: String,
     pub lane: Option<u32>,
+    #[schema(value_type = foreign::OpticDirection)]
     pub direction: OpticDirection,
     pub dbm: f64,
     pub time_ms: i64,
@@ -155,10 +188,18 @@ impl From<LatestOptic> for Optic {
     }
 }
 
+/// The latest optical level per device, port, lane and direction.
+#[utoipa::path(get, path = "/api/v1/optics", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(OpticsQuery),
+    responses((status = 200, description = "the latest levels", body = Optics),
+        (status = 400, description = "a bad query", body = ErrorBody)))]
 async fn optics(
+    caller: Caller,
     State(s): State<AppState>,
     Query(q): Query<OpticsQuery>,
 ) -> Result<SortedJson<Optics>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let hours = i64::from(q.fresh_hours.unwrap_or(24).min(24 * 400));
     let since = now_ms() - hours * 3_600_000;
     let levels = read(&s, move |st| st.optics_latest(since)).await?;
@@ -168,14 +209,14 @@ async fn optics(
 }
 
 /// The answer of `GET /api/v1/devices/{name}/ports`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Ports {
     pub device: String,
     pub ports: Vec<Port>,
 }
 
 /// A stored port and its newest rates.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Port {
     pub key: String,
     pub if_index: u32,
@@ -191,6 +232,7 @@ pub struct Port {
     pub out_bps: Option<f64>,
     pub utilisation_in: Option<f64>,
     pub utilisation_out: Option<f64>,
+    /// Why the newest rates have a gap (e.g. `counter_reset`), when they have one.
     pub gap: Option<&'static str>,
 }
 
@@ -216,10 +258,19 @@ impl From<PortInfo> for Port {
     }
 }
 
+/// A device's stored ports and their newest rates.
+#[utoipa::path(get, path = "/api/v1/devices/{name}/ports", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("name" = String, Path, description = "the device's name")),
+    responses((status = 200, description = "the device's ports", body = Ports),
+        (status = 400, description = "a bad path", body = ErrorBody),
+        (status = 404, description = "no such device", body = ErrorBody)))]
 async fn ports(
+    caller: Caller,
     State(s): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<SortedJson<Ports>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let dev = name.clone();
     let ports = read(&s, move |st| st.ports(&dev)).await?;
     Ok(SortedJson(Ports {
@@ -229,66 +280,93 @@ async fn ports(
 }
 
 /// `from`/`to`: Unix milliseconds or RFC 3339; `step`: seconds or a duration ("5m").
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RangeQuery {
+    /// Start: Unix milliseconds or RFC 3339 (default: a day before `to`).
+    #[param(example = "2026-12-01T00:00:00Z")]
     pub from: Option<String>,
+    /// End: Unix milliseconds or RFC 3339 (default: now).
+    #[param(example = "1796560220001")]
     pub to: Option<String>,
+    /// Bucket width: seconds or a duration like `5m` (default: about 300 points, at least
+    /// a minute); at most 100000 points. `p95` ignores it.
+    #[param(example = "5m")]
     pub step: Option<String>,
 }
+
+/// 9999-12-31T23:59:59.999Z in Unix milliseconds.
+const MAX_TIME_MS: i64 = 253_402_300_799_999;
 
 fn parse_time(v: Option<&str>, default: i64, key: &str) -> Result<i64, ApiError> {
     let Some(v) = v.filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
-    if let Ok(ms) = v.parse::<i64>() {
-        return Ok(ms);
-    }
-    chrono::DateTime::parse_from_rfc3339(v)
-        .map(|t| t.timestamp_millis())
-        .map_err(|_| {
-            ApiError::BadRequest(format!(
-                "{key}: expected Unix milliseconds or RFC 3339, got {v:?}"
-            ))
-        })
-}
-
-fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
-    let Some(v) = v.filter(|v| !v.is_empty()) else {
-        // About 300 points over the range, at least a minute.
-        return Ok(((to - from) / 300).max(60_000));
+    let ms = match v.parse::<i64>() {
+        Ok(ms) => ms,
+        Err(_) => chrono::DateTime::parse_from_rfc3339(v)
+            .map(|t| t.timestamp_millis())
+            .map_err(|_| {
+                ApiError::bad_field(
+                    key,
+                    format!("{key}: expected Unix milliseconds or RFC 3339, got {v:?}"),
+                )
+            })?,
     };
-    let d = match v.parse::<u64>() {
-        Ok(secs) => Duration::from_secs(secs),
-        Err(_) => humantime::parse_duration(v).map_err(|_| {
-            ApiError::BadRequest(format!(
-                "step: expected seconds or a duration like \"5m\", got {v:?}"
-            ))
-        })?,
-    };
-    let ms = d.as_millis() as i64;
-    if ms <= 0 {
-        return Err(ApiError::BadRequest("step: must be positive".into()));
-    }
-    if (to - from) / ms > 100_000 {
-        return Err(ApiError::BadRequest(
-            "step: too many points (over 100000) for the range".into(),
+    // Times between 1970 and 9999 only: the store's bucket arithmetic stays far from overflow.
+    if !(0..=MAX_TIME_MS).contains(&ms) {
+        return Err(ApiError::bad_field(
+            key,
+            format!("{key}: {ms} is outside 1970-01-01 .. 9999-12-31"),
         ));
     }
     Ok(ms)
 }
 
+fn parse_step(v: Option<&str>, from: i64, to: i64) -> Result<i64, ApiError> {
+    let Some(v) = v.filter(|v| !v.is_empty()) else {
+        // About 300 points over the range, at least a minute.
+        return Ok((span(from, to) / 300).clamp(60_000, i64::MAX as i128) as i64);
+    };
+    let d = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => humantime::parse_duration(v).map_err(|_| {
+            ApiError::bad_field(
+                "step",
+                format!("step: expected seconds or a duration like \"5m\", got {v:?}"),
+            )
+        })?,
+    };
+    let ms = i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    if ms <= 0 {
+        return Err(ApiError::bad_field("step", "step: must be positive"));
+    }
+    if span(from, to) / i128::from(ms) > 100_000 {
+        return Err(ApiError::bad_field(
+            "step",
+            "step: too many points (over 100000) for the range",
+        ));
+    }
+    Ok(ms)
+}
+
+/// `to - from`, which does not fit an i64 for every pair of i64s.
+fn span(from: i64, to: i64) -> i128 {
+    i128::from(to) - i128::from(from)
+}
+
 fn range(q: &RangeQuery) -> Result<(i64, i64), ApiError> {
     let now = now_ms();
     let to = parse_time(q.to.as_deref(), now, "to")?;
-    let from = parse_time(q.from.as_deref(), to - 86_400_000, "from")?;
+    let from = parse_time(q.from.as_deref(), to.saturating_sub(86_400_000), "from")?;
     if from >= to {
-        return Err(ApiError::BadRequest("from must be before to".into()));
+        return Err(ApiError::bad_field("from", "from must be before to"));
     }
     Ok((from, to))
 }
 
 /// The answer of `GET /api/v1/ports/{device}/{port}/series`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Series {
     pub device: String,
     pub port: String,
@@ -299,7 +377,7 @@ pub struct Series {
 }
 
 /// One bucket of a series.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Point {
     pub time_ms: i64,
     pub in_bps_avg: Option<f64>,
@@ -328,11 +406,22 @@ impl From<SeriesPoint> for Point {
     }
 }
 
+/// A port's rates over a range, in buckets (average and maximum per bucket).
+#[utoipa::path(get, path = "/api/v1/ports/{device}/{port}/series", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("device" = String, Path, description = "the device's name"),
+        ("port" = String, Path, description = "the port key, URL-encoded (`xe-0%2F0%2F1`)"),
+        RangeQuery),
+    responses((status = 200, description = "the series", body = Series),
+        (status = 400, description = "a bad range or step", body = ErrorBody),
+        (status = 404, description = "no such device or port", body = ErrorBody)))]
 async fn series(
+    caller: Caller,
     State(s): State<AppState>,
     Path((device, port)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
 ) -> Result<SortedJson<Series>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let (from, to) = range(&q)?;
     let step = parse_step(q.step.as_deref(), from, to)?;
     let (d, p) = (device.clone(), port.clone());
@@ -348,7 +437,7 @@ async fn series(
 }
 
 /// The answer of `GET /api/v1/ports/{device}/{port}/p95`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Percentile95 {
     pub device: String,
     pub port: String,
@@ -360,11 +449,22 @@ pub struct Percentile95 {
     pub max_bps: Option<f64>,
 }
 
+/// A port's 95th percentile over a range (the busier direction in `max_bps`).
+#[utoipa::path(get, path = "/api/v1/ports/{device}/{port}/p95", tag = "monitoring",
+    security(("bearer" = ["monitoring:read"])),
+    params(("device" = String, Path, description = "the device's name"),
+        ("port" = String, Path, description = "the port key, URL-encoded (`xe-0%2F0%2F1`)"),
+        RangeQuery),
+    responses((status = 200, description = "the 95th percentile", body = Percentile95),
+        (status = 400, description = "a bad range", body = ErrorBody),
+        (status = 404, description = "no such device or port", body = ErrorBody)))]
 async fn p95(
+    caller: Caller,
     State(s): State<AppState>,
     Path((device, port)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
 ) -> Result<SortedJson<Percentile95>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let (from, to) = range(&q)?;
     let (d, p) = (device.clone(), port.clone());
     let P95 {

@@ -3,34 +3,38 @@
 //! [...]}]}`.
 
 use axum::extract::State;
-use axum::routing::get;
-use axum::Router;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use collector::sample::ApStatus;
 use collector::store::LatestWifi;
 
+use super::auth::{Caller, Permission};
+use super::openapi::foreign;
 use super::{read, ApiError, AppState, SortedJson};
 
 /// `GET /api/v1/wifi`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/wifi", get(wifi))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(wifi))
 }
 
 /// The answer of `GET /api/v1/wifi`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Controllers {
     pub controllers: Vec<Controller>,
 }
 
 /// One controller's latest poll.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Controller {
     pub device: String,
     pub time_ms: i64,
     pub aps_total: u64,
     pub aps_up: u64,
     pub clients_total: u64,
+    #[schema(value_type = Vec<foreign::ApStatus>)]
     pub aps: Vec<ApStatus>,
 }
 
@@ -47,7 +51,15 @@ impl From<LatestWifi> for Controller {
     }
 }
 
-async fn wifi(State(s): State<AppState>) -> Result<SortedJson<Controllers>, ApiError> {
+/// Each wifi controller's latest totals and access points.
+#[utoipa::path(get, path = "/api/v1/wifi", tag = "wifi",
+    security(("bearer" = ["monitoring:read"])),
+    responses((status = 200, description = "the controllers", body = Controllers)))]
+async fn wifi(
+    caller: Caller,
+    State(s): State<AppState>,
+) -> Result<SortedJson<Controllers>, ApiError> {
+    caller.require(Permission::MonitoringRead)?;
     let all = read(&s, |st| st.wifi_latest()).await?;
     Ok(SortedJson(Controllers {
         controllers: all.into_iter().map(Controller::from).collect(),

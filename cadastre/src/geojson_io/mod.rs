@@ -31,7 +31,7 @@ use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::Report;
 
-pub use write::{to_feature_collection, write_dir};
+pub use write::{to_feature_collection, to_text, to_text_filtered, write_dir, Filter};
 
 /// Reads the files, each one FeatureCollection of one layer, into one cadastre. `crs`, when
 /// given, overrides every file's `crs` member. The report holds the features that could not be

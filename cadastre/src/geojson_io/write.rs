@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use geo::{LineString, MultiLineString};
+use geo::{Intersects, LineString, MultiLineString};
 use geojson::feature::Id;
 use geojson::{Feature, FeatureCollection, GeometryValue};
 use serde::Serialize;
@@ -52,14 +52,83 @@ pub fn to_feature_collection(cad: &Cadastre, layer: Layer) -> FeatureCollection 
     }
 }
 
-/// The file's text: a header line with the `layer` member, one feature per line (properties
-/// in the struct's field order), a closing line. Written straight from the structs: building
-/// `Feature`s first costs as much as the rest of the export.
-fn to_text(cad: &Cadastre, layer: Layer) -> Result<Vec<u8>, serde_json::Error> {
+/// The layer's file text (`LAYER.geojson` as [`write_dir`] writes it): a header line with the
+/// `layer` member, one feature per line (properties in the struct's field order), a closing
+/// line. Written straight from the structs: building `Feature`s first costs as much as the
+/// rest of the export.
+pub fn to_text(cad: &Cadastre, layer: Layer) -> Result<Vec<u8>, serde_json::Error> {
+    layer_text(cad, layer, None)
+}
+
+/// The layer's text as [`to_text`] writes it, with only the features `filter` keeps.
+pub fn to_text_filtered(
+    cad: &Cadastre,
+    layer: Layer,
+    filter: &Filter,
+) -> Result<Vec<u8>, serde_json::Error> {
+    layer_text(cad, layer, Some(filter))
+}
+
+/// Which features of a layer to keep; every condition given must hold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    /// The feature's geometry intersects this box (a feature without geometry is left out).
+    pub bbox: Option<geo::Rect<f64>>,
+    /// The feature's `owner` property (in the `owners` layer: its `id`) is this.
+    pub owner: Option<String>,
+    /// The feature's `status` property is this (a layer without one keeps nothing).
+    pub status: Option<String>,
+}
+
+impl Filter {
+    fn keeps<T: Serialize>(
+        &self,
+        layer: Layer,
+        geometry: Option<&GeometryValue>,
+        item: &T,
+    ) -> bool {
+        if let Some(bbox) = &self.bbox {
+            let inside = geometry
+                .and_then(|g| geo::Geometry::<f64>::try_from(g.clone()).ok())
+                .is_some_and(|g| g.intersects(bbox));
+            if !inside {
+                return false;
+            }
+        }
+        if self.owner.is_none() && self.status.is_none() {
+            return true;
+        }
+        let Ok(Value::Object(props)) = serde_json::to_value(item) else {
+            return false;
+        };
+        let owner_key = if layer == Layer::Owners {
+            "id"
+        } else {
+            "owner"
+        };
+        let is = |key: &str, want: &Option<String>| {
+            want.as_ref()
+                .is_none_or(|w| props.get(key).and_then(Value::as_str) == Some(w.as_str()))
+        };
+        is(owner_key, &self.owner) && is("status", &self.status)
+    }
+}
+
+fn layer_text(
+    cad: &Cadastre,
+    layer: Layer,
+    filter: Option<&Filter>,
+) -> Result<Vec<u8>, serde_json::Error> {
+    let capacity = if filter.is_some() {
+        4096
+    } else {
+        256 * cad.len(layer)
+    };
     let mut text = Text {
-        out: Vec::with_capacity(256 * cad.len(layer)),
+        out: Vec::with_capacity(capacity),
         n: 0,
         error: None,
+        filter: filter.map(|f| (layer, f)),
     };
     text.out
         .extend_from_slice(b"{\"type\":\"FeatureCollection\",\"layer\":");
@@ -100,14 +169,20 @@ impl Sink for Features {
 }
 
 /// Writes features as text, one per line; keeps the first error.
-struct Text {
+struct Text<'f> {
     out: Vec<u8>,
     n: usize,
     error: Option<serde_json::Error>,
+    filter: Option<(Layer, &'f Filter)>,
 }
 
-impl Sink for Text {
+impl Sink for Text<'_> {
     fn feature<T: Serialize>(&mut self, id: &str, geometry: Option<GeometryValue>, item: &T) {
+        if let Some((layer, f)) = self.filter {
+            if !f.keeps(layer, geometry.as_ref(), item) {
+                return;
+            }
+        }
         let out = &mut self.out;
         out.extend_from_slice(if self.n == 0 { b"\n" } else { b",\n" });
         self.n += 1;

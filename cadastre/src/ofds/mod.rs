@@ -36,6 +36,7 @@
 
 mod codes;
 mod fields;
+mod files;
 mod geojson;
 mod read;
 mod write;
@@ -45,6 +46,7 @@ use serde_json::{Map, Value};
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Problem, Report};
+pub use files::{geojson_role, is_package, read_texts, Text};
 use read::Reader;
 use write::Index;
 pub use write::{NETWORK_ID, NETWORK_NAME, SCHEMA_URL};

@@ -16,18 +16,30 @@
 
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use super::feature::{features, Edit, Feature};
 use crate::error::CadastreError;
 use crate::geojson_io;
 use crate::model::{Cadastre, Layer};
-use crate::problem::Report;
+use crate::problem::{Report, Severity};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSet<'a> {
+    #[serde(borrow)]
+    changes: Vec<RawChange<'a>>,
+}
+
+/// The HTTP form: the change set with its `reason` (and an `author`, only to refuse it).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRequest<'a> {
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    author: Option<serde::de::IgnoredAny>,
     #[serde(borrow)]
     changes: Vec<RawChange<'a>>,
 }
@@ -43,57 +55,157 @@ struct RawChange<'a> {
     id: Option<String>,
 }
 
+/// A change set read: its edits, in order, and the problems of the features that could not
+/// be read (their `index` is the change's position in `changes`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeSet {
+    pub edits: Vec<Edit>,
+    /// The change's position in `changes` of each edit.
+    pub positions: Vec<usize>,
+    pub report: Report,
+}
+
+/// The body of `POST /api/v1/cadastre/changes`: `{"reason": R, "changes": [...]}`, the change
+/// set of `irisops cadastre edit` with the reason beside it. The author is who calls, never
+/// the body: `has_author` says the body named one (the API refuses it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChangeRequest {
+    pub reason: Option<String>,
+    pub has_author: bool,
+    pub set: ChangeSet,
+}
+
+/// Why a change request was not read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestError {
+    /// Not JSON, or not `{"reason", "changes": [...]}`.
+    Malformed(String),
+    /// Changes that are not edits (unknown op or layer, a missing `feature` or `id`).
+    Faults(Vec<ChangeProblem>),
+}
+
+/// One problem of a change set, in the one shape the API answers (422): the change's position
+/// in `changes`, the layer, the feature's position in its layer when the problem is about the
+/// edited cadastre, its id, the field at fault and what is wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeProblem {
+    pub severity: Severity,
+    /// The position in `changes` of the change the problem is about (`None`: a feature no
+    /// change touched, e.g. a route left without the site a change deleted).
+    pub change: Option<usize>,
+    pub layer: Option<Layer>,
+    /// The feature's position in its layer once edited (`None`: not in the edited cadastre).
+    pub index: Option<usize>,
+    pub id: Option<String>,
+    pub field: String,
+    pub message: String,
+}
+
 /// The edits of the change-set `text` (read from `path`), and the problems of its features.
 /// A malformed file or change (not JSON, unknown op or layer, a missing `feature` or `id`) is a
 /// [`CadastreError::Format`] listing every such change, one per line.
-pub fn read_change_set(text: &str, path: &Path) -> Result<(Vec<Edit>, Report), CadastreError> {
+pub fn read_change_set(text: &str, path: &Path) -> Result<ChangeSet, CadastreError> {
     let format = |message: String| CadastreError::Format {
         path: path.to_path_buf(),
         message,
     };
     let set: RawSet<'_> =
         serde_json::from_str(text).map_err(|e| format(format!("not a change set: {e}")))?;
-    let mut edits = Vec::with_capacity(set.changes.len());
-    let mut report = Report::default();
-    let mut faults = Vec::new();
-    for (index, change) in set.changes.iter().enumerate() {
-        match edit(index, change, path, &mut report) {
-            Ok(Some(e)) => edits.push(e),
-            Ok(None) => {}
-            Err(message) => faults.push(format!("changes[{index}]: {message}")),
+    match read_changes(&set.changes, path) {
+        Ok(set) => Ok(set),
+        Err(faults) => {
+            let lines = faults.iter().map(|f| {
+                let change = f.change.unwrap_or_default();
+                format!("changes[{change}]: {}: {}", f.field, f.message)
+            });
+            Err(format(lines.collect::<Vec<_>>().join("\n")))
         }
     }
-    if !faults.is_empty() {
-        return Err(format(faults.join("\n")));
-    }
-    Ok((edits, report))
 }
 
-/// Change `index` as an edit; `None` when its feature has problems (pushed to `report`).
+/// The change request `text` (an HTTP body; see [`ChangeRequest`]).
+pub fn read_change_request(text: &str) -> Result<ChangeRequest, RequestError> {
+    let raw: RawRequest<'_> = serde_json::from_str(text)
+        .map_err(|e| RequestError::Malformed(format!("not a change request: {e}")))?;
+    let set = read_changes(&raw.changes, Path::new("body")).map_err(RequestError::Faults)?;
+    Ok(ChangeRequest {
+        reason: raw.reason,
+        has_author: raw.author.is_some(),
+        set,
+    })
+}
+
+/// Every change as an edit, or every change that is not one.
+fn read_changes(changes: &[RawChange<'_>], path: &Path) -> Result<ChangeSet, Vec<ChangeProblem>> {
+    let mut set = ChangeSet::default();
+    let mut faults = Vec::new();
+    if changes.is_empty() {
+        // A version that changes nothing would only clutter the history.
+        faults.push(ChangeProblem {
+            severity: Severity::Error,
+            change: None,
+            layer: None,
+            index: None,
+            id: None,
+            field: "changes".to_string(),
+            message: "no change: a change set needs at least one".to_string(),
+        });
+    }
+    for (index, change) in changes.iter().enumerate() {
+        match edit(index, change, path, &mut set.report) {
+            Ok(Some(e)) => {
+                set.edits.push(e);
+                set.positions.push(index);
+            }
+            Ok(None) => {}
+            Err((field, message)) => faults.push(ChangeProblem {
+                severity: Severity::Error,
+                change: Some(index),
+                layer: Layer::parse(&change.layer),
+                index: None,
+                id: change.id.clone(),
+                field: field.to_string(),
+                message,
+            }),
+        }
+    }
+    if faults.is_empty() {
+        Ok(set)
+    } else {
+        Err(faults)
+    }
+}
+
+/// Change `index` as an edit; `None` when its feature has problems (pushed to `report`). A
+/// malformed change is its field and what is wrong.
 fn edit(
     index: usize,
     change: &RawChange<'_>,
     path: &Path,
     report: &mut Report,
-) -> Result<Option<Edit>, String> {
+) -> Result<Option<Edit>, (&'static str, String)> {
     let layer = Layer::parse(&change.layer)
-        .ok_or_else(|| format!("layer: unknown layer {:?}", change.layer))?;
+        .ok_or_else(|| ("layer", format!("unknown layer {:?}", change.layer)))?;
     let feature = |report: &mut Report| {
         let raw = change
             .feature
-            .ok_or("feature: missing (add and change need one)")?;
-        Ok::<_, String>(read_feature(layer, index, raw, path, report))
+            .ok_or(("feature", "missing (add and change need one)".to_string()))?;
+        Ok(read_feature(layer, index, raw, path, report))
     };
     Ok(match change.op.as_str() {
         "add" => feature(report)?.map(Edit::Add),
         "change" => feature(report)?.map(Edit::Change),
         "delete" => {
-            let id = change.id.clone().ok_or("id: missing (delete needs one)")?;
+            let id = change
+                .id
+                .clone()
+                .ok_or(("id", "missing (delete needs one)".to_string()))?;
             Some(Edit::Delete { layer, id })
         }
         other => {
-            return Err(format!(
-                "op: expected add, change or delete, found {other:?}"
+            return Err((
+                "op",
+                format!("expected add, change or delete, found {other:?}"),
             ))
         }
     })
@@ -132,7 +244,9 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<(Vec<Edit>, Report), String> {
-        read_change_set(text, Path::new("c.json")).map_err(|e| e.to_string())
+        read_change_set(text, Path::new("c.json"))
+            .map(|s| (s.edits, s.report))
+            .map_err(|e| e.to_string())
     }
 
     #[test]

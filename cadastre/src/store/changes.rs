@@ -135,7 +135,10 @@ fn duplicate(key: &Key) -> CadastreError {
 }
 
 fn missing(key: &Key) -> CadastreError {
-    CadastreError::NotFound(format!("{} {:?}: no such feature", key.0.as_str(), key.1))
+    CadastreError::NoSuchFeature {
+        layer: key.0,
+        id: key.1.clone(),
+    }
 }
 
 fn bad_feature(key: &Key, message: &str) -> CadastreError {

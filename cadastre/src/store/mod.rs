@@ -38,7 +38,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-pub use change_set::read_change_set;
+pub use change_set::{
+    read_change_request, read_change_set, ChangeProblem, ChangeRequest, ChangeSet, RequestError,
+};
 pub use feature::{feature_iter, features, Edit, Feature, Record};
 pub use history::{Change, ChangeSummary, FeatureChange};
 
@@ -167,6 +169,22 @@ impl Store {
     /// Every change's summary, oldest first.
     pub fn summaries(&self) -> Result<Vec<ChangeSummary>, CadastreError> {
         history::read_summaries(&self.conn, 0, u64::MAX).map_err(|e| store_error(&self.path, e))
+    }
+
+    /// Change `version`'s summary (`None`: no such change).
+    pub fn summary(&self, version: u64) -> Result<Option<ChangeSummary>, CadastreError> {
+        let after = version.saturating_sub(1);
+        let found = history::read_summaries(&self.conn, after, version)
+            .map_err(|e| store_error(&self.path, e))?;
+        Ok(found.into_iter().find(|c| c.version == version))
+    }
+
+    /// Change `version` with the records of its features (`None`: no such change).
+    pub fn change(&self, version: u64) -> Result<Option<Change>, CadastreError> {
+        let after = version.saturating_sub(1);
+        let found = history::read_history(&self.conn, after, version)
+            .map_err(|e| store_error(&self.path, e))?;
+        Ok(found.into_iter().find(|c| c.version == version))
     }
 
     /// The cadastre as it was at `version` (0: empty).

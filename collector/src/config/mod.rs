@@ -7,21 +7,27 @@
 //!
 //! Layout:
 //! - `raw`: the serde structs, `deny_unknown_fields`.
+//! - `api`: `[api]` and its tokens (raw, validated and checked in one file).
 //! - `plan`: the validated configuration, [`Config`] and its sections.
 //! - `validate`: raw → plan, collecting [`Problem`]s.
 //! - `schedule`: cron with the classic 5-field form accepted.
+//! - `report`: `[[report]]`, the report files written on a schedule (raw, validated, checked).
 //!
 //! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule` and
 //! [`snmp::auth`](crate::snmp::auth); none of them imports this file.
 
+mod api;
 mod plan;
 mod raw;
+mod report;
 mod schedule;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use api::{parse_sha256, ApiConfig, ApiRole, ApiToken, API_ROLES, DEFAULT_LISTEN};
 pub use plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;
 pub use validate::Problem;
 

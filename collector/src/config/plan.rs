@@ -23,6 +23,10 @@ pub struct Config {
     pub cadastre_data: Option<PathBuf>,
     /// `[influx]`: the InfluxDB v2 sink, when configured.
     pub influx: Option<InfluxConfig>,
+    /// `[api]`: the HTTP server's address, tokens and limits (defaults when absent).
+    pub api: super::api::ApiConfig,
+    /// `[[report]]`: report files written on a schedule.
+    pub reports: Vec<super::report::ReportConfig>,
 }
 
 /// `[influx]`: where and how the InfluxDB sink writes (v2 `/api/v2/write`).

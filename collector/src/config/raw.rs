@@ -16,6 +16,9 @@ pub(super) struct RawConfig {
     pub device: Vec<RawDevice>,
     pub cadastre: Option<RawCadastre>,
     pub influx: Option<RawInflux>,
+    pub api: Option<super::api::RawApi>,
+    #[serde(default)]
+    pub report: Vec<super::report::RawReport>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.

@@ -32,10 +32,10 @@ impl fmt::Display for Problem {
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;
 
-struct Problems(Vec<Problem>);
+pub(super) struct Problems(Vec<Problem>);
 
 impl Problems {
-    fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.0.push(Problem {
             key: key.into(),
             message: message.into(),
@@ -90,6 +90,8 @@ pub(super) fn validate(
         }
     };
     let influx = raw.influx.as_ref().and_then(|i| influx(i, env, &mut p));
+    let api = super::api::api(raw.api.as_ref(), &mut p);
+    let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -98,6 +100,8 @@ pub(super) fn validate(
             auth,
             cadastre_data,
             influx,
+            api,
+            reports,
         })
     } else {
         Err(p.0)
@@ -226,7 +230,12 @@ fn check_influx_url(url: &str, p: &mut Problems) {
     }
 }
 
-fn duration_or(text: Option<&str>, key: &str, default: Duration, p: &mut Problems) -> Duration {
+pub(super) fn duration_or(
+    text: Option<&str>,
+    key: &str,
+    default: Duration,
+    p: &mut Problems,
+) -> Duration {
     match text {
         None => default,
         Some(t) => match humantime::parse_duration(t) {

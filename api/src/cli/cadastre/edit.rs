@@ -1,6 +1,7 @@
 //! `irisops cadastre edit --data DIR --file CHANGE.json --author A --reason R --base-version V`:
 //! applies a change set as one new version; every problem printed and nothing written when
-//! it is malformed, invalid or stale (exit 1).
+//! it is malformed, invalid or stale (exit 1). The write is [`cadastre::writes::apply`], the
+//! one `POST /api/v1/cadastre/changes` runs.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,10 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use cadastre::store::{read_change_set, Edit};
-use cadastre::validate::{validate, ValidateOptions};
-use cadastre::{Cadastre, CadastreError};
+use cadastre::writes;
+use cadastre::CadastreError;
 
-use super::{open_store, written, Author};
+use super::{open_store, written};
 
 /// Arguments of `irisops cadastre edit`.
 #[derive(clap::Args)]
@@ -34,15 +35,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let who = Author {
-        author: &args.author,
-        reason: &args.reason,
-        base_version: Some(args.base_version),
-    };
     let file = &args.file;
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let (edits, report) = match read_change_set(&text, file) {
+    let set = match read_change_set(&text, file) {
         Ok(x) => x,
         Err(CadastreError::Format { path, message }) => {
             for line in message.lines() {
@@ -54,20 +50,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     let mut store = open_store(&args.data)?;
-    let base = match who.base_version {
-        Some(v) => v,
-        None => store.version()?,
+    let who = writes::Author {
+        author: &args.author,
+        reason: &args.reason,
     };
-    // The features that could not be read refuse the change with the validator's problems of
-    // the rest, so one run prints every problem.
-    let check = |c: &Cadastre| {
-        let mut r = report.clone();
-        r.extend(validate(c, &ValidateOptions::default()));
-        r
-    };
-    let result = store.apply(base, &edits, who.author, who.reason, &check);
+    let result = writes::apply(&mut store, args.base_version, &set, who);
     let (mut add, mut change, mut delete) = (0, 0, 0);
-    for e in &edits {
+    for e in &set.edits {
         match e {
             Edit::Add(_) => add += 1,
             Edit::Change(_) => change += 1,

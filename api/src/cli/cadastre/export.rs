@@ -1,5 +1,6 @@
 //! `irisops cadastre export --data DIR --to ofds|geojson|csv --out DIR2`: GeoJSON (one
 //! FeatureCollection per layer), an OFDS package with its nodes and spans GeoJSON, or CSV.
+//! The files are [`cadastre::export::files`], the ones `GET /api/v1/cadastre/export` zips.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::ValueEnum;
 
-use cadastre::{geojson_io, ofds};
+use cadastre::export;
 
 use super::open_store;
 
@@ -34,21 +35,19 @@ pub enum ExportFormat {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args { data, to, out } = args;
     let (cad, version) = open_store(&data)?.load()?;
+    let format = match to {
+        ExportFormat::Geojson => export::Format::Geojson,
+        ExportFormat::Csv => export::Format::Csv,
+        ExportFormat::Ofds => export::Format::Ofds,
+    };
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
-    match to {
-        ExportFormat::Geojson => geojson_io::write_dir(&cad, &out)?,
-        ExportFormat::Csv => {
-            cadastre::csv::write_csv(&cad, &out)?;
-        }
-        ExportFormat::Ofds => {
-            let pkg = ofds::write_package(&cad);
-            let path = out.join("network-package.json");
-            std::fs::write(&path, serde_json::to_string_pretty(&pkg)?)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let (nodes, spans) = ofds::write_geojson(&cad);
-            std::fs::write(out.join("nodes.geojson"), nodes.to_string())?;
-            std::fs::write(out.join("spans.geojson"), spans.to_string())?;
-        }
+    // Each file replaced atomically: written beside, then renamed.
+    for f in export::files(&cad, format)? {
+        let path = out.join(&f.name);
+        let tmp = out.join(format!(".{}.tmp", f.name));
+        std::fs::write(&tmp, &f.bytes)
+            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
     }
     eprintln!(
         "exported version {version} ({} features) to {}",

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use cadastre::validate::{validate, ValidateOptions};
+use cadastre::validate::ValidateOptions;
+use cadastre::writes;
 use cadastre::{geojson_io, Cadastre, CadastreError, Report};
 
 use super::{open_store, options, parse_crs, print_report, read_ofds};
@@ -57,34 +58,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn import(
     data: &Path,
     cad: Cadastre,
-    mut report: Report,
+    report: Report,
     author: &str,
     reason: &str,
     opts: &ValidateOptions,
 ) -> anyhow::Result<ExitCode> {
     let mut store = open_store(data)?;
-    let version = store.version()?;
-    if report.has_errors() {
-        print_report(&report);
-        println!("nothing imported: {} error(s)", report.n_errors());
-        return Ok(ExitCode::from(1));
-    }
-    // The store validates the imported cadastre; keep its report for the warnings.
-    let checked = std::cell::RefCell::new(Report::default());
-    let check = |c: &Cadastre| {
-        let r = validate(c, opts);
-        checked.replace(r.clone());
-        r
-    };
-    match store.replace_all(version, &cad, author, reason, &check) {
-        Ok(v) => {
-            report.extend(checked.take());
+    let base = store.version()?;
+    let who = writes::Author { author, reason };
+    match writes::import(&mut store, base, &cad, report, who, opts) {
+        Ok((v, report)) => {
             print_report(&report);
             println!("imported {} features as version {v}", cad.n_features());
             Ok(ExitCode::SUCCESS)
         }
-        Err(CadastreError::Invalid { report: r }) => {
-            report.extend(r);
+        Err(CadastreError::Invalid { report }) => {
             print_report(&report);
             println!("nothing imported: {} error(s)", report.n_errors());
             Ok(ExitCode::from(1))

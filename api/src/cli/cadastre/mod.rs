@@ -113,94 +113,42 @@ fn open_store(data: &Path) -> anyhow::Result<Store> {
 /// GeoJSON layer files, one OFDS package (`.json` with `networks`), or OFDS GeoJSON (a nodes
 /// and a spans file).
 fn read_any(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
-    if files.len() == 1 && is_ofds_package(&files[0]) {
-        return read_ofds(files, crs);
-    }
-    if files.len() == 2 && files.iter().all(|f| ofds_geojson_role(f).is_some()) {
-        return read_ofds(files, crs);
+    if files.len() <= 2 {
+        let texts = read_texts(files)?;
+        let package = texts.len() == 1 && ofds::is_package(&texts[0].text);
+        let pair = texts.len() == 2 && texts.iter().all(|t| ofds::geojson_role(t).is_some());
+        if package || pair {
+            return Ok(ofds::read_texts(&texts, crs)?);
+        }
     }
     Ok(geojson_io::read_files(files, crs)?)
 }
 
-/// `Some("nodes")`/`Some("spans")` for an OFDS GeoJSON file: by name, else by content (spans
-/// carry `start` and `end`, nodes are Points without a `layer` member).
-fn ofds_geojson_role(path: &Path) -> Option<&'static str> {
-    let name = path.file_name()?.to_string_lossy().to_lowercase();
-    if name.contains("node") {
-        return Some("nodes");
-    }
-    if name.contains("span") {
-        return Some("spans");
-    }
-    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    if v.get("layer").is_some() {
-        return None;
-    }
-    let props = v.get("features")?.get(0)?.get("properties")?;
-    if props.get("start").is_some() && props.get("end").is_some() {
-        Some("spans")
-    } else if v["features"][0]["geometry"]["type"] == "Point" && props.get("kind").is_none() {
-        Some("nodes")
-    } else {
-        None
-    }
-}
-
-fn is_ofds_package(path: &Path) -> bool {
-    std::fs::read_to_string(path)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .is_some_and(|v| v.get("networks").is_some())
-}
-
 /// An OFDS package (one file) or OFDS GeoJSON (nodes + spans files); coordinates converted
-/// from `crs` (or the files' legacy `crs` member) to WGS84.
+/// from `crs` (or the files' legacy `crs` member) to WGS84 ([`ofds::read_texts`]).
 fn read_ofds(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
-    let read = |p: &PathBuf| {
-        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
-    };
-    let (mut cad, report, file_crs) = match files {
-        [one] => {
-            let text = read(one)?;
-            let (c, r) = ofds::read_package(&text)?;
-            (c, r, legacy_crs(&text))
-        }
-        [a, b] => {
-            let (nodes, spans) = match (ofds_geojson_role(a), ofds_geojson_role(b)) {
-                (Some("nodes"), _) | (_, Some("spans")) => (a, b),
-                (_, Some("nodes")) | (Some("spans"), _) => (b, a),
-                _ => bail!("OFDS GeoJSON needs a nodes file and a spans file (named *nodes*.geojson and *spans*.geojson)"),
-            };
-            let (n, s) = (read(nodes)?, read(spans)?);
-            let (c, r) = ofds::read_geojson(&n, &s)?;
-            (c, r, legacy_crs(&n).or(legacy_crs(&s)))
-        }
-        _ => bail!("--from ofds takes one package (.json) or the nodes and spans GeoJSON files"),
-    };
-    if let Some(crs) = crs.or(file_crs).filter(|c| *c != Crs::Wgs84) {
-        cadastre::crs::convert_cadastre(crs, &mut cad)?;
-    }
-    Ok((cad, report))
+    Ok(ofds::read_texts(&read_texts(files)?, crs)?)
 }
 
-/// The CRS a legacy GeoJSON `crs` member names, if any.
-fn legacy_crs(text: &str) -> Option<Crs> {
-    let v: serde_json::Value = serde_json::from_str(text).ok()?;
-    let name = v.get("crs")?.get("properties")?.get("name")?.as_str()?;
-    Crs::parse(name).ok()
+/// The files' texts, named by their paths.
+fn read_texts(files: &[PathBuf]) -> anyhow::Result<Vec<ofds::Text>> {
+    files
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read {}", p.display()))?;
+            Ok(ofds::Text {
+                name: p.display().to_string(),
+                text,
+            })
+        })
+        .collect()
 }
 
 fn print_report(report: &Report) {
     for p in &report.problems {
         println!("{p}");
     }
-}
-
-/// Who writes a change and why, and the version it is based on (`None`: the current one).
-struct Author<'a> {
-    author: &'a str,
-    reason: &'a str,
-    base_version: Option<u64>,
 }
 
 /// Prints the outcome of a write: the new version, or why nothing was written (exit 1).
@@ -219,7 +167,11 @@ fn written(result: Result<u64, CadastreError>, what: &str) -> anyhow::Result<Exi
             println!("nothing written: {} error(s)", report.n_errors());
             Ok(ExitCode::from(1))
         }
-        Err(e @ (CadastreError::NotFound(_) | CadastreError::Store { .. })) => {
+        Err(
+            e @ (CadastreError::NotFound(_)
+            | CadastreError::NoSuchFeature { .. }
+            | CadastreError::Store { .. }),
+        ) => {
             println!("error: {e}");
             println!("nothing written");
             Ok(ExitCode::from(1))

@@ -1,14 +1,14 @@
 //! `irisops cadastre undo --data DIR --version N --author A --reason R [--base-version V]`:
 //! undoes a change as a new change (refused, exit 1, when a later change touched one of its
-//! features, or when V is stale).
+//! features, or when V is stale). The write is [`cadastre::writes::undo`], the one
+//! `POST /api/v1/cadastre/undo/{version}` runs.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cadastre::validate::{validate, ValidateOptions};
-use cadastre::Cadastre;
+use cadastre::writes;
 
-use super::{open_store, written, Author};
+use super::{open_store, written};
 
 /// Arguments of `irisops cadastre undo`.
 #[derive(clap::Args)]
@@ -31,17 +31,15 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let who = Author {
-        author: &args.author,
-        reason: &args.reason,
-        base_version: args.base_version,
-    };
     let mut store = open_store(&args.data)?;
-    let base = match who.base_version {
+    let base = match args.base_version {
         Some(v) => v,
         None => store.version()?,
     };
-    let check = |c: &Cadastre| validate(c, &ValidateOptions::default());
-    let result = store.undo(args.version, base, who.author, who.reason, &check);
+    let who = writes::Author {
+        author: &args.author,
+        reason: &args.reason,
+    };
+    let result = writes::undo(&mut store, args.version, base, who);
     written(result, &format!("undid version {}", args.version))
 }

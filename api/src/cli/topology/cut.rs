@@ -6,11 +6,10 @@ use std::path::{Path as FsPath, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde::Serialize;
-
+use cadastre::answer::CutTargets;
 use topology::CutReport;
 
-use super::{default_budget, emit, emit_json, load_cadastre, network_of, PathJson};
+use super::{emit, emit_json, load_cadastre, network_of};
 
 /// Arguments of `irisops topology cut`.
 #[derive(clap::Args)]
@@ -39,77 +38,35 @@ pub struct Args {
     json: bool,
 }
 
-/// The JSON of `cut`.
-#[derive(Debug, Serialize)]
-pub struct CutJson<'a> {
-    pub removed_routes: &'a [String],
-    pub isolated_sites: &'a [String],
-    pub broken_allocations: &'a [String],
-    pub reroutable: Vec<RerouteJson<'a>>,
-    pub not_reroutable: &'a [String],
-}
-
-/// A broken allocation and its new path.
-#[derive(Debug, Serialize)]
-pub struct RerouteJson<'a> {
-    pub allocation: &'a str,
-    pub path: PathJson<'a>,
-}
-
-impl<'a> CutJson<'a> {
-    fn new(report: &'a CutReport) -> Self {
-        let budget = default_budget();
-        CutJson {
-            removed_routes: &report.removed_links,
-            isolated_sites: &report.isolated_sites,
-            broken_allocations: &report.broken_allocations,
-            reroutable: report
-                .reroutable
-                .iter()
-                .map(|r| RerouteJson {
-                    allocation: &r.allocation,
-                    path: PathJson::new(&r.path, &budget),
-                })
-                .collect(),
-            not_reroutable: &report.not_reroutable,
-        }
-    }
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let cad = load_cadastre(&args.data)?;
     let index = cadastre::geometry::SpatialIndex::build(&cad);
-    let mut links = args.routes;
-    if let Some(file) = &args.area {
-        let areas = read_areas(file)?;
-        links.extend(cadastre::network::routes_in(&index, &areas));
-    }
-    if let Some(id) = &args.worksite {
-        let w = cad
-            .worksites
-            .iter()
-            .find(|w| &w.id == id)
-            .with_context(|| format!("no worksite {id:?} in the cadastre"))?;
-        let areas = cadastre::network::worksite_area(&w.geometry, args.buffer_m);
-        links.extend(cadastre::network::routes_in(&index, &areas));
-    }
-    anyhow::ensure!(
-        !links.is_empty()
-            || !args.srlgs.is_empty()
-            || args.area.is_some()
-            || args.worksite.is_some(),
-        "say what is cut: --route, --srlg, --area or --worksite"
-    );
-    links.sort();
-    links.dedup();
-    let net = network_of(&cad, &index);
-    let report = net.cut(&topology::CutSpec {
-        links,
-        srlgs: args.srlgs,
+    let areas = match &args.area {
+        Some(file) => Some(read_areas(file)?),
+        None => None,
+    };
+    let spec = cadastre::answer::cut_spec(
+        &cad,
+        &index,
+        CutTargets {
+            routes: args.routes,
+            srlgs: args.srlgs,
+            areas,
+            worksite: args.worksite,
+            buffer_m: args.buffer_m,
+        },
+    )
+    .map_err(|e| match e {
+        cadastre::answer::CutTargetError::Nothing => {
+            anyhow::anyhow!("say what is cut: --route, --srlg, --area or --worksite")
+        }
+        e => anyhow::Error::new(e),
     })?;
+    let net = network_of(&cad, &index);
+    let (report, answer) = topology::answer::cut(&net, &spec)?;
     if args.json {
-        emit_json(&CutJson::new(&report))?;
+        emit_json(&answer)?;
     } else {
         emit(&cut_text(&report))?;
     }
@@ -157,20 +114,5 @@ fn read_areas(file: &FsPath) -> anyhow::Result<geo::MultiPolygon<f64>> {
             fc.features.into_iter().filter_map(|f| f.geometry).collect()
         }
     };
-    let mut polys = Vec::new();
-    for (i, g) in geometries.into_iter().enumerate() {
-        let g: geo::Geometry<f64> = g
-            .try_into()
-            .with_context(|| format!("{}: geometry {i} is not valid", file.display()))?;
-        match g {
-            geo::Geometry::Polygon(p) => polys.push(p),
-            geo::Geometry::MultiPolygon(m) => polys.extend(m.0),
-            _ => anyhow::bail!(
-                "{}: geometry {i} is not a Polygon or MultiPolygon",
-                file.display()
-            ),
-        }
-    }
-    anyhow::ensure!(!polys.is_empty(), "{}: no polygon", file.display());
-    Ok(geo::MultiPolygon(polys))
+    cadastre::answer::areas_of(geometries).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
 }

@@ -5,12 +5,8 @@
 use std::path::{Path as FsPath, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
-use serde::Serialize;
-
-use cadastre::network::DigOnce;
-
 use super::{emit, emit_json, load_with_cadastre};
+use anyhow::Context;
 
 /// Arguments of `irisops topology dig-once`.
 #[derive(clap::Args)]
@@ -37,15 +33,6 @@ pub struct Args {
     json: bool,
 }
 
-/// The JSON of `dig-once`.
-#[derive(Debug, Serialize)]
-pub struct DigOnceJson<'a> {
-    pub candidates: &'a [DigOnce],
-    pub n_wishes: usize,
-    pub n_worksites: usize,
-    pub saved_m_total: f64,
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (cad, net) = load_with_cadastre(&args.data)?;
@@ -59,30 +46,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(file) = &args.wish_file {
         pairs.extend(read_wish_file(file)?);
     }
-    let mut list = if pairs.is_empty() || args.single_homed {
-        cadastre::network::single_homed_wishes(&cad, &net)
-    } else {
-        Vec::new()
-    };
-    list.extend(
-        cadastre::network::wish_list(&cad, &pairs)
-            .map_err(|p| anyhow::anyhow!("invalid wish list:\n{}", p.join("\n")))?,
-    );
-    let found = cadastre::network::dig_once_for(&cad, &list, args.buffer_m);
+    let a = cadastre::answer::dig_once(&cad, &net, &pairs, args.single_homed, args.buffer_m)
+        .map_err(|p| anyhow::anyhow!("invalid wish list:\n{}", p.join("\n")))?;
+    let found = &a.candidates;
     if args.json {
-        emit_json(&DigOnceJson {
-            candidates: &found,
-            n_wishes: list.len(),
-            n_worksites: cad.worksites.len(),
-            saved_m_total: found.iter().map(|d| d.saved_m).sum(),
-        })?;
+        emit_json(&a)?;
     } else {
         let mut t = format!(
             "{} dig-once candidates among {} worksites\n",
             found.len(),
             cad.worksites.len()
         );
-        for d in &found {
+        for d in found {
             t.push_str(&format!(
                 "{} ({}, {} to {}): new route {} → {} ({:.3} km), {:.0} m in the worksite\n",
                 d.worksite,

@@ -5,9 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde::Serialize;
-
-use topology::DriftReport;
+use crate::questions::drift::{drift, wavelength};
 
 use super::{emit, emit_json, live, load_with_cadastre};
 
@@ -38,21 +36,10 @@ pub struct Args {
     json: bool,
 }
 
-/// The JSON of `drift`: the report and what it was computed from.
-#[derive(Debug, Serialize)]
-pub struct DriftJson<'a> {
-    #[serde(flatten)]
-    pub report: &'a DriftReport,
-    pub n_circuits: usize,
-    pub n_lldp_devices: usize,
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let wavelength = match args.wavelength {
-        1310 => topology::Wavelength::Nm1310,
-        1550 => topology::Wavelength::Nm1550,
-        w => anyhow::bail!("--wavelength must be 1310 or 1550, got {w}"),
+    let Some(wavelength) = wavelength(args.wavelength) else {
+        anyhow::bail!("--wavelength must be 1310 or 1550, got {}", args.wavelength);
     };
     let margin_db = args.margin_db;
     anyhow::ensure!(
@@ -65,24 +52,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (None, Some(config)) => {
             let store = live::open_store(config)?;
             let fresh = std::time::Duration::from_secs(u64::from(args.fresh_hours) * 3600);
-            live::observed_from_store(&store, fresh)?
+            crate::questions::live::observed_from_store(&store, fresh, collector::poll::now_ms())?
         }
         (None, None) => anyhow::bail!("give --config FILE or --observed FILE"),
     };
-    let circuits = cadastre::network::circuits(&cad);
     let options = topology::DriftOptions {
         margin_db,
         wavelength,
     };
-    let report = net.drift(&circuits, &obs, &options);
+    let answer = drift(&cad, &net, &obs, &options);
     if args.json {
-        emit_json(&DriftJson {
-            report: &report,
-            n_circuits: circuits.len(),
-            n_lldp_devices: obs.lldp_devices.len(),
-        })?;
+        emit_json(&answer)?;
     } else {
-        emit(&drift_text(&report, circuits.len()))?;
+        emit(&drift_text(&answer.report, answer.n_circuits))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,6 @@ mod quote;
 mod spare;
 mod spof;
 
-use std::collections::BTreeMap;
 use std::path::Path as FsPath;
 use std::process::ExitCode;
 
@@ -23,7 +22,7 @@ use clap::Subcommand;
 use serde::Serialize;
 
 use cadastre::store::Store;
-use topology::{Constraints, Network, Path, TransceiverBudget, Verdict};
+use topology::{Network, TransceiverBudget};
 
 /// The `topology` subcommands.
 #[derive(Subcommand)]
@@ -101,27 +100,6 @@ fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
     Ok(cad)
 }
 
-/// The shortest path (`k` = 1) or `k` diverse ones, as one answer: for `k` = 1, fully diverse
-/// means found, and nothing is shared.
-fn find_paths(
-    net: &Network,
-    from: &str,
-    to: &str,
-    k: usize,
-    constraints: &Constraints,
-) -> anyhow::Result<topology::Diverse> {
-    if k == 1 {
-        let path = net.shortest_path(from, to, constraints)?;
-        return Ok(topology::Diverse {
-            fully_diverse: path.is_some(),
-            paths: path.into_iter().collect(),
-            shared_risks: Vec::new(),
-        });
-    }
-    // `fully_diverse` already requires k paths.
-    Ok(net.diverse_paths(from, to, k, constraints)?)
-}
-
 fn network_of(cad: &cadastre::Cadastre, index: &cadastre::geometry::SpatialIndex) -> Network {
     let (net, warnings) = cadastre::network::build_with(cad, index);
     for w in &warnings {
@@ -139,68 +117,6 @@ fn load_with_cadastre(data: &FsPath) -> anyhow::Result<(cadastre::Cadastre, Netw
     let cad = load_cadastre(data)?;
     let net = network_of(&cad, &cadastre::geometry::SpatialIndex::build(&cad));
     Ok((cad, net))
-}
-
-fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
-}
-
-/// The budget re-routes are judged against (the `paths` default).
-fn default_budget() -> TransceiverBudget {
-    TransceiverBudget::new(11.0)
-}
-
-/// A path as the contract's JSON: `loss_db` at 1310 nm (the larger of the two with the default
-/// model), both wavelengths under `loss_db_by_wavelength`, figures rounded to 3 decimals.
-#[derive(Debug, Serialize)]
-pub struct PathJson<'a> {
-    pub routes: &'a [String],
-    pub sites: &'a [String],
-    pub length_km: f64,
-    pub owners: BTreeMap<&'a str, f64>,
-    pub spare_strands: u32,
-    pub loss_db: f64,
-    pub loss_db_by_wavelength: LossByWavelength,
-    pub loss_budget_db: f64,
-    pub loss_verdict: Verdict,
-}
-
-/// A path's loss at each wavelength, dB.
-#[derive(Debug, Serialize)]
-pub struct LossByWavelength {
-    #[serde(rename = "1310")]
-    pub nm1310: f64,
-    #[serde(rename = "1550")]
-    pub nm1550: f64,
-}
-
-impl<'a> PathJson<'a> {
-    /// `p` judged against `budget`.
-    fn new(p: &'a Path, budget: &TransceiverBudget) -> Self {
-        PathJson {
-            routes: &p.routes,
-            sites: &p.sites,
-            length_km: round3(p.length_km()),
-            owners: p
-                .owners
-                .iter()
-                .map(|(o, km)| (o.as_str(), round3(*km)))
-                .collect(),
-            spare_strands: p.spare_strands,
-            loss_db: round3(p.loss_db_1310),
-            loss_db_by_wavelength: LossByWavelength {
-                nm1310: round3(p.loss_db_1310),
-                nm1550: round3(p.loss_db_1550),
-            },
-            loss_budget_db: budget.budget_db,
-            loss_verdict: budget.verdict(p.loss_db_1310),
-        }
-    }
-
-    /// Every path of `paths`.
-    fn all(paths: &'a [Path], budget: &TransceiverBudget) -> Vec<Self> {
-        paths.iter().map(|p| PathJson::new(p, budget)).collect()
-    }
 }
 
 /// Writes `value` as the contract's pretty JSON (see [`crate::cli::pretty_json`]).

@@ -5,11 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use serde::Serialize;
+use topology::answer::{find_paths, PathsAnswer};
+use topology::Constraints;
 
-use topology::{Constraints, SharedRisk};
-
-use super::{emit, emit_json, find_paths, load, BudgetArgs, PathJson};
+use super::{emit, emit_json, load, BudgetArgs};
 
 /// Arguments of `irisops topology paths`.
 #[derive(clap::Args)]
@@ -45,17 +44,6 @@ pub struct Args {
     json: bool,
 }
 
-/// The JSON of `paths`.
-#[derive(Debug, Serialize)]
-pub struct PathsJson<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    pub k: usize,
-    pub paths: Vec<PathJson<'a>>,
-    pub fully_diverse: bool,
-    pub shared_risks: &'a [SharedRisk],
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args {
@@ -81,14 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let found = find_paths(&net, &from, &to, k, &constraints)?;
     if json {
-        emit_json(&PathsJson {
-            from: &from,
-            to: &to,
-            k,
-            paths: PathJson::all(&found.paths, &budget),
-            fully_diverse: found.fully_diverse,
-            shared_risks: &found.shared_risks,
-        })?;
+        emit_json(&PathsAnswer::new(&from, &to, k, &found, &budget))?;
     } else {
         emit(&paths_text(&from, &to, &found, &budget)?)?;
     }

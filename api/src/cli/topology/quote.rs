@@ -6,11 +6,10 @@ use std::path::{Path as FsPath, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde::Serialize;
 
-use topology::{Constraints, Path, Quote, Tariff};
+use topology::{Path, Quote, Tariff};
 
-use super::{emit, emit_json, find_paths, load, round3, BudgetArgs, PathJson};
+use super::{emit, emit_json, load, BudgetArgs};
 
 /// Arguments of `irisops topology quote`.
 #[derive(clap::Args)]
@@ -41,19 +40,6 @@ pub struct Args {
     json: bool,
 }
 
-/// The JSON of `quote`.
-#[derive(Debug, Serialize)]
-pub struct QuoteJson<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    pub pairs: u32,
-    pub paths: Vec<PathJson<'a>>,
-    pub fully_diverse: bool,
-    pub quotes: &'a [Quote],
-    pub monthly: f64,
-    pub annual: f64,
-}
-
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Args {
@@ -74,40 +60,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => Tariff::default(),
     };
     let net = load(&data)?;
-    let constraints = Constraints {
-        min_spare_strands: pairs.saturating_mul(2),
-        ..Constraints::default()
-    };
-    let topology::Diverse {
-        paths,
-        fully_diverse,
-        ..
-    } = find_paths(&net, &from, &to, k, &constraints)?;
-    if paths.is_empty() {
+    let Some((found, answer)) =
+        topology::answer::quote(&net, &from, &to, pairs, k, &tariff, &budget)?
+    else {
         emit(&format!(
             "no path from {from} to {to} with {} spare strands on every route",
             2 * pairs
         ))?;
         return Ok(ExitCode::from(1));
-    }
-    let quotes: Vec<Quote> = paths
-        .iter()
-        .map(|p| topology::quote(p, pairs, &tariff))
-        .collect();
-    let monthly: f64 = quotes.iter().map(|q| q.monthly).sum();
+    };
     if json {
-        emit_json(&QuoteJson {
-            from: &from,
-            to: &to,
-            pairs,
-            paths: PathJson::all(&paths, &budget),
-            fully_diverse,
-            quotes: &quotes,
-            monthly: round3(monthly),
-            annual: round3(monthly * 12.0),
-        })?;
+        emit_json(&answer)?;
     } else {
-        emit(&quote_text(&paths, &quotes, pairs, monthly))?;
+        let monthly: f64 = answer.quotes.iter().map(|q| q.monthly).sum();
+        emit(&quote_text(&found.paths, &answer.quotes, pairs, monthly))?;
     }
     Ok(ExitCode::SUCCESS)
 }

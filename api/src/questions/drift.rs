@@ -1,0 +1,40 @@
+//! Drift: the cadastre's circuits (allocations with a device port at both ends) against the
+//! LLDP tables and optical levels observed — the answer of `topology drift --json` and
+//! `GET /api/v1/topology/drift`.
+
+use serde::Serialize;
+
+use topology::{DriftOptions, DriftReport, Network, Observed, Wavelength};
+
+/// The answer: the report and what it was computed from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftAnswer {
+    #[serde(flatten)]
+    pub report: DriftReport,
+    pub n_circuits: usize,
+    pub n_lldp_devices: usize,
+}
+
+/// The wavelength of a number of nanometres: 1310 or 1550.
+pub fn wavelength(nm: u32) -> Option<Wavelength> {
+    match nm {
+        1310 => Some(Wavelength::Nm1310),
+        1550 => Some(Wavelength::Nm1550),
+        _ => None,
+    }
+}
+
+/// The cadastre's circuits against `observed`.
+pub fn drift(
+    cad: &cadastre::Cadastre,
+    net: &Network,
+    observed: &Observed,
+    options: &DriftOptions,
+) -> DriftAnswer {
+    let circuits = cadastre::network::circuits(cad);
+    DriftAnswer {
+        report: net.drift(&circuits, observed, options),
+        n_circuits: circuits.len(),
+        n_lldp_devices: observed.lldp_devices.len(),
+    }
+}
