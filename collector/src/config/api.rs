@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::validate::{duration_or, Problems};
+use super::problems::{duration_or, Problems};
 
 /// `[api]` as written.
 #[derive(Debug, Default, Deserialize)]

@@ -11,13 +11,16 @@
 //! - `plan`: the validated configuration, [`Config`] and its sections.
 //! - `validate`: raw → plan, collecting [`Problem`]s.
 //! - `schedule`: cron with the classic 5-field form accepted.
+//! - `problems`: [`Problem`] and the readers every section's validation shares.
 //! - `report`: `[[report]]`, the report files written on a schedule (raw, validated, checked).
 //!
-//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule` and
-//! [`snmp::auth`](crate::snmp::auth); none of them imports this file.
+//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule`, `api`, `report`
+//! and [`snmp::auth`](crate::snmp::auth); every section → `problems`; none of them imports
+//! this file, and `problems` imports none of them.
 
 mod api;
 mod plan;
+mod problems;
 mod raw;
 mod report;
 mod schedule;
@@ -27,9 +30,9 @@ use std::path::{Path, PathBuf};
 
 pub use api::{parse_sha256, ApiConfig, ApiRole, ApiToken, API_ROLES, DEFAULT_LISTEN};
 pub use plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+pub use problems::Problem;
 pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;
-pub use validate::Problem;
 
 // The credentials are the transport's types (`snmp` imports nothing from `config`); they stay
 // nameable here because the configuration is where they are built.

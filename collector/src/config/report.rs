@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use super::problems::Problems;
 use super::schedule::Schedule;
-use super::validate::Problems;
 
 /// One `[[report]]` as written.
 #[derive(Debug, Deserialize)]

@@ -7,41 +7,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use std::fmt;
-
 use super::plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+use super::problems::{duration_or, Problem, Problems};
 use super::raw::{RawAuth, RawConfig, RawDevice, RawInflux};
 use super::schedule::Schedule;
 use crate::secret::Secret;
 use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
 
-/// One problem in a configuration, naming its key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The key, e.g. `device[3].schedule` or `auth.backbone.priv_password`.
-    pub key: String,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
-}
-
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;
-
-pub(super) struct Problems(Vec<Problem>);
-
-impl Problems {
-    pub(super) fn push(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.0.push(Problem {
-            key: key.into(),
-            message: message.into(),
-        });
-    }
-}
 
 pub(super) fn validate(
     raw: RawConfig,
@@ -227,31 +201,6 @@ fn check_influx_url(url: &str, p: &mut Problems) {
             p.push("influx.url", format!("{url:?}: not a host[:port]"))
         }
         Some(_) => {}
-    }
-}
-
-pub(super) fn duration_or(
-    text: Option<&str>,
-    key: &str,
-    default: Duration,
-    p: &mut Problems,
-) -> Duration {
-    match text {
-        None => default,
-        Some(t) => match humantime::parse_duration(t) {
-            Ok(d) if !d.is_zero() => d,
-            Ok(_) => {
-                p.push(key, "must be greater than zero");
-                default
-            }
-            Err(e) => {
-                p.push(
-                    key,
-                    format!("invalid duration {t:?} ({e}); write e.g. \"5s\", \"14d\""),
-                );
-                default
-            }
-        },
     }
 }
 
