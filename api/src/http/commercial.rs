@@ -96,13 +96,7 @@ enum SpareJson {
 
 impl SpareQuery {
     fn parse(p: &Params) -> Result<Self, ApiError> {
-        let window_days = p.parse("window_days", 30u32, "a whole number of days >= 1")?;
-        if window_days == 0 {
-            return Err(ApiError::bad_field(
-                "window_days",
-                "window_days: must be at least 1",
-            ));
-        }
+        let window_days = p.window_days()?;
         Ok(SpareQuery {
             by: p.choice("by", &["owner", "route"], "owner")?.to_string(),
             window_days,

@@ -38,13 +38,7 @@ pub struct LinksQuery {
 
 impl LinksQuery {
     fn parse(p: &Params) -> Result<Self, ApiError> {
-        let window_days = p.parse("window_days", 30u32, "a whole number of days >= 1")?;
-        if window_days == 0 {
-            return Err(ApiError::bad_field(
-                "window_days",
-                "window_days: must be at least 1",
-            ));
-        }
+        let window_days = p.window_days()?;
         Ok(LinksQuery {
             sort: p.choice("sort", &["p95", "now"], "p95")?.to_string(),
             top: p.parse("top", 20usize, "a whole number")?,

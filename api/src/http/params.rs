@@ -120,4 +120,16 @@ impl Params {
             }),
         }
     }
+
+    /// `window_days`: the p95 window of the measured routes, whole days, 30 when absent.
+    pub fn window_days(&self) -> Result<u32, ApiError> {
+        let window_days = self.parse("window_days", 30u32, "a whole number of days >= 1")?;
+        if window_days == 0 {
+            return Err(ApiError::bad_field(
+                "window_days",
+                "window_days: must be at least 1",
+            ));
+        }
+        Ok(window_days)
+    }
 }
