@@ -480,3 +480,23 @@ async fn links_and_drift_read_the_servers_store() {
         (StatusCode::BAD_REQUEST, Some("wavelength"))
     );
 }
+
+#[tokio::test]
+async fn cadastre_stats_measure_lit_headroom_from_the_servers_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, _, _) = app(dir.path());
+    let (code, stats) = get_json(&app, "viewer", "/api/v1/cadastre/stats").await;
+    assert_eq!(code, StatusCode::OK, "{stats}");
+    let (_, spare) = get_json(&app, "viewer", "/api/v1/spare").await;
+    let lit = stats["spare"]["total"]["lit_headroom_bps"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        lit >= 7.5e9,
+        "the measured circuit's headroom, not 0: {lit}"
+    );
+    assert_eq!(
+        stats["spare"]["total"], spare["total"],
+        "stats and spare measure alike"
+    );
+}

@@ -50,7 +50,7 @@ pub(super) async fn blocking<T: Send + 'static>(
 }
 
 /// Runs `f` with the server's store on the blocking threads.
-pub(super) async fn with_store<T: Send + 'static>(
+pub(crate) async fn with_store<T: Send + 'static>(
     s: &AppState,
     f: impl FnOnce(&Store) -> Result<T, QuestionError> + Send + 'static,
 ) -> Result<T, ApiError> {

@@ -13,6 +13,8 @@ use topology::{LinkSpare, OwnerSpare, SpareReport};
 
 use super::table::{Cell, Table};
 use super::QuestionError;
+use cadastre::stats::VersionedStats;
+use collector::store::Store;
 
 /// How the answer groups its lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,4 +379,26 @@ pub fn geojson(
         features,
         foreign_members: None,
     }
+}
+
+/// The statistics of `cad` at `version` with the spare part's lit headroom measured from
+/// `store` over `window` before `now_ms` (the figures of `topology spare --config`), as
+/// `GET /api/v1/cadastre/stats` answers and `cadastre stats --config` prints. Without a store
+/// the lit figures are the unmeasured zeros of `cadastre::stats`.
+pub fn measured_stats(
+    store: &Store,
+    cad: &cadastre::Cadastre,
+    net: &topology::Network,
+    version: u64,
+    window: std::time::Duration,
+    now_ms: i64,
+) -> Result<VersionedStats, QuestionError> {
+    let (lit, _) = super::live::lit_ports(store, cad, window, now_ms)?;
+    let report = net.spare_with(&lit);
+    let mut stats = VersionedStats::of(cad, version);
+    stats.stats.spare = cadastre::stats::Spare {
+        by_owner: report.by_owner,
+        total: report.total,
+    };
+    Ok(stats)
 }

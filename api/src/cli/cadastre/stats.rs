@@ -1,5 +1,7 @@
-//! `irisops cadastre stats --data DIR [--json]`: route km, counts, per-owner strands and the
-//! spare capacity. The JSON is `GET /api/v1/cadastre/stats`'s answer.
+//! `irisops cadastre stats --data DIR [--json] [--config F [--window-days 30]]`: route km,
+//! counts, per-owner strands and the spare capacity, its lit headroom measured from the store F
+//! names when given. The JSON is `GET /api/v1/cadastre/stats`'s answer (the server measures
+//! from its own store).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,12 +18,32 @@ pub struct Args {
     /// JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Measure the spare part's lit headroom from the store this configuration names (as
+    /// `topology spare --config`); without it the lit figures are 0 (not measured).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The p95 window of the lit headroom, days.
+    #[arg(long, default_value_t = 30)]
+    window_days: u32,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (cad, version) = open_store(&args.data)?.load()?;
-    let stats = VersionedStats::of(&cad, version);
+    let stats = match &args.config {
+        None => VersionedStats::of(&cad, version),
+        Some(config) => {
+            let mut store = crate::cli::topology::live::open_store(config)?;
+            let now = collector::poll::now_ms();
+            // The latest buckets count: roll the store up first, as `topology spare` does.
+            store.rollup(now)?;
+            let net =
+                cadastre::network::build_with(&cad, &cadastre::geometry::SpatialIndex::build(&cad))
+                    .0;
+            let window = std::time::Duration::from_secs(u64::from(args.window_days) * 86_400);
+            crate::questions::spare::measured_stats(&store, &cad, &net, version, window, now)?
+        }
+    };
     if args.json {
         println!("{}", crate::cli::pretty_json(&stats)?);
     } else {

@@ -8,7 +8,7 @@
 mod cut;
 mod dig_once;
 mod drift;
-mod live;
+pub(crate) mod live;
 mod paths;
 mod quote;
 mod spare;

@@ -47,7 +47,20 @@ async fn stats(
 ) -> Result<SortedJson<VersionedStats>, ApiError> {
     caller.require(Permission::CadastreRead)?;
     let snap = snapshot(&s).await?;
-    Ok(SortedJson(VersionedStats::of(&snap.cad, snap.version)))
+    // Lit headroom as `topology spare` measures it, over its default window.
+    let window = std::time::Duration::from_secs(30 * 86_400);
+    let stats = crate::http::topology::with_store(&s, move |st| {
+        crate::questions::spare::measured_stats(
+            st,
+            &snap.cad,
+            &snap.network,
+            snap.version,
+            window,
+            collector::poll::now_ms(),
+        )
+    })
+    .await?;
+    Ok(SortedJson(stats))
 }
 
 /// The filters of a layer.
