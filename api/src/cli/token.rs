@@ -39,10 +39,10 @@ pub fn run(cmd: TokenCommand) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--name must not be empty");
     }
     let token = new_token();
-    println!("# the token, shown once: give it to {name}; the configuration keeps only its hash");
-    println!("{token}");
-    println!();
-    println!("{}", config_block(name, role, &token));
+    super::emit(&format!(
+        "# the token, shown once: give it to {name}; the configuration keeps only its hash\n{token}\n\n{}",
+        config_block(name, role, &token)
+    ))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -120,26 +120,8 @@ fn load_with_cadastre(data: &FsPath) -> anyhow::Result<(cadastre::Cadastre, Netw
 }
 
 /// Writes `value` as the contract's pretty JSON (see [`crate::cli::pretty_json`]).
+use crate::cli::emit;
+
 fn emit_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     emit(&crate::cli::pretty_json(value)?)
-}
-
-/// Writes `text` (and a final newline) to stdout; a closed pipe (`| head`) is not an error.
-fn emit(text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let r = out
-        .write_all(text.as_bytes())
-        .and_then(|()| {
-            if text.ends_with('\n') {
-                Ok(())
-            } else {
-                out.write_all(b"\n")
-            }
-        })
-        .and_then(|()| out.flush());
-    match r {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
 }
