@@ -22,7 +22,8 @@ use super::error::ErrorBody;
 use super::openapi::foreign;
 use super::params::Params;
 use super::snapshot::Snapshot;
-use super::topology::{bad_input, blocking, budget, k_of, with_store};
+use super::topology::{bad_input, budget, k_of};
+use super::{blocking, with_store};
 use super::{ApiError, AppState, SortedJson};
 use crate::questions::spare::{self, Form, SpareBy, SpareFormat, SpareOffer};
 

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::auth::{Caller, Permission};
 use super::error::ErrorBody;
 use super::params::Params;
-use super::topology::with_store;
+use super::with_store;
 use super::{ApiError, AppState, SortedJson};
 use crate::questions::links::{LinkSort, LinksAnswer};
 

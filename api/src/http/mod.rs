@@ -206,3 +206,27 @@ async fn read<T: Send + 'static>(
     .await
     .map_err(|e| ApiError::Internal(format!("read task failed: {e}")))?
 }
+
+/// Runs `f` on the blocking threads (graph searches, store reads, the cadastre's SQLite).
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("question task failed: {e}")))?
+}
+
+/// Runs `f` with the server's store on the blocking threads.
+pub(crate) async fn with_store<T: Send + 'static>(
+    s: &AppState,
+    f: impl FnOnce(&Store) -> Result<T, crate::questions::QuestionError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let store = s.store.clone();
+    blocking(move || {
+        let guard = store
+            .lock()
+            .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
+        f(&guard).map_err(|e| ApiError::Internal(e.to_string()))
+    })
+    .await
+}

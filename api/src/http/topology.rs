@@ -17,7 +17,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use cadastre::answer::{CutTargetError, CutTargets, DigOnceAnswer};
-use collector::store::Store;
 use topology::answer::{CutAnswer, PathsAnswer, SpofAnswer};
 use topology::{Constraints, TopologyError, TransceiverBudget, Wavelength};
 
@@ -26,9 +25,8 @@ use super::error::ErrorBody;
 use super::openapi::foreign;
 use super::params::Params;
 use super::snapshot::Snapshot;
-use super::{ApiError, AppState, SortedJson};
+use super::{blocking, with_store, ApiError, AppState, SortedJson};
 use crate::questions::drift::DriftAnswer;
-use crate::questions::QuestionError;
 
 /// The topology's routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -38,30 +36,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(cut))
         .routes(routes!(dig_once))
         .routes(routes!(drift))
-}
-
-/// Runs `f` on the blocking threads (graph searches, store reads).
-pub(super) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("question task failed: {e}")))?
-}
-
-/// Runs `f` with the server's store on the blocking threads.
-pub(crate) async fn with_store<T: Send + 'static>(
-    s: &AppState,
-    f: impl FnOnce(&Store) -> Result<T, QuestionError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let store = s.store.clone();
-    blocking(move || {
-        let guard = store
-            .lock()
-            .map_err(|_| ApiError::Internal("store lock poisoned".into()))?;
-        f(&guard).map_err(|e| ApiError::Internal(e.to_string()))
-    })
-    .await
 }
 
 /// A topology error as a 400 naming the parameter at fault (`from`/`to` for a site).

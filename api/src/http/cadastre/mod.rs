@@ -27,7 +27,7 @@ use utoipa_axum::router::OpenApiRouter;
 use cadastre::{CadastreError, Layer};
 
 use super::snapshot::{Cadastres, Snapshot};
-use super::{ApiError, AppState};
+use super::{blocking, ApiError, AppState};
 
 /// The cadastre's routes, each in the OpenAPI document.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -52,15 +52,6 @@ pub(super) async fn snapshot(s: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         return Ok(snap);
     }
     blocking(move || c.current()).await
-}
-
-/// Runs `f` off the async threads (the cadastre store is sync SQLite).
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ApiError::Internal(format!("cadastre task failed: {e}")))?
 }
 
 /// The layer named in the path; 404 naming the layers otherwise.

@@ -49,7 +49,7 @@ async fn stats(
     let snap = snapshot(&s).await?;
     // Lit headroom as `topology spare` measures it, over its default window.
     let window = std::time::Duration::from_secs(30 * 86_400);
-    let stats = crate::http::topology::with_store(&s, move |st| {
+    let stats = crate::http::with_store(&s, move |st| {
         crate::questions::spare::measured_stats(
             st,
             &snap.cad,
