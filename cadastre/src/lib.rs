@@ -20,6 +20,7 @@
 //! - [`csv`]: CSV export of every layer.
 //! - [`export`]: the files of an export (GeoJSON, OFDS, CSV), in memory.
 //! - [`demo`]: the generated Brussels-scale demo network.
+//! - [`wifi`]: the hotspots' verdicts (underused, faulty, ...) from their daily usage.
 //! - [`versions`]: the history and one change's diff, as the CLI and the API answer them.
 //! - [`writes`]: a change set, an undo, an import, validated as the CLI and the API both run
 //!   them; a refused change set's problems in the API's shape.
@@ -43,6 +44,7 @@ pub mod stats;
 pub mod store;
 pub mod validate;
 pub mod versions;
+pub mod wifi;
 pub mod writes;
 
 pub use error::{CadastreError, StoreError};

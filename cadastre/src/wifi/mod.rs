@@ -1,0 +1,12 @@
+//! The wifi hotspots' fate: which are used, which are broken, which are underused and may move
+//! to the places the region wants to reach. Pure functions over daily usage figures (from the
+//! store's daily rollup or from a captive-portal CSV) and the cadastre's `hotspots` and
+//! `targets` layers; the store and the surfaces (CLI, API) live elsewhere.
+//!
+//! Layout:
+//! - [`verdict`]: per hotspot over a window of whole days: `insufficient_data`, `faulty`,
+//!   `underused` or `ok`, with the figures and the rule that decided it.
+
+pub mod verdict;
+
+pub use verdict::{verdicts, Criteria, DailyUsage, HotspotVerdict, Verdict};
