@@ -6,7 +6,9 @@
 //! Layout:
 //! - [`verdict`]: per hotspot over a window of whole days: `insufficient_data`, `faulty`,
 //!   `underused` or `ok`, with the figures and the rule that decided it.
+//! - [`usage_csv`]: daily usage from a captive portal's CSV (the contract's columns).
 
+pub mod usage_csv;
 pub mod verdict;
 
 pub use verdict::{verdicts, Criteria, DailyUsage, HotspotVerdict, Verdict};

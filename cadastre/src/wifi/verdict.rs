@@ -42,7 +42,7 @@ impl Default for Criteria {
 }
 
 /// One hotspot's figures for one local day; `None` is unknown.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DailyUsage {
     pub hotspot: String,
     pub date: NaiveDate,
@@ -52,6 +52,9 @@ pub struct DailyUsage {
     pub client_hours: Option<f64>,
     /// The share of its access points' polls in which the access point was up, 0-1.
     pub availability: Option<f64>,
+    /// Sessions and unique users, which only a captive portal counts (not used by the rules).
+    pub sessions: Option<f64>,
+    pub unique_users: Option<f64>,
 }
 
 /// What the rules decided.

@@ -15,6 +15,7 @@ fn rows(id: &str, days: u32, peak: f64, hours: f64, avail: Option<f64>) -> Vec<D
             peak_clients: Some(peak),
             client_hours: Some(hours),
             availability: avail,
+            ..DailyUsage::default()
         })
         .collect()
 }
@@ -108,6 +109,7 @@ fn the_p90_is_nearest_rank_and_the_median_of_an_even_count_is_the_middle_mean() 
         peak_clients: Some(10.0),
         client_hours: Some(1.0),
         availability: Some(0.5),
+        ..DailyUsage::default()
     }));
     let v = one(1, &r);
     assert_eq!(v.p90_peak_per_ap, Some(10.0));
@@ -133,6 +135,7 @@ fn rows_outside_the_window_or_of_other_hotspots_do_not_count() {
             peak_clients: Some(100.0),
             client_hours: Some(100.0),
             availability: Some(1.0),
+            ..DailyUsage::default()
         });
     }
     // Day 5 of "h" repeated: the last row counts (still quiet).
@@ -142,6 +145,7 @@ fn rows_outside_the_window_or_of_other_hotspots_do_not_count() {
         peak_clients: Some(0.5),
         client_hours: Some(0.5),
         availability: Some(1.0),
+        ..DailyUsage::default()
     });
     let v = one(1, &r);
     assert_eq!(v.verdict, Verdict::Underused, "{v:?}");
