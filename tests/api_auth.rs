@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::simulator::start_serve;
 use crate::util::*;
@@ -30,19 +30,6 @@ fn new_token(name: &str, role: &str) -> (String, String) {
         .to_string();
     let block = text[text.find("[[api.token]]").expect("a config block")..].to_string();
     (token, block)
-}
-
-fn wait_healthy(http: u16) {
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(60) {
-        if std::net::TcpStream::connect(("127.0.0.1", http)).is_ok()
-            && http_as(http, "GET", "/healthz", None, None).0 == 200
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("serve on {http} did not answer /healthz");
 }
 
 #[test]
@@ -78,7 +65,7 @@ fn tokens_roles_and_refusals_through_serve() {
         String::from_utf8_lossy(&check.stdout)
     );
     let (_serve, http) = start_serve(&cfg);
-    wait_healthy(http);
+    wait_healthy(http, Duration::from_secs(60));
     let (code, body) = http_as(http, "GET", "/api/v1/devices", None, None);
     assert_eq!(code, 401, "{body}");
     assert!(body.contains("\"error\""), "{body}");
@@ -162,7 +149,7 @@ fn demo_writes_one_private_token_per_role_and_prints_the_admin_url() {
         ]
     );
     assert!(text.contains(&format!("admin {token}")));
-    wait_healthy(http);
+    wait_healthy(http, Duration::from_secs(60));
     assert_eq!(
         http_as(http, "GET", "/api/v1/devices", None, Some(&token)).0,
         200

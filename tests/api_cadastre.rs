@@ -5,11 +5,11 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::util::{free_tcp_port, irisops, Proc};
+use crate::util::{free_tcp_port, irisops, wait_healthy, Proc};
 
 /// An answer: status, head (lower-cased), body.
 struct Answer {
@@ -133,14 +133,7 @@ fn serve(dir: &Path) -> (Proc, u16, String) {
         .spawn()
         .expect("start irisops serve");
     let p = Proc(child);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "serve did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_healthy(port, Duration::from_secs(20));
     (p, port, token)
 }
 

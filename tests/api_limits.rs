@@ -24,14 +24,8 @@ fn serve(dir: &Path) -> (Proc, u16) {
     );
     std::fs::write(&cfg, text).unwrap();
     let (p, port) = start_serve(&cfg);
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(20) {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() && http_get(port, "/healthz").0 == 200 {
-            return (p, port);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("irisops serve did not answer /healthz on {port} within 20 s");
+    wait_healthy(port, Duration::from_secs(20));
+    (p, port)
 }
 
 /// One GET with the token on a fresh connection: the status line's code.

@@ -43,14 +43,7 @@ fn start_demo(dir: &Path) -> (Proc, u16, String) {
         .spawn()
         .expect("start irisops demo");
     let demo = Proc(child);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", http)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "demo did not start"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_healthy(http, Duration::from_secs(60));
     let tokens = std::fs::read_to_string(dir.join("demo/tokens")).expect("DATA/tokens");
     let admin = tokens
         .lines()

@@ -4,7 +4,7 @@
 //! answer without any of them in its body or headers.
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -91,14 +91,7 @@ fn no_route_answers_a_secret_to_any_role() {
     let cfg = dir.path().join("irisops.toml");
     std::fs::write(&cfg, config(dir.path(), sim, &data)).unwrap();
     let (_serve, http) = start_serve(&cfg);
-    let t = Instant::now();
-    // `http_as` panics on a refused connection: wait for the listener first.
-    while std::net::TcpStream::connect(("127.0.0.1", http)).is_err()
-        || http_as(http, "GET", "/healthz", None, None).0 != 200
-    {
-        assert!(t.elapsed() < Duration::from_secs(60), "serve did not start");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_healthy(http, Duration::from_secs(60));
     std::thread::sleep(Duration::from_secs(5)); // a few polls, a failing v3 device and sink
     let (code, doc) = http_as(http, "GET", "/api/openapi.json", None, None);
     assert_eq!(code, 200, "{doc}");

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::util::{free_tcp_port, interrupt, irisops, run_json, Proc};
+use crate::util::{free_tcp_port, interrupt, irisops, run_json, wait_healthy, Proc};
 
 /// A token of `role` from `irisops token new`: the token and its config block.
 fn token(role: &str) -> (String, String) {
@@ -100,21 +100,7 @@ fn serve(dir: &Path, data: &Path, blocks: &[String]) -> (Proc, u16, std::path::P
         .spawn()
         .expect("start irisops serve");
     let proc = Proc(child);
-    let start = Instant::now();
-    loop {
-        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            let _ = s.write_all(b"GET /healthz HTTP/1.0\r\n\r\n");
-            let mut buf = String::new();
-            if s.read_to_string(&mut buf).is_ok() && buf.contains(" 200 ") {
-                break;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "serve did not answer /healthz"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_healthy(port, Duration::from_secs(30));
     (proc, port, cfg)
 }
 

@@ -233,6 +233,21 @@ pub fn interrupt(p: &mut Proc) {
     panic!("process {} did not stop on SIGINT", p.0.id());
 }
 
+/// Waits until the server on `port` answers `GET /healthz` with 200 (at most `within`; a
+/// refused connection is retried, since the HTTP helpers panic on one).
+pub fn wait_healthy(port: u16, within: Duration) {
+    let t = Instant::now();
+    while t.elapsed() < within {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && http_as(port, "GET", "/healthz", None, None).0 == 200
+        {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("the server on 127.0.0.1:{port} did not answer /healthz within {within:?}");
+}
+
 /// The API token every test server grants `admin` (see [`with_test_token`]); [`http_get`]
 /// and [`http_post`] send it.
 pub const TEST_TOKEN: &str = "irisops_test_admin_token_not_a_secret_0123456789";

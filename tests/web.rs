@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -88,14 +88,7 @@ fn serve_demo_cadastre(dir: &Path) -> (Proc, u16) {
     );
     std::fs::write(&cfg, text).unwrap();
     let (serve, http) = start_serve(&cfg);
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", http)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "serve did not start"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_healthy(http, Duration::from_secs(20));
     (serve, http)
 }
 

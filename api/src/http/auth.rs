@@ -220,7 +220,6 @@ impl FromRequestParts<AppState> for Caller {
                 t.name
             )));
         }
-        tracing::Span::current().record("caller", t.name.as_str());
         Ok(Caller {
             name: t.name.clone(),
             role: t.role,
