@@ -11,6 +11,7 @@
 //! - [`cadastre`]: `irisops cadastre ...`, one file per subcommand.
 //! - [`topology`]: `irisops topology ...`, one file per subcommand.
 //! - [`token`]: `irisops token new`: an API token and its config block.
+//! - [`wifi`]: `irisops wifi usage|verdicts|plan`: the hotspots' usage, verdicts and moves.
 //! - `irisops bench ...` is the [`crate::bench`] module tree.
 
 pub mod cadastre;
@@ -21,6 +22,7 @@ pub mod serve;
 pub mod simulate;
 pub mod token;
 pub mod topology;
+pub mod wifi;
 
 use std::process::ExitCode;
 
@@ -58,6 +60,9 @@ enum Command {
     Topology(topology::TopologyCommand),
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
     Simulate(simulate::Args),
+    /// Wifi hotspots: daily usage, verdicts (underused, faulty, ...) and the relocation plan.
+    #[command(subcommand)]
+    Wifi(wifi::WifiCommand),
     /// API tokens: `token new --name N --role R` prints one, once.
     #[command(subcommand)]
     Token(token::TokenCommand),
@@ -100,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Topology(cmd) => topology::run(cmd),
         Command::Simulate(args) => simulate::run(args),
         Command::Token(cmd) => token::run(cmd),
+        Command::Wifi(cmd) => wifi::run(cmd),
         Command::Bench { what } => crate::bench::run(what),
     }
 }

@@ -14,12 +14,14 @@
 //! - [`table`]: a typed table (text, CSV and an xlsx workbook with numbers as numbers).
 //! - [`links`]: the engineer's busiest circuits (utilisation now and p95).
 //! - [`drift`]: documented circuits against LLDP and optical levels.
+//! - [`wifi`]: the hotspots' daily usage, verdicts and relocation plan.
 
 pub mod drift;
 pub mod links;
 pub mod live;
 pub mod spare;
 pub mod table;
+pub mod wifi;
 
 use collector::store::StoreError;
 

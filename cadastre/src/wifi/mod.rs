@@ -11,4 +11,4 @@
 pub mod usage_csv;
 pub mod verdict;
 
-pub use verdict::{verdicts, Criteria, DailyUsage, HotspotVerdict, Verdict};
+pub use verdict::{verdicts, Criteria, DailyUsage, HotspotVerdict, Verdict, MIN_DAY_COVERAGE};

@@ -135,6 +135,7 @@ fn row(
         availability: number(4, 1.0)?,
         sessions: number(5, f64::MAX)?,
         unique_users: number(6, f64::MAX)?,
+        ..DailyUsage::default()
     })
 }
 

@@ -2,7 +2,8 @@
 //! the `[wifi]` configuration keys):
 //!
 //! 1. `insufficient_data` when fewer than `min_coverage` (80%) of the window's days have data
-//!    (a day has data when both its `peak_clients` and its `client_hours` are known);
+//!    (a day has data when both its `peak_clients` and its `client_hours` are known and, for a
+//!    day of the store's rollup, its polls cover at least half of it: [`MIN_DAY_COVERAGE`]);
 //! 2. else `faulty` when the median daily availability is below `min_availability` (0.9): a dead
 //!    access point is not an unused one, and a broken hotspot needs a repair, not a move (when no
 //!    day knows its availability, this rule cannot apply and says so in the reason);
@@ -55,6 +56,25 @@ pub struct DailyUsage {
     /// Sessions and unique users, which only a captive portal counts (not used by the rules).
     pub sessions: Option<f64>,
     pub unique_users: Option<f64>,
+    /// Hours of the day with at least one client (the store's rollup; a CSV does not say).
+    pub active_hours: Option<f64>,
+    /// The share of the day's expected polls that are present, 0-1 (the store's rollup; a CSV
+    /// does not say). A day under [`MIN_DAY_COVERAGE`] is a day without data.
+    pub coverage: Option<f64>,
+}
+
+/// A day whose polls cover less than this share of it has no data: its peak and client-hours
+/// would understate the day (half a day of polls, say a controller down since noon).
+pub const MIN_DAY_COVERAGE: f64 = 0.5;
+
+impl DailyUsage {
+    /// Whether the day counts as a day with data: its peak and client-hours are known and, when
+    /// the coverage is known, it is at least [`MIN_DAY_COVERAGE`].
+    pub fn has_data(&self) -> bool {
+        self.peak_clients.is_some()
+            && self.client_hours.is_some()
+            && self.coverage.is_none_or(|c| c >= MIN_DAY_COVERAGE)
+    }
 }
 
 /// What the rules decided.
@@ -75,6 +95,8 @@ pub struct HotspotVerdict {
     pub reason: String,
     pub n_aps: usize,
     pub days_with_data: u32,
+    /// `days_with_data` / the window's days, 0-1.
+    pub data_coverage: f64,
     pub p90_peak_per_ap: Option<f64>,
     pub median_client_hours_per_ap: Option<f64>,
     pub median_availability: Option<f64>,
@@ -112,7 +134,7 @@ pub fn verdicts(
 fn judge(id: &str, n_aps: usize, rows: &[&DailyUsage], c: &Criteria) -> HotspotVerdict {
     let with_data: Vec<&&DailyUsage> = rows
         .iter()
-        .filter(|u| u.peak_clients.is_some() && u.client_hours.is_some())
+        .filter(|u| u.has_data())
         .collect();
     let per_ap = |v: f64| v / n_aps.max(1) as f64;
     let mut peaks: Vec<f64> = with_data
@@ -139,6 +161,7 @@ fn judge(id: &str, n_aps: usize, rows: &[&DailyUsage], c: &Criteria) -> HotspotV
         reason,
         n_aps,
         days_with_data,
+        data_coverage: f64::from(days_with_data) / f64::from(c.window_days.max(1)),
         p90_peak_per_ap: p90,
         median_client_hours_per_ap: med_hours,
         median_availability: med_avail,

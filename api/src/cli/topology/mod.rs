@@ -91,7 +91,7 @@ impl BudgetArgs {
     }
 }
 
-fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
+pub(crate) fn load_cadastre(data: &FsPath) -> anyhow::Result<cadastre::Cadastre> {
     let store = Store::open(data)
         .with_context(|| format!("cannot open the cadastre in {}", data.display()))?;
     let (cad, _version) = store

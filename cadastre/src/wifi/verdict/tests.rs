@@ -151,3 +151,23 @@ fn rows_outside_the_window_or_of_other_hotspots_do_not_count() {
     assert_eq!(v.verdict, Verdict::Underused, "{v:?}");
     assert_eq!(v.days_with_data, 28);
 }
+
+#[test]
+fn a_day_of_the_store_under_half_covered_is_a_day_without_data() {
+    // 28 quiet days, 6 of them polled for less than half the day (a controller down since
+    // morning): 22 days with data, so insufficient, never underused on a partial day's figures.
+    let mut r = rows("h", 28, 0.0, 0.0, Some(1.0));
+    for (i, u) in r.iter_mut().enumerate() {
+        u.coverage = Some(if i < 6 { MIN_DAY_COVERAGE - 0.01 } else { 1.0 });
+    }
+    let v = one(1, &r);
+    assert_eq!(v.verdict, Verdict::InsufficientData, "{v:?}");
+    assert_eq!(v.days_with_data, 22);
+    assert!((v.data_coverage - 22.0 / 28.0).abs() < 1e-12);
+    // At exactly half a day, the day counts.
+    for u in r.iter_mut().take(6) {
+        u.coverage = Some(MIN_DAY_COVERAGE);
+    }
+    let v = one(1, &r);
+    assert_eq!((v.verdict, v.days_with_data), (Verdict::Underused, 28));
+}

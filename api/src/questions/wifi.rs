@@ -1,0 +1,257 @@
+//! The wifi questions, one code path behind `irisops wifi usage|verdicts|plan` and
+//! `GET /api/v1/wifi/usage|verdicts|plan`: daily usage per hotspot (from the store's daily
+//! rollup or from a captive portal's CSV), the verdict on each of the cadastre's hotspots over a
+//! window of whole local days, and the relocation plan of the underused ones
+//! (`cadastre::wifi`, pure, does the deciding; here the inputs are gathered and the answers
+//! shaped).
+//!
+//! The contract's JSON: `verdicts` → `{"hotspots": [{"id", "verdict", "reason", "n_aps",
+//! "days_with_data", "data_coverage", "p90_peak_per_ap", "median_client_hours_per_ap",
+//! "median_availability"}], "window_days", "from", "until", "criteria"}`; `usage` →
+//! `{"days": [{"hotspot", "date", "peak_clients", "client_hours", "active_hours",
+//! "availability", "coverage", "sessions", "unique_users"}], "from", "to"}`.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use cadastre::wifi::{Criteria, DailyUsage, HotspotVerdict};
+use cadastre::Cadastre;
+
+use super::table::{Cell, Table};
+
+/// The window of whole local days a verdict looks at: `window_days` days ending with `until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub until: NaiveDate,
+    pub days: u32,
+}
+
+impl Window {
+    /// The window's first day.
+    pub fn from(self) -> NaiveDate {
+        self.until - chrono::Days::new(u64::from(self.days.max(1)) - 1)
+    }
+}
+
+/// Each hotspot of the cadastre and its number of access points (at least 1: a hotspot
+/// documented without its access points is judged as one access point).
+pub fn hotspots_of(cad: &Cadastre) -> Vec<(String, usize)> {
+    cad.hotspots
+        .iter()
+        .map(|h| (h.id.clone(), h.access_points.len().max(1)))
+        .collect()
+}
+
+/// The answer of `wifi verdicts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerdictsAnswer {
+    pub hotspots: Vec<HotspotVerdict>,
+    pub window_days: u32,
+    /// The window's first and last days (local dates, YYYY-MM-DD).
+    pub from: String,
+    pub until: String,
+    pub criteria: Criteria,
+}
+
+/// The verdict on every hotspot of `cad` over `window` from `usage`.
+pub fn verdicts(
+    cad: &Cadastre,
+    usage: &[DailyUsage],
+    window: Window,
+    criteria: &Criteria,
+) -> VerdictsAnswer {
+    let criteria = Criteria {
+        window_days: window.days,
+        ..*criteria
+    };
+    VerdictsAnswer {
+        hotspots: cadastre::wifi::verdicts(&hotspots_of(cad), usage, window.until, &criteria),
+        window_days: window.days,
+        from: window.from().to_string(),
+        until: window.until.to_string(),
+        criteria,
+    }
+}
+
+/// The verdicts as a table (one line per hotspot, the reason last).
+pub fn verdicts_table(a: &VerdictsAnswer) -> Table {
+    let num = |v: Option<f64>, d: usize| v.map_or(Cell::Empty, |v| Cell::Num(v, d));
+    Table {
+        header: vec![
+            "hotspot",
+            "verdict",
+            "n_aps",
+            "days_with_data",
+            "p90_peak_per_ap",
+            "median_client_hours_per_ap",
+            "median_availability",
+            "reason",
+        ],
+        rows: a
+            .hotspots
+            .iter()
+            .map(|v| {
+                vec![
+                    Cell::Text(v.id.clone()),
+                    Cell::Text(verdict_name(v)),
+                    Cell::Int(v.n_aps as u64),
+                    Cell::Int(u64::from(v.days_with_data)),
+                    num(v.p90_peak_per_ap, 2),
+                    num(v.median_client_hours_per_ap, 2),
+                    num(v.median_availability, 3),
+                    Cell::Text(v.reason.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The verdict's contract name (`underused`, ...).
+fn verdict_name(v: &HotspotVerdict) -> String {
+    serde_json::to_value(v.verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// One hotspot's figures for one local day (`cadastre::wifi::DailyUsage` with its date as
+/// text); null is unknown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UsageDay {
+    pub hotspot: String,
+    pub date: String,
+    pub peak_clients: Option<f64>,
+    pub client_hours: Option<f64>,
+    pub active_hours: Option<f64>,
+    pub availability: Option<f64>,
+    pub coverage: Option<f64>,
+    pub sessions: Option<f64>,
+    pub unique_users: Option<f64>,
+}
+
+/// The answer of `wifi usage`.
+#[derive(Debug, Clone, Serialize)]
+pub struct UsageAnswer {
+    pub days: Vec<UsageDay>,
+    pub from: String,
+    pub to: String,
+}
+
+/// The rows of `usage` from `from` to `to` (included), of one hotspot when given, ordered by
+/// hotspot then date.
+pub fn usage(
+    usage: &[DailyUsage],
+    hotspot: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> UsageAnswer {
+    let mut days: Vec<UsageDay> = usage
+        .iter()
+        .filter(|u| (from..=to).contains(&u.date))
+        .filter(|u| hotspot.is_none_or(|h| h == u.hotspot))
+        .map(|u| UsageDay {
+            hotspot: u.hotspot.clone(),
+            date: u.date.to_string(),
+            peak_clients: u.peak_clients,
+            client_hours: u.client_hours,
+            active_hours: u.active_hours,
+            availability: u.availability,
+            coverage: u.coverage,
+            sessions: u.sessions,
+            unique_users: u.unique_users,
+        })
+        .collect();
+    days.sort_by(|a, b| (&a.hotspot, &a.date).cmp(&(&b.hotspot, &b.date)));
+    UsageAnswer {
+        days,
+        from: from.to_string(),
+        to: to.to_string(),
+    }
+}
+
+/// The usage as a table (one line per hotspot and day).
+pub fn usage_table(a: &UsageAnswer) -> Table {
+    let num = |v: Option<f64>, d: usize| v.map_or(Cell::Empty, |v| Cell::Num(v, d));
+    Table {
+        header: vec![
+            "hotspot",
+            "date",
+            "peak_clients",
+            "client_hours",
+            "active_hours",
+            "availability",
+            "coverage",
+            "sessions",
+            "unique_users",
+        ],
+        rows: a
+            .days
+            .iter()
+            .map(|d| {
+                vec![
+                    Cell::Text(d.hotspot.clone()),
+                    Cell::Text(d.date.clone()),
+                    num(d.peak_clients, 0),
+                    num(d.client_hours, 2),
+                    num(d.active_hours, 0),
+                    num(d.availability, 3),
+                    num(d.coverage, 3),
+                    num(d.sessions, 0),
+                    num(d.unique_users, 0),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The last date of `usage` (the default `until` of a CSV's verdicts).
+pub fn last_date(usage: &[DailyUsage]) -> Option<NaiveDate> {
+    usage.iter().map(|u| u.date).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn usage_filters_by_window_and_hotspot_and_sorts() {
+        let row = |h: &str, date: &str| DailyUsage {
+            hotspot: h.into(),
+            date: d(date),
+            peak_clients: Some(3.0),
+            ..DailyUsage::default()
+        };
+        let rows = [
+            row("b", "2026-11-02"),
+            row("a", "2026-11-03"),
+            row("a", "2026-11-01"),
+            row("a", "2026-10-31"),
+        ];
+        let a = usage(&rows, None, d("2026-11-01"), d("2026-11-03"));
+        let keys: Vec<(&str, &str)> = a
+            .days
+            .iter()
+            .map(|u| (u.hotspot.as_str(), u.date.as_str()))
+            .collect();
+        assert_eq!(
+            keys,
+            [("a", "2026-11-01"), ("a", "2026-11-03"), ("b", "2026-11-02")]
+        );
+        assert_eq!(usage(&rows, Some("b"), d("2026-11-01"), d("2026-11-03")).days.len(), 1);
+        assert_eq!(last_date(&rows), Some(d("2026-11-03")));
+        assert_eq!(usage_table(&a).rows[0][2], Cell::Num(3.0, 0));
+    }
+
+    #[test]
+    fn the_window_ends_on_until_and_counts_its_days() {
+        let w = Window {
+            until: d("2026-11-29"),
+            days: 28,
+        };
+        assert_eq!(w.from(), d("2026-11-02"));
+    }
+}
