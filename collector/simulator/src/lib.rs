@@ -69,6 +69,7 @@ pub use backbone::{
     AccessPoint, Backbone, ClientPattern, Controller, Neighbour, Router, RouterPort,
 };
 pub use faults::{parse_faults, DeviceFaults, Faults};
+pub use wifi::ClientModel;
 
 /// Most ports per device: keeps ifIndex arithmetic and table sizes sane.
 const MAX_PORTS: u32 = 100_000;

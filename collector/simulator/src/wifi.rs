@@ -102,6 +102,30 @@ fn bump(hour: f64, centre: f64, width: f64) -> f64 {
 }
 
 /// What the controller's tables share.
+/// The client model of a controller's access points, readable at any time: the numbers its
+/// SNMP tables serve at that minute (the demo backfills weeks of history from it).
+pub struct ClientModel {
+    /// In the order of the controller's `aps`.
+    aps: Vec<Ap>,
+}
+
+impl ClientModel {
+    /// The model `simulator::run` serves for `controller` with `seed`.
+    pub fn new(controller: &Controller, seed: u64) -> Self {
+        let key = super::backbone::model_key(&controller.name);
+        ClientModel {
+            aps: controller.aps.iter().map(|ap| Ap::new(seed, key, ap)).collect(),
+        }
+    }
+
+    /// The clients of the controller's `i`-th access point at `t_ms`; `None` when it is down
+    /// (a dead access point) or there is no such access point.
+    pub fn clients(&self, i: usize, t_ms: u64) -> Option<u32> {
+        let ap = self.aps.get(i)?;
+        (ap.pattern != ClientPattern::Dead).then(|| ap.clients(t_ms))
+    }
+}
+
 struct Aps {
     /// Sorted by MAC (validation keeps MACs unique).
     aps: Vec<Ap>,
@@ -374,6 +398,37 @@ mod tests {
         let ap = ap(ClientPattern::Busy { peak: 40 });
         let t = 1_790_000_000_000 + 12 * HOUR_MS;
         assert_eq!(ap.radio(0, t) + ap.radio(1, t), ap.clients(t));
+    }
+
+    /// The public client model reads the same numbers as the served tables (same seed, same
+    /// controller key), and a dead access point is down, not empty.
+    #[test]
+    fn the_client_model_is_what_the_tables_serve() {
+        let controller = Controller {
+            name: "wlc-x".into(),
+            aps: vec![
+                AccessPoint {
+                    name: "a".into(),
+                    mac: [2, 0, 0, 0, 0, 1],
+                    pattern: ClientPattern::Busy { peak: 30 },
+                },
+                AccessPoint {
+                    name: "b".into(),
+                    mac: [2, 0, 0, 0, 0, 2],
+                    pattern: ClientPattern::Dead,
+                },
+            ],
+            ssids: vec!["x".into()],
+        };
+        let model = ClientModel::new(&controller, 42);
+        let key = super::super::backbone::model_key("wlc-x");
+        let served = Ap::new(42, key, &controller.aps[0]);
+        for m in 0..1440 {
+            let t = 1_790_000_000_000 + m * MINUTE_MS;
+            assert_eq!(model.clients(0, t), Some(served.clients(t)));
+            assert_eq!(model.clients(1, t), None);
+        }
+        assert_eq!(model.clients(2, 0), None);
     }
 
     /// Every read within a minute agrees, at every minute of a day, for every pattern: the
