@@ -13,8 +13,9 @@
 //! - `schedule`: cron with the classic 5-field form accepted.
 //! - `problems`: [`Problem`] and the readers every section's validation shares.
 //! - `report`: `[[report]]`, the report files written on a schedule (raw, validated, checked).
+//! - `wifi`: `[wifi]`, the hotspots' usage review and daily rollup (raw, validated, checked).
 //!
-//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule`, `api`, `report`
+//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule`, `api`, `report`, `wifi`
 //! and [`snmp::auth`](crate::snmp::auth); every section → `problems`; none of them imports
 //! this file, and `problems` imports none of them.
 
@@ -25,6 +26,7 @@ mod raw;
 mod report;
 mod schedule;
 mod validate;
+mod wifi;
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,7 @@ pub use plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig}
 pub use problems::Problem;
 pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;
+pub use wifi::WifiConfig;
 
 // The credentials are the transport's types (`snmp` imports nothing from `config`); they stay
 // nameable here because the configuration is where they are built.

@@ -27,6 +27,8 @@ pub struct Config {
     pub api: super::api::ApiConfig,
     /// `[[report]]`: report files written on a schedule.
     pub reports: Vec<super::report::ReportConfig>,
+    /// `[wifi]`: the hotspots' usage review and daily rollup (defaults when absent).
+    pub wifi: super::wifi::WifiConfig,
 }
 
 /// `[influx]`: where and how the InfluxDB sink writes (v2 `/api/v2/write`).

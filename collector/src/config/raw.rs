@@ -19,6 +19,7 @@ pub(super) struct RawConfig {
     pub api: Option<super::api::RawApi>,
     #[serde(default)]
     pub report: Vec<super::report::RawReport>,
+    pub wifi: Option<super::wifi::RawWifi>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.

@@ -30,6 +30,8 @@ fn example_config_validates() {
     assert_eq!(v3.auth.as_ref().unwrap().0, AuthProtocol::Sha256);
     assert_eq!(v3.privacy.as_ref().unwrap().1.expose(), "privsecret1");
     assert_eq!(cfg.store.retention, Duration::from_secs(14 * 86_400));
+    // The example's [wifi] section spells out the defaults.
+    assert_eq!(cfg.wifi, WifiConfig::default());
 }
 
 #[test]

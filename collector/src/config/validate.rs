@@ -66,6 +66,7 @@ pub(super) fn validate(
     let influx = raw.influx.as_ref().and_then(|i| influx(i, env, &mut p));
     let api = super::api::api(raw.api.as_ref(), &mut p);
     let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
+    let wifi = super::wifi::wifi(raw.wifi.as_ref(), &mut p);
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -76,6 +77,7 @@ pub(super) fn validate(
             influx,
             api,
             reports,
+            wifi,
         })
     } else {
         Err(p.0)

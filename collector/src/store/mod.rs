@@ -13,6 +13,7 @@
 //! - `rollup`: 5-minute rollups and retention pruning.
 //! - `read`: devices, ports, series.
 //! - `p95`: the billing 95th percentile.
+//! - `wifi_usage`: the wifi hotspots' daily usage, rolled up from the per-AP samples.
 
 mod observed;
 mod p95;
@@ -21,6 +22,7 @@ pub(crate) mod read;
 pub(crate) mod recent;
 mod rollup;
 pub mod schema;
+mod wifi_usage;
 mod write;
 
 #[cfg(test)]
@@ -31,6 +33,8 @@ mod observed_tests;
 mod rollup_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wifi_usage_tests;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +47,7 @@ pub use p95::{p95_rank, P95};
 pub use raw::RawCounters;
 pub use read::{DeviceInfo, LatestRates, PortInfo, SeriesPoint};
 pub use rollup::PruneStats;
+pub use wifi_usage::{normalise_mac, HotspotAps, HotspotDay};
 pub use write::WriteStats;
 
 /// The file name of the database inside the store directory.

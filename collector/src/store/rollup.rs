@@ -22,6 +22,8 @@ pub struct PruneStats {
     pub n_samples: usize,
     /// Rollup rows deleted.
     pub n_rollups: usize,
+    /// Wifi hotspots' daily rows deleted.
+    pub n_wifi_days: usize,
 }
 
 /// The `sample` rows of a time range, port by port: `CROSS JOIN` pins the port as the outer
@@ -236,7 +238,8 @@ impl Store {
     /// retention.samples` rounded down to a 5-minute boundary, so a kept bucket is never
     /// partial; and never at or after the rollup watermark, so a sample is not pruned before it
     /// was rolled up (run [`Store::rollup`] first). Rollups with `bucket_ms < now_ms -
-    /// retention.rollups` go.
+    /// retention.rollups` go, and so do the wifi hotspots' daily rows of days before the UTC
+    /// day of that instant.
     pub fn prune(&mut self, now_ms: i64) -> Result<PruneStats, StoreError> {
         let path = &self.path;
         let tx = self.conn.transaction().map_err(sql(path, "begin prune"))?;
@@ -270,10 +273,13 @@ impl Store {
                 [rollup_cutoff],
             )
             .map_err(sql(path, "prune rollups"))?;
+        let n_wifi_days =
+            super::wifi_usage::prune(&tx, rollup_cutoff).map_err(sql(path, "prune wifi days"))?;
         tx.commit().map_err(sql(path, "commit prune"))?;
         Ok(PruneStats {
             n_samples,
             n_rollups,
+            n_wifi_days,
         })
     }
 }

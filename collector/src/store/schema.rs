@@ -28,17 +28,27 @@
 //! - `wifi_sample` and `wifi_ap_sample` (schema 4): a controller's totals per poll, and each
 //!   AP's status and clients (an AP is keyed by its name, its MAC kept beside); pruned with the
 //!   samples.
+//! - `wifi_hotspot_day` (schema 5): each wifi hotspot's figures per local day (see
+//!   [`super::wifi_usage`]), kept with the rollups; `meta.wifi_rolled_through` is the last day
+//!   rolled up (days since 1970-01-01).
+//!
+//! Schema 3 → 4 and 4 → 5 only added tables: [`create`] adds the missing ones (`IF NOT
+//! EXISTS`) and stamps the version, in one transaction.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 5;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;
 
 /// The meta key of the rollup watermark.
 pub(crate) const ROLLUP_FROM: &str = "rollup_from_ms";
+
+/// The meta key of the wifi usage rollup's progress: the last local day rolled up, in days
+/// since 1970-01-01.
+pub(crate) const WIFI_ROLLED_THROUGH: &str = "wifi_rolled_through";
 
 pub(crate) const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS device (
@@ -122,6 +132,17 @@ CREATE TABLE IF NOT EXISTS wifi_ap_sample (
     PRIMARY KEY (device_id, ap, time_ms)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS wifi_ap_sample_time ON wifi_ap_sample (time_ms);
+CREATE TABLE IF NOT EXISTS wifi_hotspot_day (
+    hotspot      TEXT NOT NULL,
+    date         TEXT NOT NULL, -- YYYY-MM-DD, local
+    n_aps        INTEGER NOT NULL,
+    peak_clients REAL,
+    client_hours REAL,
+    active_hours REAL,
+    availability REAL,
+    coverage     REAL NOT NULL,
+    PRIMARY KEY (hotspot, date)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value INTEGER NOT NULL
