@@ -45,7 +45,8 @@ pub fn layer_csv(cad: &Cadastre, layer: Layer) -> String {
     out
 }
 
-fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+/// One CSV record (RFC 4180), CRLF-terminated.
+pub(crate) fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(',');
