@@ -104,6 +104,7 @@ impl Fixture {
             reason: String::new(),
             n_aps: 1,
             days_with_data: 28,
+            data_coverage: 1.0,
             p90_peak_per_ap: None,
             median_client_hours_per_ap: None,
             median_availability: None,
