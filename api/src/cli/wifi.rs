@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::NaiveDate;
 
-use cadastre::wifi::{Criteria, DailyUsage};
+use cadastre::wifi::{Criteria, DailyUsage, PlanParams};
 use cadastre::Cadastre;
 
 use crate::questions::wifi::{self as answers, Window};
@@ -87,6 +87,7 @@ struct Inputs {
     usage: Vec<DailyUsage>,
     window: Window,
     criteria: Criteria,
+    params: PlanParams,
 }
 
 /// Runs one `wifi` subcommand.
@@ -123,38 +124,81 @@ pub fn run(cmd: WifiCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// `wifi plan`.
-fn plan(_args: &Args) -> anyhow::Result<()> {
-    anyhow::bail!("wifi plan: not built yet")
+fn plan(args: &Args) -> anyhow::Result<()> {
+    let i = inputs(args)?;
+    let p = answers::plan(&i.cad, &i.usage, i.window, &i.criteria, &i.params);
+    eprintln!("irisops: {}", answers::plan_summary(&p));
+    emit(&match args.format {
+        Format::Json => pretty_json(&p)?,
+        Format::Csv => cadastre::wifi::to_csv(&p),
+        Format::Table => answers::plan_table(&p).to_tsv(),
+        Format::Geojson => pretty_json(&cadastre::wifi::to_geojson(&p, &i.cad))?,
+    })?;
+    Ok(())
 }
 
-/// The cadastre, the usage (CSV or store), the window and the criteria of `args`.
+/// The cadastre, the usage (CSV or store), the window and the criteria of `args`: the config's
+/// `[wifi]` keys (the defaults without one), each flag over its key.
 fn inputs(args: &Args) -> anyhow::Result<Inputs> {
     let cad = super::topology::load_cadastre(&args.data)?;
-    let base = Criteria::default();
-    let usage = match &args.usage {
-        Some(file) => read_csv(file)?,
-        None => anyhow::bail!("--config is not supported yet: give --usage FILE.csv"),
+    let cfg = match &args.config {
+        Some(file) => Some((super::topology::live::load_config(file)?, file)),
+        None => None,
     };
-    let until = match (args.until, &args.usage) {
-        (Some(d), _) => d,
-        (None, Some(file)) => answers::last_date(&usage)
-            .with_context(|| format!("{}: no usable row", file.display()))?,
-        (None, None) => chrono::Local::now().date_naive() - chrono::Days::new(1),
-    };
-    let days = args.window_days.unwrap_or(base.window_days);
+    let w = cfg.as_ref().map(|(c, _)| c.wifi.clone()).unwrap_or_default();
+    let days = args.window_days.unwrap_or(w.window_days);
     anyhow::ensure!(
         (1..=3660).contains(&days),
         "--window-days must be from 1 to 3660, got {days}"
     );
+    let (usage, until) = match (&args.usage, &cfg) {
+        (Some(file), _) => {
+            let usage = read_csv(file)?;
+            let last = answers::last_date(&usage);
+            let until = args
+                .until
+                .or(last)
+                .with_context(|| format!("{}: no usable row", file.display()))?;
+            (usage, until)
+        }
+        (None, Some((cfg, file))) => {
+            let until = args.until.unwrap_or_else(|| answers::yesterday(&w));
+            let mut store = super::topology::live::open_store_of(cfg, file)?;
+            answers::roll_up(&mut store, &cad, &w, answers::yesterday(&w).min(until))?;
+            let window = Window { until, days };
+            let usage = answers::usage_of_store(&store, None, window.from(), until)?;
+            (usage, until)
+        }
+        (None, None) => anyhow::bail!("give --config FILE (the store's usage) or --usage FILE.csv"),
+    };
+    let mut params = answers::plan_params_of(&w);
+    params.radius_m = positive("--radius-m", args.radius_m.unwrap_or(params.radius_m))?;
+    params.max_fibre_m = args.max_fibre_m.unwrap_or(params.max_fibre_m);
+    anyhow::ensure!(
+        params.max_fibre_m.is_finite() && params.max_fibre_m >= 0.0,
+        "--max-fibre-m must be a number >= 0, got {}",
+        params.max_fibre_m
+    );
+    params.max_moves = args.max_moves.or(params.max_moves);
     Ok(Inputs {
         cad,
         usage,
         window: Window { until, days },
         criteria: Criteria {
             window_days: days,
-            ..base
+            ..answers::criteria_of(&w)
         },
+        params,
     })
+}
+
+/// `value` when it is a finite number > 0.
+fn positive(flag: &str, value: f64) -> anyhow::Result<f64> {
+    anyhow::ensure!(
+        value.is_finite() && value > 0.0,
+        "{flag} must be a number > 0, got {value}"
+    );
+    Ok(value)
 }
 
 /// The usage rows of a CSV; each bad line is reported on stderr (line and column) and skipped.

@@ -14,10 +14,13 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use cadastre::wifi::{Criteria, DailyUsage, HotspotVerdict};
+use cadastre::wifi::{Criteria, DailyUsage, HotspotVerdict, Plan, PlanParams};
 use cadastre::Cadastre;
+use collector::config::WifiConfig;
+use collector::store::{HotspotAps, HotspotDay, Store};
 
 use super::table::{Cell, Table};
+use super::QuestionError;
 
 /// The window of whole local days a verdict looks at: `window_days` days ending with `until`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +205,144 @@ pub fn usage_table(a: &UsageAnswer) -> Table {
             })
             .collect(),
     }
+}
+
+/// The verdicts' thresholds of a config's `[wifi]` keys.
+pub fn criteria_of(w: &WifiConfig) -> Criteria {
+    Criteria {
+        window_days: w.window_days,
+        min_coverage: w.min_coverage,
+        min_availability: w.min_availability,
+        peak_per_ap_min: w.peak_per_ap_min,
+        client_hours_per_ap_min: w.client_hours_per_ap_min,
+    }
+}
+
+/// The plan's parameters of a config's `[wifi]` keys (10 s of solving at most).
+pub fn plan_params_of(w: &WifiConfig) -> PlanParams {
+    PlanParams {
+        max_moves: w.max_moves.map(|k| k as usize),
+        ..PlanParams::new(w.radius_m, w.max_fibre_m)
+    }
+}
+
+/// The hotspots of `cad` and their access points, as the store's rollup matches them.
+pub fn hotspot_aps(cad: &Cadastre) -> Vec<HotspotAps> {
+    cad.hotspots
+        .iter()
+        .map(|h| HotspotAps {
+            id: h.id.clone(),
+            access_points: h.access_points.clone(),
+        })
+        .collect()
+}
+
+/// Rolls the store's wifi usage up through `through` (a whole local day), for the hotspots of
+/// `cad`: each day not yet rolled up, from the first with samples (cheap when none is new).
+pub fn roll_up(
+    store: &mut Store,
+    cad: &Cadastre,
+    w: &WifiConfig,
+    through: NaiveDate,
+) -> Result<usize, QuestionError> {
+    store
+        .rollup_wifi_through(through, w.timezone, w.poll_interval, &hotspot_aps(cad))
+        .map_err(QuestionError::store("roll the wifi usage up"))
+}
+
+/// The store's daily usage from `from` to `to` (one hotspot when given).
+pub fn usage_of_store(
+    store: &Store,
+    hotspot: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<DailyUsage>, QuestionError> {
+    let days = store
+        .wifi_usage(hotspot, from, to)
+        .map_err(QuestionError::store("read the wifi usage"))?;
+    Ok(days.into_iter().map(daily).collect())
+}
+
+/// A day of the store's rollup as the verdicts read it.
+fn daily(d: HotspotDay) -> DailyUsage {
+    DailyUsage {
+        hotspot: d.hotspot,
+        date: d.date,
+        peak_clients: d.peak_clients,
+        client_hours: d.client_hours,
+        availability: d.availability,
+        active_hours: d.active_hours,
+        coverage: Some(d.coverage),
+        ..DailyUsage::default()
+    }
+}
+
+/// Yesterday in `w`'s time zone: the last whole local day, the default end of a window.
+pub fn yesterday(w: &WifiConfig) -> NaiveDate {
+    chrono::Utc::now().with_timezone(&w.timezone).date_naive() - chrono::Days::new(1)
+}
+
+/// The relocation plan: the verdicts over `window`, then the plan of the underused hotspots.
+pub fn plan(
+    cad: &Cadastre,
+    usage: &[DailyUsage],
+    window: Window,
+    criteria: &Criteria,
+    params: &PlanParams,
+) -> Plan {
+    let v = verdicts(cad, usage, window, criteria);
+    cadastre::wifi::plan(cad, &v.hotspots, &v.criteria, params)
+}
+
+/// The plan's moves as a table (one line per move; the targets a place covers joined by `;`).
+pub fn plan_table(p: &Plan) -> Table {
+    Table {
+        header: vec![
+            "hotspot",
+            "from_site",
+            "to_target",
+            "to_kind",
+            "distance_m",
+            "fibre_m",
+            "fibre_via",
+            "weight",
+            "covers",
+        ],
+        rows: p
+            .moves
+            .iter()
+            .map(|m| {
+                let (kind, id) = m.fibre_via.parts();
+                vec![
+                    Cell::Text(m.hotspot.clone()),
+                    Cell::Text(m.from_site.clone()),
+                    Cell::Text(m.to_target.clone()),
+                    Cell::Text(m.to_kind.clone()),
+                    Cell::Num(m.distance_m, 1),
+                    Cell::Num(m.fibre_m, 1),
+                    Cell::Text(format!("{kind} {id}")),
+                    Cell::Num(m.weight, 3),
+                    Cell::Text(m.covers.join(";")),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// The plan's summary line: weight, fibre, optimality and its bound, solve time.
+pub fn plan_summary(p: &Plan) -> String {
+    format!(
+        "{} moves of {} movable hotspots to {} candidate places: covered weight {:.3} ({}; bound {:.3}, greedy {:.3}), fibre {:.1} m, solved in {:.0} ms",
+        p.moves.len(),
+        p.movable,
+        p.candidates,
+        p.covered_weight,
+        if p.optimal { "optimal" } else { "not proven optimal" },
+        p.bound,
+        p.greedy_weight,
+        p.fibre_m_total,
+        p.solve_ms
+    )
 }
 
 /// The last date of `usage` (the default `until` of a CSV's verdicts).

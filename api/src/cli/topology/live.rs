@@ -17,7 +17,12 @@ use crate::questions::live::{level, neighbour};
 /// Opens the store a config names, refusing to create one (a typo must not read as "nothing
 /// measured").
 pub fn open_store(config: &FsPath) -> anyhow::Result<Store> {
-    let cfg = Config::load(config).map_err(|e| {
+    open_store_of(&load_config(config)?, config)
+}
+
+/// Loads a config, every problem in the error.
+pub fn load_config(config: &FsPath) -> anyhow::Result<Config> {
+    Config::load(config).map_err(|e| {
         anyhow::anyhow!(
             "{}: invalid configuration:\n{}",
             config.display(),
@@ -27,7 +32,11 @@ pub fn open_store(config: &FsPath) -> anyhow::Result<Store> {
                 .collect::<Vec<_>>()
                 .join("\n")
         )
-    })?;
+    })
+}
+
+/// Opens the store `cfg` (read from the file `config`) names, refusing to create one.
+pub fn open_store_of(cfg: &Config, config: &FsPath) -> anyhow::Result<Store> {
     let path = &cfg.store.path;
     let retention = Retention {
         samples: cfg.store.retention,
