@@ -98,6 +98,7 @@ pub async fn serve(
             cadastre,
             auth: Arc::new(Auth::new(&cfg.api)),
             answers: Arc::default(),
+            wifi: Arc::new(cfg.wifi.clone()),
         },
         &cfg.api,
     );

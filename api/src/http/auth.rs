@@ -34,16 +34,19 @@ pub enum Permission {
     Commercial,
     /// `/metrics`.
     Metrics,
+    /// The wifi hotspots' usage, verdicts and relocation plan.
+    WifiRead,
 }
 
 /// Every permission, in the README's order.
-pub const PERMISSIONS: [Permission; 6] = [
+pub const PERMISSIONS: [Permission; 7] = [
     Permission::MonitoringRead,
     Permission::CadastreRead,
     Permission::CadastreWrite,
     Permission::TopologyRead,
     Permission::Commercial,
     Permission::Metrics,
+    Permission::WifiRead,
 ];
 
 impl Permission {
@@ -56,6 +59,7 @@ impl Permission {
             Permission::TopologyRead => "topology:read",
             Permission::Commercial => "commercial",
             Permission::Metrics => "metrics",
+            Permission::WifiRead => "wifi:read",
         }
     }
 }
@@ -82,7 +86,7 @@ pub fn access(role: ApiRole, permission: Permission) -> Access {
         (_, CadastreWrite) => Access::Denied,
         (
             ApiRole::Viewer | ApiRole::Engineer | ApiRole::Planner | ApiRole::Commercial,
-            MonitoringRead | CadastreRead | TopologyRead | Commercial | Metrics,
+            MonitoringRead | CadastreRead | TopologyRead | Commercial | Metrics | WifiRead,
         ) => Access::Full,
     }
 }
@@ -234,13 +238,14 @@ mod tests {
 
     /// The README's table, row by row: r = full, o = offer, - = denied, in the order viewer,
     /// engineer, planner, commercial, operator, admin.
-    const TABLE: [(Permission, &str); 6] = [
+    const TABLE: [(Permission, &str); 7] = [
         (Permission::MonitoringRead, "rrrr-r"),
         (Permission::CadastreRead, "rrrr-r"),
         (Permission::CadastreWrite, "--r--r"),
         (Permission::TopologyRead, "rrrr-r"),
         (Permission::Commercial, "rrrror"),
         (Permission::Metrics, "rrrr-r"),
+        (Permission::WifiRead, "rrrr-r"),
     ];
 
     #[test]

@@ -73,6 +73,9 @@ pub struct AppState {
     pub auth: Arc<auth::Auth>,
     /// Answers kept between the store's writes (`answers::kept`).
     pub answers: Arc<answers::Answers>,
+    /// `[wifi]`: the verdicts' thresholds and the plan's limits (the defaults of the wifi
+    /// routes' parameters), the days' time zone.
+    pub wifi: Arc<collector::config::WifiConfig>,
 }
 
 /// Every area's routes, merged, and the OpenAPI document that describes them (which they

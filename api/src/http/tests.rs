@@ -94,6 +94,7 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
             ..ApiConfig::default()
         })),
         answers: Arc::default(),
+        wifi: Default::default(),
     }
 }
 

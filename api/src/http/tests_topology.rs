@@ -95,6 +95,7 @@ fn app(dir: &std::path::Path) -> (Router, cadastre::Cadastre, Measured) {
             ..ApiConfig::default()
         })),
         answers: Arc::default(),
+        wifi: Default::default(),
     };
     (router(state), cad, measured)
 }

@@ -46,6 +46,7 @@ fn app() -> (Router, tempfile::TempDir) {
             ..ApiConfig::default()
         })),
         answers: Arc::default(),
+        wifi: Default::default(),
     };
     (router(state), dir)
 }

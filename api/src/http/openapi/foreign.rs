@@ -15,8 +15,10 @@ use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 mod graph;
+mod wifi;
 
 pub use graph::*;
+pub use wifi::*;
 
 /// One LLDP neighbour (`collector::sample::LldpNeighbour`): the `lldp[]` item of
 /// `irisops poll --format json`.
