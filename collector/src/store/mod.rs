@@ -22,6 +22,7 @@ pub(crate) mod read;
 pub(crate) mod recent;
 mod rollup;
 pub mod schema;
+mod wifi_import;
 mod wifi_usage;
 mod write;
 

@@ -11,6 +11,11 @@ use tokio::sync::watch;
 
 use collector::config::{ApiRole, Config, API_ROLES};
 
+mod wifi_history;
+
+/// Days of wifi history the demo writes before its first poll.
+const WIFI_HISTORY_DAYS: u32 = 35;
+
 /// Arguments of `irisops demo`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,6 +51,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     let cadastre_dir = data.join("cadastre");
     let cad = demo_cadastre(&cadastre_dir)?;
     let backbone = simulator::demo::backbone(&cad);
+    const SEED: u64 = 42;
     let names: Vec<String> = backbone
         .routers
         .iter()
@@ -57,9 +63,9 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         listen: sim_addr,
         devices,
         ports,
-        seed: 42,
+        seed: SEED,
         faults: Default::default(),
-        backbone: Some(backbone),
+        backbone: Some(backbone.clone()),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut sim_stop = stop_rx.clone();
@@ -91,6 +97,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
                 .join("; ")
         )
     })?;
+    backfill_wifi(&cfg, &cad, &backbone, SEED)?;
     eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
     eprintln!(
         "irisops demo: config in {} (try: irisops topology drift --data {} --config {})",
@@ -110,6 +117,30 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     r
 }
 
+/// Writes the demo's wifi history into its store (the days it does not hold yet).
+fn backfill_wifi(
+    cfg: &Config,
+    cad: &cadastre::Cadastre,
+    backbone: &simulator::Backbone,
+    seed: u64,
+) -> anyhow::Result<()> {
+    let tz = cfg.wifi.timezone;
+    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
+    let days = wifi_history::history(cad, backbone, seed, tz, today, WIFI_HISTORY_DAYS);
+    let retention = collector::store::Retention {
+        samples: cfg.store.retention,
+        rollups: cfg.store.rollup_retention,
+    };
+    let mut store = collector::store::Store::open(&cfg.store.path, retention)
+        .with_context(|| format!("cannot open the store at {}", cfg.store.path.display()))?;
+    let written = store.import_wifi_days(&days)?;
+    eprintln!(
+        "irisops demo: {WIFI_HISTORY_DAYS} days of simulated wifi history for {} hotspots ({written} new days in the store)",
+        cad.hotspots.len()
+    );
+    Ok(())
+}
+
 /// The demo's configuration: `devices` simulated devices polled every 10 s, and the
 /// backbone's routers and controller (`names`; community = name) every 30 s.
 fn config_text(
@@ -120,7 +151,7 @@ fn config_text(
     names: &[String],
 ) -> String {
     let mut text = format!(
-        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n[cadastre]\ndata = {:?}\n",
+        "[store]\npath = {:?}\n[collector]\nconcurrency = 64\n[cadastre]\ndata = {:?}\n[wifi]\npoll_interval = \"30s\"\n",
         data.display().to_string(),
         cadastre_dir.display().to_string()
     );
