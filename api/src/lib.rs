@@ -14,6 +14,8 @@
 //!   handlers alike (one code path for `--json` and the API's JSON).
 //! - [`reports`]: `[[report]]`, the spare and links report files `serve` writes on a
 //!   schedule, atomically.
+//! - [`wifi_rollup`]: the task `serve` runs to roll the store's wifi usage up, day by day,
+//!   with the served cadastre's hotspots.
 //! - [`bench`]: `irisops bench poll|fleet|wifi|influx`: CPU, memory and timeliness, one module
 //!   per benchmark.
 //!
@@ -25,3 +27,4 @@ pub mod cli;
 pub mod http;
 pub mod questions;
 pub mod reports;
+pub mod wifi_rollup;

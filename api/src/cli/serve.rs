@@ -89,6 +89,13 @@ pub async fn serve(
     let sinks = start_sinks(&cfg, &metrics, &rx)?;
     let reader = Arc::new(Mutex::new(reader));
     let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
+    let wifi_rollup = crate::wifi_rollup::start(
+        cadastre.clone(),
+        path.clone(),
+        retention,
+        cfg.wifi.clone(),
+        rx.clone(),
+    );
     let running =
         collector::pipeline::start_with_taps(&cfg, writer, metrics.clone(), rx, sinks.taps);
     let app = router_with_limits(
@@ -116,7 +123,7 @@ pub async fn serve(
     running.join().await;
     // The pollers are gone, so the encoder's queue closes: it flushes its last batch to the
     // outbox and ends; the sender ends on the shutdown signal (unsent batches stay queued).
-    for t in sinks.tasks.into_iter().chain(reports) {
+    for t in sinks.tasks.into_iter().chain(reports).chain(wifi_rollup) {
         let _ = t.await;
     }
     Ok(())

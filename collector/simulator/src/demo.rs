@@ -96,18 +96,23 @@ pub fn backbone(cad: &cadastre::Cadastre) -> Backbone {
         .collect();
     let mut aps = Vec::new();
     for h in &cad.hotspots {
-        let busy = hash(&h.id).is_multiple_of(4);
+        // A quarter of the hotspots busy, a quarter quiet (the underused ones a relocation
+        // plan moves), the rest moderately used; one access point in 20 dead (its hotspot is
+        // faulty: a repair, not a move).
+        let kind = hash(&h.id) % 4;
         for ap in &h.access_points {
             let r = hash(ap);
             let pattern = if r % 20 == 3 {
                 ClientPattern::Dead
-            } else if busy {
+            } else if kind == 0 {
                 ClientPattern::Busy {
                     peak: 20 + (r % 40) as u32,
                 }
+            } else if kind == 1 {
+                ClientPattern::Quiet { peak: 1 }
             } else {
                 ClientPattern::Quiet {
-                    peak: 1 + (r % 6) as u32,
+                    peak: 3 + (r % 4) as u32,
                 }
             };
             aps.push(AccessPoint {
