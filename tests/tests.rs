@@ -23,3 +23,4 @@ mod tidy;
 mod topology_cli;
 mod topology_live;
 mod web;
+mod wifi;
