@@ -11,11 +11,13 @@
 //! - [`fleet`]: `bench fleet`: the pipeline against a simulated fleet on cron schedules.
 //! - [`influx`]: `bench influx`: encode, outbox and replay costs of the InfluxDB sink.
 //! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
+//! - [`wifi_plan`]: `bench wifi-plan`: the exact relocation plan on 5,000 candidate places.
 
 pub mod fleet;
 pub mod influx;
 pub mod poll;
 pub mod wifi;
+pub mod wifi_plan;
 
 use std::process::ExitCode;
 
@@ -37,6 +39,9 @@ pub enum BenchCommand {
     /// The InfluxDB sink at fleet scale: encode CPU, outbox append cost, replay speed of an
     /// outage's backlog to a real v2-write server.
     Influx(influx::InfluxArgs),
+    /// The wifi relocation plan on synthetic Brussels instances (5,000 candidate places,
+    /// spread and clustered): exact solve vs greedy, and vs brute force on a small one.
+    WifiPlan(wifi_plan::WifiPlanArgs),
 }
 
 /// Runs one benchmark; exit code 1 when a benchmark's own checks fail.
@@ -63,6 +68,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             let rt = current_thread()?;
             rt.block_on(influx::run(args))
         }
+        BenchCommand::WifiPlan(args) => wifi_plan::run(args),
     }
 }
 
