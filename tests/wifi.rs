@@ -242,7 +242,7 @@ fn real_polls_of_the_controller_roll_up_into_each_hotspot_s_day() {
     with_test_token(&cfg);
     let serve = Proc(
         Command::new(irisops())
-            .arg("serve")
+            .args(["serve", "--config"])
             .arg(&cfg)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -20,7 +20,8 @@
 //! - [`csv`]: CSV export of every layer.
 //! - [`export`]: the files of an export (GeoJSON, OFDS, CSV), in memory.
 //! - [`demo`]: the generated Brussels-scale demo network.
-//! - [`wifi`]: the hotspots' verdicts (underused, faulty, ...) from their daily usage.
+//! - [`wifi`]: the hotspots' verdicts (underused, faulty, ...) from their daily usage, and the
+//!   relocation plan of the underused ones.
 //! - [`versions`]: the history and one change's diff, as the CLI and the API answer them.
 //! - [`writes`]: a change set, an undo, an import, validated as the CLI and the API both run
 //!   them; a refused change set's problems in the API's shape.

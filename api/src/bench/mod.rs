@@ -12,12 +12,14 @@
 //! - [`influx`]: `bench influx`: encode, outbox and replay costs of the InfluxDB sink.
 //! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
 //! - [`wifi_rollup`]: `bench wifi-rollup`: the hotspots' daily usage rollup of 900 APs.
+//! - [`wifi_plan`]: `bench wifi-plan`: the exact relocation plan on 5,000 candidate places.
 
 pub mod fleet;
 pub mod influx;
 pub mod poll;
 pub mod wifi;
 pub mod wifi_rollup;
+pub mod wifi_plan;
 
 use std::process::ExitCode;
 
@@ -41,6 +43,9 @@ pub enum BenchCommand {
     Influx(influx::InfluxArgs),
     /// Roll up a day of 1-minute samples of 900 APs in 220 hotspots; read 28 days of them.
     WifiRollup(wifi_rollup::WifiRollupArgs),
+    /// The wifi relocation plan on synthetic Brussels instances (5,000 candidate places,
+    /// spread and clustered): exact solve vs greedy, and vs brute force on a small one.
+    WifiPlan(wifi_plan::WifiPlanArgs),
 }
 
 /// Runs one benchmark; exit code 1 when a benchmark's own checks fail.
@@ -68,6 +73,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             rt.block_on(influx::run(args))
         }
         BenchCommand::WifiRollup(args) => wifi_rollup::run(args),
+        BenchCommand::WifiPlan(args) => wifi_plan::run(args),
     }
 }
 

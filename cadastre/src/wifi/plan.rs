@@ -370,6 +370,23 @@ pub struct BruteForce {
     pub places: Vec<String>,
 }
 
+/// The greedy plan alone (best marginal weight first, ties by fewer fibre metres): what the
+/// bench compares the exact solve with.
+#[cfg(any(test, feature = "brute-force"))]
+pub fn greedy(cad: &Cadastre, verdicts: &[HotspotVerdict], p: &PlanParams) -> BruteForce {
+    let inst = instance::build(cad, verdicts, p.radius_m, p.max_fibre_m, p.max_moves);
+    let all: Vec<usize> = (0..inst.places.len()).collect();
+    let chosen = solve::greedy(&inst.mclp, &all, inst.mclp.k);
+    BruteForce {
+        covered_weight: solve::covered_weight(&inst.mclp, &chosen),
+        fibre_m_total: chosen.iter().map(|&c| inst.places[c].fibre_m).sum(),
+        places: chosen
+            .iter()
+            .map(|&c| cad.targets[inst.places[c].target].id.clone())
+            .collect(),
+    }
+}
+
 /// The reference: every subset of at most K candidate places (tests and the bench only:
 /// exponential).
 #[cfg(any(test, feature = "brute-force"))]

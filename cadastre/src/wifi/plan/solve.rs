@@ -418,11 +418,81 @@ fn solve_table(t: &mut Table, deadline: Instant, enumerate_up_to: f64) {
         t.ub[k] = t.best[k].0.w;
     }
     at_most(&mut t.best);
+    if !exact {
+        // Unfinished: the Lagrangian bound (the linear relaxation's) is tighter than the
+        // greedy marginals' for the counts the search did not close.
+        for k in 1..=kmax {
+            if t.ub[k] > t.best[k].0.w + tol(t.ub[k], t.best[k].0.w) {
+                t.ub[k] = t.ub[k].min(lagrangian_bound(&t.sub, k, t.best[k].0.w, 60));
+            }
+        }
+    }
     // The best weight never falls as k grows: a bound for k holds for every smaller k.
     for k in (0..kmax).rev() {
         t.ub[k] = t.ub[k].min(t.ub[k + 1]).max(t.best[k].0.w);
     }
     t.exact = exact;
+}
+
+/// An upper bound on the weight `k` candidates of `m` cover, by Lagrangian relaxation of
+/// "a target counts only if a chosen candidate covers it" (multiplier λ_t ∈ [0, w_t] per
+/// target): for any λ, Σ_t (w_t − λ_t) + the sum of the `k` largest Σ_{t ∈ cov(c)} λ_t is a
+/// bound; `iterations` subgradient steps (Polyak's step towards `lower`, a known plan's
+/// weight) lower it towards the linear relaxation's value. λ = w gives the sum of the `k`
+/// best single candidates.
+pub(crate) fn lagrangian_bound(m: &Mclp, k: usize, lower: f64, iterations: usize) -> f64 {
+    let mut lambda: Vec<f64> = m.weight.clone();
+    let mut best = f64::INFINITY;
+    let (mut mu, mut stale) = (1.0, 0);
+    let mut count = vec![0u32; m.weight.len()];
+    for _ in 0..iterations {
+        let mut vals: Vec<(f64, usize)> = m
+            .covers
+            .iter()
+            .enumerate()
+            .map(|(c, cov)| (cov.iter().map(|&t| lambda[t]).sum(), c))
+            .collect();
+        let kk = k.min(vals.len());
+        if kk > 0 && kk < vals.len() {
+            vals.select_nth_unstable_by(kk - 1, |a, b| b.0.total_cmp(&a.0));
+        }
+        let top = &vals[..kk];
+        let rest: f64 = m
+            .weight
+            .iter()
+            .zip(&lambda)
+            .map(|(w, l)| (w - l).max(0.0))
+            .sum();
+        let l = rest + top.iter().map(|v| v.0).sum::<f64>();
+        if l < best - tol(l, l) {
+            (best, stale) = (l, 0);
+        } else {
+            stale += 1;
+            if stale >= 5 {
+                (mu, stale) = (mu / 2.0, 0);
+            }
+        }
+        if best <= lower + tol(lower, lower) {
+            break;
+        }
+        count.iter_mut().for_each(|x| *x = 0);
+        for &(_, c) in top {
+            for &t in &m.covers[c] {
+                count[t] += 1;
+            }
+        }
+        let grad = |t: usize| f64::from(count[t]) - if lambda[t] < m.weight[t] { 1.0 } else { 0.0 };
+        let norm2: f64 = (0..lambda.len()).map(|t| grad(t).powi(2)).sum();
+        if norm2 == 0.0 {
+            break;
+        }
+        let step = mu * (l - lower).max(0.0) / norm2;
+        let g: Vec<f64> = (0..lambda.len()).map(grad).collect();
+        for (t, gt) in g.into_iter().enumerate() {
+            lambda[t] = (lambda[t] - step * gt).clamp(0.0, m.weight[t]);
+        }
+    }
+    best
 }
 
 /// Makes `best[k]` the best plan of at most `k` candidates.

@@ -589,3 +589,20 @@ fn targets_from_points_and_districts() {
     assert!(targets_from_geojson("[]", None, None).is_err());
     assert!(targets_from_geojson("{", None, None).is_err());
 }
+
+#[test]
+fn the_lagrangian_bound_holds_and_beats_the_single_candidates() {
+    for seed in 0..100u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let n = rng.gen_range(6..=14);
+        let (n_targets, k) = (rng.gen_range(5..20), rng.gen_range(1..=5));
+        let m = random_mclp(&mut rng, n, n_targets, k);
+        let (want, _) = solve::brute_force(&m);
+        let bound = solve::lagrangian_bound(&m, k, 0.0, 100);
+        assert!(bound >= want.w - 1e-9, "seed {seed}: {bound} < {}", want.w);
+        let mut singles: Vec<f64> = (0..n).map(|c| solve::covered_weight(&m, &[c])).collect();
+        singles.sort_by(|a, b| b.total_cmp(a));
+        let top: f64 = singles.iter().take(k).sum();
+        assert!(bound <= top + 1e-9, "seed {seed}: {bound} > {top} ({m:?})");
+    }
+}
