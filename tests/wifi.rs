@@ -52,7 +52,11 @@ fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() 
     let (_demo, port, tokens) = start_demo(dir.path());
     let viewer = token(&tokens, "viewer");
     // Roles: every reader but the outside operator; no token is 401.
-    for path in ["/api/v1/wifi/verdicts", "/api/v1/wifi/plan", "/api/v1/wifi/usage"] {
+    for path in [
+        "/api/v1/wifi/verdicts",
+        "/api/v1/wifi/plan",
+        "/api/v1/wifi/usage",
+    ] {
         let (code, body) = http_as(port, "GET", path, None, Some(token(&tokens, "operator")));
         assert_eq!(code, 403, "{path}: {body}");
         assert!(!body.contains("spot-"), "{body}");
@@ -65,7 +69,10 @@ fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() 
     let hotspots = v["hotspots"].as_array().unwrap();
     let n = |verdict: &str| hotspots.iter().filter(|h| h["verdict"] == verdict).count();
     assert_eq!(hotspots.len(), cadastre::demo::generate(1).hotspots.len());
-    assert!(n("underused") >= 20 && n("ok") >= 50 && n("faulty") >= 5, "{body}");
+    assert!(
+        n("underused") >= 20 && n("ok") >= 50 && n("faulty") >= 5,
+        "{body}"
+    );
     assert_eq!(n("insufficient_data"), 0);
     for h in hotspots {
         assert!(!h["reason"].as_str().unwrap().is_empty(), "{h}");
@@ -101,7 +108,11 @@ fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() 
         .args(["--until", &until, "--max-moves", "15", "--format", "json"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let cli = json(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(without_time(cli), without_time(plan.clone()));
 
@@ -109,7 +120,13 @@ fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() 
     let (code, csv) = http_as(port, "GET", &format!("{q}&format=csv"), None, Some(viewer));
     assert_eq!(code, 200);
     assert_eq!(csv.lines().count(), 1 + moves.len(), "{csv}");
-    let (code, geo) = http_as(port, "GET", &format!("{q}&format=geojson"), None, Some(viewer));
+    let (code, geo) = http_as(
+        port,
+        "GET",
+        &format!("{q}&format=geojson"),
+        None,
+        Some(viewer),
+    );
     assert_eq!(code, 200);
     let geo = json(&geo);
     assert_eq!(geo["features"].as_array().unwrap().len(), moves.len());
@@ -138,7 +155,9 @@ fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() 
     assert_eq!(code, 200, "{body}");
     let days = json(&body)["days"].as_array().unwrap().clone();
     assert_eq!(days.len(), 28);
-    assert!(days.iter().all(|d| d["hotspot"] == first && d["coverage"] == 1.0));
+    assert!(days
+        .iter()
+        .all(|d| d["hotspot"] == first && d["coverage"] == 1.0));
 }
 
 #[test]
@@ -172,10 +191,16 @@ fn a_portal_csv_with_a_bad_line_is_judged_on_its_good_lines_and_names_the_bad_on
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("line 58") && stderr.contains("date"), "{stderr}");
+    assert!(
+        stderr.contains("line 58") && stderr.contains("date"),
+        "{stderr}"
+    );
     let v = json(&String::from_utf8_lossy(&out.stdout));
     // The window ends on the file's last good date.
-    assert_eq!((v["until"].as_str(), v["from"].as_str()), (Some("2026-02-28"), Some("2026-02-01")));
+    assert_eq!(
+        (v["until"].as_str(), v["from"].as_str()),
+        (Some("2026-02-28"), Some("2026-02-01"))
+    );
     let verdict = |id: &str| {
         v["hotspots"]
             .as_array()
@@ -187,11 +212,18 @@ fn a_portal_csv_with_a_bad_line_is_judged_on_its_good_lines_and_names_the_bad_on
     };
     let q = verdict(&quiet.id);
     let n = quiet.access_points.len().max(1) as f64;
-    let want = if 1.0 / n < 3.0 && 2.5 / n < 8.0 { "underused" } else { "ok" };
+    let want = if 1.0 / n < 3.0 && 2.5 / n < 8.0 {
+        "underused"
+    } else {
+        "ok"
+    };
     assert_eq!(q["verdict"], want, "{q}");
     assert_eq!(verdict(&busy.id)["verdict"], "ok");
     // A hotspot the file does not mention: no data, never underused.
-    assert_eq!(verdict(&demo.hotspots[2].id)["verdict"], "insufficient_data");
+    assert_eq!(
+        verdict(&demo.hotspots[2].id)["verdict"],
+        "insufficient_data"
+    );
 }
 
 #[test]
@@ -296,7 +328,10 @@ fn real_polls_of_the_controller_roll_up_into_each_hotspot_s_day() {
                 // read an AP after it.
                 let at = |t: i64| u64::from(model.clients(index(ap), t as u64).unwrap_or(0));
                 let got = clients.unwrap_or(0);
-                assert!(got == at(t2) || got == at(t2 + 2_000), "{ap} at {t2}: {got}");
+                assert!(
+                    got == at(t2) || got == at(t2 + 2_000),
+                    "{ap} at {t2}: {got}"
+                );
                 sum += clients.unwrap_or(0);
             }
             peak = peak.max(sum);
@@ -308,7 +343,11 @@ fn real_polls_of_the_controller_roll_up_into_each_hotspot_s_day() {
             .filter(|ap| model.clients(index(ap), 0).is_none())
             .count();
         let want = 1.0 - dead as f64 / h.access_points.len() as f64;
-        assert!((d.availability.unwrap() - want).abs() < 1e-9, "{}: {d:?}", h.id);
+        assert!(
+            (d.availability.unwrap() - want).abs() < 1e-9,
+            "{}: {d:?}",
+            h.id
+        );
         assert!(d.coverage > 0.0 && d.coverage < 0.01, "{d:?}");
         checked += 1;
     }
@@ -321,4 +360,81 @@ fn chrono_tz_brussels() -> chrono_tz::Tz {
 
 fn today_in(tz: chrono_tz::Tz) -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&tz).date_naive()
+}
+
+#[test]
+fn a_plan_for_districts_from_polygons_weighted_by_a_named_property() {
+    let dir = tempfile::tempdir().unwrap();
+    let cad_dir = dir.path().join("cad");
+    let out = Command::new(irisops())
+        .args(["cadastre", "generate-demo", "--seed", "2", "--out"])
+        .arg(&cad_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let demo = cadastre::demo::generate(2);
+    // Every hotspot quiet for 28 days: all movable, no target served yet.
+    let mut csv = String::from("hotspot,date,peak_clients,client_hours\n");
+    for h in &demo.hotspots {
+        for d in 1..=28 {
+            csv += &format!("{},2026-02-{d:02},0,0\n", h.id);
+        }
+    }
+    let usage = dir.path().join("usage.csv");
+    std::fs::write(&usage, csv).unwrap();
+    // Two districts: a square of ~140 m around a site (on the fibre), weighted 0.37 by its
+    // social-housing share; one whose share is not a number (skipped, named).
+    let site = &demo.sites[0].location;
+    let (x, y, d) = (site.x(), site.y(), 0.001);
+    let square = serde_json::json!([[
+        [x - d, y - d],
+        [x + d, y - d],
+        [x + d, y + d],
+        [x - d, y + d],
+        [x - d, y - d]
+    ]]);
+    let districts = serde_json::json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "d-centre", "name": "Centre", "social_housing_share": 0.37},
+         "geometry": {"type": "Polygon", "coordinates": square}},
+        {"type": "Feature", "properties": {"id": "d-bad", "social_housing_share": "n/a"},
+         "geometry": {"type": "Point", "coordinates": [x, y]}}
+    ]});
+    let file = dir.path().join("districts.geojson");
+    std::fs::write(&file, districts.to_string()).unwrap();
+    let out = Command::new(irisops())
+        .args(["wifi", "plan", "--data"])
+        .arg(&cad_dir)
+        .arg("--usage")
+        .arg(&usage)
+        .arg("--targets")
+        .arg(&file)
+        .args([
+            "--weight-property",
+            "social_housing_share",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[1]") && stderr.contains("social_housing_share"),
+        "{stderr}"
+    );
+    let plan = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(plan["movable"], demo.hotspots.len());
+    assert_eq!(
+        (plan["candidates"].as_u64(), plan["optimal"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let m = &plan["moves"][0];
+    assert_eq!(
+        (m["to_target"].as_str(), m["to_kind"].as_str()),
+        (Some("d-centre"), Some("district"))
+    );
+    assert!((m["weight"].as_f64().unwrap() - 0.37).abs() < 1e-9, "{m}");
+    // The centroid of the square is the site: on the fibre.
+    assert!(m["fibre_m"].as_f64().unwrap() < 1.0, "{m}");
+    assert_eq!(plan["moves"].as_array().unwrap().len(), 1);
 }

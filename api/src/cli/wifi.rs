@@ -4,7 +4,9 @@
 //! verdicts over a window of whole local days, and the relocation plan of the underused ones.
 //! The usage comes from the store a config names (its daily rollup) or from a captive portal's
 //! CSV; the thresholds are the config's `[wifi]` keys (the built-in defaults without one),
-//! each overridable by its flag. The answers are `questions::wifi`'s, as the API serves them.
+//! each overridable by its flag. `plan --targets FILE --weight-property P` plans for the places
+//! of a GeoJSON (e.g. the region's districts and their social-housing share) instead of the
+//! cadastre's `targets` layer. The answers are `questions::wifi`'s, as the API serves them.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -67,6 +69,18 @@ pub struct Args {
     /// `usage`: one hotspot only.
     #[arg(long)]
     hotspot: Option<String>,
+    /// `plan`: the target places from this GeoJSON instead of the cadastre's `targets` layer:
+    /// points, or polygons (e.g. districts) reduced to their area-weighted centroid.
+    #[arg(long)]
+    targets: Option<PathBuf>,
+    /// With `--targets`: the property that holds each place's weight (default `weight`), e.g.
+    /// the social-housing share of a district.
+    #[arg(long, requires = "targets")]
+    weight_property: Option<String>,
+    /// With `--targets`: the property that holds each place's kind (default `kind`; else
+    /// `district` for a polygon, `place` for a point).
+    #[arg(long, requires = "targets")]
+    kind_property: Option<String>,
     /// Output format (`geojson`: the plan's moves as lines).
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -125,7 +139,10 @@ pub fn run(cmd: WifiCommand) -> anyhow::Result<ExitCode> {
 
 /// `wifi plan`.
 fn plan(args: &Args) -> anyhow::Result<()> {
-    let i = inputs(args)?;
+    let mut i = inputs(args)?;
+    if let Some(file) = &args.targets {
+        i.cad.targets = read_targets(file, args)?;
+    }
     let p = answers::plan(&i.cad, &i.usage, i.window, &i.criteria, &i.params);
     eprintln!("irisops: {}", answers::plan_summary(&p));
     emit(&match args.format {
@@ -145,7 +162,10 @@ fn inputs(args: &Args) -> anyhow::Result<Inputs> {
         Some(file) => Some((super::topology::live::load_config(file)?, file)),
         None => None,
     };
-    let w = cfg.as_ref().map(|(c, _)| c.wifi.clone()).unwrap_or_default();
+    let w = cfg
+        .as_ref()
+        .map(|(c, _)| c.wifi.clone())
+        .unwrap_or_default();
     let days = args.window_days.unwrap_or(w.window_days);
     anyhow::ensure!(
         (1..=3660).contains(&days),
@@ -199,6 +219,29 @@ fn positive(flag: &str, value: f64) -> anyhow::Result<f64> {
         "{flag} must be a number > 0, got {value}"
     );
     Ok(value)
+}
+
+/// The target places of a GeoJSON of points and polygons; each feature that cannot be read is
+/// reported on stderr (index and property) and skipped.
+fn read_targets(file: &Path, args: &Args) -> anyhow::Result<Vec<cadastre::model::TargetPlace>> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let (targets, problems) = cadastre::wifi::targets_from_geojson(
+        &text,
+        args.weight_property.as_deref(),
+        args.kind_property.as_deref(),
+    )
+    .with_context(|| format!("cannot read the targets in {}", file.display()))?;
+    for p in &problems {
+        eprintln!("irisops: {}: {p} (feature skipped)", file.display());
+    }
+    anyhow::ensure!(
+        !targets.is_empty(),
+        "{}: no usable target place ({} problems)",
+        file.display(),
+        problems.len()
+    );
+    Ok(targets)
 }
 
 /// The usage rows of a CSV; each bad line is reported on stderr (line and column) and skipped.

@@ -114,7 +114,11 @@ impl ClientModel {
     pub fn new(controller: &Controller, seed: u64) -> Self {
         let key = super::backbone::model_key(&controller.name);
         ClientModel {
-            aps: controller.aps.iter().map(|ap| Ap::new(seed, key, ap)).collect(),
+            aps: controller
+                .aps
+                .iter()
+                .map(|ap| Ap::new(seed, key, ap))
+                .collect(),
         }
     }
 

@@ -72,7 +72,9 @@ mod tests {
         let again = [day("h", "2026-11-02", 9.0), day("h", "2026-11-03", 6.0)];
         assert_eq!(store.import_wifi_days(&again).unwrap(), 1);
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
-        let back = store.wifi_usage(Some("h"), d("2026-11-01"), d("2026-11-03")).unwrap();
+        let back = store
+            .wifi_usage(Some("h"), d("2026-11-01"), d("2026-11-03"))
+            .unwrap();
         let peaks: Vec<Option<f64>> = back.iter().map(|r| r.peak_clients).collect();
         assert_eq!(peaks, [Some(4.0), Some(5.0), Some(6.0)]);
         assert_eq!(back[0], first[0]);
