@@ -59,6 +59,8 @@ struct Figures {
     rollup_day_cpu_ms_median: f64,
     usage_28d_rows: usize,
     usage_28d_ms_median: f64,
+    /// The verdicts over 28 days of every hotspot: the store's read and the rules.
+    verdicts_28d_ms_median: f64,
     all_covered: bool,
 }
 
@@ -228,6 +230,19 @@ fn measure(args: &WifiRollupArgs, dir: &std::path::Path) -> anyhow::Result<ExitC
         n_rows = store.wifi_usage(None, from, last)?.len();
         read.push(t0.elapsed().as_secs_f64() * 1e3);
     }
+    let pairs: Vec<(String, usize)> = spots
+        .iter()
+        .map(|h| (h.id.clone(), h.access_points.len().max(1)))
+        .collect();
+    let criteria = cadastre::wifi::Criteria::default();
+    let mut judge = Vec::new();
+    for _ in 0..args.rounds {
+        let t0 = Instant::now();
+        let rows = crate::questions::wifi::usage_of_store(&store, None, from, last)?;
+        let v = cadastre::wifi::verdicts(&pairs, &rows, last, &criteria);
+        anyhow::ensure!(v.len() == spots.len(), "a verdict per hotspot");
+        judge.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
     let last_rows = store.wifi_usage(None, last, last)?;
     let all_covered =
         last_rows.len() == spots.len() && last_rows.iter().all(|r| r.coverage >= 0.999_999);
@@ -248,6 +263,7 @@ fn measure(args: &WifiRollupArgs, dir: &std::path::Path) -> anyhow::Result<ExitC
         rollup_day_cpu_ms_median: round(median(&mut cpu), 1),
         usage_28d_rows: n_rows,
         usage_28d_ms_median: round(median(&mut read), 2),
+        verdicts_28d_ms_median: round(median(&mut judge), 2),
         all_covered,
     };
     println!("{}", json_line(&figures)?);
