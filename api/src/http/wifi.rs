@@ -5,6 +5,9 @@
 //! `GET /api/v1/wifi/plan?until=&window_days=&radius_m=&max_fibre_m=&max_moves=&format=`, the
 //! answers of `irisops wifi usage|verdicts|plan --config` (`crate::questions::wifi`) from the
 //! server's store (its daily rollup) and the served cadastre, the `[wifi]` keys as defaults.
+//! `POST` to `/wifi/verdicts` and `/wifi/plan` with a captive portal's CSV as the body judges
+//! that usage instead (`irisops wifi ... --usage FILE.csv`; nothing is stored; a line that
+//! cannot be read refuses the request with 422, every such line named).
 
 use axum::extract::{Query, State};
 use axum::http::header;
@@ -31,8 +34,8 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(wifi))
         .routes(routes!(usage))
-        .routes(routes!(verdicts))
-        .routes(routes!(plan))
+        .routes(routes!(verdicts, verdicts_of_csv))
+        .routes(routes!(plan, plan_of_csv))
 }
 
 /// The answer of `GET /api/v1/wifi`.
@@ -161,7 +164,7 @@ async fn verdicts(
 ) -> Result<SortedJson<VerdictsAnswer>, ApiError> {
     caller.require(Permission::WifiRead)?;
     let p = Params::new(query, &["until", "window_days"])?;
-    let window = window(&s, &p)?;
+    let window = window(&s, &p, None)?;
     let snap = super::cadastre::snapshot(&s).await?;
     let criteria = answers::criteria_of(&s.wifi);
     with_store(&s, move |st| {
@@ -225,26 +228,36 @@ async fn plan(
     query: Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     caller.require(Permission::WifiRead)?;
-    let p = Params::new(
-        query,
-        &[
-            "until",
-            "window_days",
-            "radius_m",
-            "max_fibre_m",
-            "max_moves",
-            "format",
-        ],
-    )?;
-    let window = window(&s, &p)?;
-    let params = plan_params(&s, &p)?;
-    let format = p.choice("format", &["json", "csv", "geojson"], "json")?;
-    let snap = super::cadastre::snapshot(&s).await?;
-    let criteria = answers::criteria_of(&s.wifi);
+    let p = Params::new(query, PLAN_KEYS)?;
+    let window = window(&s, &p, None)?;
     let rows = with_store(&s, move |st| {
         answers::usage_of_store(st, None, window.from(), window.until)
     })
     .await?;
+    plan_answer(&s, &p, window, rows).await
+}
+
+/// The query parameters of the plan.
+const PLAN_KEYS: &[&str] = &[
+    "until",
+    "window_days",
+    "radius_m",
+    "max_fibre_m",
+    "max_moves",
+    "format",
+];
+
+/// The plan of `rows` over `window`, in the format `p` asks.
+async fn plan_answer(
+    s: &AppState,
+    p: &Params,
+    window: Window,
+    rows: Vec<cadastre::wifi::DailyUsage>,
+) -> Result<Response, ApiError> {
+    let params = plan_params(s, p)?;
+    let format = p.choice("format", &["json", "csv", "geojson"], "json")?;
+    let snap = super::cadastre::snapshot(s).await?;
+    let criteria = answers::criteria_of(&s.wifi);
     let (body, content_type) = blocking(move || {
         let plan = answers::plan(&snap.cad, &rows, window, &criteria, &params);
         Ok(match format {
@@ -260,14 +273,106 @@ async fn plan(
     Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
 }
 
+/// The verdicts on a captive portal's daily usage (the body, the contract's CSV:
+/// `hotspot,date,peak_clients,client_hours[,availability][,sessions][,unique_users]`) for the
+/// served cadastre's hotspots; the window ends on the file's last date unless `until` says
+/// (`irisops wifi verdicts --usage FILE.csv`). Nothing is stored.
+#[utoipa::path(post, path = "/api/v1/wifi/verdicts", tag = "wifi",
+    security(("bearer" = ["wifi:read"])),
+    params(VerdictsQuery),
+    request_body(description = "the daily usage, CSV", content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "one verdict per hotspot", body = foreign::VerdictsAnswer),
+        (status = 400, description = "a bad or unknown parameter, a body that is not UTF-8", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody),
+        (status = 422, description = "lines that cannot be read, each named (`index` = its line, `field` = its column)", body = ErrorBody)))]
+async fn verdicts_of_csv(
+    caller: Caller,
+    State(s): State<AppState>,
+    query: Query<Vec<(String, String)>>,
+    body: axum::body::Bytes,
+) -> Result<SortedJson<VerdictsAnswer>, ApiError> {
+    caller.require(Permission::WifiRead)?;
+    let p = Params::new(query, &["until", "window_days"])?;
+    let rows = csv_rows(&body)?;
+    let window = window(&s, &p, answers::last_date(&rows))?;
+    let snap = super::cadastre::snapshot(&s).await?;
+    let criteria = answers::criteria_of(&s.wifi);
+    blocking(move || Ok(answers::verdicts(&snap.cad, &rows, window, &criteria)))
+        .await
+        .map(SortedJson)
+}
+
+/// The relocation plan from a captive portal's daily usage (the body, CSV; see
+/// `POST /api/v1/wifi/verdicts`) (`irisops wifi plan --usage FILE.csv`). Nothing is stored.
+#[utoipa::path(post, path = "/api/v1/wifi/plan", tag = "wifi",
+    security(("bearer" = ["wifi:read"])),
+    params(PlanQuery),
+    request_body(description = "the daily usage, CSV", content = String, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "the plan in the format asked",
+            content((foreign::Plan = "application/json"), (String = "text/csv"),
+                (foreign::FeatureCollection = "application/geo+json"))),
+        (status = 400, description = "a bad or unknown parameter, a body that is not UTF-8", body = ErrorBody),
+        (status = 404, description = "no cadastre is served", body = ErrorBody),
+        (status = 422, description = "lines that cannot be read, each named", body = ErrorBody)))]
+async fn plan_of_csv(
+    caller: Caller,
+    State(s): State<AppState>,
+    query: Query<Vec<(String, String)>>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require(Permission::WifiRead)?;
+    let p = Params::new(query, PLAN_KEYS)?;
+    let rows = csv_rows(&body)?;
+    let window = window(&s, &p, answers::last_date(&rows))?;
+    plan_answer(&s, &p, window, rows).await
+}
+
+/// The usage rows of a CSV body; 422 naming every line that cannot be read.
+fn csv_rows(body: &[u8]) -> Result<Vec<cadastre::wifi::DailyUsage>, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::BadRequest {
+        message: "the body is not UTF-8 text".into(),
+        field: None,
+    })?;
+    let (rows, problems) = cadastre::wifi::usage_csv::read(text);
+    if !problems.is_empty() {
+        return Err(ApiError::Unprocessable {
+            message: format!("{} lines of the usage cannot be read", problems.len()),
+            problems: problems
+                .iter()
+                .map(|p| cadastre::store::ChangeProblem {
+                    severity: cadastre::Severity::Error,
+                    change: None,
+                    layer: None,
+                    index: Some(p.line),
+                    id: None,
+                    field: p.field.clone(),
+                    message: p.to_string(),
+                })
+                .collect(),
+        });
+    }
+    if rows.is_empty() {
+        return Err(ApiError::BadRequest {
+            message: "the usage has no line".into(),
+            field: None,
+        });
+    }
+    Ok(rows)
+}
+
 /// A YYYY-MM-DD date parameter; 400 naming it otherwise.
 fn date(p: &Params, key: &str) -> Result<Option<NaiveDate>, ApiError> {
     p.parse_opt(key, "a date YYYY-MM-DD")
 }
 
-/// The verdicts' window of `until` and `window_days`.
-fn window(s: &AppState, p: &Params) -> Result<Window, ApiError> {
-    let until = date(p, "until")?.unwrap_or_else(|| answers::yesterday(&s.wifi));
+/// The verdicts' window of `until` (else `last`, else yesterday) and `window_days`.
+fn window(s: &AppState, p: &Params, last: Option<NaiveDate>) -> Result<Window, ApiError> {
+    let until = match date(p, "until")? {
+        Some(d) => d,
+        None => last.unwrap_or_else(|| answers::yesterday(&s.wifi)),
+    };
     let days = p.parse("window_days", s.wifi.window_days, "a whole number of days")?;
     if !(1..=3660).contains(&days) {
         return Err(ApiError::bad_field(
