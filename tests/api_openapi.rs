@@ -5,7 +5,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -27,31 +27,6 @@ fn schemathesis() -> PathBuf {
         bin.display()
     );
     bin
-}
-
-/// `irisops demo` on a free port with a small fleet; its HTTP port once it answers, and the
-/// admin's token (from `DATA/tokens`).
-fn start_demo(dir: &Path) -> (Proc, u16, String) {
-    let http = free_tcp_port();
-    let child = Command::new(irisops())
-        .args(["demo", "--devices", "2", "--ports", "4", "--listen"])
-        .arg(format!("127.0.0.1:{http}"))
-        .arg("--data")
-        .arg(dir.join("demo"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start irisops demo");
-    let demo = Proc(child);
-    wait_healthy(http, Duration::from_secs(60));
-    let tokens = std::fs::read_to_string(dir.join("demo/tokens")).expect("DATA/tokens");
-    let admin = tokens
-        .lines()
-        .find_map(|l| l.strip_prefix("admin "))
-        .expect("an admin token")
-        .trim()
-        .to_string();
-    (demo, http, admin)
 }
 
 /// A GET with a bearer token: status and body (the API's JSON answers carry a length).
@@ -134,7 +109,8 @@ fn schemathesis_config(device: &str, port: &str) -> String {
 fn schemathesis_finds_no_server_error_and_no_answer_off_its_schema() {
     let st = schemathesis();
     let dir = tempfile::tempdir().unwrap();
-    let (_demo, http, admin) = start_demo(dir.path());
+    let (_demo, http, tokens) = start_demo(dir.path(), 2, 4);
+    let admin = demo_token(&tokens, "admin").to_string();
     let (code, body) = http_get(http, "/api/openapi.json");
     assert_eq!(code, 200, "the document is open: {body}");
     let doc: Value = serde_json::from_str(&body).expect("the document is JSON");

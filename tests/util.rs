@@ -362,3 +362,43 @@ pub fn skip(reason: &str) {
         writeln!(f, "{line}").expect("append to IRISOPS_SKIPS");
     }
 }
+
+/// `irisops demo` on a free port with `devices` × `ports` simulated, its data in `dir/demo`:
+/// the process, its HTTP port once it answers, and each role's token (from `DATA/tokens`).
+pub fn start_demo(dir: &Path, devices: u32, ports: u32) -> (Proc, u16, Vec<(String, String)>) {
+    let http = free_tcp_port();
+    let child = Command::new(irisops())
+        .args([
+            "demo",
+            "--devices",
+            &devices.to_string(),
+            "--ports",
+            &ports.to_string(),
+        ])
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{http}"))
+        .arg("--data")
+        .arg(dir.join("demo"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start irisops demo");
+    let demo = Proc(child);
+    wait_healthy(http, Duration::from_secs(60));
+    let tokens = std::fs::read_to_string(dir.join("demo/tokens")).expect("DATA/tokens");
+    let tokens = tokens
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(r, t)| (r.to_string(), t.trim().to_string()))
+        .collect();
+    (demo, http, tokens)
+}
+
+/// The token of `role` among the demo's.
+pub fn demo_token<'a>(tokens: &'a [(String, String)], role: &str) -> &'a str {
+    &tokens
+        .iter()
+        .find(|(r, _)| r == role)
+        .unwrap_or_else(|| panic!("no {role} token"))
+        .1
+}

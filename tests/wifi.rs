@@ -7,34 +7,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::util::{free_tcp_port, http_as, irisops, wait_healthy, with_test_token, Proc};
-
-/// The demo on a free port: its process, port and the token of each role.
-fn start_demo(dir: &std::path::Path) -> (Proc, u16, Vec<(String, String)>) {
-    let http = free_tcp_port();
-    let child = Command::new(irisops())
-        .args(["demo", "--devices", "1", "--ports", "2", "--listen"])
-        .arg(format!("127.0.0.1:{http}"))
-        .arg("--data")
-        .arg(dir.join("demo"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start irisops demo");
-    let demo = Proc(child);
-    wait_healthy(http, Duration::from_secs(60));
-    let tokens = std::fs::read_to_string(dir.join("demo/tokens")).expect("DATA/tokens");
-    let tokens = tokens
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(r, t)| (r.to_string(), t.trim().to_string()))
-        .collect();
-    (demo, http, tokens)
-}
-
-fn token<'a>(tokens: &'a [(String, String)], role: &str) -> &'a str {
-    &tokens.iter().find(|(r, _)| r == role).expect(role).1
-}
+use crate::util::{
+    demo_token as token, free_tcp_port, http_as, irisops, start_demo, wait_healthy,
+    with_test_token, Proc,
+};
 
 fn json(body: &str) -> Value {
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
@@ -49,7 +25,7 @@ fn without_time(mut v: Value) -> Value {
 #[test]
 fn the_demo_s_wifi_review_over_the_api_equals_the_cli_and_keeps_operators_out() {
     let dir = tempfile::tempdir().unwrap();
-    let (_demo, port, tokens) = start_demo(dir.path());
+    let (_demo, port, tokens) = start_demo(dir.path(), 1, 2);
     let viewer = token(&tokens, "viewer");
     // Roles: every reader but the outside operator; no token is 401.
     for path in [

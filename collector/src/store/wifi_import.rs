@@ -2,8 +2,6 @@
 //! store never polled (the demo's backfilled weeks). A day already in the store is kept: the
 //! import fills gaps, it never overwrites a day the rollup measured.
 
-use rusqlite::params;
-
 use super::wifi_usage::HotspotDay;
 use super::{sql, Store, StoreError};
 
@@ -15,28 +13,8 @@ impl Store {
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(sql(&path, op))?;
         let mut written = 0;
-        {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO wifi_hotspot_day (hotspot, date, n_aps, peak_clients,
-                       client_hours, active_hours, availability, coverage)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .map_err(sql(&path, op))?;
-            for d in days {
-                written += insert
-                    .execute(params![
-                        d.hotspot,
-                        d.date.format("%Y-%m-%d").to_string(),
-                        d.n_aps,
-                        d.peak_clients,
-                        d.client_hours,
-                        d.active_hours,
-                        d.availability,
-                        d.coverage
-                    ])
-                    .map_err(sql(&path, op))?;
-            }
+        for d in days {
+            written += super::wifi_usage::insert_day(&tx, d, false).map_err(sql(&path, op))?;
         }
         tx.commit().map_err(sql(&path, op))?;
         Ok(written)

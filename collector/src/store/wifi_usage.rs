@@ -379,24 +379,38 @@ fn roll_day(
     hotspots: &[HotspotAps],
 ) -> rusqlite::Result<usize> {
     let days = compute_day(conn, date, bounds, step, hotspots)?;
-    let mut insert = conn.prepare_cached(
-        "INSERT OR REPLACE INTO wifi_hotspot_day (hotspot, date, n_aps, peak_clients,
-           client_hours, active_hours, availability, coverage)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?;
     for d in &days {
-        insert.execute(params![
-            d.hotspot,
-            d.date.format("%Y-%m-%d").to_string(),
-            d.n_aps,
-            d.peak_clients,
-            d.client_hours,
-            d.active_hours,
-            d.availability,
-            d.coverage
-        ])?;
+        insert_day(conn, d, true)?;
     }
     Ok(days.len())
+}
+
+/// Writes one hotspot-day row, over the row of that (hotspot, date) when `replace`, else only
+/// when the store holds none; the rows written (0 or 1).
+pub(super) fn insert_day(
+    conn: &Connection,
+    d: &HotspotDay,
+    replace: bool,
+) -> rusqlite::Result<usize> {
+    let sql = if replace {
+        "INSERT OR REPLACE INTO wifi_hotspot_day (hotspot, date, n_aps, peak_clients,
+           client_hours, active_hours, availability, coverage)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    } else {
+        "INSERT OR IGNORE INTO wifi_hotspot_day (hotspot, date, n_aps, peak_clients,
+           client_hours, active_hours, availability, coverage)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    };
+    conn.prepare_cached(sql)?.execute(params![
+        d.hotspot,
+        d.date.format("%Y-%m-%d").to_string(),
+        d.n_aps,
+        d.peak_clients,
+        d.client_hours,
+        d.active_hours,
+        d.availability,
+        d.coverage
+    ])
 }
 
 /// Deletes the daily rows of days before the UTC day of `cutoff_ms`.
