@@ -132,10 +132,7 @@ pub fn verdicts(
 
 /// The verdict on one hotspot from its rows in the window.
 fn judge(id: &str, n_aps: usize, rows: &[&DailyUsage], c: &Criteria) -> HotspotVerdict {
-    let with_data: Vec<&&DailyUsage> = rows
-        .iter()
-        .filter(|u| u.has_data())
-        .collect();
+    let with_data: Vec<&&DailyUsage> = rows.iter().filter(|u| u.has_data()).collect();
     let per_ap = |v: f64| v / n_aps.max(1) as f64;
     let mut peaks: Vec<f64> = with_data
         .iter()
