@@ -18,8 +18,8 @@ pub mod fleet;
 pub mod influx;
 pub mod poll;
 pub mod wifi;
-pub mod wifi_rollup;
 pub mod wifi_plan;
+pub mod wifi_rollup;
 
 use std::process::ExitCode;
 

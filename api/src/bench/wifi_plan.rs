@@ -72,6 +72,8 @@ struct Small {
     brute_weight: f64,
     brute_fibre_m: f64,
     brute_cpu_ms: f64,
+    /// The greedy plan's weight: what the exact plan gains over it.
+    greedy_weight: f64,
     same: bool,
 }
 
@@ -175,6 +177,7 @@ fn small(shape: &Shape, p: &PlanParams) -> anyhow::Result<Small> {
     let t1 = thread_cpu_ns()?;
     let brute = brute_force(&cad, &verdicts, &p);
     let t2 = thread_cpu_ns()?;
+    let g = greedy(&cad, &verdicts, &p);
     Ok(Small {
         candidates: plan.candidates,
         k: plan.criteria.max_moves,
@@ -184,6 +187,7 @@ fn small(shape: &Shape, p: &PlanParams) -> anyhow::Result<Small> {
         brute_weight: round(brute.covered_weight, 6),
         brute_fibre_m: round(brute.fibre_m_total, 1),
         brute_cpu_ms: round((t2 - t1) as f64 / 1e6, 1),
+        greedy_weight: round(g.covered_weight, 6),
         same: (plan.covered_weight - brute.covered_weight).abs() < 1e-5
             && (plan.fibre_m_total - brute.fibre_m_total).abs()
                 < 0.1 * p.max_moves.unwrap_or(5) as f64,

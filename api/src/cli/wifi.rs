@@ -145,7 +145,10 @@ fn inputs(args: &Args) -> anyhow::Result<Inputs> {
         Some(file) => Some((super::topology::live::load_config(file)?, file)),
         None => None,
     };
-    let w = cfg.as_ref().map(|(c, _)| c.wifi.clone()).unwrap_or_default();
+    let w = cfg
+        .as_ref()
+        .map(|(c, _)| c.wifi.clone())
+        .unwrap_or_default();
     let days = args.window_days.unwrap_or(w.window_days);
     anyhow::ensure!(
         (1..=3660).contains(&days),

@@ -119,7 +119,7 @@ mod tests {
             cadastre: None,
             auth: Arc::new(Auth::new(&ApiConfig::default())),
             answers: Arc::default(),
-        wifi: Default::default(),
+            wifi: Default::default(),
         }
     }
 

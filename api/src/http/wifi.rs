@@ -227,7 +227,14 @@ async fn plan(
     caller.require(Permission::WifiRead)?;
     let p = Params::new(
         query,
-        &["until", "window_days", "radius_m", "max_fibre_m", "max_moves", "format"],
+        &[
+            "until",
+            "window_days",
+            "radius_m",
+            "max_fibre_m",
+            "max_moves",
+            "format",
+        ],
     )?;
     let window = window(&s, &p)?;
     let params = plan_params(&s, &p)?;

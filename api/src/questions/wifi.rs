@@ -380,9 +380,18 @@ mod tests {
             .collect();
         assert_eq!(
             keys,
-            [("a", "2026-11-01"), ("a", "2026-11-03"), ("b", "2026-11-02")]
+            [
+                ("a", "2026-11-01"),
+                ("a", "2026-11-03"),
+                ("b", "2026-11-02")
+            ]
         );
-        assert_eq!(usage(&rows, Some("b"), d("2026-11-01"), d("2026-11-03")).days.len(), 1);
+        assert_eq!(
+            usage(&rows, Some("b"), d("2026-11-01"), d("2026-11-03"))
+                .days
+                .len(),
+            1
+        );
         assert_eq!(last_date(&rows), Some(d("2026-11-03")));
         assert_eq!(usage_table(&a).rows[0][2], Cell::Num(3.0, 0));
     }

@@ -64,7 +64,13 @@ pub fn history(
                 aps.iter()
                     .map(move |&(c, i)| models[c].clients(i, u64::try_from(t).unwrap_or(0)))
             };
-            out.push(day(&h.id, h.access_points.len(), date, (start, end), &clients));
+            out.push(day(
+                &h.id,
+                h.access_points.len(),
+                date,
+                (start, end),
+                &clients,
+            ));
         }
     }
     out
@@ -163,7 +169,8 @@ mod tests {
             window,
             &cadastre::wifi::Criteria::default(),
         );
-        let count = |k: cadastre::wifi::Verdict| v.hotspots.iter().filter(|h| h.verdict == k).count();
+        let count =
+            |k: cadastre::wifi::Verdict| v.hotspots.iter().filter(|h| h.verdict == k).count();
         let n = v.hotspots.len();
         let (ok, under, faulty) = (
             count(cadastre::wifi::Verdict::Ok),

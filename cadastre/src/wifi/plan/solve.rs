@@ -30,7 +30,7 @@ mod table;
 use std::time::Instant;
 
 #[cfg(test)]
-pub(crate) use bound::lagrangian_bound;
+pub(crate) use bound::{lagrangian_bound, Relax, Steps};
 pub(crate) use reduce::{components, reduce};
 #[cfg(any(test, feature = "brute-force"))]
 use search::Search;

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use super::table::Table;
+use super::table::{Table, NEXT_STEPS, ROOT_STEPS};
 use super::{better, tol, Value};
 
 /// The best split of `k` picks over the components (at most `k` in all), by `value(table,
@@ -85,7 +85,7 @@ pub(crate) fn settle(tables: &mut [Table], open: &[usize], k: usize, deadline: I
     for &i in open {
         let j = split[i].max(1).min(tables[i].kmax());
         tables[i].improve(j);
-        tables[i].relax(j);
+        tables[i].relax(j, ROOT_STEPS);
     }
     loop {
         let jobs = jobs(tables, open, &closed, k);
@@ -94,16 +94,29 @@ pub(crate) fn settle(tables: &mut [Table], open: &[usize], k: usize, deadline: I
             .filter(|j| !tables[j.table].settled[j.count])
             .collect();
         let now = Instant::now();
-        let Some(job) = todo.first() else {
-            return jobs.is_empty();
-        };
         if now >= deadline {
-            return false;
+            return jobs.is_empty();
         }
+        if todo.is_empty() {
+            if jobs.is_empty() {
+                return true;
+            }
+            // Searches given up before the others settled: once more, with the time left.
+            for j in &jobs {
+                tables[j.table].settled[j.count] = false;
+                tables[j.table].given_up[j.count] = false;
+            }
+            continue;
+        }
+        // The relaxations first: cheap, they often settle other counts too.
+        let job = todo
+            .iter()
+            .find(|j| !tables[j.table].relaxed[j.count])
+            .unwrap_or(&todo[0]);
         let t = &mut tables[job.table];
         if !t.relaxed[job.count] {
             t.improve(job.count);
-            t.relax(job.count);
+            t.relax(job.count, NEXT_STEPS);
             continue;
         }
         let size = |j: &&Job| tables[j.table].sub.fibre.len() as f64;

@@ -7,14 +7,22 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use super::bound::{Relax, Steps};
+
 use super::search::Search;
 use super::{better, covered_weight, greedy, tol, Mclp, Value};
 
 /// The relaxation's steps at a component's root.
-const ROOT_STEPS: Steps = Steps {
-    iterations: 300,
-    mu: 1.0,
-    patience: 8,
+pub(crate) const ROOT_STEPS: Steps = Steps {
+    iterations: 400,
+    mu: 2.0,
+    patience: 20,
+};
+
+/// The relaxation's steps at the root for another count (warm-started from the last one).
+pub(crate) const NEXT_STEPS: Steps = Steps {
+    iterations: 120,
+    mu: 0.5,
+    patience: 10,
 };
 
 /// One component's plans for every count `0..=kmax`.
@@ -110,7 +118,7 @@ impl Table {
     }
 
     /// The root relaxation for `k` candidates; lowers the bounds of every count.
-    pub fn relax(&mut self, k: usize) {
+    pub fn relax(&mut self, k: usize, steps: Steps) {
         let pool: Vec<usize> = (0..self.sub.fibre.len()).collect();
         let count = vec![0; self.sub.weight.len()];
         let lower = self.best[k].0.w;
@@ -123,7 +131,7 @@ impl Table {
             k,
             &mut self.lambda,
             (lower, 0.0),
-            ROOT_STEPS,
+            steps,
             Some(&mut all),
         );
         all[k] = all[k].min(r.bound);
