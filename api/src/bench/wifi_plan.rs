@@ -72,6 +72,8 @@ struct Small {
     brute_weight: f64,
     brute_fibre_m: f64,
     brute_cpu_ms: f64,
+    /// The greedy plan's weight: what the exact plan gains over it.
+    greedy_weight: f64,
     same: bool,
 }
 
@@ -175,6 +177,7 @@ fn small(shape: &Shape, p: &PlanParams) -> anyhow::Result<Small> {
     let t1 = thread_cpu_ns()?;
     let brute = brute_force(&cad, &verdicts, &p);
     let t2 = thread_cpu_ns()?;
+    let g = greedy(&cad, &verdicts, &p);
     Ok(Small {
         candidates: plan.candidates,
         k: plan.criteria.max_moves,
@@ -184,6 +187,7 @@ fn small(shape: &Shape, p: &PlanParams) -> anyhow::Result<Small> {
         brute_weight: round(brute.covered_weight, 6),
         brute_fibre_m: round(brute.fibre_m_total, 1),
         brute_cpu_ms: round((t2 - t1) as f64 / 1e6, 1),
+        greedy_weight: round(g.covered_weight, 6),
         same: (plan.covered_weight - brute.covered_weight).abs() < 1e-5
             && (plan.fibre_m_total - brute.fibre_m_total).abs()
                 < 0.1 * p.max_moves.unwrap_or(5) as f64,
@@ -214,6 +218,15 @@ fn lonlat(x: f64, y: f64) -> Point<f64> {
 fn instance(s: &Shape) -> (Cadastre, Vec<HotspotVerdict>) {
     let mut rng = StdRng::seed_from_u64(s.seed);
     let mut cad = Cadastre::default();
+    grid(s, &mut rng, &mut cad);
+    let (verdicts, staying) = hotspots(s, &mut rng, &mut cad);
+    places(s, &mut rng, &mut cad, &staying);
+    (cad, verdicts)
+}
+
+/// Sites on a 700 m grid (jittered), linked to their east and north neighbours by routes with
+/// 0-24 spare strands.
+fn grid(s: &Shape, rng: &mut StdRng, cad: &mut Cadastre) {
     let step = 700.0;
     let (nx, ny) = (
         (s.width_m / step) as usize + 1,
@@ -231,13 +244,22 @@ fn instance(s: &Shape) -> (Cadastre, Vec<HotspotVerdict>) {
         for i in 0..nx {
             let here = j * nx + i;
             if i + 1 < nx {
-                link(&mut cad, here, here + 1, rng.gen_range(0..=24));
+                link(cad, here, here + 1, rng.gen_range(0..=24));
             }
             if j + 1 < ny {
-                link(&mut cad, here, here + nx, rng.gen_range(0..=24));
+                link(cad, here, here + nx, rng.gen_range(0..=24));
             }
         }
     }
+}
+
+/// The hotspots at random (the first `underused` of them underused), each at its own site: their
+/// verdicts, and where the staying ones are (metres).
+fn hotspots(
+    s: &Shape,
+    rng: &mut StdRng,
+    cad: &mut Cadastre,
+) -> (Vec<HotspotVerdict>, Vec<(f64, f64)>) {
     let mut verdicts = Vec::new();
     let mut staying = Vec::new();
     for h in 0..s.hotspots {
@@ -260,6 +282,11 @@ fn instance(s: &Shape) -> (Cadastre, Vec<HotspotVerdict>) {
         });
         verdicts.push(verdict(&id, underused));
     }
+    (verdicts, staying)
+}
+
+/// The target places, none near a staying hotspot: spread, or 70% in five districts of 600 m.
+fn places(s: &Shape, rng: &mut StdRng, cad: &mut Cadastre, staying: &[(f64, f64)]) {
     let districts: Vec<(f64, f64)> = (0..5)
         .map(|_| {
             (
@@ -299,7 +326,6 @@ fn instance(s: &Shape) -> (Cadastre, Vec<HotspotVerdict>) {
             location: lonlat(x, y),
         });
     }
-    (cad, verdicts)
 }
 
 fn site(id: &str, at: Point<f64>) -> Site {

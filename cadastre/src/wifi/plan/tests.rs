@@ -606,3 +606,112 @@ fn the_lagrangian_bound_holds_and_beats_the_single_candidates() {
         assert!(bound <= top + 1e-9, "seed {seed}: {bound} > {top} ({m:?})");
     }
 }
+
+/// Every subset of at most `k` candidates of `m` with its weight (tests only: exponential).
+fn all_plans(m: &Mclp, k: usize) -> Vec<(Vec<usize>, f64)> {
+    let n = m.fibre.len();
+    (0u32..1 << n)
+        .filter(|mask| mask.count_ones() as usize <= k)
+        .map(|mask| {
+            let set: Vec<usize> = (0..n).filter(|&c| mask & (1 << c) != 0).collect();
+            let w = solve::covered_weight(m, &set);
+            (set, w)
+        })
+        .collect()
+}
+
+/// The Lagrangian bound of a node (some candidates chosen, some excluded) is at least the
+/// best plan below it, for every count at once; no plan that reaches the weight asked for
+/// contains a candidate it fixes out or lacks one it forces in.
+#[test]
+fn the_lagrangian_bound_and_its_fixing_hold_at_any_node() {
+    for seed in 0..200u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let n = rng.gen_range(6..=12);
+        let (n_targets, k) = (rng.gen_range(5..20), rng.gen_range(1..=5));
+        let m = random_mclp(&mut rng, n, n_targets, k);
+        let chosen: Vec<usize> = (0..n).filter(|_| rng.gen_bool(0.15)).take(k - 1).collect();
+        let pool: Vec<usize> = (0..n)
+            .filter(|c| !chosen.contains(c) && rng.gen_bool(0.8))
+            .collect();
+        let left = k - chosen.len();
+        let mut count = vec![0u32; n_targets];
+        chosen
+            .iter()
+            .for_each(|&c| m.covers[c].iter().for_each(|&t| count[t] += 1));
+        let base = solve::covered_weight(&m, &chosen);
+        // The plans below the node: the chosen ones plus at most `left` of the pool.
+        let below: Vec<(Vec<usize>, f64)> = all_plans(&m, k)
+            .into_iter()
+            .filter(|(s, _)| {
+                chosen.iter().all(|c| s.contains(c))
+                    && s.iter().all(|c| chosen.contains(c) || pool.contains(c))
+            })
+            .collect();
+        let best = below.iter().map(|p| p.1).fold(0.0, f64::max);
+        let need = best - base - rng.gen_range(0.0..2.0);
+        let mut lambda: Vec<f64> = m.weight.clone();
+        let mut all = vec![f64::INFINITY; left + 1];
+        let steps = solve::Steps {
+            iterations: 50,
+            mu: 1.0,
+            patience: 4,
+        };
+        let r = solve::Relax::new(n_targets).run(
+            &m,
+            &count,
+            &pool,
+            left,
+            &mut lambda,
+            (need, 1e-9),
+            steps,
+            Some(&mut all),
+        );
+        assert!(
+            base + r.bound >= best - 1e-9,
+            "seed {seed}: {} < {best}",
+            base + r.bound
+        );
+        for (j, b) in all.iter().enumerate() {
+            let best_j = below
+                .iter()
+                .filter(|p| p.0.len() <= chosen.len() + j)
+                .map(|p| p.1)
+                .fold(0.0, f64::max);
+            assert!(base + b >= best_j - 1e-9, "seed {seed}, {j} more: {b}");
+        }
+        for (pos, &c) in pool.iter().enumerate() {
+            for (s, w) in below.iter().filter(|p| p.1 - base >= need - 1e-9) {
+                assert!(
+                    !(r.out[pos] && s.contains(&c)),
+                    "seed {seed}: {c} out of {s:?} ({w})"
+                );
+                assert!(
+                    !r.forced[pos] || s.contains(&c),
+                    "seed {seed}: {c} not in {s:?}"
+                );
+            }
+        }
+    }
+}
+
+/// Branch and bound alone (no enumeration), with the Lagrangian bound and fixing, on denser
+/// instances (more candidates per target, larger K) against the brute force.
+#[test]
+fn branch_and_bound_with_the_lagrangian_bound_matches_brute_force() {
+    let far = Instant::now() + Duration::from_secs(60);
+    for seed in 0..150u64 {
+        let mut rng = StdRng::seed_from_u64(1000 + seed);
+        let n = rng.gen_range(10..=15);
+        let (n_targets, k) = (rng.gen_range(6..14), rng.gen_range(2..=6));
+        let m = random_mclp(&mut rng, n, n_targets, k);
+        let (want, _) = solve::brute_force(&m);
+        let got = solve::solve_with(&m, far, 0.0);
+        assert!(got.optimal, "seed {seed}");
+        assert!(
+            (got.weight - want.w).abs() < 1e-9 && (got.fibre - want.f).abs() < 1e-9,
+            "seed {seed}: {got:?} vs {want:?}"
+        );
+        assert!(got.chosen.len() <= m.k);
+    }
+}
