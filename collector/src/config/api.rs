@@ -15,7 +15,6 @@ use super::problems::{duration_or, Problems};
 
 /// `[api]` as written.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawApi {
     pub listen: Option<String>,
     #[serde(default)]
@@ -30,7 +29,6 @@ pub(super) struct RawApi {
 
 /// One `[[api.token]]` as written.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawToken {
     pub name: Option<String>,
     pub role: Option<String>,

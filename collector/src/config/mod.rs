@@ -6,7 +6,7 @@
 //! [`Secret`](crate::secret::Secret) and are never printed.
 //!
 //! Layout:
-//! - `raw`: the serde structs, `deny_unknown_fields`.
+//! - `raw`: the serde structs; `unknown`: the keys none of them takes, every one named.
 //! - `api`: `[api]` and its tokens (raw, validated and checked in one file).
 //! - `plan`: the validated configuration, [`Config`] and its sections.
 //! - `validate`: raw → plan, collecting [`Problem`]s.
@@ -25,6 +25,7 @@ mod problems;
 mod raw;
 mod report;
 mod schedule;
+mod unknown;
 mod validate;
 mod wifi;
 
@@ -79,18 +80,29 @@ impl Config {
 
     /// Parses and validates configuration text. `env` resolves `${NAME}` references.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
-            problems: vec![toml_problem(&e)],
+        let (raw, unknown) = unknown::parse(text).map_err(|e| ConfigError::Invalid {
+            problems: vec![toml_problem(text, &e)],
         })?;
-        validate::validate(raw, env).map_err(|problems| ConfigError::Invalid { problems })
+        match validate::validate(raw, env) {
+            Ok(config) if unknown.is_empty() => Ok(config),
+            Ok(_) => Err(ConfigError::Invalid { problems: unknown }),
+            Err(problems) => Err(ConfigError::Invalid {
+                problems: unknown.into_iter().chain(problems).collect(),
+            }),
+        }
     }
 }
 
-fn toml_problem(e: &toml::de::Error) -> Problem {
+fn toml_problem(text: &str, e: &toml::de::Error) -> Problem {
     // The toml error names the line; the message is enough for a person. No secret can be in
     // it: serde errors quote keys and types, not string values.
     let key = match e.span() {
-        Some(span) => format!("toml (bytes {}..{})", span.start, span.end),
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("toml line {line}, column {column}")
+        }
         None => "toml".to_string(),
     };
     Problem {

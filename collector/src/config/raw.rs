@@ -1,4 +1,5 @@
-//! The configuration as written: serde structs with `deny_unknown_fields`. Everything optional
+//! The configuration as written: serde structs (a key none of them takes is reported by
+//! `unknown.rs`, all of them at once). Everything optional
 //! that has a default is an `Option` here; defaults are applied in `validate`.
 
 use std::collections::BTreeMap;
@@ -6,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawConfig {
     pub store: Option<RawStore>,
     pub collector: Option<RawCollector>,
@@ -24,7 +24,6 @@ pub(super) struct RawConfig {
 
 /// `[influx]`: the InfluxDB v2 sink.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawInflux {
     pub url: Option<String>,
     pub org: Option<String>,
@@ -39,13 +38,11 @@ pub(super) struct RawInflux {
 /// `[cadastre]`: read by the api (the cadastre crate owns the data); validated here so one
 /// file reports every problem.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawCadastre {
     pub data: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawStore {
     pub path: Option<String>,
     pub retention: Option<String>,
@@ -53,13 +50,11 @@ pub(super) struct RawStore {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawCollector {
     pub concurrency: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawAuth {
     pub version: Option<String>,
     pub community: Option<String>,
@@ -73,7 +68,6 @@ pub(super) struct RawAuth {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawDevice {
     pub name: Option<String>,
     pub address: Option<String>,

@@ -12,7 +12,6 @@ use super::schedule::Schedule;
 
 /// One `[[report]]` as written.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(super) struct RawReport {
     pub kind: Option<String>,
     pub schedule: Option<String>,

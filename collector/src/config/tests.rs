@@ -105,10 +105,52 @@ auth = "c"
 }
 
 #[test]
-fn unknown_keys_are_refused() {
-    let p = problems("[store]\npaht = \"/x\"\n");
+fn unknown_keys_are_refused_all_at_once_beside_the_other_problems() {
+    let p = problems("[store]\npaht = \"/x\"\nretention = \"soon\"\n[collector]\nconcurency = 4\n");
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert_eq!(p[0], "store.paht: unknown key (did you mean path?)");
+    assert_eq!(
+        p[1],
+        "collector.concurency: unknown key (did you mean concurrency?)"
+    );
+    assert!(
+        p[2].starts_with("store.retention: invalid duration"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_syntax_error_names_its_line_and_column() {
+    let p = problems("[store]\npath = \"/x\"\nretention = \n");
     assert_eq!(p.len(), 1);
-    assert!(p[0].contains("unknown field `paht`"), "{p:?}");
+    assert!(p[0].starts_with("toml line 3, column"), "{p:?}");
+}
+
+#[test]
+fn a_duplicate_device_name_is_refused_even_when_the_device_has_other_problems() {
+    let p = problems(
+        r#"
+[auth.c]
+version = "1"
+community = "public"
+[[device]]
+name = "x"
+address = "127.0.0.1:161"
+auth = "c"
+[[device]]
+name = "x"
+address = "nowhere"
+auth = "c"
+"#,
+    );
+    assert!(
+        p.contains(&"device[1].name: duplicate device name \"x\"".to_string()),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|l| l.starts_with("device[1].address")),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -210,4 +252,17 @@ auth = "c"
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(p[0].starts_with("device[0].max_in_flight: "), "{p:?}");
     }
+}
+
+#[test]
+fn an_influx_url_with_a_password_is_refused_without_echoing_it() {
+    let p = problems(
+        "[influx]\nurl = \"http://admin:hunter2secret@127.0.0.1:8086\"\norg = \"o\"\nbucket = \"b\"\ntoken = \"t\"\n",
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("influx.url: has credentials"), "{p:?}");
+    assert!(
+        !p[0].contains("hunter2secret") && !p[0].contains("admin"),
+        "{p:?}"
+    );
 }

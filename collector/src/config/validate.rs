@@ -45,13 +45,16 @@ pub(super) fn validate(
     let mut devices = Vec::new();
     let mut names = BTreeSet::new();
     for (i, d) in raw.device.iter().enumerate() {
-        if let Some(dev) = device(i, d, &raw, &auth, &mut p) {
-            if !names.insert(dev.name.clone()) {
+        // A duplicate name is a problem whatever else is wrong with the device.
+        if let Some(name) = d.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            if !names.insert(name.to_string()) {
                 p.push(
                     format!("device[{i}].name"),
-                    format!("duplicate device name {:?}", dev.name),
+                    format!("duplicate device name {name:?}"),
                 );
             }
+        }
+        if let Some(dev) = device(i, d, &raw, &auth, &mut p) {
             devices.push(dev);
         }
     }
@@ -178,9 +181,20 @@ fn influx(
     })
 }
 
-/// `influx.url`: scheme, host and port only (an empty one was reported as missing).
+/// `influx.url`: scheme, host and port only (an empty one was reported as missing). A URL
+/// with credentials in it (`http://user:password@host`) is refused without being echoed: the
+/// token is `influx.token`.
 fn check_influx_url(url: &str, p: &mut Problems) {
     if url.is_empty() {
+        return;
+    }
+    if url.contains('@') {
+        p.push(
+            "influx.url",
+            "has credentials in it (user:password@): give scheme, host and port only, and the \
+             token as influx.token"
+                .to_string(),
+        );
         return;
     }
     let rest = url
