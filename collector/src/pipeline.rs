@@ -76,7 +76,8 @@ pub fn start_with_taps(
         .devices
         .iter()
         .map(|d| {
-            let span = tracing::info_span!("device", device = %d.name);
+            // A WARN span: its device field is on every warning at the default level.
+            let span = tracing::warn_span!("device", device = %d.name);
             tokio::spawn(
                 device_loop(
                     d.clone(),
@@ -138,6 +139,7 @@ async fn device_loop(
                 // every 60th.
                 if failures == 1 || failures.is_multiple_of(60) {
                     tracing::warn!(
+                        device = dev.name.as_str(),
                         status = e.status.as_str(),
                         failures,
                         "poll failed: {}",

@@ -319,7 +319,7 @@ pub fn join_ports(ifx: &Table, ifx_columns: &[u32], ift: &Table) -> Vec<PortCoun
 fn note_renumbering(device: &str, ports: &[PortCounters], seen: &mut HashMap<String, u32>) {
     for p in ports {
         match seen.insert(p.key.clone(), p.if_index) {
-            Some(old) if old != p.if_index => tracing::info!(
+            Some(old) if old != p.if_index => tracing::warn!(
                 device,
                 port = %p.key,
                 old_if_index = old,

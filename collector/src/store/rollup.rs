@@ -151,7 +151,11 @@ fn roll_up(tx: &rusqlite::Transaction<'_>, from: i64, end: i64) -> rusqlite::Res
             device = Some(device_id);
             let data = r.get_ref(2)?.as_blob()?;
             let Some(samples) = recent::decode(data, time_ms) else {
-                tracing::warn!(time_ms, "store: an unreadable poll_recent row is skipped");
+                tracing::warn!(
+                    device_id,
+                    time_ms,
+                    "store: an unreadable poll_recent row is skipped"
+                );
                 continue;
             };
             for s in samples {
