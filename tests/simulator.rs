@@ -251,3 +251,28 @@ fn serve_polls_on_schedule_and_answers_the_api() {
     assert_eq!(code, 200);
     assert!(page.contains("<title>irisops"));
 }
+
+#[test]
+fn simulate_refuses_a_reachable_address_and_a_port_it_cannot_bind() {
+    // Any sender gets answers many times the request's size: not on a reachable address.
+    let out = Command::new(irisops())
+        .args(["simulate", "--listen", "0.0.0.0:0", "--devices", "1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("--allow-remote"), "{err}");
+    // A port taken: an error, and never the line that says it is serving.
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let out = Command::new(irisops())
+        .args(["simulate", "--listen", &addr, "--devices", "1"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("cannot serve on") && !err.contains("devices x"),
+        "{err}"
+    );
+}

@@ -1,5 +1,6 @@
 //! `irisops simulate`: the simulated fibre backbone over SNMP v1/v2c until Ctrl-C; with
-//! `--cadastre`, also the demo cadastre's routers and wifi controller.
+//! `--cadastre`, also the demo cadastre's routers and wifi controller. A non-loopback `--listen`
+//! is refused unless `--allow-remote` (the simulator answers anyone: an amplifier).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,10 @@ pub struct Args {
     /// Also serve a wifi controller `wlc-bench` with this many access points.
     #[arg(long, default_value_t = 0)]
     wifi_aps: u32,
+    /// Listen on a non-loopback address. The simulator answers any sender, and a small
+    /// GETBULK gets a large answer: on a reachable address it is a UDP amplifier.
+    #[arg(long)]
+    allow_remote: bool,
 }
 
 /// Runs the command.
@@ -44,7 +49,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         faults,
         cadastre,
         wifi_aps,
+        allow_remote,
     } = args;
+    anyhow::ensure!(
+        listen.ip().is_loopback() || allow_remote,
+        "refusing to serve on {listen}: the simulator answers any sender, and a 57-byte GETBULK \
+         gets a 20 KB answer (an amplifier); listen on 127.0.0.1, or pass --allow-remote on a \
+         network you control"
+    );
     let mut backbone = match &cadastre {
         Some(dir) => {
             let store = cadastre::store::Store::open(dir)
@@ -74,11 +86,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         backbone,
     };
     super::runtime()?.block_on(async {
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        eprintln!("irisops simulate: {devices} devices x {ports} ports on udp://{listen} (communities dev0001..)");
-        simulator::run(cfg, shutdown).await
+        // Bound before it says so: a poll started on the printed line reaches this simulator.
+        let sim = simulator::start(cfg)
+            .await
+            .with_context(|| format!("cannot serve on udp://{listen}"))?;
+        eprintln!(
+            "irisops simulate: {devices} devices x {ports} ports on udp://{} (communities dev0001..)",
+            sim.local_addr()
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        sim.shutdown().await.context("the simulator failed")
     })?;
     Ok(ExitCode::SUCCESS)
 }
