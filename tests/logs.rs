@@ -1,4 +1,5 @@
-//! What an engineer reads at the default log level: every warning names its device.
+//! What an engineer reads: at the default log level every warning names its device, and a
+//! poll in which every device failed is a failure (exit 3).
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -51,4 +52,31 @@ fn a_failed_poll_s_warning_names_its_device_at_the_default_level() {
         );
     }
     assert!(!text.contains("public"), "the community leaked:\n{text}");
+}
+
+#[test]
+fn a_poll_where_every_device_failed_exits_3_with_its_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = free_udp_port();
+    let cfg = dir.path().join("irisops.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[store]\npath = {:?}\n[auth.a]\nversion = \"2c\"\ncommunity = \"public\"\n[[device]]\n\
+             name = \"gone\"\naddress = \"127.0.0.1:{dead}\"\nauth = \"a\"\ntimeout = \"200ms\"\n\
+             retries = 0\nbudget = \"500ms\"\n",
+            dir.path().join("store").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(irisops())
+        .args([
+            "poll", "--once", "--format", "json", "--gap", "0", "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["devices"][0]["status"], "timeout", "{v}");
 }

@@ -52,10 +52,11 @@ enum Command {
     Serve(serve::Args),
     /// Start the simulator and `serve` on a built-in configuration; prints the URL.
     Demo(demo::Args),
-    /// The fibre cadastre: validate, import, export, stats, generate-demo.
+    /// The fibre cadastre: validate, import, export, stats, history, show, undo, edit,
+    /// generate-demo.
     #[command(subcommand)]
     Cadastre(cadastre::CadastreCommand),
-    /// The fibre network as a graph: diverse paths, single points of failure.
+    /// The fibre network as a graph: paths, spare, drift, cut, quote, dig-once, spof.
     #[command(subcommand)]
     Topology(topology::TopologyCommand),
     /// Serve the simulated fibre backbone over SNMP v1/v2c (community devNNNN picks a device).
@@ -156,5 +157,28 @@ pub(crate) fn emit(text: &str) -> anyhow::Result<()> {
     match r {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `irisops --help` names every subcommand of the groups it summarises, so a new
+    /// subcommand cannot go missing from the summary again.
+    #[test]
+    fn the_group_summaries_name_every_subcommand() {
+        let cli = super::Cli::command();
+        for group in ["cadastre", "topology", "wifi"] {
+            let g = cli.find_subcommand(group).unwrap();
+            let about = g.get_about().map(ToString::to_string).unwrap_or_default();
+            for sub in g.get_subcommands() {
+                assert!(
+                    about.contains(sub.get_name()),
+                    "`irisops {group}`'s summary {about:?} does not name {}",
+                    sub.get_name()
+                );
+            }
+        }
     }
 }

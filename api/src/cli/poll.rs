@@ -98,6 +98,21 @@ pub struct Args {
     /// Seconds between the two polls.
     #[arg(long, default_value_t = 5.0)]
     gap: f64,
+    /// With `--once`: exit 3 when any device's poll failed (without it, only when every
+    /// device's did). The report is printed in full either way.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// The exit code of a `--once` poll whose devices' statuses are `ok`: 3 when every device
+/// failed, or (`strict`) any did; else 0.
+fn exit_code(ok: &[bool], strict: bool) -> ExitCode {
+    let failed = ok.iter().filter(|o| !**o).count();
+    if failed > 0 && (strict || failed == ok.len()) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// Output format of `poll`.
@@ -122,13 +137,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--gap must be between 0 and 3600 seconds");
     }
     let gap = Duration::from_secs_f64(args.gap);
-    super::runtime()?.block_on(poll_loop(cfg, args.once, args.format, gap))?;
-    Ok(ExitCode::SUCCESS)
+    let ok = super::runtime()?.block_on(poll_loop(cfg, args.once, args.format, gap))?;
+    Ok(exit_code(&ok, args.strict))
 }
 
 /// Polls every device, `gap` apart: twice and prints (`once`), or forever, printing each round
-/// from the second.
-async fn poll_loop(cfg: Config, once: bool, format: Format, gap: Duration) -> anyhow::Result<()> {
+/// from the second. With `once`, whether each device's last poll was `ok`.
+async fn poll_loop(
+    cfg: Config,
+    once: bool,
+    format: Format,
+    gap: Duration,
+) -> anyhow::Result<Vec<bool>> {
     let limit = Arc::new(Semaphore::new(cfg.collector.concurrency));
     // Counted as in `serve`; `poll` prints no metrics, the pipeline's poll wants them.
     let metrics = Arc::new(Metrics::default());
@@ -158,7 +178,7 @@ async fn poll_loop(cfg: Config, once: bool, format: Format, gap: Duration) -> an
                 .collect();
             print(&PollReport { devices }, format)?;
             if once {
-                return Ok(());
+                return Ok(results.iter().map(Result::is_ok).collect());
             }
         }
         for (p, r) in prev.iter_mut().zip(results) {
@@ -344,5 +364,21 @@ fn human_speed(bps: u64) -> String {
         b if b >= 1_000_000_000 && b % 1_000_000_000 == 0 => format!("{}G", b / 1_000_000_000),
         b if b >= 1_000_000 => format!("{}M", b / 1_000_000),
         b => format!("{b}"),
+    }
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::exit_code;
+    use std::process::ExitCode;
+
+    #[test]
+    fn a_poll_fails_when_every_device_failed_or_strictly_when_any_did() {
+        assert_eq!(exit_code(&[true, true], false), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&[true, false], false), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&[false, false], false), ExitCode::from(3));
+        assert_eq!(exit_code(&[true, false], true), ExitCode::from(3));
+        assert_eq!(exit_code(&[true, true], true), ExitCode::SUCCESS);
+        assert_eq!(exit_code(&[], true), ExitCode::SUCCESS);
     }
 }
