@@ -150,6 +150,8 @@ pub struct QuoteAnswer {
     pub quotes: Vec<Quote>,
     pub monthly: f64,
     pub annual: f64,
+    /// The currency of every price (the tariff's, ISO 4217).
+    pub currency: String,
 }
 
 /// A lease quote of `pairs` strand pairs on the shortest (or `k` diverse) paths with 2 × pairs
@@ -187,6 +189,7 @@ pub fn quote(
         quotes,
         monthly: round3(monthly),
         annual: round3(monthly * 12.0),
+        currency: tariff.currency.clone(),
     };
     Ok(Some((found, answer)))
 }
@@ -203,6 +206,7 @@ pub struct QuoteOffer {
     pub quotes: Vec<QuoteOfferLine>,
     pub monthly: f64,
     pub annual: f64,
+    pub currency: String,
 }
 
 /// One path's price in the offer.
@@ -235,6 +239,7 @@ impl QuoteAnswer {
                 .collect(),
             monthly: self.monthly,
             annual: self.annual,
+            currency: self.currency,
         }
     }
 }

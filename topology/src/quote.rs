@@ -20,6 +20,8 @@ pub struct Tariff {
     pub per_site_fee_month: f64,
     /// Share of the price the operator keeps, 0..=1; the rest goes to the route owners.
     pub operator_share: f64,
+    /// The prices' currency, an ISO 4217 code (default `EUR`).
+    pub currency: String,
 }
 
 impl Default for Tariff {
@@ -29,6 +31,7 @@ impl Default for Tariff {
             minimum_month: 150.0,
             per_site_fee_month: 50.0,
             operator_share: 0.30,
+            currency: "EUR".to_string(),
         }
     }
 }
@@ -51,6 +54,12 @@ impl Tariff {
             problems.push(format!(
                 "operator_share: {} is not within 0..=1",
                 self.operator_share
+            ));
+        }
+        if !(self.currency.len() == 3 && self.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+            problems.push(format!(
+                "currency: {:?} is not an ISO 4217 code (three capital letters, e.g. EUR)",
+                self.currency
             ));
         }
         if problems.is_empty() {
@@ -190,6 +199,7 @@ mod tests {
                 minimum_month: minimum,
                 per_site_fee_month: fee,
                 operator_share: share,
+                ..Tariff::default()
             };
             prop_assert!(t.validate().is_ok());
             let q = quote(&p, pairs, &t);
@@ -202,5 +212,26 @@ mod tests {
             prop_assert!(q.operator_kept >= share * q.monthly - tolerance);
             prop_assert!(q.owners.values().all(|v| *v >= 0.0));
         }
+    }
+}
+
+#[cfg(test)]
+mod currency_tests {
+    use super::Tariff;
+
+    #[test]
+    fn a_tariff_s_currency_is_an_iso_code_eur_by_default() {
+        assert_eq!(Tariff::default().currency, "EUR");
+        let chf = Tariff {
+            currency: "CHF".into(),
+            ..Tariff::default()
+        };
+        assert!(chf.validate().is_ok());
+        let bad = Tariff {
+            currency: "euro".into(),
+            ..Tariff::default()
+        };
+        let e = bad.validate().unwrap_err().to_string();
+        assert!(e.contains("currency: \"euro\""), "{e}");
     }
 }

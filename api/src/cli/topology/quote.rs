@@ -73,7 +73,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         emit_json(&answer)?;
     } else {
         let monthly: f64 = answer.quotes.iter().map(|q| q.monthly).sum();
-        emit(&quote_text(&found.paths, &answer.quotes, pairs, monthly))?;
+        emit(&quote_text(
+            &found.paths,
+            &answer.quotes,
+            pairs,
+            monthly,
+            &answer.currency,
+        ))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -90,11 +96,17 @@ fn read_tariff(f: &FsPath) -> anyhow::Result<Tariff> {
 }
 
 /// One line per path quoted, then the total.
-fn quote_text(paths: &[Path], quotes: &[Quote], pairs: u32, monthly: f64) -> String {
+fn quote_text(
+    paths: &[Path],
+    quotes: &[Quote],
+    pairs: u32,
+    monthly: f64,
+    currency: &str,
+) -> String {
     let mut t = String::new();
     for (p, q) in paths.iter().zip(quotes) {
         t.push_str(&format!(
-            "{} pair(s) over {:.3} km ({} routes): {:.2}/month; operator keeps {:.2}; owners: {}\n",
+            "{} pair(s) over {:.3} km ({} routes): {:.2} {currency}/month; operator keeps {:.2}; owners: {}\n",
             pairs,
             p.length_km(),
             p.routes.len(),
@@ -108,7 +120,7 @@ fn quote_text(paths: &[Path], quotes: &[Quote], pairs: u32, monthly: f64) -> Str
         ));
     }
     t.push_str(&format!(
-        "total {monthly:.2}/month, {:.2}/year\n",
+        "total {monthly:.2} {currency}/month, {:.2} {currency}/year\n",
         monthly * 12.0
     ));
     t

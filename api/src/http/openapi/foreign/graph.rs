@@ -90,6 +90,8 @@ pub struct QuoteAnswer {
     quotes: Vec<Quote>,
     monthly: f64,
     annual: f64,
+    /// The currency of every price, ISO 4217 (the tariff's; default EUR).
+    currency: String,
 }
 
 /// The price of one path (`topology::Quote`).
@@ -117,6 +119,8 @@ pub struct QuoteOffer {
     quotes: Vec<QuoteOfferLine>,
     monthly: f64,
     annual: f64,
+    /// The currency of every price, ISO 4217.
+    currency: String,
 }
 
 /// One path's price in the offer (`topology::answer::QuoteOfferLine`): nothing more.
