@@ -115,14 +115,41 @@ fn profile(name: &str) -> &'static Profile {
     registry().iter().find(|p| p.name == name).unwrap()
 }
 
+/// A row as the engine builds it: values by role, and by sub-id (the first column of that
+/// role whose `index_is` fits).
 fn row(def: &TableDef, index: &[u32], values: &[(&str, Value)]) -> Row {
+    let index = interpret::split_index(def, index).expect("index fits");
+    let by_column = values
+        .iter()
+        .filter_map(|(k, v)| {
+            let c = def
+                .columns
+                .iter()
+                .find(|c| c.name == *k && interpret::index_fits(c, &index))?;
+            Some((c.column, v.clone()))
+        })
+        .collect();
     Row {
-        index: interpret::split_index(def, index).expect("index fits"),
+        index,
         values: values
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
+        by_column,
     }
+}
+
+/// (port, lane, direction, dBm) of a profile's readings.
+fn readings(
+    p: &Profile,
+    rows: Vec<Row>,
+    ports: &[PortCounters],
+) -> Vec<(String, Option<u32>, OpticDirection, f64)> {
+    let walked = vec![(table(p, "sensors"), rows)];
+    interpret::optics(p, &walked, &Ports::new(ports), &EntityMap::default())
+        .into_iter()
+        .map(|r| (r.port, r.lane, r.direction, r.dbm))
+        .collect()
 }
 
 fn s(text: &str) -> Value {
@@ -447,4 +474,83 @@ fn text_status_columns_and_device_totals_of_a_smartzone() {
     // The device's own client total wins over the sum of its APs (12).
     assert_eq!((w.aps_total, w.aps_up, w.clients_total), (2, 1, 13));
     assert_eq!(w.aps[1].status, "down");
+}
+
+#[test]
+fn one_row_per_measurement_reads_by_index_and_skips_absent_values() {
+    let p = Profile::parse(
+        "pivot.toml",
+        r#"
+name = "pivot"
+version = 1
+kind = "optics"
+description = "one row per port and test"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.89.90.1.2.1"
+index = ["if_index", "test"]
+columns = [
+  { name = "tx_dbm", column = 3, type = "integer", scale = 0.001, unit = "dBm", index_is = { test = 8 }, absent = [0] },
+  { name = "rx_dbm", column = 3, type = "integer", scale = 0.001, unit = "dBm", index_is = { test = 9 }, absent = [0] },
+]
+"#,
+    )
+    .unwrap();
+    let t = table(&p, "sensors");
+    let v = |x: i64| Row {
+        by_column: HashMap::from([(3, Value::Integer(x))]),
+        ..Row::default()
+    };
+    let at = |index: &[u32], x: i64| Row {
+        index: interpret::split_index(t, index).unwrap(),
+        ..v(x)
+    };
+    let rows = vec![
+        at(&[10, 5], 54), // temperature: no column reads test 5
+        at(&[10, 8], -3939),
+        at(&[10, 9], -5501),
+        at(&[11, 8], 0), // an empty cage
+        at(&[11, 9], 0),
+    ];
+    let ports = [port("te1/0/10", 10), port("te1/0/11", 11)];
+    assert_eq!(
+        readings(&p, rows, &ports),
+        [
+            ("te1/0/10".to_string(), None, OpticDirection::Tx, -3.939),
+            ("te1/0/10".to_string(), None, OpticDirection::Rx, -5.501),
+        ]
+    );
+}
+
+#[test]
+fn bad_optics_options_name_their_keys() {
+    let text = r#"
+name = "x"
+version = 1
+kind = "optics"
+description = "bad options"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.1.1"
+index = ["if_index", "rest:*"]
+columns = [
+  { name = "rx_dbm", column = 3, type = "integer", unit = "dBm", index_is = { rest = 1 }, lane = 0 },
+  { name = "port_name", column = 4, type = "string", split = ",", absent = [0] },
+  { name = "tx_dbm", column = 5, type = "string", unit = "dBm", split = "", negative = { unit = "uW", scale = 0.0 } },
+  { name = "tx_dbm", column = 6, type = "integer", unit = "dBm", index_is = { kind = 4 } },
+]
+"#;
+    let e = Profile::parse("opts.toml", text).unwrap_err();
+    assert_eq!(
+        e.problems,
+        [
+            r#"opts.toml: table[0].columns[0].index_is: "rest" is not a one-sub-id component of the index"#,
+            "opts.toml: table[0].columns[0].lane: lanes count from 1",
+            "opts.toml: table[0].columns[1].absent: only for power columns (rx_dbm, tx_dbm)",
+            "opts.toml: table[0].columns[1].split: only for power columns (rx_dbm, tx_dbm)",
+            "opts.toml: table[0].columns[2].split: an empty separator",
+            "opts.toml: table[0].columns[2].negative.scale: must be a finite, non-zero number",
+            r#"opts.toml: table[0].columns[3].index_is: "kind" is not a one-sub-id component of the index"#,
+        ]
+    );
 }
