@@ -12,8 +12,32 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/optics-cisco-entity-sensor.toml"),
     ),
     (
+        "optics-dell-networking.toml",
+        include_str!("../../profiles/optics-dell-networking.toml"),
+    ),
+    (
+        "optics-edgecore.toml",
+        include_str!("../../profiles/optics-edgecore.toml"),
+    ),
+    (
         "optics-entity-sensor.toml",
         include_str!("../../profiles/optics-entity-sensor.toml"),
+    ),
+    (
+        "optics-fs-centec.toml",
+        include_str!("../../profiles/optics-fs-centec.toml"),
+    ),
+    (
+        "optics-hirschmann.toml",
+        include_str!("../../profiles/optics-hirschmann.toml"),
+    ),
+    (
+        "optics-hp-icf.toml",
+        include_str!("../../profiles/optics-hp-icf.toml"),
+    ),
+    (
+        "optics-huawei-gpon.toml",
+        include_str!("../../profiles/optics-huawei-gpon.toml"),
     ),
     (
         "optics-huawei.toml",
@@ -28,8 +52,20 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/optics-mikrotik.toml"),
     ),
     (
+        "optics-ocnos.toml",
+        include_str!("../../profiles/optics-ocnos.toml"),
+    ),
+    (
+        "optics-radlan.toml",
+        include_str!("../../profiles/optics-radlan.toml"),
+    ),
+    (
         "optics-timetra.toml",
         include_str!("../../profiles/optics-timetra.toml"),
+    ),
+    (
+        "optics-zyxel.toml",
+        include_str!("../../profiles/optics-zyxel.toml"),
     ),
     (
         "wifi-airespace.toml",

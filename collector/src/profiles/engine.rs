@@ -75,11 +75,19 @@ fn candidates(
     (ix, true)
 }
 
+/// The column OIDs walked for a table, each once (columns filtered by `index_is` may share a
+/// sub-id).
 fn columns(t: &TableDef) -> Vec<Oid> {
     let Some(entry) = &t.entry_oid else {
         return Vec::new();
     };
-    t.columns.iter().map(|c| entry.child(c.column)).collect()
+    let mut subids: Vec<u32> = Vec::new();
+    for c in &t.columns {
+        if !subids.contains(&c.column) {
+            subids.push(c.column);
+        }
+    }
+    subids.into_iter().map(|s| entry.child(s)).collect()
 }
 
 fn needs_entities(p: &Profile) -> bool {
@@ -101,7 +109,14 @@ fn entity_groups() -> [Vec<Oid>; 2] {
 /// dropped; exceptions are not values).
 fn rows(def: &TableDef, t: &Table) -> Vec<Row> {
     let mut by_suffix: BTreeMap<Vec<u32>, Row> = BTreeMap::new();
-    for (c, col) in def.columns.iter().enumerate() {
+    let mut walked: Vec<u32> = Vec::new();
+    for col in &def.columns {
+        if !walked.contains(&col.column) {
+            walked.push(col.column);
+        }
+        let Some(c) = walked.iter().position(|&s| s == col.column) else {
+            continue;
+        };
         for (suffix, v) in t.rows(c) {
             if v.is_exception() {
                 continue;
@@ -110,14 +125,15 @@ fn rows(def: &TableDef, t: &Table) -> Vec<Row> {
             let Some(index) = interpret::split_index(def, &ids) else {
                 continue;
             };
-            by_suffix
-                .entry(ids)
-                .or_insert_with(|| Row {
-                    index,
-                    ..Row::default()
-                })
-                .values
-                .insert(col.name.clone(), v.clone());
+            if !interpret::index_fits(col, &index) {
+                continue;
+            }
+            let row = by_suffix.entry(ids).or_insert_with(|| Row {
+                index,
+                ..Row::default()
+            });
+            row.values.insert(col.name.clone(), v.clone());
+            row.by_column.insert(col.column, v.clone());
         }
     }
     by_suffix.into_values().collect()

@@ -9,9 +9,13 @@
 //!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
 //!   optical power (`Rx`/`Receive`/`Tx`/`Transmit` ... `Power`); direction and lane from the
 //!   entity's name. Ports by `if_index`, by a `port_name` column, or by `entity` through
-//!   ENTITY-MIB ([`EntityMap`]); a row whose `present` column reads 0 (an empty cage whose
-//!   every column is 0) is skipped. Converted levels are rounded to 0.001 dB; dBm values keep the
-//!   device's precision.
+//!   ENTITY-MIB ([`EntityMap`]), or by a `port` index component (the device's numbering,
+//!   [`Ports::numbered`]); a row whose `present` column reads 0 (an empty cage whose every
+//!   column is 0) is skipped. A power value is an integer or text starting with a number; a
+//!   column's `index_is`, `lane`, `absent`, `split` and `negative` say which rows, which lane,
+//!   which values are none, how a text holds lanes and the unit below zero ([`power_levels`]).
+//!   A port and direction with one reading on lane 1 is a single-lane optic (lane `None`).
+//!   Converted levels are rounded to 0.001 dB; dBm values keep the device's precision.
 //! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
 //!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
 //!   `clients_total` are the device's own totals where it offers them, else counts and sums
@@ -23,7 +27,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::sample::{ApStatus, LldpNeighbour, OpticDirection, OpticReading, PortCounters, Wifi};
 use crate::snmp::Value;
 
-use super::{IndexWidth, PowerUnit, Profile, TableDef};
+use super::{ColumnDef, IndexWidth, PowerUnit, Profile, TableDef};
 
 /// Longest text kept from a profile column (hostile agents send 12 KB strings).
 const MAX_TEXT: usize = 255;
@@ -33,6 +37,8 @@ const MAX_TEXT: usize = 255;
 pub struct Row {
     pub index: Vec<(String, Vec<u32>)>,
     pub values: HashMap<String, Value>,
+    /// The same values by column sub-id (several power columns share a role: one per lane).
+    pub by_column: HashMap<u32, Value>,
 }
 
 impl Row {
@@ -75,6 +81,15 @@ pub fn split_index(def: &TableDef, ids: &[u32]) -> Option<Vec<(String, Vec<u32>)
     // A scalar group's instance is `.0`.
     let rest = &ids[at..];
     (rest.is_empty() || (def.components.is_empty() && rest == [0])).then_some(out)
+}
+
+/// Whether a row's index components have the values a column's `index_is` asks for.
+pub fn index_fits(col: &ColumnDef, index: &[(String, Vec<u32>)]) -> bool {
+    col.index_is.iter().all(|(name, want)| {
+        index
+            .iter()
+            .any(|(n, v)| n == name && v.as_slice() == [*want])
+    })
 }
 
 /// Printable text of a value; `None` for empty strings and placeholders of hidden values.
@@ -172,6 +187,28 @@ impl<'a> Ports<'a> {
 
     fn by_name(&self, name: &str) -> Option<&'a str> {
         self.by_name.get(&name.trim().to_lowercase()).copied()
+    }
+
+    /// A port the device numbers by sub-ids (`1.3` → "1/3"): ours by that name, else our one
+    /// port whose name ends in "/1/3" (a unit or slot in front), else the name as reported.
+    fn numbered(&self, ids: &[u32]) -> String {
+        let name = ids.iter().map(u32::to_string).collect::<Vec<_>>().join("/");
+        if let Some(k) = self.by_name(&name) {
+            return k.to_string();
+        }
+        let tail = format!("/{name}");
+        let mut keys: Vec<&str> = self
+            .by_name
+            .iter()
+            .filter(|(n, _)| n.ends_with(&tail))
+            .map(|(_, k)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        match keys.as_slice() {
+            [k] => k.to_string(),
+            _ => name,
+        }
     }
 
     /// The longest of our port names that appears in `text` as a whole word.
@@ -363,6 +400,7 @@ pub fn optics(
                     Some(ports.by_name(&name).map_or(name, str::to_string))
                 })
                 .or_else(|| entities.port(entity?, ports))
+                .or_else(|| r.component("port").map(|p| ports.numbered(p)))
                 .or_else(|| r.single("if_index").map(|i| i.to_string()));
             let Some(port) = port else {
                 continue;
@@ -375,18 +413,16 @@ pub fn optics(
                     "tx_dbm" => OpticDirection::Tx,
                     _ => continue,
                 };
-                let (Some(v), Some(unit)) = (r.int(&c.name), c.unit) else {
+                if !index_fits(c, &r.index) {
+                    continue;
+                }
+                let Some(v) = r.by_column.get(&c.column) else {
                     continue;
                 };
-                let value = scaled(v, c.scale);
-                let dbm = match unit {
-                    PowerUnit::Dbm => Some(value),
-                    u => u.to_dbm(value).map(round3),
-                };
-                if let Some(dbm) = dbm {
+                for (column_lane, dbm) in power_levels(c, v) {
                     out.push(OpticReading {
                         port: port.clone(),
-                        lane,
+                        lane: column_lane.or(lane),
                         direction,
                         dbm,
                     });
@@ -404,7 +440,106 @@ pub fn optics(
         }
     }
     let _ = profile;
+    single_lanes_unnamed(&mut out);
     out
+}
+
+/// A number as the agent gives it: an integer, or text starting with a decimal number.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i64),
+    Float(f64),
+}
+
+impl Num {
+    fn of(v: &Value) -> Option<Num> {
+        match v {
+            Value::OctetString(b) => Num::parse(std::str::from_utf8(b).ok()?),
+            v => int(v).map(Num::Int),
+        }
+    }
+
+    /// The number at the start of `text` ("-4.80 dBm normal" → −4.8).
+    fn parse(text: &str) -> Option<Num> {
+        let t = text.trim();
+        let end = t
+            .char_indices()
+            .find(|&(i, c)| !(c.is_ascii_digit() || c == '.' || (i == 0 && matches!(c, '-' | '+'))))
+            .map_or(t.len(), |(i, _)| i);
+        let n = &t[..end];
+        n.parse::<i64>().map(Num::Int).ok().or_else(|| {
+            n.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Num::Float)
+        })
+    }
+
+    fn raw(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(x) => x,
+        }
+    }
+
+    fn scaled(self, scale: f64) -> f64 {
+        match self {
+            Num::Int(i) => scaled(i, scale),
+            Num::Float(x) => x * scale,
+        }
+    }
+}
+
+/// The levels (lane, dBm) of one power column's value: its `split` lanes or one number, less
+/// its `absent` values, in its unit (or its `negative` unit below zero).
+fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
+    let nums: Vec<Option<Num>> = match (&c.split, v) {
+        (Some(sep), Value::OctetString(b)) => {
+            let text = String::from_utf8_lossy(b);
+            text.split(sep.as_str()).map(Num::parse).collect()
+        }
+        _ => vec![Num::of(v)],
+    };
+    let many = nums.len() > 1;
+    let mut out = Vec::new();
+    for (i, n) in nums.into_iter().enumerate() {
+        let Some(n) = n else { continue };
+        if c.absent.contains(&n.raw()) {
+            continue;
+        }
+        let (unit, scale) = match (c.negative, c.unit) {
+            (Some(neg), _) if n.raw() < 0.0 => (neg.unit, neg.scale),
+            (_, Some(unit)) => (unit, c.scale),
+            _ => continue,
+        };
+        let value = n.scaled(scale);
+        let dbm = match unit {
+            PowerUnit::Dbm => Some(value),
+            u => u.to_dbm(value).map(round3),
+        };
+        let lane = if many {
+            u32::try_from(i + 1).ok()
+        } else {
+            c.lane
+        };
+        if let Some(dbm) = dbm {
+            out.push((lane, dbm));
+        }
+    }
+    out
+}
+
+/// A port and direction with one reading, on lane 1, is a single-lane optic: lane `None`.
+fn single_lanes_unnamed(out: &mut [OpticReading]) {
+    let mut n: HashMap<(String, OpticDirection), usize> = HashMap::new();
+    for o in out.iter() {
+        *n.entry((o.port.clone(), o.direction)).or_default() += 1;
+    }
+    for o in out.iter_mut() {
+        if o.lane == Some(1) && n.get(&(o.port.clone(), o.direction)) == Some(&1) {
+            o.lane = None;
+        }
+    }
 }
 
 /// An ENTITY-SENSOR style row as (direction, dBm), when it is an optical power.

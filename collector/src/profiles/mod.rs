@@ -7,7 +7,10 @@
 //! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`), its `role`
 //! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
 //! `string`, `enum`, `mac`, `oid`), `scale` and, for power, `unit` (`dBm`, `W`, `mW`, `uW`,
-//! `0.1uW`). How each kind reads its roles is in [`interpret`].
+//! `0.1uW`) and the layout options `index_is` (a column read only on rows whose index
+//! component has a value), `lane`, `absent` (raw values meaning no reading), `split` (one
+//! number per lane in a text) and `negative` (another unit below zero). How each kind reads
+//! its roles is in [`interpret`].
 
 mod builtin;
 pub mod engine;
@@ -15,7 +18,7 @@ pub mod interpret;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
@@ -94,6 +97,34 @@ pub struct ColumnDef {
     /// For `string` status columns: the texts that mean "up" (any case).
     #[serde(default)]
     pub up_text: Vec<String>,
+    /// Read only on rows whose named index components have these values (a table with one
+    /// row per port and measurement: `index_is = { kind = 9 }`); several columns may then
+    /// share a sub-id.
+    #[serde(default)]
+    pub index_is: BTreeMap<String, u32>,
+    /// For power columns: the lane (1-based) the column reports (a column per lane).
+    #[serde(default)]
+    pub lane: Option<u32>,
+    /// For power columns: raw values that mean "no reading" (an empty cage, no DDM).
+    #[serde(default)]
+    pub absent: Vec<f64>,
+    /// For power columns: the text holds one number per lane, separated by this (lanes
+    /// 1, 2, ...; a single number is a single-lane reading).
+    #[serde(default)]
+    pub split: Option<String>,
+    /// For power columns: the unit and scale of negative values where they differ (agents
+    /// that give µW above zero and 0.01 dBm below).
+    #[serde(default)]
+    pub negative: Option<UnitScale>,
+}
+
+/// A unit with its scale, for [`ColumnDef::negative`].
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitScale {
+    pub unit: PowerUnit,
+    #[serde(default = "one")]
+    pub scale: f64,
 }
 
 fn one() -> f64 {
@@ -280,7 +311,7 @@ impl Profile {
                         col.name, p.kind
                     ));
                 }
-                if !seen.insert(col.column) {
+                if !seen.insert((col.column, &col.index_is)) {
                     problems.push(format!("{at}.column: sub-id {} twice", col.column));
                 }
                 if !col.scale.is_finite() || col.scale == 0.0 {
@@ -290,6 +321,7 @@ impl Profile {
                 if power && col.unit.is_none() {
                     problems.push(format!("{at}.unit: a power column names its unit"));
                 }
+                problems.extend(power_options(&at, col, power, &table.components));
             }
         }
         if p.tables.is_empty() {
@@ -317,6 +349,53 @@ impl Profile {
     pub fn is_probe(&self) -> bool {
         self.sys_object_id.is_empty()
     }
+}
+
+/// Problems of a column's optics options (`index_is`, `lane`, `absent`, `split`, `negative`).
+fn power_options(
+    at: &str,
+    col: &ColumnDef,
+    power: bool,
+    components: &[(String, IndexWidth)],
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for name in col.index_is.keys() {
+        if !components
+            .iter()
+            .any(|(n, w)| n == name && *w == IndexWidth::Fixed(1))
+        {
+            problems.push(format!(
+                "{at}.index_is: {name:?} is not a one-sub-id component of the index"
+            ));
+        }
+    }
+    let only_power = [
+        ("lane", col.lane.is_some()),
+        ("absent", !col.absent.is_empty()),
+        ("split", col.split.is_some()),
+        ("negative", col.negative.is_some()),
+    ];
+    for (key, set) in only_power {
+        if set && !power {
+            problems.push(format!(
+                "{at}.{key}: only for power columns (rx_dbm, tx_dbm)"
+            ));
+        }
+    }
+    if col.lane == Some(0) {
+        problems.push(format!("{at}.lane: lanes count from 1"));
+    }
+    if col.split.as_deref() == Some("") {
+        problems.push(format!("{at}.split: an empty separator"));
+    }
+    if let Some(n) = col.negative {
+        if !n.scale.is_finite() || n.scale == 0.0 {
+            problems.push(format!(
+                "{at}.negative.scale: must be a finite, non-zero number"
+            ));
+        }
+    }
+    problems
 }
 
 /// Every profile the binary ships, validated; names unique.

@@ -115,14 +115,50 @@ fn profile(name: &str) -> &'static Profile {
     registry().iter().find(|p| p.name == name).unwrap()
 }
 
+/// A row as the engine builds it: values by role, and by sub-id (the first column of that
+/// role whose `index_is` fits).
 fn row(def: &TableDef, index: &[u32], values: &[(&str, Value)]) -> Row {
+    let index = interpret::split_index(def, index).expect("index fits");
+    let by_column = values
+        .iter()
+        .filter_map(|(k, v)| {
+            let c = def
+                .columns
+                .iter()
+                .find(|c| c.name == *k && interpret::index_fits(c, &index))?;
+            Some((c.column, v.clone()))
+        })
+        .collect();
     Row {
-        index: interpret::split_index(def, index).expect("index fits"),
+        index,
         values: values
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect(),
+        by_column,
     }
+}
+
+/// A row given by column sub-ids (several columns of one role).
+fn row_by_column(def: &TableDef, index: &[u32], values: &[(u32, Value)]) -> Row {
+    Row {
+        index: interpret::split_index(def, index).expect("index fits"),
+        values: HashMap::new(),
+        by_column: values.iter().cloned().collect(),
+    }
+}
+
+/// (port, lane, direction, dBm) of a profile's readings.
+fn readings(
+    p: &Profile,
+    rows: Vec<Row>,
+    ports: &[PortCounters],
+) -> Vec<(String, Option<u32>, OpticDirection, f64)> {
+    let walked = vec![(table(p, "sensors"), rows)];
+    interpret::optics(p, &walked, &Ports::new(ports), &EntityMap::default())
+        .into_iter()
+        .map(|r| (r.port, r.lane, r.direction, r.dbm))
+        .collect()
 }
 
 fn s(text: &str) -> Value {
@@ -447,4 +483,261 @@ fn text_status_columns_and_device_totals_of_a_smartzone() {
     // The device's own client total wins over the sum of its APs (12).
     assert_eq!((w.aps_total, w.aps_up, w.clients_total), (2, 1, 13));
     assert_eq!(w.aps[1].status, "down");
+}
+
+#[test]
+fn one_row_per_measurement_reads_by_index_and_skips_absent_values() {
+    let p = Profile::parse(
+        "pivot.toml",
+        r#"
+name = "pivot"
+version = 1
+kind = "optics"
+description = "one row per port and test"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.89.90.1.2.1"
+index = ["if_index", "test"]
+columns = [
+  { name = "tx_dbm", column = 3, type = "integer", scale = 0.001, unit = "dBm", index_is = { test = 8 }, absent = [0] },
+  { name = "rx_dbm", column = 3, type = "integer", scale = 0.001, unit = "dBm", index_is = { test = 9 }, absent = [0] },
+]
+"#,
+    )
+    .unwrap();
+    let t = table(&p, "sensors");
+    let v = |x: i64| Row {
+        by_column: HashMap::from([(3, Value::Integer(x))]),
+        ..Row::default()
+    };
+    let at = |index: &[u32], x: i64| Row {
+        index: interpret::split_index(t, index).unwrap(),
+        ..v(x)
+    };
+    let rows = vec![
+        at(&[10, 5], 54), // temperature: no column reads test 5
+        at(&[10, 8], -3939),
+        at(&[10, 9], -5501),
+        at(&[11, 8], 0), // an empty cage
+        at(&[11, 9], 0),
+    ];
+    let ports = [port("te1/0/10", 10), port("te1/0/11", 11)];
+    assert_eq!(
+        readings(&p, rows, &ports),
+        [
+            ("te1/0/10".to_string(), None, OpticDirection::Tx, -3.939),
+            ("te1/0/10".to_string(), None, OpticDirection::Rx, -5.501),
+        ]
+    );
+}
+
+#[test]
+fn a_column_per_lane_text_numbers_and_split_channels() {
+    let dell = profile("optics-dell-networking");
+    let t = table(dell, "sensors");
+    let ports = [port("fortyGigE 1/1/1", 2097157), port("Te 1/1", 2097156)];
+    let rows = vec![
+        row_by_column(
+            t,
+            &[2097157],
+            &[
+                (8, s("1.485101")),
+                (9, s("1.485101")),
+                (12, s("0.313681")),
+                (15, s("0.601310")),
+            ],
+        ),
+        // An empty cage: empty texts.
+        row_by_column(t, &[2097156], &[(8, s("")), (12, s(""))]),
+    ];
+    let got = readings(dell, rows, &ports);
+    let forty = |lane, d, dbm| ("fortyGigE 1/1/1".to_string(), Some(lane), d, dbm);
+    assert_eq!(
+        got,
+        [
+            forty(1, OpticDirection::Tx, 1.485101),
+            forty(2, OpticDirection::Tx, 1.485101),
+            forty(1, OpticDirection::Rx, 0.313681),
+            forty(4, OpticDirection::Rx, 0.60131),
+        ]
+    );
+
+    let fs = profile("optics-fs-centec");
+    let rx = fs
+        .tables
+        .iter()
+        .find(|t| t.columns[0].name == "rx_dbm")
+        .unwrap();
+    let walked = vec![(
+        rx,
+        vec![
+            row(rx, &[50], &[("rx_dbm", s("-0.43 ,0.01  ,0.30  ,0.19"))]),
+            row(rx, &[1], &[("rx_dbm", s("-7.20"))]),
+        ],
+    )];
+    let ports = [port("eth-0-50", 50), port("eth-0-1", 1)];
+    let got: Vec<_> = interpret::optics(fs, &walked, &Ports::new(&ports), &EntityMap::default())
+        .into_iter()
+        .map(|r| (r.port, r.lane, r.dbm))
+        .collect();
+    let p50 = |lane, dbm| ("eth-0-50".to_string(), Some(lane), dbm);
+    assert_eq!(
+        got,
+        [
+            p50(1, -0.43),
+            p50(2, 0.01),
+            p50(3, 0.3),
+            p50(4, 0.19),
+            ("eth-0-1".to_string(), None, -7.2),
+        ]
+    );
+
+    // Text with its unit and state after the number.
+    let edgecore = profile("optics-edgecore");
+    let t = table(edgecore, "sensors");
+    let rows = vec![row(
+        t,
+        &[3],
+        &[("rx_dbm", s("-4.80 dBm normal")), ("tx_dbm", s("N/A"))],
+    )];
+    assert_eq!(
+        readings(edgecore, rows, &[port("Port3", 3)]),
+        [("Port3".to_string(), None, OpticDirection::Rx, -4.8)]
+    );
+}
+
+#[test]
+fn negative_values_in_their_own_unit_and_ports_numbered_by_the_index() {
+    let huawei = profile("optics-huawei");
+    let t = table(huawei, "sensors");
+    let entities = EntityMap {
+        entities: HashMap::from([270, 271].map(|e| {
+            let name = format!("GigabitEthernet0/0/{}", e - 266);
+            (
+                e,
+                Entity {
+                    name: Some(name),
+                    descr: None,
+                    contained_in: 0,
+                },
+            )
+        })),
+        aliases: HashMap::new(),
+    };
+    let walked = vec![(
+        t,
+        vec![
+            // An AR router: hundredths of dBm below zero.
+            row(
+                t,
+                &[270],
+                &[
+                    ("rx_dbm", Value::Integer(-849)),
+                    ("tx_dbm", Value::Integer(-575)),
+                ],
+            ),
+            // A switch: microwatts; -1 is an empty cage.
+            row(
+                t,
+                &[271],
+                &[
+                    ("rx_dbm", Value::Integer(78)),
+                    ("tx_dbm", Value::Integer(-1)),
+                ],
+            ),
+        ],
+    )];
+    let ports = [port("GigabitEthernet0/0/4", 4)];
+    let got: Vec<_> = interpret::optics(huawei, &walked, &Ports::new(&ports), &entities)
+        .into_iter()
+        .map(|r| (r.port, r.direction, r.dbm))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "GigabitEthernet0/0/4".to_string(),
+                OpticDirection::Rx,
+                -8.49
+            ),
+            (
+                "GigabitEthernet0/0/4".to_string(),
+                OpticDirection::Tx,
+                -5.75
+            ),
+            (
+                "GigabitEthernet0/0/5".to_string(),
+                OpticDirection::Rx,
+                -11.079
+            ),
+        ]
+    );
+
+    // Hirschmann numbers its SFPs by module/port: our "1/1/1" (unit 1 in front).
+    let hm = profile("optics-hirschmann");
+    let t = table(hm, "sensors");
+    let rows = vec![
+        row(t, &[1, 1], &[("rx_dbm", s("-5.9"))]),
+        row(t, &[3, 2], &[("rx_dbm", s("-5.6"))]),
+    ];
+    let ports = [port("1/1/1", 1), port("1/2/1", 5)];
+    let got: Vec<_> = readings(hm, rows, &ports)
+        .into_iter()
+        .map(|(p, _, _, dbm)| (p, dbm))
+        .collect();
+    assert_eq!(
+        got,
+        [("1/1/1".to_string(), -5.9), ("3/2".to_string(), -5.6)]
+    );
+
+    // OcNOS: unit/port and a channel per row; a single channel is a single-lane optic.
+    let oc = profile("optics-ocnos");
+    let t = table(oc, "sensors");
+    let rows = vec![
+        row(t, &[1, 10, 1], &[("rx_dbm", Value::Integer(-19172))]),
+        row(t, &[1, 10, 2], &[("rx_dbm", Value::Integer(-19626))]),
+        row(t, &[1, 3, 1], &[("rx_dbm", Value::Integer(-2219))]),
+        row(t, &[1, 4, 1], &[("rx_dbm", Value::Integer(-100002))]),
+    ];
+    assert_eq!(
+        readings(oc, rows, &[]),
+        [
+            ("1/10".to_string(), Some(1), OpticDirection::Rx, -19.172),
+            ("1/10".to_string(), Some(2), OpticDirection::Rx, -19.626),
+            ("1/3".to_string(), None, OpticDirection::Rx, -2.219),
+        ]
+    );
+}
+
+#[test]
+fn bad_optics_options_name_their_keys() {
+    let text = r#"
+name = "x"
+version = 1
+kind = "optics"
+description = "bad options"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.1.1"
+index = ["if_index", "rest:*"]
+columns = [
+  { name = "rx_dbm", column = 3, type = "integer", unit = "dBm", index_is = { rest = 1 }, lane = 0 },
+  { name = "port_name", column = 4, type = "string", split = ",", absent = [0] },
+  { name = "tx_dbm", column = 5, type = "string", unit = "dBm", split = "", negative = { unit = "uW", scale = 0.0 } },
+  { name = "tx_dbm", column = 6, type = "integer", unit = "dBm", index_is = { kind = 4 } },
+]
+"#;
+    let e = Profile::parse("opts.toml", text).unwrap_err();
+    assert_eq!(
+        e.problems,
+        [
+            r#"opts.toml: table[0].columns[0].index_is: "rest" is not a one-sub-id component of the index"#,
+            "opts.toml: table[0].columns[0].lane: lanes count from 1",
+            "opts.toml: table[0].columns[1].absent: only for power columns (rx_dbm, tx_dbm)",
+            "opts.toml: table[0].columns[1].split: only for power columns (rx_dbm, tx_dbm)",
+            "opts.toml: table[0].columns[2].split: an empty separator",
+            "opts.toml: table[0].columns[2].negative.scale: must be a finite, non-zero number",
+            r#"opts.toml: table[0].columns[3].index_is: "kind" is not a one-sub-id component of the index"#,
+        ]
+    );
 }
