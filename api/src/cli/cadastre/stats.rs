@@ -75,4 +75,5 @@ fn print_stats(s: &cadastre::stats::Stats, version: u64) {
         "spare (topology): {} dark strands, {:.1} dark strand-km, {} free ducts, {:.1} free duct-km (per owner: irisops topology spare)",
         t.dark_strands, t.dark_strand_km, t.free_ducts, t.free_duct_km
     );
+    println!("(owner: route km under the route's owner, cable km and strands under the cable's owner; `topology spare` counts a route's strands under the route's owner)");
 }

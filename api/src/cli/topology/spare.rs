@@ -87,6 +87,12 @@ fn spare_text(r: &topology::SpareReport, by: SpareBy, format: OutFormat) -> anyh
     Ok(match format {
         OutFormat::Json => crate::cli::pretty_json(&spare::answer(r, by))?,
         OutFormat::Csv => spare::table(r, by, Form::Full).to_csv(),
-        OutFormat::Table => spare::table(r, by, Form::Full).to_tsv(),
+        OutFormat::Table => {
+            let mut t = spare::table(r, by, Form::Full).to_tsv();
+            if by == spare::SpareBy::Owner {
+                t.push_str("(owner: the route's owner, every strand of its cables counted under it; `cadastre stats` counts strands under the cable's owner)\n");
+            }
+            t
+        }
     })
 }
