@@ -50,4 +50,4 @@ pub mod writes;
 
 pub use error::{CadastreError, StoreError};
 pub use model::*;
-pub use problem::{Problem, Report, Severity};
+pub use problem::{Positions, Problem, Report, Severity};

@@ -82,7 +82,9 @@ pub fn read_str(
         .features
         .ok_or_else(|| format("features: expected an array".to_string()))?;
     for (index, feature) in features.into_iter().enumerate() {
-        read::feature(layer, index, feature, crs, out, report);
+        if read::feature(layer, index, feature, crs, out, report) {
+            report.positions.push(layer, index);
+        }
     }
     Ok(layer)
 }

@@ -66,7 +66,7 @@ struct Props<'a> {
     top: Option<String>,
 }
 
-/// Reads feature `index` of a `layer` file into `out`, or reports why it cannot.
+/// Reads feature `index` of a `layer` file into `out` (true), or reports why it cannot.
 pub(super) fn feature(
     layer: Layer,
     index: usize,
@@ -74,7 +74,7 @@ pub(super) fn feature(
     crs: Crs,
     out: &mut Cadastre,
     report: &mut Report,
-) {
+) -> bool {
     let mut at = At {
         layer,
         index,
@@ -82,10 +82,12 @@ pub(super) fn feature(
         report,
     };
     let Ok(f) = serde_json::from_str::<RawFeature<'_>>(raw.get()) else {
-        return at.error("feature", "expected a GeoJSON Feature object");
+        at.error("feature", "expected a GeoJSON Feature object");
+        return false;
     };
     if f.kind.as_deref() != Some("Feature") {
-        return at.error("type", "expected \"Feature\"");
+        at.error("type", "expected \"Feature\"");
+        return false;
     }
     let top = match f.id {
         None | Some(Value::Null) => None,
@@ -93,7 +95,8 @@ pub(super) fn feature(
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(v) => {
             let message = format!("feature id must be a string or number, found {v}");
-            return at.error("id", message);
+            at.error("id", message);
+            return false;
         }
     };
     at.id.clone_from(&top);
@@ -101,14 +104,17 @@ pub(super) fn feature(
         None => None,
         Some(g) => match serde_json::from_str::<geojson::Geometry>(g.get()) {
             Ok(g) => Some(g.value),
-            Err(e) => return at.error("geometry", format!("invalid GeoJSON geometry: {e}")),
+            Err(e) => {
+                at.error("geometry", format!("invalid GeoJSON geometry: {e}"));
+                return false;
+            }
         },
     };
     let props = Props {
         raw: f.properties,
         top,
     };
-    dispatch(&mut at, props, geometry.as_ref(), crs, out);
+    dispatch(&mut at, props, geometry.as_ref(), crs, out).is_some()
 }
 
 /// The properties as `T`; every bad property reported. The struct is read straight from the
@@ -179,7 +185,7 @@ fn dispatch(
     g: Option<&GeometryValue>,
     crs: Crs,
     out: &mut Cadastre,
-) {
+) -> Option<()> {
     match at.layer {
         Layer::Owners => no_geometry(at, props, g).map(|o| out.owners.push(o)),
         Layer::Cables => properties(at, props).map(|c: Cable| out.cables.push(c)),
@@ -201,7 +207,7 @@ fn dispatch(
             w.geometry = a;
             out.worksites.push(w)
         }),
-    };
+    }
 }
 
 /// Properties and geometry both checked (both reported) before the feature is kept.

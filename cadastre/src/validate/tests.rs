@@ -174,6 +174,16 @@ fn route_geometry_is_neither_degenerate_nor_self_crossing() {
 }
 
 #[test]
+fn a_route_has_no_more_free_ducts_than_ducts() {
+    check(
+        "ducts_free_over_total",
+        &[
+            r#"error: routes[1] (id "r2") ducts_free: 3 free ducts of 2 in the trench: more free than there are"#,
+        ],
+    );
+}
+
+#[test]
 fn coordinates_lie_in_the_area() {
     check(
         "outside_area",
@@ -294,6 +304,39 @@ fn declared_shared_risk_groups_have_names_outside_the_trench_namespace() {
             format!(
                 r#"error: routes[0] (id "{id}") srlgs[1]: "trench:a+b": the `trench:` prefix is for the shared trenches found in the geometry"#
             ),
+        ]
+    );
+}
+
+/// Issue 19: after a feature that cannot be read, the next ones were named one index too low
+/// (the validator counted the features kept, not the file's).
+#[test]
+fn problems_after_an_unreadable_feature_name_the_files_index() {
+    let valid = fixtures().join("valid");
+    let paths: Vec<PathBuf> = ["owners", "sites"]
+        .iter()
+        .map(|l| valid.join(format!("{l}.geojson")))
+        .collect();
+    let (mut cad, mut report) = read_files(&paths, None).unwrap();
+    let routes = std::fs::read_to_string(valid.join("routes.geojson")).unwrap();
+    // r1 stays at 0; an unreadable feature at 1; r2 (now owned by "acme") at 2.
+    let routes = routes
+        .replacen(",\n{", ",\n{\"type\":\"Feature\",\"properties\":7},\n{", 1)
+        .replace(
+            "\"owner\":\"o2\",\"deployment\":\"underground\"",
+            "\"owner\":\"acme\",\"deployment\":\"underground\"",
+        );
+    let path = Path::new("routes.geojson");
+    crate::geojson_io::read_str(&routes, path, None, &mut cad, &mut report).unwrap();
+    let checked = super::validate_read(&cad, &report.positions, &ValidateOptions::brussels());
+    report.extend(checked);
+    let got: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "error: routes[1] properties: expected an object",
+            "error: routes[1] geometry: expected a LineString or MultiLineString, found null",
+            r#"error: routes[2] (id "r2") owner: unknown owner "acme""#,
         ]
     );
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cadastre::validate::validate;
+use cadastre::validate::validate_read;
 
 use super::{options, parse_crs, print_report, read_any};
 
@@ -28,7 +28,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let crs = parse_crs(args.crs.as_deref())?;
     let opts = options(args.area.as_deref())?;
     let (cad, mut report) = read_any(&args.files, crs)?;
-    report.extend(validate(&cad, &opts));
+    let checked = validate_read(&cad, &report.positions, &opts);
+    report.extend(checked);
     print_report(&report);
     println!(
         "{} features: {} error(s), {} warning(s)",
