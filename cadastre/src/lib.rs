@@ -13,6 +13,8 @@
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
 //! - [`network`]: the cadastre as a `topology` graph (sites, routes with their strands).
+//! - [`works`]: the worksites as dig-once and cuts see them: footprints of any geometry, the
+//!   natures that open the street, how long it stays open.
 //! - [`answer`]: the answers of `cut` (areas, worksites → routes) and `dig-once` as the CLI
 //!   and the HTTP API both build them.
 //! - [`stats`]: km and strands per owner.
@@ -46,6 +48,7 @@ pub mod store;
 pub mod validate;
 pub mod versions;
 pub mod wifi;
+pub mod works;
 pub mod writes;
 
 pub use error::{CadastreError, StoreError};

@@ -299,18 +299,114 @@ fn lines(g: Option<&GeometryValue>, crs: Crs) -> Result<MultiLineString<f64>, St
     Ok(MultiLineString::new(parts))
 }
 
+/// A worksite: any GeoJSON geometry (the region's feed has every kind); an empty part is
+/// named by its place (`geometries[2]: an empty Polygon`).
 fn area(g: Option<&GeometryValue>, crs: Crs) -> Result<Geometry<f64>, String> {
     match g {
-        Some(GeometryValue::Point { .. }) => point(g, crs).map(Geometry::Point),
-        Some(GeometryValue::Polygon { coordinates }) => {
-            let mut rings = coordinates.iter().map(|r| line(r, crs));
-            let exterior = rings.next().ok_or("a Polygon needs an exterior ring")??;
-            let interiors = rings.collect::<Result<_, _>>()?;
-            Ok(Geometry::Polygon(Polygon::new(exterior, interiors)))
-        }
-        other => Err(format!(
-            "expected a Polygon or Point, found {}",
-            found(other)
-        )),
+        Some(g) => any(g, crs).map_err(|(at, m)| {
+            if at.is_empty() {
+                m
+            } else {
+                format!("{at}: {m}")
+            }
+        }),
+        None => Err("expected a geometry, found null".to_string()),
     }
+}
+
+/// One geometry of any type; the error's place (`geometries[1].coordinates[0]`) and message.
+fn any(g: &GeometryValue, crs: Crs) -> Result<Geometry<f64>, (String, String)> {
+    let here = |m: String| (String::new(), m);
+    let empty = || here(format!("an empty {}", g.type_name()));
+    let within = |i: usize, (at, m): (String, String)| {
+        let sep = if at.is_empty() { "" } else { "." };
+        (format!("coordinates[{i}]{sep}{at}"), m)
+    };
+    Ok(match g {
+        GeometryValue::Point { coordinates } => {
+            Geometry::Point(coord(coordinates, crs).map_err(here)?.into())
+        }
+        GeometryValue::MultiPoint { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let points = coordinates
+                .iter()
+                .map(|p| coord(p, crs).map(Point::from))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(here)?;
+            Geometry::MultiPoint(points.into())
+        }
+        GeometryValue::LineString { coordinates } => {
+            Geometry::LineString(path(coordinates, crs).map_err(here)?)
+        }
+        GeometryValue::MultiLineString { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let parts = coordinates
+                .iter()
+                .enumerate()
+                .map(|(i, l)| path(l, crs).map_err(|m| within(i, here(m))))
+                .collect::<Result<_, _>>()?;
+            Geometry::MultiLineString(MultiLineString::new(parts))
+        }
+        GeometryValue::Polygon { coordinates } => {
+            Geometry::Polygon(polygon(coordinates, crs).map_err(here)?)
+        }
+        GeometryValue::MultiPolygon { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let parts = coordinates
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, crs).map_err(|m| within(i, here(m))))
+                .collect::<Result<Vec<_>, _>>()?;
+            Geometry::MultiPolygon(parts.into())
+        }
+        GeometryValue::GeometryCollection { geometries } => {
+            if geometries.is_empty() {
+                return Err(empty());
+            }
+            let members = geometries
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    any(&g.value, crs).map_err(|(at, m)| {
+                        let sep = if at.is_empty() { "" } else { "." };
+                        (format!("geometries[{i}]{sep}{at}"), m)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Geometry::GeometryCollection(geo::GeometryCollection(members))
+        }
+    })
+}
+
+/// A line of a worksite: at least two positions.
+fn path(ps: &[Position], crs: Crs) -> Result<LineString<f64>, String> {
+    match ps.len() {
+        0 => Err("an empty LineString".to_string()),
+        1 => Err("a LineString needs two positions, found 1".to_string()),
+        _ => line(ps, crs),
+    }
+}
+
+/// A polygon: an exterior ring of at least four positions, then its holes.
+fn polygon(rings: &[Vec<Position>], crs: Crs) -> Result<Polygon<f64>, String> {
+    let mut lines = rings.iter().map(|r| {
+        if r.len() < 4 {
+            let n = r.len();
+            return Err(if n == 0 {
+                "an empty Polygon ring".to_string()
+            } else {
+                format!("a Polygon ring needs four positions, found {n}")
+            });
+        }
+        line(r, crs)
+    });
+    let exterior = lines.next().ok_or("an empty Polygon")??;
+    let interiors = lines.collect::<Result<_, _>>()?;
+    Ok(Polygon::new(exterior, interiors))
 }
