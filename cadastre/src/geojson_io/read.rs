@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, Template};
 use crate::crs::Crs;
+use crate::limits::{positions_in, Limits};
 use crate::model::{Cable, Cadastre, Hotspot, Layer, Route, Site, TargetPlace, Worksite};
 use crate::problem::{Problem, Report};
 
@@ -72,6 +73,7 @@ pub(super) fn feature(
     index: usize,
     raw: &RawValue,
     crs: Crs,
+    limits: &Limits,
     out: &mut Cadastre,
     report: &mut Report,
 ) -> bool {
@@ -100,6 +102,14 @@ pub(super) fn feature(
         }
     };
     at.id.clone_from(&top);
+    let n = f.geometry.map_or(0, |g| positions_in(g.get()));
+    if let Some(message) = limits.vertices(n) {
+        if at.id.is_none() {
+            at.id = properties_id(f.properties);
+        }
+        at.error("geometry", message);
+        return false;
+    }
     let geometry = match f.geometry {
         None => None,
         Some(g) => match serde_json::from_str::<geojson::Geometry>(g.get()) {
@@ -115,6 +125,26 @@ pub(super) fn feature(
         top,
     };
     dispatch(&mut at, props, geometry.as_ref(), crs, out).is_some()
+}
+
+/// The id of a feature, from the feature or its properties, parsing nothing else (for a
+/// feature over a limit, which is not read).
+pub(super) fn id_of(raw: &RawValue) -> Option<String> {
+    let f = serde_json::from_str::<RawFeature<'_>>(raw.get()).ok()?;
+    match f.id {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => properties_id(f.properties),
+    }
+}
+
+/// `properties.id`, parsing no other property.
+fn properties_id(props: Option<&RawValue>) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(props?.get()).ok()?.id
 }
 
 /// The properties as `T`; every bad property reported. The struct is read straight from the

@@ -304,3 +304,64 @@ fn empty_worksite_parts_are_named() {
         );
     }
 }
+
+/// Issue 19: a huge geometry, a huge layer and a huge file are refused, each naming the
+/// feature (or the file) and the limit, before anything is built.
+#[test]
+fn limits_name_the_feature_and_the_limit() {
+    use crate::limits::Limits;
+    let limits = Limits {
+        max_file_mb: 1,
+        max_features: 2,
+        max_vertices: 3,
+    };
+    let route = |id: &str, n: usize| {
+        let coords: Vec<String> = (0..n).map(|i| format!("[4.3{i},50.8]")).collect();
+        format!(
+            r#"{{"type":"Feature","geometry":{{"type":"LineString","coordinates":[{}]}},"properties":{{"id":"{id}","from_site":"a","to_site":"b","owner":"o","deployment":"underground"}}}}"#,
+            coords.join(",")
+        )
+    };
+    let collection = |fs: &[String]| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            fs.join(",")
+        )
+    };
+    let within = |text: &str| {
+        let (mut cad, mut report) = (Cadastre::default(), Report::default());
+        let path = Path::new("routes.geojson");
+        super::read_str_within(text, path, None, &limits, &mut cad, &mut report).unwrap();
+        (cad, messages(&report))
+    };
+    let (cad, got) = within(&collection(&[route("r1", 3), route("r2", 4)]));
+    assert_eq!(cad.routes.len(), 1);
+    assert_eq!(
+        got,
+        [
+            r#"error: routes[1] (id "r2") geometry: 4 positions, over the limit of 3 per geometry (max_vertices): not read"#
+        ]
+    );
+    let (cad, got) = within(&collection(&[
+        route("r1", 2),
+        route("r2", 2),
+        route("r3", 2),
+    ]));
+    assert!(cad.routes.is_empty());
+    assert_eq!(
+        got,
+        [
+            r#"error: routes[2] (id "r3") features: 3 features in routes, over the limit of 2 per layer (max_features): none of this file read"#
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("routes.geojson");
+    std::fs::write(&big, " ".repeat(1_000_001)).unwrap();
+    let e = super::read_files_within(&[big], None, &limits).unwrap_err();
+    assert!(
+        e.to_string().ends_with(
+            "routes.geojson: 1000001 bytes, over the limit of 1 MB per file (max_file_mb)"
+        ),
+        "{e}"
+    );
+}

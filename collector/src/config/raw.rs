@@ -42,6 +42,9 @@ pub(super) struct RawInflux {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawCadastre {
     pub data: Option<String>,
+    pub max_file_mb: Option<i64>,
+    pub max_features: Option<i64>,
+    pub max_vertices: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
