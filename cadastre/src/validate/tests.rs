@@ -340,3 +340,29 @@ fn problems_after_an_unreadable_feature_name_the_files_index() {
         ]
     );
 }
+
+/// A route that crosses itself far from its start (its last segment crosses its first): the
+/// search went on only until the first pair of segments that did not meet.
+#[test]
+fn a_crossing_anywhere_along_the_route_is_found() {
+    let mut cad = load(None);
+    let at = |x: f64, y: f64| geo::coord! { x: 4.36 + x * 0.001, y: 50.85 + y * 0.001 };
+    let zigzag = [
+        (0., 0.),
+        (10., 0.),
+        (10., 1.),
+        (11., 1.),
+        (11., 2.),
+        (5., 2.),
+        (5., -1.),
+    ];
+    let line = geo::LineString::new(zigzag.iter().map(|&(x, y)| at(x, y)).collect());
+    cad.routes[0].geometry = geo::MultiLineString::new(vec![line]);
+    let got: Vec<String> = validate(&cad, &ValidateOptions::brussels())
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("crosses itself"))
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(got, ["route crosses itself at (4.365000, 50.850000)"]);
+}
