@@ -280,3 +280,151 @@ fn cuts(port: u16, token: &str, cli: &dyn Fn(&[&str]) -> Value, dir: &Path) {
         cli(&["cut", "--area", file.to_str().unwrap(), "--json"])
     );
 }
+
+/// The demo's worksites rewritten as the region's feed has them (issue 19): a MultiPolygon, a
+/// GeometryCollection that is open-ended (year 3000), a work that has ended, a market on a
+/// work's street. Imported; dig-once leaves out the ended work and the market (the market comes
+/// back with `nature=all`), says how long the street stays open, and the CLI and the API agree.
+#[test]
+fn a_worksite_feed_in_dig_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("cadastre");
+    let d = data.to_str().unwrap();
+    let status = Command::new(irisops())
+        .args(["cadastre", "generate-demo", "--seed", "3", "--out", d])
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let layers = data.join("geojson");
+    let path = layers.join("worksites.geojson");
+    let mut feed: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let works = feed["features"].as_array_mut().unwrap();
+    let at = |works: &[Value], id: &str| works.iter().position(|w| w["id"] == id).unwrap();
+    let (w2, w4, w5) = (at(works, "w-2"), at(works, "w-4"), at(works, "w-5"));
+    let mut market = works[w2].clone();
+    market["id"] = json!("w-market");
+    market["properties"]["id"] = json!("w-market");
+    market["properties"]["nature"] = json!("market");
+    let poly = works[w2]["geometry"]["coordinates"].clone();
+    let far: Value = poly[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!([c[0].as_f64().unwrap() + 0.01, c[1]]))
+        .collect();
+    works[w2]["geometry"] = json!({"type": "MultiPolygon", "coordinates": [poly, [far]]});
+    let corner = works[w4]["geometry"]["coordinates"][0][0].clone();
+    let g4 = works[w4]["geometry"].clone();
+    works[w4]["geometry"] = json!({"type": "GeometryCollection", "geometries":
+        [g4, {"type": "Point", "coordinates": corner}]});
+    works[w4]["properties"]["end"] = json!("3000-01-01");
+    works[w5]["properties"]["start"] = json!("2025-03-26");
+    works[w5]["properties"]["end"] = json!("2025-04-26");
+    works.push(market);
+    std::fs::write(&path, feed.to_string()).unwrap();
+    let files: Vec<String> = std::fs::read_dir(&layers)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    let mut import = vec!["cadastre", "import", "--data", d, "--from", "geojson"];
+    import.extend(files.iter().map(String::as_str));
+    let out = Command::new(irisops()).args(&import).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The limits: a geometry over --max-vertices is named with the limit; nothing is written.
+    let mut small = import.clone();
+    small.extend(["--max-vertices", "5"]);
+    let out = Command::new(irisops()).args(&small).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "(id \"w-2\") geometry: 10 positions, over the limit of 5 per geometry (max_vertices)"
+        ),
+        "{text}"
+    );
+
+    let (planner, block) = token("planner");
+    let (mut server, port, _) = serve(dir.path(), &data, &[block]);
+    let cli = |args: &[&str]| {
+        let mut all = vec!["topology", "dig-once", "--data", d, "--json"];
+        all.extend(args);
+        run_json(&all)
+    };
+    let api = |query: &str| {
+        get(
+            port,
+            &format!("/api/v1/topology/dig-once?{query}"),
+            &planner,
+        )
+    };
+    let street = api("from=2027-01-01");
+    assert_eq!(street, cli(&["--from", "2027-01-01"]));
+    let every = api("from=2027-01-01&nature=all");
+    assert_eq!(every, cli(&["--from", "2027-01-01", "--nature", "all"]));
+    assert_eq!(
+        api("from=2027-01-01&nature=Market&nature=gas-main"),
+        cli(&[
+            "--from",
+            "2027-01-01",
+            "--nature",
+            "Market",
+            "--nature",
+            "gas-main"
+        ])
+    );
+    let (_, bad) = request(
+        port,
+        "GET",
+        "/api/v1/topology/dig-once?from=soon",
+        &planner,
+        None,
+    );
+    assert!(String::from_utf8_lossy(&bad).contains("from: expected YYYY-MM-DD"));
+    interrupt(&mut server);
+
+    let ids = |v: &Value| -> std::collections::BTreeSet<String> {
+        let c = v["candidates"].as_array().unwrap();
+        c.iter()
+            .map(|c| c["worksite"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&street), ["w-2", "w-4"].map(String::from).into());
+    assert_eq!(
+        (
+            street["n_worksites"].as_u64(),
+            street["n_considered"].as_u64()
+        ),
+        (Some(6), Some(4))
+    );
+    assert_eq!(
+        (
+            street["n_ended"].as_u64(),
+            street["n_other_nature"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert!(ids(&every).contains("w-market") && !ids(&every).contains("w-5"));
+    for c in street["candidates"].as_array().unwrap() {
+        if c["worksite"] == "w-4" {
+            assert_eq!(
+                (&c["open_days"], &c["open_ended"]),
+                (&Value::Null, &json!(true))
+            );
+        } else {
+            let day = |f: &str| {
+                chrono::NaiveDate::parse_from_str(c[f].as_str().unwrap(), "%Y-%m-%d").unwrap()
+            };
+            let from = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+            let days = (day("end") - day("start").max(from)).num_days() + 1;
+            assert_eq!(
+                (c["open_days"].as_i64(), &c["open_ended"]),
+                (Some(days), &json!(false))
+            );
+        }
+    }
+}

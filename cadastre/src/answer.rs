@@ -9,6 +9,7 @@ use topology::{CutSpec, Network};
 
 use crate::geometry::SpatialIndex;
 use crate::network::{self, DigOnce};
+use crate::works::{self, Left, WorksFilter};
 use crate::Cadastre;
 
 /// What a what-if cut names: routes, shared-risk groups, areas, a worksite.
@@ -50,7 +51,7 @@ pub fn cut_spec(
             .iter()
             .find(|w| &w.id == id)
             .ok_or_else(|| CutTargetError::UnknownWorksite(id.clone()))?;
-        let areas = network::worksite_area(&w.geometry, targets.buffer_m);
+        let areas = works::footprint(&w.geometry, targets.buffer_m);
         links.extend(network::routes_in(index, &areas));
     }
     if links.is_empty()
@@ -93,7 +94,18 @@ pub fn areas_of(geometries: Vec<geojson::Geometry>) -> Result<MultiPolygon<f64>,
 pub struct DigOnceAnswer {
     pub candidates: Vec<DigOnce>,
     pub n_wishes: usize,
+    /// Every worksite of the cadastre.
     pub n_worksites: usize,
+    /// The worksites considered: of the natures asked for, still open on `from`.
+    pub n_considered: usize,
+    /// Left out: ended before `from`.
+    pub n_ended: usize,
+    /// Left out: a nature that does not open the street (or was not asked for).
+    pub n_other_nature: usize,
+    /// The day asked about (`YYYY-MM-DD`).
+    pub from: String,
+    /// The natures considered, normalised (`["all"]`: every one).
+    pub natures: Vec<String>,
     pub saved_m_total: f64,
 }
 
@@ -106,6 +118,7 @@ pub fn dig_once(
     pairs: &[(String, String)],
     single_homed: bool,
     buffer_m: f64,
+    works: &WorksFilter,
 ) -> Result<DigOnceAnswer, Vec<String>> {
     let mut list = if pairs.is_empty() || single_homed {
         network::single_homed_wishes(cad, net)
@@ -113,11 +126,18 @@ pub fn dig_once(
         Vec::new()
     };
     list.extend(network::wish_list(cad, pairs)?);
-    let candidates = network::dig_once_for(cad, &list, buffer_m);
+    let candidates = network::dig_once_for(cad, &list, buffer_m, works);
+    let left: Vec<Result<_, Left>> = cad.worksites.iter().map(|w| works.open(w)).collect();
+    let count = |why: Left| left.iter().filter(|r| **r == Err(why)).count();
     Ok(DigOnceAnswer {
         saved_m_total: candidates.iter().map(|d| d.saved_m).sum(),
         candidates,
         n_wishes: list.len(),
         n_worksites: cad.worksites.len(),
+        n_considered: left.iter().filter(|r| r.is_ok()).count(),
+        n_ended: count(Left::Ended),
+        n_other_nature: count(Left::Nature),
+        from: works.from.format("%Y-%m-%d").to_string(),
+        natures: works.nature_list(),
     })
 }

@@ -28,6 +28,13 @@ pub enum CadastreError {
     /// Validation found errors; nothing was written.
     #[error("{} error(s), {} warning(s)", report.n_errors(), report.n_warnings())]
     Invalid { report: Report },
+    /// An input file over the size limit ([`crate::limits::Limits`]); nothing was read.
+    #[error("{}: {bytes} bytes, over the limit of {max_file_mb} MB per file (max_file_mb)", .path.display())]
+    TooLarge {
+        path: PathBuf,
+        bytes: u64,
+        max_file_mb: u64,
+    },
     #[error("coordinate reference system: {0}")]
     Crs(String),
     /// The data directory's store failed.

@@ -10,9 +10,12 @@
 //!   (the SQLite step, version, layer and id, with its source).
 //! - [`crs`]: Lambert 72 (EPSG:31370) and Lambert 2008 (EPSG:3812) ↔ WGS84.
 //! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
+//! - [`limits`]: the limits of a read (file size, features per layer, vertices per geometry).
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
 //! - [`network`]: the cadastre as a `topology` graph (sites, routes with their strands).
+//! - [`works`]: the worksites as dig-once and cuts see them: footprints of any geometry, the
+//!   natures that open the street, how long it stays open.
 //! - [`answer`]: the answers of `cut` (areas, worksites → routes) and `dig-once` as the CLI
 //!   and the HTTP API both build them.
 //! - [`stats`]: km and strands per owner.
@@ -37,6 +40,7 @@ pub mod error;
 pub mod export;
 pub mod geojson_io;
 pub mod geometry;
+pub mod limits;
 pub mod model;
 pub mod network;
 pub mod ofds;
@@ -46,8 +50,9 @@ pub mod store;
 pub mod validate;
 pub mod versions;
 pub mod wifi;
+pub mod works;
 pub mod writes;
 
 pub use error::{CadastreError, StoreError};
 pub use model::*;
-pub use problem::{Problem, Report, Severity};
+pub use problem::{Positions, Problem, Report, Severity};

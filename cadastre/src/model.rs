@@ -5,7 +5,8 @@
 //! Layers and their GeoJSON geometry:
 //! - `owners` (none), `sites` (Point), `routes` (LineString/MultiLineString), `cables` (none on
 //!   import; the union of their routes on export), `allocations` (none), `hotspots` (Point, the
-//!   site's), `targets` (Point), `worksites` (Polygon or Point).
+//!   site's), `targets` (Point), `worksites` (any geometry: Point, MultiPoint, LineString,
+//!   MultiLineString, Polygon, MultiPolygon, GeometryCollection; no empty part).
 //!
 //! Every route, cable and allocation names an owner from the `owners` registry.
 //!
@@ -211,13 +212,16 @@ pub struct TargetPlace {
 pub struct Worksite {
     pub id: String,
     pub name: String,
-    /// e.g. `resurfacing`, `water_main`, `tramway`.
+    /// e.g. `resurfacing`, `water_main`, `tramway`; the region's feed also lists events held
+    /// in the street (`market`, `parade`): dig-once considers only works that open it
+    /// ([`crate::works::STREET_NATURES`]).
     pub nature: String,
     pub organisation: String,
-    /// ISO 8601 dates.
+    /// ISO 8601 dates; an open-ended work ends in the year 3000 (any end in 2999 or later).
     pub start: String,
     pub end: String,
-    /// A Polygon (the footprint) or a Point.
+    /// The footprint: any geometry (points and lines are widened by a buffer where a footprint
+    /// is needed, [`crate::works::footprint`]).
     #[serde(skip, default = "empty_geometry")]
     pub geometry: Geometry<f64>,
 }

@@ -12,13 +12,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use geo::{MultiPolygon, Polygon};
+use geo::MultiPolygon;
 use topology::{
     AllocationSpec, BuildWarning, Circuit, LinkSpec, LitPort, Network, PortEnd, SiteSpec,
 };
 
 use crate::geometry::{route_length_m, SpatialIndex};
 use crate::model::{Cadastre, Layer, PortRef, Use};
+use crate::works::{self, WorksFilter};
 
 /// When two routes count as one trench.
 #[derive(Debug, Clone, Copy)]
@@ -289,45 +290,22 @@ pub fn routes_in(index: &SpatialIndex, areas: &MultiPolygon<f64>) -> Vec<String>
     ids.into_iter().map(|(_, id)| id).collect()
 }
 
-/// A worksite's footprint as polygons: its polygon(s), or for a point or a line a square of
-/// `buffer_m` metres around each of its coordinates (planned roadworks are often a point).
-pub fn worksite_area(geometry: &geo::Geometry<f64>, buffer_m: f64) -> MultiPolygon<f64> {
-    use geo::CoordsIter;
-    match geometry {
-        geo::Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
-        geo::Geometry::MultiPolygon(m) => m.clone(),
-        other => {
-            let polys = other
-                .coords_iter()
-                .map(|c| {
-                    // Degrees per metre at this latitude (a small square: no need for geodesy).
-                    let dlat = buffer_m / 111_320.0;
-                    let dlon = buffer_m / (111_320.0 * c.y.to_radians().cos().max(1e-6));
-                    Polygon::new(
-                        geo::LineString::from(vec![
-                            (c.x - dlon, c.y - dlat),
-                            (c.x + dlon, c.y - dlat),
-                            (c.x + dlon, c.y + dlat),
-                            (c.x - dlon, c.y + dlat),
-                            (c.x - dlon, c.y - dlat),
-                        ]),
-                        vec![],
-                    )
-                })
-                .collect();
-            MultiPolygon(polys)
-        }
-    }
-}
-
 /// A planned worksite along which a useful new route could be laid while the street is open.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct DigOnce {
     pub worksite: String,
     pub worksite_name: String,
+    /// The work's nature (`water_main`, `resurfacing`, ...).
+    pub nature: String,
     pub organisation: String,
     pub start: String,
+    /// The last day the street is open (an open-ended work's placeholder, e.g. 3000-01-01).
     pub end: String,
+    /// Days the street stays open from the later of its start and the day asked about, both
+    /// counted; `null` when open-ended.
+    pub open_days: Option<i64>,
+    /// The work has no real end (an end in year 2999 or later).
+    pub open_ended: bool,
     /// The wish's sites: the single-homed site the new route would protect and the site it
     /// would reach, or the wish list's pair.
     pub site: String,
@@ -351,8 +329,8 @@ pub struct Wish {
 }
 
 /// Dig-once candidates for the single-homed sites' wishes ([`single_homed_wishes`]).
-pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64) -> Vec<DigOnce> {
-    dig_once_for(cad, &single_homed_wishes(cad, net), buffer_m)
+pub fn dig_once(cad: &Cadastre, net: &Network, buffer_m: f64, works: &WorksFilter) -> Vec<DigOnce> {
+    dig_once_for(cad, &single_homed_wishes(cad, net), buffer_m, works)
 }
 
 /// One new route per **single-homed** site (a non-core site that some bridge's loss cuts off
@@ -444,10 +422,16 @@ pub fn wish_list(cad: &Cadastre, pairs: &[(String, String)]) -> Result<Vec<Wish>
         .collect())
 }
 
-/// Dig-once candidates: each worksite whose footprint (a point or line worksite counts
-/// `buffer_m` around it) overlaps a wish's straight line is listed with the metres it would
-/// save, largest first. Wishes naming an unknown site are skipped.
-pub fn dig_once_for(cad: &Cadastre, wishes: &[Wish], buffer_m: f64) -> Vec<DigOnce> {
+/// Dig-once candidates: each worksite `works` keeps (it opens the street and is still open)
+/// whose footprint (points and lines widened by `buffer_m`, [`works::footprint`]) overlaps a
+/// wish's straight line is listed with the metres it would save and how long the street stays
+/// open, most metres first. Wishes naming an unknown site are skipped.
+pub fn dig_once_for(
+    cad: &Cadastre,
+    wishes: &[Wish],
+    buffer_m: f64,
+    works: &WorksFilter,
+) -> Vec<DigOnce> {
     use geo::{BooleanOps, Distance, Geodesic, Length};
     let at: BTreeMap<&str, geo::Point<f64>> = cad
         .sites
@@ -463,7 +447,10 @@ pub fn dig_once_for(cad: &Cadastre, wishes: &[Wish], buffer_m: f64) -> Vec<DigOn
         .collect();
     let mut out = Vec::new();
     for w in &cad.worksites {
-        let area = worksite_area(&w.geometry, buffer_m);
+        let Ok(open) = works.open(w) else {
+            continue;
+        };
+        let area = works::footprint(&w.geometry, buffer_m);
         for (wish, line, d) in &wishes {
             let path =
                 geo::MultiLineString::new(vec![geo::LineString::from(vec![line.start, line.end])]);
@@ -473,9 +460,12 @@ pub fn dig_once_for(cad: &Cadastre, wishes: &[Wish], buffer_m: f64) -> Vec<DigOn
                 out.push(DigOnce {
                     worksite: w.id.clone(),
                     worksite_name: w.name.clone(),
+                    nature: w.nature.clone(),
                     organisation: w.organisation.clone(),
                     start: w.start.clone(),
                     end: w.end.clone(),
+                    open_days: open.open_days,
+                    open_ended: open.open_ended,
                     site: wish.from.clone(),
                     to_site: wish.to.clone(),
                     reason: wish.reason,
@@ -630,7 +620,9 @@ mod tests {
             ..Cadastre::default()
         };
         let (net, _) = build(&cad);
-        let found = dig_once(&cad, &net, 25.0);
+        let works =
+            WorksFilter::street_works(chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap());
+        let found = dig_once(&cad, &net, 25.0, &works);
         let got: Vec<(&str, &str, &str, f64)> = found
             .iter()
             .map(|d| {
@@ -653,7 +645,7 @@ mod tests {
         // the existing route, away from them) finds none.
         let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
         let listed = wish_list(&cad, &[pair("D", "S"), pair("A", "S")]).unwrap();
-        let found = dig_once_for(&cad, &listed, 25.0);
+        let found = dig_once_for(&cad, &listed, 25.0, &works);
         let got: Vec<(&str, &str, f64, &str)> = found
             .iter()
             .map(|d| (d.worksite.as_str(), d.site.as_str(), d.saved_m, d.reason))

@@ -1,6 +1,7 @@
 //! Problems found in a cadastre: each names the layer, the feature index and id, and the field,
 //! so a planner can find it in the file. Errors stop an import; warnings do not.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
@@ -80,10 +81,38 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found, in the order found.
+/// Every problem found, in the order found; from a reader, where the features it kept stood
+/// in their files ([`Positions`]).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
     pub problems: Vec<Problem>,
+    /// Set by the readers; the validator's problems name the file's index through it.
+    #[serde(skip)]
+    pub positions: Positions,
+}
+
+/// Where the features a reader kept stood in their input: per layer, the index in its file of
+/// the feature at each position of the cadastre's vector. A feature that cannot be read is not
+/// kept, so after one the vector's position and the file's index part: the validator counts
+/// positions, a planner reads the file ([`crate::validate::validate_read`] names the file's).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Positions(BTreeMap<Layer, Vec<usize>>);
+
+impl Positions {
+    /// The next feature kept of `layer` stood at `index` in its file.
+    pub fn push(&mut self, layer: Layer, index: usize) {
+        self.0.entry(layer).or_default().push(index);
+    }
+
+    /// The index in its file of the feature at `position` of `layer`'s vector (the position
+    /// itself when the reader recorded none).
+    pub fn index(&self, layer: Layer, position: usize) -> usize {
+        self.0
+            .get(&layer)
+            .and_then(|v| v.get(position))
+            .copied()
+            .unwrap_or(position)
+    }
 }
 
 impl Report {

@@ -9,7 +9,7 @@ use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Report, Severity};
 use crate::store::{ChangeProblem, ChangeSet, Edit, Store};
-use crate::validate::{validate, ValidateOptions};
+use crate::validate::{validate, validate_read, ValidateOptions};
 
 /// Who writes a change, and why.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +61,9 @@ pub fn import(
     }
     // The store validates the imported cadastre; keep its report for the warnings.
     let checked = RefCell::new(Report::default());
+    let positions = std::mem::take(&mut read.positions);
     let check = |c: &Cadastre| {
-        let r = validate(c, opts);
+        let r = validate_read(c, &positions, opts);
         checked.replace(r.clone());
         r
     };

@@ -66,7 +66,9 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     refuse_open_network(&cfg, listen)?;
     let cadastre = match &cfg.cadastre_data {
-        Some(dir) => Some(Arc::new(Cadastres::open(dir)?)),
+        Some(dir) => Some(Arc::new(
+            Cadastres::open(dir)?.with_limits(import_limits(&cfg.cadastre_limits)),
+        )),
         None => None,
     };
     if let Some(c) = cadastre.clone() {
@@ -192,6 +194,17 @@ fn refuse_open_network(cfg: &Config, listen: SocketAddr) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `[cadastre] max_file_mb`, `max_features`, `max_vertices`, else the cadastre's defaults.
+fn import_limits(c: &collector::config::CadastreLimits) -> cadastre::limits::Limits {
+    let d = cadastre::limits::Limits::default();
+    let size = |n: Option<u64>, default: usize| n.map_or(default, |n| n as usize);
+    cadastre::limits::Limits {
+        max_file_mb: c.max_file_mb.unwrap_or(d.max_file_mb),
+        max_features: size(c.max_features, d.max_features),
+        max_vertices: size(c.max_vertices, d.max_vertices),
+    }
 }
 
 /// Builds the current snapshot of the served cadastre and every layer's text.

@@ -81,6 +81,8 @@ pub struct Cadastres {
     past: Mutex<Option<Arc<Past>>>,
     /// The writers' connection, opened on the first write; one write at a time.
     writer: Mutex<Option<Store>>,
+    /// The limits of an import (`[cadastre] max_file_mb`, `max_features`, `max_vertices`).
+    limits: cadastre::limits::Limits,
 }
 
 #[derive(Debug)]
@@ -115,7 +117,18 @@ impl Cadastres {
             }),
             past: Mutex::new(None),
             writer: Mutex::new(None),
+            limits: cadastre::limits::Limits::default(),
         })
+    }
+
+    /// The same, importing within `limits`.
+    pub fn with_limits(self, limits: cadastre::limits::Limits) -> Cadastres {
+        Cadastres { limits, ..self }
+    }
+
+    /// The limits of an import.
+    pub fn limits(&self) -> cadastre::limits::Limits {
+        self.limits
     }
 
     /// The data directory (for the writers, which open their own connection).

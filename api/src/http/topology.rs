@@ -304,10 +304,19 @@ pub struct DigOnceQuery {
     /// Metres around a point or line worksite.
     #[param(required = false, default = 25.0, minimum = 0)]
     pub buffer_m: f64,
+    /// Natures of the works considered (repeatable; `all`: every one). Default: the works
+    /// that open the street (resurfacing, road_works, water_main, gas, sewer, electricity,
+    /// telecom, tramway, ...: README's list); markets, parades, events, filming are left out.
+    #[param(required = false, value_type = Vec<String>, example = json!(["water_main", "gas"]))]
+    pub nature: Vec<String>,
+    /// Works that ended before this day are left out; `open_days` counts from it
+    /// (`YYYY-MM-DD`; default: today, the server's local date).
+    #[param(required = false, value_type = String, format = Date, example = "2026-03-01")]
+    pub from: chrono::NaiveDate,
 }
 
 impl DigOnceQuery {
-    const KEYS: &'static [&'static str] = &["wish", "single_homed", "buffer_m"];
+    const KEYS: &'static [&'static str] = &["wish", "single_homed", "buffer_m", "nature", "from"];
 
     fn parse(p: &Params) -> Result<Self, ApiError> {
         let mut wish = Vec::new();
@@ -327,10 +336,18 @@ impl DigOnceQuery {
             |x| x >= 0.0,
             "a number of metres >= 0",
         )?;
+        let from = match p.one("from")? {
+            None => chrono::Local::now().date_naive(),
+            Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_field("from", format!("from: expected YYYY-MM-DD, got {v:?}"))
+            })?,
+        };
         Ok(DigOnceQuery {
             wish,
             single_homed,
             buffer_m: buffer_m.unwrap_or(25.0),
+            nature: p.all("nature"),
+            from,
         })
     }
 }
@@ -353,6 +370,7 @@ async fn dig_once(
     caller.require(Permission::TopologyRead)?;
     let q = DigOnceQuery::parse(&Params::new(query, DigOnceQuery::KEYS)?)?;
     let snap = super::cadastre::snapshot(&s).await?;
+    let works = cadastre::works::WorksFilter::new(&q.nature, q.from);
     blocking(move || {
         cadastre::answer::dig_once(
             &snap.cad,
@@ -360,6 +378,7 @@ async fn dig_once(
             &q.wish,
             q.single_homed,
             q.buffer_m,
+            &works,
         )
         .map(SortedJson)
         .map_err(|problems| ApiError::bad_field("wish", problems.join("; ")))

@@ -28,8 +28,9 @@ use serde_json::Value;
 
 use crate::crs::Crs;
 use crate::error::CadastreError;
+use crate::limits::Limits;
 use crate::model::{Cadastre, Layer};
-use crate::problem::Report;
+use crate::problem::{Problem, Report};
 
 pub use write::{to_feature_collection, to_text, to_text_filtered, write_dir, Filter};
 
@@ -40,14 +41,26 @@ pub fn read_files(
     paths: &[PathBuf],
     crs: Option<Crs>,
 ) -> Result<(Cadastre, Report), CadastreError> {
+    read_files_within(paths, crs, &Limits::default())
+}
+
+/// [`read_files`] within `limits`: a file over the size limit is an error before it is read;
+/// a layer over the feature limit and a geometry over the vertex limit are problems.
+pub fn read_files_within(
+    paths: &[PathBuf],
+    crs: Option<Crs>,
+    limits: &Limits,
+) -> Result<(Cadastre, Report), CadastreError> {
     let mut cad = Cadastre::default();
     let mut report = Report::default();
     for path in paths {
-        let text = std::fs::read_to_string(path).map_err(|source| CadastreError::Read {
+        let read = |source| CadastreError::Read {
             path: path.clone(),
             source,
-        })?;
-        read_str(&text, path, crs, &mut cad, &mut report)?;
+        };
+        limits.check_size(path, std::fs::metadata(path).map_err(read)?.len())?;
+        let text = std::fs::read_to_string(path).map_err(read)?;
+        read_str_within(&text, path, crs, limits, &mut cad, &mut report)?;
     }
     Ok((cad, report))
 }
@@ -59,6 +72,19 @@ pub fn read_str(
     text: &str,
     path: &Path,
     crs: Option<Crs>,
+    out: &mut Cadastre,
+    report: &mut Report,
+) -> Result<Layer, CadastreError> {
+    read_str_within(text, path, crs, &Limits::default(), out, report)
+}
+
+/// [`read_str`] within `limits` (see [`read_files_within`]; the text's size is the caller's to
+/// check, before it holds the text).
+pub fn read_str_within(
+    text: &str,
+    path: &Path,
+    crs: Option<Crs>,
+    limits: &Limits,
     out: &mut Cadastre,
     report: &mut Report,
 ) -> Result<Layer, CadastreError> {
@@ -81,8 +107,17 @@ pub fn read_str(
     let features = root
         .features
         .ok_or_else(|| format("features: expected an array".to_string()))?;
+    if let Some(message) = limits.features(layer, out.len(layer) + features.len()) {
+        let index = limits.max_features.saturating_sub(out.len(layer));
+        let id = features.get(index).and_then(|f| read::id_of(f));
+        let p = Problem::error(layer, Some(index), id.as_deref(), "features", message);
+        report.push(p);
+        return Ok(layer);
+    }
     for (index, feature) in features.into_iter().enumerate() {
-        read::feature(layer, index, feature, crs, out, report);
+        if read::feature(layer, index, feature, crs, limits, out, report) {
+            report.positions.push(layer, index);
+        }
     }
     Ok(layer)
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, Template};
 use crate::crs::Crs;
+use crate::limits::{positions_in, Limits};
 use crate::model::{Cable, Cadastre, Hotspot, Layer, Route, Site, TargetPlace, Worksite};
 use crate::problem::{Problem, Report};
 
@@ -66,15 +67,16 @@ struct Props<'a> {
     top: Option<String>,
 }
 
-/// Reads feature `index` of a `layer` file into `out`, or reports why it cannot.
+/// Reads feature `index` of a `layer` file into `out` (true), or reports why it cannot.
 pub(super) fn feature(
     layer: Layer,
     index: usize,
     raw: &RawValue,
     crs: Crs,
+    limits: &Limits,
     out: &mut Cadastre,
     report: &mut Report,
-) {
+) -> bool {
     let mut at = At {
         layer,
         index,
@@ -82,10 +84,12 @@ pub(super) fn feature(
         report,
     };
     let Ok(f) = serde_json::from_str::<RawFeature<'_>>(raw.get()) else {
-        return at.error("feature", "expected a GeoJSON Feature object");
+        at.error("feature", "expected a GeoJSON Feature object");
+        return false;
     };
     if f.kind.as_deref() != Some("Feature") {
-        return at.error("type", "expected \"Feature\"");
+        at.error("type", "expected \"Feature\"");
+        return false;
     }
     let top = match f.id {
         None | Some(Value::Null) => None,
@@ -93,22 +97,54 @@ pub(super) fn feature(
         Some(Value::Number(n)) => Some(n.to_string()),
         Some(v) => {
             let message = format!("feature id must be a string or number, found {v}");
-            return at.error("id", message);
+            at.error("id", message);
+            return false;
         }
     };
     at.id.clone_from(&top);
+    let n = f.geometry.map_or(0, |g| positions_in(g.get()));
+    if let Some(message) = limits.vertices(n) {
+        if at.id.is_none() {
+            at.id = properties_id(f.properties);
+        }
+        at.error("geometry", message);
+        return false;
+    }
     let geometry = match f.geometry {
         None => None,
         Some(g) => match serde_json::from_str::<geojson::Geometry>(g.get()) {
             Ok(g) => Some(g.value),
-            Err(e) => return at.error("geometry", format!("invalid GeoJSON geometry: {e}")),
+            Err(e) => {
+                at.error("geometry", format!("invalid GeoJSON geometry: {e}"));
+                return false;
+            }
         },
     };
     let props = Props {
         raw: f.properties,
         top,
     };
-    dispatch(&mut at, props, geometry.as_ref(), crs, out);
+    dispatch(&mut at, props, geometry.as_ref(), crs, out).is_some()
+}
+
+/// The id of a feature, from the feature or its properties, parsing nothing else (for a
+/// feature over a limit, which is not read).
+pub(super) fn id_of(raw: &RawValue) -> Option<String> {
+    let f = serde_json::from_str::<RawFeature<'_>>(raw.get()).ok()?;
+    match f.id {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => properties_id(f.properties),
+    }
+}
+
+/// `properties.id`, parsing no other property.
+fn properties_id(props: Option<&RawValue>) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Option<String>,
+    }
+    serde_json::from_str::<Id>(props?.get()).ok()?.id
 }
 
 /// The properties as `T`; every bad property reported. The struct is read straight from the
@@ -179,7 +215,7 @@ fn dispatch(
     g: Option<&GeometryValue>,
     crs: Crs,
     out: &mut Cadastre,
-) {
+) -> Option<()> {
     match at.layer {
         Layer::Owners => no_geometry(at, props, g).map(|o| out.owners.push(o)),
         Layer::Cables => properties(at, props).map(|c: Cable| out.cables.push(c)),
@@ -201,7 +237,7 @@ fn dispatch(
             w.geometry = a;
             out.worksites.push(w)
         }),
-    };
+    }
 }
 
 /// Properties and geometry both checked (both reported) before the feature is kept.
@@ -293,18 +329,114 @@ fn lines(g: Option<&GeometryValue>, crs: Crs) -> Result<MultiLineString<f64>, St
     Ok(MultiLineString::new(parts))
 }
 
+/// A worksite: any GeoJSON geometry (the region's feed has every kind); an empty part is
+/// named by its place (`geometries[2]: an empty Polygon`).
 fn area(g: Option<&GeometryValue>, crs: Crs) -> Result<Geometry<f64>, String> {
     match g {
-        Some(GeometryValue::Point { .. }) => point(g, crs).map(Geometry::Point),
-        Some(GeometryValue::Polygon { coordinates }) => {
-            let mut rings = coordinates.iter().map(|r| line(r, crs));
-            let exterior = rings.next().ok_or("a Polygon needs an exterior ring")??;
-            let interiors = rings.collect::<Result<_, _>>()?;
-            Ok(Geometry::Polygon(Polygon::new(exterior, interiors)))
-        }
-        other => Err(format!(
-            "expected a Polygon or Point, found {}",
-            found(other)
-        )),
+        Some(g) => any(g, crs).map_err(|(at, m)| {
+            if at.is_empty() {
+                m
+            } else {
+                format!("{at}: {m}")
+            }
+        }),
+        None => Err("expected a geometry, found null".to_string()),
     }
+}
+
+/// One geometry of any type; the error's place (`geometries[1].coordinates[0]`) and message.
+fn any(g: &GeometryValue, crs: Crs) -> Result<Geometry<f64>, (String, String)> {
+    let here = |m: String| (String::new(), m);
+    let empty = || here(format!("an empty {}", g.type_name()));
+    let within = |i: usize, (at, m): (String, String)| {
+        let sep = if at.is_empty() { "" } else { "." };
+        (format!("coordinates[{i}]{sep}{at}"), m)
+    };
+    Ok(match g {
+        GeometryValue::Point { coordinates } => {
+            Geometry::Point(coord(coordinates, crs).map_err(here)?.into())
+        }
+        GeometryValue::MultiPoint { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let points = coordinates
+                .iter()
+                .map(|p| coord(p, crs).map(Point::from))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(here)?;
+            Geometry::MultiPoint(points.into())
+        }
+        GeometryValue::LineString { coordinates } => {
+            Geometry::LineString(path(coordinates, crs).map_err(here)?)
+        }
+        GeometryValue::MultiLineString { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let parts = coordinates
+                .iter()
+                .enumerate()
+                .map(|(i, l)| path(l, crs).map_err(|m| within(i, here(m))))
+                .collect::<Result<_, _>>()?;
+            Geometry::MultiLineString(MultiLineString::new(parts))
+        }
+        GeometryValue::Polygon { coordinates } => {
+            Geometry::Polygon(polygon(coordinates, crs).map_err(here)?)
+        }
+        GeometryValue::MultiPolygon { coordinates } => {
+            if coordinates.is_empty() {
+                return Err(empty());
+            }
+            let parts = coordinates
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(p, crs).map_err(|m| within(i, here(m))))
+                .collect::<Result<Vec<_>, _>>()?;
+            Geometry::MultiPolygon(parts.into())
+        }
+        GeometryValue::GeometryCollection { geometries } => {
+            if geometries.is_empty() {
+                return Err(empty());
+            }
+            let members = geometries
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    any(&g.value, crs).map_err(|(at, m)| {
+                        let sep = if at.is_empty() { "" } else { "." };
+                        (format!("geometries[{i}]{sep}{at}"), m)
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Geometry::GeometryCollection(geo::GeometryCollection(members))
+        }
+    })
+}
+
+/// A line of a worksite: at least two positions.
+fn path(ps: &[Position], crs: Crs) -> Result<LineString<f64>, String> {
+    match ps.len() {
+        0 => Err("an empty LineString".to_string()),
+        1 => Err("a LineString needs two positions, found 1".to_string()),
+        _ => line(ps, crs),
+    }
+}
+
+/// A polygon: an exterior ring of at least four positions, then its holes.
+fn polygon(rings: &[Vec<Position>], crs: Crs) -> Result<Polygon<f64>, String> {
+    let mut lines = rings.iter().map(|r| {
+        if r.len() < 4 {
+            let n = r.len();
+            return Err(if n == 0 {
+                "an empty Polygon ring".to_string()
+            } else {
+                format!("a Polygon ring needs four positions, found {n}")
+            });
+        }
+        line(r, crs)
+    });
+    let exterior = lines.next().ok_or("an empty Polygon")??;
+    let interiors = lines.collect::<Result<_, _>>()?;
+    Ok(Polygon::new(exterior, interiors))
 }

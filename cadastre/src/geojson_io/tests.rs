@@ -208,3 +208,160 @@ fn collections_carry_the_layer_ids_and_derived_geometry() {
         assert_eq!(back.len(layer), cad.len(layer));
     }
 }
+
+/// The region's worksite feed: every GeoJSON geometry a worksite has, read, validated, stored,
+/// exported (GeoJSON byte for byte, CSV as WKT) and read back unchanged.
+#[test]
+fn a_worksite_feed_with_every_geometry_type_goes_in_and_out() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/worksites_feed/worksites.geojson");
+    let (cad, report) = read_files(&[path], None).unwrap();
+    assert_eq!(messages(&report), Vec::<String>::new());
+    let kinds: Vec<&str> = cad
+        .worksites
+        .iter()
+        .map(|w| match &w.geometry {
+            geo::Geometry::Polygon(_) => "Polygon",
+            geo::Geometry::MultiPolygon(_) => "MultiPolygon",
+            geo::Geometry::GeometryCollection(_) => "GeometryCollection",
+            geo::Geometry::MultiPoint(_) => "MultiPoint",
+            geo::Geometry::MultiLineString(_) => "MultiLineString",
+            geo::Geometry::LineString(_) => "LineString",
+            geo::Geometry::Point(_) => "Point",
+            _ => "other",
+        })
+        .collect();
+    let expect = [
+        "Polygon",
+        "MultiPolygon",
+        "GeometryCollection",
+        "MultiPoint",
+        "MultiLineString",
+        "LineString",
+        "Point",
+    ];
+    assert_eq!(kinds, expect);
+    let opts = crate::validate::ValidateOptions::brussels();
+    assert_eq!(crate::validate::validate(&cad, &opts).problems, vec![]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = crate::store::Store::open(dir.path()).unwrap();
+    let ok = |c: &Cadastre| crate::validate::validate(c, &opts);
+    store.replace_all(0, &cad, "t", "feed", &ok).unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back.worksites, cad.worksites);
+    let text = super::to_text(&cad, Layer::Worksites).unwrap();
+    let (again, report) = read("worksites.geojson", std::str::from_utf8(&text).unwrap());
+    assert!(report.problems.is_empty());
+    assert_eq!(super::to_text(&again, Layer::Worksites).unwrap(), text);
+    let csv = crate::csv::layer_csv(&cad, Layer::Worksites);
+    assert!(csv.contains("MULTIPOLYGON ((("), "{csv}");
+    assert!(csv.contains("GEOMETRYCOLLECTION (POLYGON"), "{csv}");
+}
+
+#[test]
+fn empty_worksite_parts_are_named() {
+    let feature = |g: &str| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","geometry":{g},"properties":{{"id":"w","name":"w","nature":"gas","organisation":"o","start":"2026-01-01","end":"2026-02-01"}}}}]}}"#
+        )
+    };
+    let cases = [
+        (
+            r#"{"type":"MultiPolygon","coordinates":[]}"#,
+            "an empty MultiPolygon",
+        ),
+        (
+            r#"{"type":"MultiPolygon","coordinates":[[[[4.35,50.85],[4.36,50.85],[4.36,50.86],[4.35,50.85]]],[]]}"#,
+            "coordinates[1]: an empty Polygon",
+        ),
+        (
+            r#"{"type":"GeometryCollection","geometries":[]}"#,
+            "an empty GeometryCollection",
+        ),
+        (
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[4.35,50.85]},{"type":"MultiPoint","coordinates":[]}]}"#,
+            "geometries[1]: an empty MultiPoint",
+        ),
+        (
+            r#"{"type":"LineString","coordinates":[[4.35,50.85]]}"#,
+            "a LineString needs two positions, found 1",
+        ),
+        (
+            r#"{"type":"Polygon","coordinates":[[]]}"#,
+            "an empty Polygon ring",
+        ),
+        ("null", "expected a geometry, found null"),
+    ];
+    for (g, expect) in cases {
+        let (cad, report) = read("worksites.geojson", &feature(g));
+        assert!(cad.worksites.is_empty());
+        assert_eq!(
+            messages(&report),
+            [format!(
+                r#"error: worksites[0] (id "w") geometry: {expect}"#
+            )],
+            "{g}"
+        );
+    }
+}
+
+/// Issue 19: a huge geometry, a huge layer and a huge file are refused, each naming the
+/// feature (or the file) and the limit, before anything is built.
+#[test]
+fn limits_name_the_feature_and_the_limit() {
+    use crate::limits::Limits;
+    let limits = Limits {
+        max_file_mb: 1,
+        max_features: 2,
+        max_vertices: 3,
+    };
+    let route = |id: &str, n: usize| {
+        let coords: Vec<String> = (0..n).map(|i| format!("[4.3{i},50.8]")).collect();
+        format!(
+            r#"{{"type":"Feature","geometry":{{"type":"LineString","coordinates":[{}]}},"properties":{{"id":"{id}","from_site":"a","to_site":"b","owner":"o","deployment":"underground"}}}}"#,
+            coords.join(",")
+        )
+    };
+    let collection = |fs: &[String]| {
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            fs.join(",")
+        )
+    };
+    let within = |text: &str| {
+        let (mut cad, mut report) = (Cadastre::default(), Report::default());
+        let path = Path::new("routes.geojson");
+        super::read_str_within(text, path, None, &limits, &mut cad, &mut report).unwrap();
+        (cad, messages(&report))
+    };
+    let (cad, got) = within(&collection(&[route("r1", 3), route("r2", 4)]));
+    assert_eq!(cad.routes.len(), 1);
+    assert_eq!(
+        got,
+        [
+            r#"error: routes[1] (id "r2") geometry: 4 positions, over the limit of 3 per geometry (max_vertices): not read"#
+        ]
+    );
+    let (cad, got) = within(&collection(&[
+        route("r1", 2),
+        route("r2", 2),
+        route("r3", 2),
+    ]));
+    assert!(cad.routes.is_empty());
+    assert_eq!(
+        got,
+        [
+            r#"error: routes[2] (id "r3") features: 3 features in routes, over the limit of 2 per layer (max_features): none of this file read"#
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("routes.geojson");
+    std::fs::write(&big, " ".repeat(1_000_001)).unwrap();
+    let e = super::read_files_within(&[big], None, &limits).unwrap_err();
+    assert!(
+        e.to_string().ends_with(
+            "routes.geojson: 1000001 bytes, over the limit of 1 MB per file (max_file_mb)"
+        ),
+        "{e}"
+    );
+}

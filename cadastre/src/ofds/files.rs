@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::crs::Crs;
 use crate::error::CadastreError;
+use crate::limits::Limits;
 use crate::model::Cadastre;
 use crate::problem::Report;
 
@@ -15,6 +16,21 @@ use crate::problem::Report;
 pub struct Text {
     pub name: String,
     pub text: String,
+}
+
+/// [`read_texts`] within `limits`: each text's size first, then (the package being one JSON
+/// tree, read whole) the features per layer and the vertices per geometry as problems.
+pub fn read_texts_within(
+    files: &[Text],
+    crs: Option<Crs>,
+    limits: &Limits,
+) -> Result<(Cadastre, Report), CadastreError> {
+    for t in files {
+        limits.check_size(std::path::Path::new(&t.name), t.text.len() as u64)?;
+    }
+    let (cad, mut report) = read_texts(files, crs)?;
+    limits.check_read(&cad, &mut report);
+    Ok((cad, report))
 }
 
 /// Reads OFDS from `files` (see the module documentation).

@@ -46,7 +46,7 @@ use serde_json::{Map, Value};
 use crate::error::CadastreError;
 use crate::model::{Cadastre, Layer};
 use crate::problem::{Problem, Report};
-pub use files::{geojson_role, is_package, read_texts, Text};
+pub use files::{geojson_role, is_package, read_texts, read_texts_within, Text};
 use read::Reader;
 use write::Index;
 pub use write::{NETWORK_ID, NETWORK_NAME, SCHEMA_URL};

@@ -215,6 +215,7 @@ impl Reader {
             location,
         };
         self.cad.sites.push(site);
+        self.report.positions.push(Layer::Sites, index);
     }
 
     fn kind(&mut self, obj: &Obj<'_>) -> String {
@@ -301,6 +302,8 @@ impl Reader {
             ..route
         });
         self.cad.cables.push(cable);
+        self.report.positions.push(Layer::Routes, index);
+        self.report.positions.push(Layer::Cables, index);
     }
 
     /// The route's own fields (ends and geometry are filled in by the caller).

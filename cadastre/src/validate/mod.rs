@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 use geo::{coord, Rect};
 
 use crate::model::{Cable, Cadastre, Layer, Route, Site};
-use crate::problem::{Problem, Report};
+use crate::problem::{Positions, Problem, Report};
 
 /// Tolerances and the area the network must lie in.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,38 +70,36 @@ impl ValidateOptions {
     }
 }
 
-/// Every problem in the cadastre, layer by layer, feature by feature.
+/// Every problem in the cadastre, layer by layer, feature by feature; a feature is named by
+/// its position in its layer.
 pub fn validate(cad: &Cadastre, opts: &ValidateOptions) -> Report {
-    let ix = Index::new(cad);
+    validate_read(cad, &Positions::default(), opts)
+}
+
+/// [`validate`] of a cadastre a reader read: a feature is named by its index in its file
+/// (`positions`, the reader's [`Report::positions`]), which features that could not be read
+/// and were left out do not shift.
+pub fn validate_read(cad: &Cadastre, positions: &Positions, opts: &ValidateOptions) -> Report {
+    let ix = Index::new(cad, positions);
     let mut report = Report::default();
-    unique_ids(Layer::Owners, cad.owners.iter().map(|o| &o.id), &mut report);
-    unique_ids(Layer::Sites, cad.sites.iter().map(|s| &s.id), &mut report);
-    network::sites(cad, &ix, opts, &mut report);
-    unique_ids(Layer::Routes, cad.routes.iter().map(|r| &r.id), &mut report);
-    network::routes(cad, &ix, opts, &mut report);
-    unique_ids(Layer::Cables, cad.cables.iter().map(|c| &c.id), &mut report);
-    network::cables(cad, &ix, &mut report);
+    let r = &mut report;
+    unique_ids(&ix, Layer::Owners, cad.owners.iter().map(|o| &o.id), r);
+    unique_ids(&ix, Layer::Sites, cad.sites.iter().map(|s| &s.id), r);
+    network::sites(cad, &ix, opts, r);
+    unique_ids(&ix, Layer::Routes, cad.routes.iter().map(|x| &x.id), r);
+    network::routes(cad, &ix, opts, r);
+    unique_ids(&ix, Layer::Cables, cad.cables.iter().map(|c| &c.id), r);
+    network::cables(cad, &ix, r);
     let ids = cad.allocations.iter().map(|a| &a.id);
-    unique_ids(Layer::Allocations, ids, &mut report);
-    network::allocations(cad, &ix, &mut report);
-    unique_ids(
-        Layer::Hotspots,
-        cad.hotspots.iter().map(|h| &h.id),
-        &mut report,
-    );
-    network::hotspots(cad, &ix, &mut report);
-    unique_ids(
-        Layer::Targets,
-        cad.targets.iter().map(|t| &t.id),
-        &mut report,
-    );
-    network::targets(cad, opts, &mut report);
-    unique_ids(
-        Layer::Worksites,
-        cad.worksites.iter().map(|w| &w.id),
-        &mut report,
-    );
-    network::worksites(cad, opts, &mut report);
+    unique_ids(&ix, Layer::Allocations, ids, r);
+    network::allocations(cad, &ix, r);
+    unique_ids(&ix, Layer::Hotspots, cad.hotspots.iter().map(|h| &h.id), r);
+    network::hotspots(cad, &ix, r);
+    unique_ids(&ix, Layer::Targets, cad.targets.iter().map(|t| &t.id), r);
+    network::targets(cad, &ix, opts, r);
+    let ids = cad.worksites.iter().map(|w| &w.id);
+    unique_ids(&ix, Layer::Worksites, ids, r);
+    network::worksites(cad, &ix, opts, r);
     report
 }
 
@@ -111,10 +109,16 @@ pub(crate) struct Index<'a> {
     sites: HashMap<&'a str, &'a Site>,
     routes: HashMap<&'a str, &'a Route>,
     cables: HashMap<&'a str, &'a Cable>,
+    positions: &'a Positions,
 }
 
 impl<'a> Index<'a> {
-    fn new(cad: &'a Cadastre) -> Index<'a> {
+    /// The index in its file of the feature at `position` of `layer`.
+    pub fn index(&self, layer: Layer, position: usize) -> usize {
+        self.positions.index(layer, position)
+    }
+
+    fn new(cad: &'a Cadastre, positions: &'a Positions) -> Index<'a> {
         fn first<T>(items: &[T], id: impl Fn(&T) -> &str) -> HashMap<&str, &T> {
             let mut map = HashMap::with_capacity(items.len());
             for item in items.iter().rev() {
@@ -127,6 +131,7 @@ impl<'a> Index<'a> {
             sites: first(&cad.sites, |s| &s.id),
             routes: first(&cad.routes, |r| &r.id),
             cables: first(&cad.cables, |c| &c.id),
+            positions,
         }
     }
 }
@@ -149,9 +154,15 @@ impl At<'_> {
 }
 
 /// Every id present, none twice in its layer.
-fn unique_ids<'a>(layer: Layer, ids: impl Iterator<Item = &'a String>, report: &mut Report) {
+fn unique_ids<'a>(
+    ix: &Index<'_>,
+    layer: Layer,
+    ids: impl Iterator<Item = &'a String>,
+    report: &mut Report,
+) {
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (index, id) in ids.enumerate() {
+    for (position, id) in ids.enumerate() {
+        let index = ix.index(layer, position);
         let at = At { layer, index, id };
         if id.is_empty() {
             report.push(at.error("id", "missing id"));

@@ -24,7 +24,7 @@ pub(super) fn sites(cad: &Cadastre, ix: &Index<'_>, opts: &ValidateOptions, repo
     for (index, s) in cad.sites.iter().enumerate() {
         let at = At {
             layer: Layer::Sites,
-            index,
+            index: ix.index(Layer::Sites, index),
             id: &s.id,
         };
         if let Some(o) = &s.owner {
@@ -41,12 +41,19 @@ pub(super) fn routes(cad: &Cadastre, ix: &Index<'_>, opts: &ValidateOptions, rep
     for (index, r) in cad.routes.iter().enumerate() {
         let at = At {
             layer: Layer::Routes,
-            index,
+            index: ix.index(Layer::Routes, index),
             id: &r.id,
         };
         owner(&at, &r.owner, ix, report);
         known_site(&at, "from_site", &r.from_site, ix, report);
         known_site(&at, "to_site", &r.to_site, ix, report);
+        if r.ducts_free > r.ducts_total {
+            let message = format!(
+                "{} free ducts of {} in the trench: more free than there are",
+                r.ducts_free, r.ducts_total
+            );
+            report.push(at.error("ducts_free", message));
+        }
         for (i, g) in r.srlgs.iter().enumerate() {
             if g.trim().is_empty() {
                 report.push(at.error(&format!("srlgs[{i}]"), "a shared-risk group has a name"));
@@ -65,7 +72,7 @@ pub(super) fn cables(cad: &Cadastre, ix: &Index<'_>, report: &mut Report) {
     for (index, c) in cad.cables.iter().enumerate() {
         let at = At {
             layer: Layer::Cables,
-            index,
+            index: ix.index(Layer::Cables, index),
             id: &c.id,
         };
         owner(&at, &c.owner, ix, report);
@@ -104,7 +111,7 @@ pub(super) fn allocations(cad: &Cadastre, ix: &Index<'_>, report: &mut Report) {
     for (index, a) in cad.allocations.iter().enumerate() {
         let at = At {
             layer: Layer::Allocations,
-            index,
+            index: ix.index(Layer::Allocations, index),
             id: &a.id,
         };
         owner(&at, &a.owner, ix, report);
@@ -179,7 +186,7 @@ pub(super) fn hotspots(cad: &Cadastre, ix: &Index<'_>, report: &mut Report) {
     for (index, h) in cad.hotspots.iter().enumerate() {
         let at = At {
             layer: Layer::Hotspots,
-            index,
+            index: ix.index(Layer::Hotspots, index),
             id: &h.id,
         };
         known_site(&at, "site", &h.site, ix, report);
@@ -189,11 +196,11 @@ pub(super) fn hotspots(cad: &Cadastre, ix: &Index<'_>, report: &mut Report) {
     }
 }
 
-pub(super) fn targets(cad: &Cadastre, opts: &ValidateOptions, report: &mut Report) {
+pub(super) fn targets(cad: &Cadastre, ix: &Index<'_>, opts: &ValidateOptions, report: &mut Report) {
     for (index, t) in cad.targets.iter().enumerate() {
         let at = At {
             layer: Layer::Targets,
-            index,
+            index: ix.index(Layer::Targets, index),
             id: &t.id,
         };
         if t.weight <= 0.0 || t.weight.is_nan() {
@@ -203,11 +210,16 @@ pub(super) fn targets(cad: &Cadastre, opts: &ValidateOptions, report: &mut Repor
     }
 }
 
-pub(super) fn worksites(cad: &Cadastre, opts: &ValidateOptions, report: &mut Report) {
+pub(super) fn worksites(
+    cad: &Cadastre,
+    ix: &Index<'_>,
+    opts: &ValidateOptions,
+    report: &mut Report,
+) {
     for (index, w) in cad.worksites.iter().enumerate() {
         let at = At {
             layer: Layer::Worksites,
-            index,
+            index: ix.index(Layer::Worksites, index),
             id: &w.id,
         };
         let start_ok = iso_date(&at, "start", &w.start, report);

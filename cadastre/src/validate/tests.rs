@@ -174,6 +174,16 @@ fn route_geometry_is_neither_degenerate_nor_self_crossing() {
 }
 
 #[test]
+fn a_route_has_no_more_free_ducts_than_ducts() {
+    check(
+        "ducts_free_over_total",
+        &[
+            r#"error: routes[1] (id "r2") ducts_free: 3 free ducts of 2 in the trench: more free than there are"#,
+        ],
+    );
+}
+
+#[test]
 fn coordinates_lie_in_the_area() {
     check(
         "outside_area",
@@ -296,4 +306,63 @@ fn declared_shared_risk_groups_have_names_outside_the_trench_namespace() {
             ),
         ]
     );
+}
+
+/// Issue 19: after a feature that cannot be read, the next ones were named one index too low
+/// (the validator counted the features kept, not the file's).
+#[test]
+fn problems_after_an_unreadable_feature_name_the_files_index() {
+    let valid = fixtures().join("valid");
+    let paths: Vec<PathBuf> = ["owners", "sites"]
+        .iter()
+        .map(|l| valid.join(format!("{l}.geojson")))
+        .collect();
+    let (mut cad, mut report) = read_files(&paths, None).unwrap();
+    let routes = std::fs::read_to_string(valid.join("routes.geojson")).unwrap();
+    // r1 stays at 0; an unreadable feature at 1; r2 (now owned by "acme") at 2.
+    let routes = routes
+        .replacen(",\n{", ",\n{\"type\":\"Feature\",\"properties\":7},\n{", 1)
+        .replace(
+            "\"owner\":\"o2\",\"deployment\":\"underground\"",
+            "\"owner\":\"acme\",\"deployment\":\"underground\"",
+        );
+    let path = Path::new("routes.geojson");
+    crate::geojson_io::read_str(&routes, path, None, &mut cad, &mut report).unwrap();
+    let checked = super::validate_read(&cad, &report.positions, &ValidateOptions::brussels());
+    report.extend(checked);
+    let got: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        [
+            "error: routes[1] properties: expected an object",
+            "error: routes[1] geometry: expected a LineString or MultiLineString, found null",
+            r#"error: routes[2] (id "r2") owner: unknown owner "acme""#,
+        ]
+    );
+}
+
+/// A route that crosses itself far from its start (its last segment crosses its first): the
+/// search went on only until the first pair of segments that did not meet.
+#[test]
+fn a_crossing_anywhere_along_the_route_is_found() {
+    let mut cad = load(None);
+    let at = |x: f64, y: f64| geo::coord! { x: 4.36 + x * 0.001, y: 50.85 + y * 0.001 };
+    let zigzag = [
+        (0., 0.),
+        (10., 0.),
+        (10., 1.),
+        (11., 1.),
+        (11., 2.),
+        (5., 2.),
+        (5., -1.),
+    ];
+    let line = geo::LineString::new(zigzag.iter().map(|&(x, y)| at(x, y)).collect());
+    cad.routes[0].geometry = geo::MultiLineString::new(vec![line]);
+    let got: Vec<String> = validate(&cad, &ValidateOptions::brussels())
+        .problems
+        .iter()
+        .filter(|p| p.message.contains("crosses itself"))
+        .map(|p| p.message.clone())
+        .collect();
+    assert_eq!(got, ["route crosses itself at (4.365000, 50.850000)"]);
 }

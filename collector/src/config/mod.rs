@@ -32,7 +32,7 @@ mod wifi;
 use std::path::{Path, PathBuf};
 
 pub use api::{parse_sha256, ApiConfig, ApiRole, ApiToken, API_ROLES, DEFAULT_LISTEN};
-pub use plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
+pub use plan::{CadastreLimits, CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
 pub use problems::Problem;
 pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;

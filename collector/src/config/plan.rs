@@ -21,6 +21,9 @@ pub struct Config {
     pub auth: BTreeMap<String, Arc<Auth>>,
     /// `[cadastre] data`: the cadastre's data directory, when the server should serve one.
     pub cadastre_data: Option<PathBuf>,
+    /// `[cadastre] max_file_mb`, `max_features`, `max_vertices`: the limits of an import
+    /// through the API (`None`: the cadastre crate's default).
+    pub cadastre_limits: CadastreLimits,
     /// `[influx]`: the InfluxDB v2 sink, when configured.
     pub influx: Option<InfluxConfig>,
     /// `[api]`: the HTTP server's address, tokens and limits (defaults when absent).
@@ -29,6 +32,15 @@ pub struct Config {
     pub reports: Vec<super::report::ReportConfig>,
     /// `[wifi]`: the hotspots' usage review and daily rollup (defaults when absent).
     pub wifi: super::wifi::WifiConfig,
+}
+
+/// The limits of a cadastre import (`[cadastre]`); each `None` takes the cadastre crate's
+/// default (`cadastre::limits`), which the collector does not know.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CadastreLimits {
+    pub max_file_mb: Option<u64>,
+    pub max_features: Option<u64>,
+    pub max_vertices: Option<u64>,
 }
 
 /// `[influx]`: where and how the InfluxDB sink writes (v2 `/api/v2/write`).

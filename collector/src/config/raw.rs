@@ -40,6 +40,9 @@ pub(super) struct RawInflux {
 #[derive(Debug, Deserialize)]
 pub(super) struct RawCadastre {
     pub data: Option<String>,
+    pub max_file_mb: Option<i64>,
+    pub max_features: Option<i64>,
+    pub max_vertices: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -266,3 +266,25 @@ fn an_influx_url_with_a_password_is_refused_without_echoing_it() {
         "{p:?}"
     );
 }
+
+#[test]
+fn cadastre_limits_are_whole_numbers_named_by_key() {
+    let base = "[store]\npath = \"/tmp/s\"\n[cadastre]\ndata = \"/tmp/c\"\n";
+    let text = format!("{base}max_file_mb = 64\nmax_vertices = 5000\n");
+    let cfg = Config::parse(&text, &env).unwrap_or_else(|e| panic!("{:?}", e.problems()));
+    let expect = CadastreLimits {
+        max_file_mb: Some(64),
+        max_features: None,
+        max_vertices: Some(5000),
+    };
+    assert_eq!(cfg.cadastre_limits, expect);
+    let p = problems(&format!("{base}max_features = 0\nmax_file_mb = -1\n"));
+    assert!(
+        p.iter().any(|m| m.contains("cadastre.max_features")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter().any(|m| m.contains("cadastre.max_file_mb")),
+        "{p:?}"
+    );
+}

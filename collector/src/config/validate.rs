@@ -66,6 +66,11 @@ pub(super) fn validate(
             None
         }
     };
+    let cadastre_limits = raw
+        .cadastre
+        .as_ref()
+        .map(|c| cadastre_limits(c, &mut p))
+        .unwrap_or_default();
     let influx = raw.influx.as_ref().and_then(|i| influx(i, env, &mut p));
     let api = super::api::api(raw.api.as_ref(), &mut p);
     let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
@@ -77,6 +82,7 @@ pub(super) fn validate(
             devices,
             auth,
             cadastre_data,
+            cadastre_limits,
             influx,
             api,
             reports,
@@ -606,5 +612,25 @@ fn resolve(address: &str, key: &str, p: &mut Problems) -> Option<std::net::Socke
             p.push(key, format!("cannot resolve {address:?}: {e}"));
             None
         }
+    }
+}
+
+/// `[cadastre] max_file_mb`, `max_features`, `max_vertices`: each a whole number >= 1.
+fn cadastre_limits(c: &super::raw::RawCadastre, p: &mut Problems) -> super::plan::CadastreLimits {
+    let mut limit = |key: &str, v: Option<i64>, max: i64| match v {
+        None => None,
+        Some(n) if (1..=max).contains(&n) => Some(n as u64),
+        Some(n) => {
+            p.push(
+                format!("cadastre.{key}"),
+                format!("must be 1..={max}, got {n}"),
+            );
+            None
+        }
+    };
+    super::plan::CadastreLimits {
+        max_file_mb: limit("max_file_mb", c.max_file_mb, 1_000_000),
+        max_features: limit("max_features", c.max_features, 1_000_000_000),
+        max_vertices: limit("max_vertices", c.max_vertices, 1_000_000_000),
     }
 }

@@ -1,5 +1,6 @@
-//! `irisops cadastre import --data DIR --from ofds|geojson [--crs] [--area] FILE...`: validated
-//! first, then written as one new version (nothing is written on errors, exit 1).
+//! `irisops cadastre import --data DIR --from ofds|geojson [--crs] [--area] [--max-file-mb]
+//! [--max-features] [--max-vertices] FILE...`: read within the limits, validated first, then
+//! written as one new version (nothing is written on errors, exit 1).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +11,7 @@ use cadastre::validate::ValidateOptions;
 use cadastre::writes;
 use cadastre::{geojson_io, Cadastre, CadastreError, Report};
 
-use super::{open_store, options, parse_crs, print_report, read_ofds};
+use super::{open_store, options, parse_crs, print_report, read_ofds, LimitArgs};
 
 /// Arguments of `irisops cadastre import`.
 #[derive(clap::Args)]
@@ -33,6 +34,8 @@ pub struct Args {
     /// The area every coordinate must lie in: `brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`.
     #[arg(long)]
     area: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[arg(required = true)]
     files: Vec<PathBuf>,
 }
@@ -48,9 +51,10 @@ pub enum Format {
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let crs = parse_crs(args.crs.as_deref())?;
     let opts = options(args.area.as_deref())?;
+    let limits = args.limits.limits();
     let (cad, report) = match args.from {
-        Format::Geojson => geojson_io::read_files(&args.files, crs)?,
-        Format::Ofds => read_ofds(&args.files, crs)?,
+        Format::Geojson => geojson_io::read_files_within(&args.files, crs, &limits)?,
+        Format::Ofds => read_ofds(&args.files, crs, &limits)?,
     };
     import(&args.data, cad, report, &args.author, &args.reason, &opts)
 }

@@ -22,6 +22,7 @@ use anyhow::{bail, Context};
 use clap::Subcommand;
 
 use cadastre::crs::Crs;
+use cadastre::limits::{self, Limits};
 use cadastre::store::Store;
 use cadastre::validate::ValidateOptions;
 use cadastre::{geojson_io, ofds, Cadastre, CadastreError, Report};
@@ -69,6 +70,42 @@ pub fn run(cmd: CadastreCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The limits of a read (`--max-file-mb`, `--max-features`, `--max-vertices`); the defaults
+/// are `cadastre::limits`' (README's limits table).
+#[derive(clap::Args)]
+pub struct LimitArgs {
+    /// The largest input file, MB.
+    #[arg(long, value_name = "MB", default_value_t = limits::DEFAULT_MAX_FILE_MB,
+        value_parser = clap::value_parser!(u64).range(1..))]
+    max_file_mb: u64,
+    /// The most features of one layer.
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_FEATURES,
+        value_parser = positive)]
+    max_features: usize,
+    /// The most vertices (positions) of one feature's geometry.
+    #[arg(long, value_name = "N", default_value_t = limits::DEFAULT_MAX_VERTICES,
+        value_parser = positive)]
+    max_vertices: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_mb: self.max_file_mb,
+            max_features: self.max_features,
+            max_vertices: self.max_vertices,
+        }
+    }
+}
+
+/// A whole number >= 1.
+fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("expected a whole number >= 1, got {s:?}")),
+    }
+}
+
 /// Validation options with `--area` (`brussels` or `MINLON,MINLAT,MAXLON,MAXLAT`).
 fn options(area: Option<&str>) -> anyhow::Result<ValidateOptions> {
     let area = match area {
@@ -112,29 +149,45 @@ fn open_store(data: &Path) -> anyhow::Result<Store> {
 
 /// GeoJSON layer files, one OFDS package (`.json` with `networks`), or OFDS GeoJSON (a nodes
 /// and a spans file).
-fn read_any(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
+fn read_any(
+    files: &[PathBuf],
+    crs: Option<Crs>,
+    limits: &Limits,
+) -> anyhow::Result<(Cadastre, Report)> {
     if files.len() <= 2 {
-        let texts = read_texts(files)?;
+        let texts = read_texts(files, limits)?;
         let package = texts.len() == 1 && ofds::is_package(&texts[0].text);
         let pair = texts.len() == 2 && texts.iter().all(|t| ofds::geojson_role(t).is_some());
         if package || pair {
-            return Ok(ofds::read_texts(&texts, crs)?);
+            return Ok(ofds::read_texts_within(&texts, crs, limits)?);
         }
     }
-    Ok(geojson_io::read_files(files, crs)?)
+    Ok(geojson_io::read_files_within(files, crs, limits)?)
 }
 
 /// An OFDS package (one file) or OFDS GeoJSON (nodes + spans files); coordinates converted
 /// from `crs` (or the files' legacy `crs` member) to WGS84 ([`ofds::read_texts`]).
-fn read_ofds(files: &[PathBuf], crs: Option<Crs>) -> anyhow::Result<(Cadastre, Report)> {
-    Ok(ofds::read_texts(&read_texts(files)?, crs)?)
+fn read_ofds(
+    files: &[PathBuf],
+    crs: Option<Crs>,
+    limits: &Limits,
+) -> anyhow::Result<(Cadastre, Report)> {
+    Ok(ofds::read_texts_within(
+        &read_texts(files, limits)?,
+        crs,
+        limits,
+    )?)
 }
 
-/// The files' texts, named by their paths.
-fn read_texts(files: &[PathBuf]) -> anyhow::Result<Vec<ofds::Text>> {
+/// The files' texts, named by their paths; a file over `max_file_mb` is not read.
+fn read_texts(files: &[PathBuf], limits: &Limits) -> anyhow::Result<Vec<ofds::Text>> {
     files
         .iter()
         .map(|p| {
+            let size = std::fs::metadata(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .len();
+            limits.check_size(p, size)?;
             let text = std::fs::read_to_string(p)
                 .with_context(|| format!("cannot read {}", p.display()))?;
             Ok(ofds::Text {

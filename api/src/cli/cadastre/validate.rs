@@ -1,12 +1,13 @@
-//! `irisops cadastre validate FILE... [--crs] [--area]`: every problem of GeoJSON layer files,
+//! `irisops cadastre validate FILE... [--crs] [--area] [--max-file-mb] [--max-features]
+//! [--max-vertices]`: every problem of GeoJSON layer files,
 //! an OFDS package or OFDS nodes + spans GeoJSON (exit 1 on errors).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cadastre::validate::validate;
+use cadastre::validate::validate_read;
 
-use super::{options, parse_crs, print_report, read_any};
+use super::{options, parse_crs, print_report, read_any, LimitArgs};
 
 /// Arguments of `irisops cadastre validate`.
 #[derive(clap::Args)]
@@ -21,14 +22,17 @@ pub struct Args {
     /// (default: anywhere, as WGS84).
     #[arg(long)]
     area: Option<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let crs = parse_crs(args.crs.as_deref())?;
     let opts = options(args.area.as_deref())?;
-    let (cad, mut report) = read_any(&args.files, crs)?;
-    report.extend(validate(&cad, &opts));
+    let (cad, mut report) = read_any(&args.files, crs, &args.limits.limits())?;
+    let checked = validate_read(&cad, &report.positions, &opts);
+    report.extend(checked);
     print_report(&report);
     println!(
         "{} features: {} error(s), {} warning(s)",

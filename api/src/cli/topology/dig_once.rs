@@ -1,6 +1,7 @@
 //! `irisops topology dig-once --data DIR [--wish FROM:TO]... [--wish-file FILE.csv]
-//! [--single-homed] [--buffer-m M] [--json]`: planned worksites along which a wanted new route
-//! could be laid while the street is open, most metres saved first.
+//! [--single-homed] [--buffer-m M] [--nature N]... [--from DATE] [--json]`: planned works
+//! that open the street (by nature) and are still open on `--from`, along which a wanted new
+//! route could be laid, most metres saved first, each with how long the street stays open.
 
 use std::path::{Path as FsPath, PathBuf};
 use std::process::ExitCode;
@@ -28,6 +29,15 @@ pub struct Args {
     /// Metres around a point or line worksite.
     #[arg(long, default_value_t = 25.0)]
     buffer_m: f64,
+    /// A nature of works to consider (repeatable; `all`: every one). Default: the works that
+    /// open the street (resurfacing, road_works, water_main, gas, sewer, electricity, telecom,
+    /// tramway, ...: README's list); markets, parades, events and filming are left out.
+    #[arg(long = "nature", value_name = "NATURE")]
+    natures: Vec<String>,
+    /// Works that ended before this day are left out; `open_days` counts from it
+    /// (YYYY-MM-DD; default: today).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -46,21 +56,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(file) = &args.wish_file {
         pairs.extend(read_wish_file(file)?);
     }
-    let a = cadastre::answer::dig_once(&cad, &net, &pairs, args.single_homed, args.buffer_m)
+    let from = match &args.from {
+        None => chrono::Local::now().date_naive(),
+        Some(v) => chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            .with_context(|| format!("--from: expected YYYY-MM-DD, got {v:?}"))?,
+    };
+    let works = cadastre::works::WorksFilter::new(&args.natures, from);
+    let single = args.single_homed;
+    let a = cadastre::answer::dig_once(&cad, &net, &pairs, single, args.buffer_m, &works)
         .map_err(|p| anyhow::anyhow!("invalid wish list:\n{}", p.join("\n")))?;
     let found = &a.candidates;
     if args.json {
         emit_json(&a)?;
     } else {
         let mut t = format!(
-            "{} dig-once candidates among {} worksites\n",
+            "{} dig-once candidates among {} worksites open from {} ({} ended, {} of another \
+             nature left out)\n",
             found.len(),
-            cad.worksites.len()
+            a.n_considered,
+            a.from,
+            a.n_ended,
+            a.n_other_nature
         );
         for d in found {
+            let open = match d.open_days {
+                Some(days) => format!("open {days} days"),
+                None => "open-ended".to_string(),
+            };
             t.push_str(&format!(
-                "{} ({}, {} to {}): new route {} → {} ({:.3} km), {:.0} m in the worksite\n",
+                "{} ({}, {}, {} to {}, {open}): new route {} → {} ({:.3} km), {:.0} m in the \
+                 worksite\n",
                 d.worksite,
+                d.nature,
                 d.organisation,
                 d.start,
                 d.end,

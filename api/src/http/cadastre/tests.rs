@@ -21,6 +21,11 @@ use super::super::{router, AppState};
 
 /// The router over a fresh demo cadastre (version 1), and its directory.
 fn app() -> (Router, tempfile::TempDir) {
+    app_within(cadastre::limits::Limits::default())
+}
+
+/// [`app`], importing within `limits` (the server's `[cadastre]` limits).
+fn app_within(limits: cadastre::limits::Limits) -> (Router, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let cad_dir = dir.path().join("cadastre");
     let mut store = cadastre::store::Store::open(&cad_dir).unwrap();
@@ -40,7 +45,9 @@ fn app() -> (Router, tempfile::TempDir) {
             Store::open(&dir.path().join("store"), Retention::default()).unwrap(),
         )),
         metrics: Arc::new(Metrics::default()),
-        cadastre: Some(Arc::new(Cadastres::open(&cad_dir).unwrap())),
+        cadastre: Some(Arc::new(
+            Cadastres::open(&cad_dir).unwrap().with_limits(limits),
+        )),
         auth: Arc::new(Auth::new(&ApiConfig {
             tokens,
             ..ApiConfig::default()
@@ -619,5 +626,70 @@ async fn export_is_a_zip_of_the_cli_files_and_import_takes_it_back() {
             .unwrap()
             .len(),
         2
+    );
+}
+
+/// The server's `[cadastre]` limits on an import: a geometry over `max_vertices` is a 422
+/// naming the feature and the limit, a file over `max_file_mb` a 413; nothing is written.
+#[tokio::test]
+async fn import_is_read_within_the_servers_limits() {
+    let limits = cadastre::limits::Limits {
+        max_file_mb: 1,
+        max_features: 1_000,
+        max_vertices: 4,
+    };
+    let (app, _dir) = app_within(limits);
+    let zip_of = |files: &[(&str, Vec<u8>)]| {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            std::io::Write::write_all(&mut w, bytes).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    };
+    let import = |body: Vec<u8>| {
+        let h = [("content-type", "application/zip"), ("if-match", "\"1\"")];
+        let app = app.clone();
+        async move {
+            let uri = "/api/v1/cadastre/import?from=geojson";
+            send(&app, "POST", uri, "planner", &h, Body::from(body)).await
+        }
+    };
+    let demo = cadastre::demo::generate(3);
+    let files = cadastre::export::files(&demo, cadastre::export::Format::Geojson).unwrap();
+    let files: Vec<(&str, Vec<u8>)> = files
+        .iter()
+        .map(|f| (f.name.as_str(), f.bytes.clone()))
+        .collect();
+    let r = import(zip_of(&files)).await;
+    assert_eq!(r.code, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json());
+    let problems = r.json()["problems"].as_array().unwrap().clone();
+    let route = demo.routes.iter().position(|r| r.geometry.0[0].0.len() > 4);
+    let p = problems
+        .iter()
+        .find(|p| p["layer"] == "routes")
+        .expect("a route over the limit");
+    assert_eq!(p["index"].as_u64(), route.map(|i| i as u64));
+    assert_eq!(p["field"], "geometry");
+    assert!(p["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("over the limit of 4 per geometry (max_vertices): not read"));
+    let big = vec![(
+        "routes.geojson",
+        [b" ".repeat(1_000_001), b"{}".to_vec()].concat(),
+    )];
+    let r = import(zip_of(&big)).await;
+    assert_eq!(r.code, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.json());
+    assert!(r.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("over the limit of 1 MB per file (max_file_mb)"));
+    let history = get(&app, "/api/v1/cadastre/history", "viewer").await.json();
+    assert_eq!(
+        history["changes"].as_array().unwrap().len(),
+        1,
+        "nothing written"
     );
 }

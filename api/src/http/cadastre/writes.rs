@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use cadastre::limits::Limits;
 use cadastre::store::{read_change_request, ChangeProblem, ChangeSet, RequestError};
 use cadastre::writes::{self, Author};
 use cadastre::{Cadastre, CadastreError, Report};
@@ -286,8 +287,9 @@ struct ImportQuery {
 /// Replaces the whole cadastre, as `irisops cadastre import` does, based on the version
 /// `If-Match` names. The body: a zip of the files (the layer files `cadastre export --to
 /// geojson` writes, or an OFDS package or nodes + spans), or for `from=ofds` the package itself
-/// (JSON); at most 256 MiB, 1 GiB unzipped. Validated first: 422 with every problem and
-/// nothing written.
+/// (JSON); at most 256 MiB, 1 GiB unzipped. Read within the server's `[cadastre]` limits
+/// (file size, features per layer, vertices per geometry) and validated first: 422 with
+/// every problem and nothing written.
 #[utoipa::path(post, path = "/api/v1/cadastre/import", tag = "cadastre",
     security(("bearer" = ["cadastre:write"])),
     params(ImportQuery,
@@ -303,7 +305,8 @@ struct ImportQuery {
             file that cannot be read)", body = ErrorBody),
         (status = 404, description = "no cadastre is served", body = ErrorBody),
         (status = 412, description = "stale: the cadastre has moved on from If-Match", body = ErrorBody),
-        (status = 413, description = "over 256 MiB, or over 1 GiB unzipped", body = ErrorBody),
+        (status = 413, description = "over 256 MiB, over 1 GiB unzipped, or a file over \
+            `[cadastre] max_file_mb`", body = ErrorBody),
         (status = 415, description = "a body of another media type", body = ErrorBody),
         (status = 422, description = "refused, nothing written: every problem named", body = ErrorBody),
         (status = 428, description = "no If-Match", body = ErrorBody)))]
@@ -340,9 +343,10 @@ async fn import(
     let zipped = content_type(&headers, types)? == "application/zip";
     let reason = q.reason.unwrap_or_else(|| "import".into());
     let author = caller.name.clone();
+    let limits = c.limits();
     blocking(move || {
         let texts = if zipped {
-            unzip(&body)?
+            unzip(&body, &limits)?
         } else {
             let text = text_of(&body)?.to_string();
             vec![cadastre::ofds::Text {
@@ -350,7 +354,7 @@ async fn import(
                 text,
             }]
         };
-        let (cad, read) = read_import(&texts, ofds, crs)?;
+        let (cad, read) = read_import(&texts, ofds, crs, &limits)?;
         drop(texts);
         let who = Author {
             author: &author,
@@ -370,29 +374,35 @@ fn read_import(
     texts: &[cadastre::ofds::Text],
     ofds: bool,
     crs: Option<cadastre::crs::Crs>,
+    limits: &Limits,
 ) -> Result<(Cadastre, Report), ApiError> {
     let format = |e: CadastreError| match e {
         CadastreError::Format { .. } | CadastreError::Crs(_) => {
             ApiError::bad_field("body", e.to_string())
         }
+        CadastreError::TooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
         other => cadastre_error(other),
     };
     if ofds {
-        return cadastre::ofds::read_texts(texts, crs).map_err(format);
+        return cadastre::ofds::read_texts_within(texts, crs, limits).map_err(format);
     }
     let mut cad = Cadastre::default();
     let mut report = Report::default();
     for t in texts {
         let path = std::path::Path::new(&t.name);
-        cadastre::geojson_io::read_str(&t.text, path, crs, &mut cad, &mut report)
+        limits
+            .check_size(path, t.text.len() as u64)
+            .map_err(format)?;
+        cadastre::geojson_io::read_str_within(&t.text, path, crs, limits, &mut cad, &mut report)
             .map_err(format)?;
     }
     Ok((cad, report))
 }
 
 /// The zip's files (directories and hidden files left out), as text; 413 past
-/// [`IMPORT_MAX_UNZIPPED_BYTES`] unzipped.
-fn unzip(body: &[u8]) -> Result<Vec<cadastre::ofds::Text>, ApiError> {
+/// [`IMPORT_MAX_UNZIPPED_BYTES`] unzipped, or for a file over `max_file_mb` (told by its
+/// size in the zip's directory, before it is inflated).
+fn unzip(body: &[u8], limits: &Limits) -> Result<Vec<cadastre::ofds::Text>, ApiError> {
     let bad = |m: String| ApiError::bad_field("body", m);
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body))
         .map_err(|e| bad(format!("body: not a zip: {e}")))?;
@@ -410,6 +420,9 @@ fn unzip(body: &[u8]) -> Result<Vec<cadastre::ofds::Text>, ApiError> {
         if entry.is_dir() || base.starts_with('.') || name.starts_with("__MACOSX") {
             continue;
         }
+        limits
+            .check_size(std::path::Path::new(&name), entry.size())
+            .map_err(|e| ApiError::PayloadTooLarge(e.to_string()))?;
         let mut bytes = Vec::new();
         entry
             .take(left + 1)

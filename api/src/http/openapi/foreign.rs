@@ -223,7 +223,19 @@ pub struct DigOnceAnswer {
     candidates: Vec<DigOnce>,
     /// The wishes looked at (the single-homed sites' and the asked ones).
     n_wishes: usize,
+    /// Every worksite of the cadastre.
     n_worksites: usize,
+    /// The worksites considered: of the natures asked for, still open on `from`.
+    n_considered: usize,
+    /// Left out: ended before `from`.
+    n_ended: usize,
+    /// Left out: a nature that does not open the street (or was not asked for).
+    n_other_nature: usize,
+    /// The day asked about.
+    #[schema(format = Date)]
+    from: String,
+    /// The natures considered, normalised (`["all"]`: every one).
+    natures: Vec<String>,
     /// Σ `saved_m` of the candidates.
     saved_m_total: f64,
 }
@@ -234,9 +246,17 @@ pub struct DigOnceAnswer {
 pub struct DigOnce {
     worksite: String,
     worksite_name: String,
+    /// The work's nature.
+    nature: String,
     organisation: String,
     start: String,
+    /// The last day the street is open (an open-ended work's placeholder, e.g. 3000-01-01).
     end: String,
+    /// Days the street stays open from the later of its start and `from`, both counted;
+    /// null when open-ended.
+    open_days: Option<i64>,
+    /// The work has no real end (an end in the year 2999 or later).
+    open_ended: bool,
     /// The wish's sites.
     site: String,
     to_site: String,
