@@ -9,9 +9,12 @@
 //!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
 //!   optical power (`Rx`/`Receive`/`Tx`/`Transmit` ... `Power`); direction and lane from the
 //!   entity's name. Ports by `if_index`, by a `port_name` column, or by `entity` through
-//!   ENTITY-MIB ([`EntityMap`]); a row whose `present` column reads 0 (an empty cage whose
-//!   every column is 0) is skipped. Converted levels are rounded to 0.001 dB; dBm values keep the
-//!   device's precision.
+//!   ENTITY-MIB ([`EntityMap`]), or named by the table's `port` template; a row whose
+//!   `present` column reads 0 (an empty cage whose every column is 0), or, in an
+//!   `empty_when_zero` table, whose every power reads 0, is skipped, and so is a value listed
+//!   in its column's `absent`. A `dbm` column takes the row's direction from its `direction`
+//!   column. Numbers written as text are read. Converted levels are rounded to 0.001 dB; dBm
+//!   values keep the device's precision.
 //! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
 //!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
 //!   `clients_total` are the device's own totals where it offers them, else counts and sums
@@ -57,6 +60,10 @@ impl Row {
     fn int(&self, name: &str) -> Option<i64> {
         int(self.values.get(name)?)
     }
+
+    fn number(&self, name: &str) -> Option<f64> {
+        number(self.values.get(name)?)
+    }
 }
 
 /// Splits an index suffix (sub-ids) into the table's components; `None` when it does not fit.
@@ -67,8 +74,14 @@ pub fn split_index(def: &TableDef, ids: &[u32]) -> Option<Vec<(String, Vec<u32>)
         let n = match width {
             IndexWidth::Fixed(n) => *n,
             IndexWidth::Rest => ids.len().saturating_sub(at),
+            IndexWidth::Text => {
+                // The length sub-id, then the bytes; the component keeps the bytes.
+                let len = usize::try_from(*ids.get(at)?).ok()?;
+                at += 1;
+                len
+            }
         };
-        let part = ids.get(at..at + n)?;
+        let part = ids.get(at..at.checked_add(n)?)?;
         out.push((name.clone(), part.to_vec()));
         at += n;
     }
@@ -114,6 +127,18 @@ fn int(v: &Value) -> Option<i64> {
     }
 }
 
+/// A number, also when the device writes it as decimal text (`"-2.70"`).
+fn number(v: &Value) -> Option<f64> {
+    if let Some(i) = int(v) {
+        return Some(i as f64);
+    }
+    let Value::OctetString(b) = v else {
+        return None;
+    };
+    let x: f64 = std::str::from_utf8(b).ok()?.trim().parse().ok()?;
+    x.is_finite().then_some(x)
+}
+
 /// `v × scale`, dividing by 1/scale when that is a whole number (−230 × 0.01 is −2.3, not
 /// −2.3000000000000003).
 fn scaled(v: i64, scale: f64) -> f64 {
@@ -122,6 +147,15 @@ fn scaled(v: i64, scale: f64) -> f64 {
         v as f64 / inv.round()
     } else {
         v as f64 * scale
+    }
+}
+
+/// [`scaled`] for a number that may have decimals of its own.
+fn scaled_number(v: f64, scale: f64) -> f64 {
+    if v.fract() == 0.0 && v.abs() < 9e15 {
+        scaled(v as i64, scale)
+    } else {
+        v * scale
     }
 }
 
@@ -174,6 +208,22 @@ impl<'a> Ports<'a> {
         self.by_name.get(&name.trim().to_lowercase()).copied()
     }
 
+    /// Our one port whose name holds `name` as a whole word (`ETH10G-1-4-2` in `Ciena, 6500,
+    /// ethernetCsmacd, ETH10G-1-4-2`); `None` when none or several do.
+    fn naming(&self, name: &str) -> Option<&'a str> {
+        let n = name.trim().to_lowercase();
+        if n.len() < 2 {
+            return None;
+        }
+        let mut found = self
+            .by_name
+            .iter()
+            .filter(|(ours, _)| contains_word(ours, &n))
+            .map(|(_, k)| *k);
+        let first = found.next()?;
+        found.all(|k| k == first).then_some(first)
+    }
+
     /// The longest of our port names that appears in `text` as a whole word.
     fn named_in(&self, text: &str) -> Option<&'a str> {
         let lower = text.to_lowercase();
@@ -190,6 +240,14 @@ impl<'a> Ports<'a> {
             .max_by_key(|(n, _)| n.len())
             .map(|(_, k)| *k)
     }
+}
+
+/// Whether `word` appears in `text` with no letter, digit or `/` either side.
+fn contains_word(text: &str, word: &str) -> bool {
+    let is_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '/');
+    text.match_indices(word).any(|(at, m)| {
+        is_edge(text[..at].chars().next_back()) && is_edge(text[at + m.len()..].chars().next())
+    })
 }
 
 /// ENTITY-MIB, as needed to put a sensor on a port.
@@ -354,48 +412,19 @@ pub fn optics(
             if r.int("present") == Some(0) {
                 continue;
             }
+            if def.empty_when_zero && all_powers_zero(def, r) {
+                continue;
+            }
             let entity = r.single("entity");
-            let port = r
-                .single("if_index")
-                .and_then(|i| ports.by_index(i).map(str::to_string))
-                .or_else(|| {
-                    let name = r.text("port_name")?;
-                    Some(ports.by_name(&name).map_or(name, str::to_string))
-                })
-                .or_else(|| entities.port(entity?, ports))
-                .or_else(|| r.single("if_index").map(|i| i.to_string()));
-            let Some(port) = port else {
+            let Some(port) = row_port(def, r, ports, entities) else {
                 continue;
             };
             let label = entity.map(|e| entities.label(e)).unwrap_or_default();
             let lane = r.single("lane").or_else(|| lane_of(&label));
-            for c in &def.columns {
-                let direction = match c.name.as_str() {
-                    "rx_dbm" => OpticDirection::Rx,
-                    "tx_dbm" => OpticDirection::Tx,
-                    _ => continue,
-                };
-                let (Some(v), Some(unit)) = (r.int(&c.name), c.unit) else {
-                    continue;
-                };
-                let value = scaled(v, c.scale);
-                let dbm = match unit {
-                    PowerUnit::Dbm => Some(value),
-                    u => u.to_dbm(value).map(round3),
-                };
-                if let Some(dbm) = dbm {
-                    out.push(OpticReading {
-                        port: port.clone(),
-                        lane,
-                        direction,
-                        dbm,
-                    });
-                }
-            }
-            if let Some(reading) = entity_sensor(r, &label) {
-                let (direction, dbm) = reading;
+            let levels = column_levels(def, r).into_iter();
+            for (direction, dbm) in levels.chain(entity_sensor(r, &label)) {
                 out.push(OpticReading {
-                    port,
+                    port: port.clone(),
                     lane,
                     direction,
                     dbm,
@@ -404,6 +433,112 @@ pub fn optics(
         }
     }
     let _ = profile;
+    out
+}
+
+/// The row's port: by `if_index`, a `port_name` column or `entity`, else the raw ifIndex; a
+/// table's `port` template names it instead (`{port}` standing for the port found so).
+fn row_port(def: &TableDef, r: &Row, ports: &Ports<'_>, entities: &EntityMap) -> Option<String> {
+    let found = r
+        .single("if_index")
+        .and_then(|i| ports.by_index(i).map(str::to_string))
+        .or_else(|| {
+            let name = r.text("port_name")?;
+            let ours = ports.by_name(&name).or_else(|| ports.naming(&name));
+            Some(ours.map_or(name, str::to_string))
+        })
+        .or_else(|| entities.port(r.single("entity")?, ports))
+        .or_else(|| r.single("if_index").map(|i| i.to_string()));
+    let Some(template) = &def.port else {
+        return found;
+    };
+    let name = render_port(template, def, r, found.as_deref())?;
+    Some(ports.by_name(&name).map_or(name, str::to_string))
+}
+
+/// A port template with each `{component}` replaced: text components as text, others as
+/// their sub-ids joined by dots; `None` when `{port}` is wanted and none was found.
+fn render_port(template: &str, def: &TableDef, r: &Row, found: Option<&str>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}')?;
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        if name == "port" {
+            out.push_str(found?);
+        } else {
+            let ids = r.component(name)?;
+            let text = def
+                .components
+                .iter()
+                .any(|(n, w)| n == name && *w == IndexWidth::Text);
+            if text {
+                out.extend(ids.iter().map(|&b| char::from_u32(b).unwrap_or('?')));
+            } else {
+                let parts: Vec<String> = ids.iter().map(u32::to_string).collect();
+                out.push_str(&parts.join("."));
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Whether every power column the row has reads 0 (and it has one).
+fn all_powers_zero(def: &TableDef, r: &Row) -> bool {
+    let mut powers = def
+        .columns
+        .iter()
+        .filter(|c| matches!(c.name.as_str(), "rx_dbm" | "tx_dbm" | "dbm"))
+        .filter_map(|c| r.number(&c.name))
+        .peekable();
+    powers.peek().is_some() && powers.all(|v| v == 0.0)
+}
+
+/// The row's direction from its `direction` column (`rx`/`tx` values), for `dbm` columns.
+fn row_direction(def: &TableDef, r: &Row) -> Option<OpticDirection> {
+    let c = def.columns.iter().find(|c| c.name == "direction")?;
+    let v = r.int("direction")?;
+    if c.rx.contains(&v) {
+        Some(OpticDirection::Rx)
+    } else if c.tx.contains(&v) {
+        Some(OpticDirection::Tx)
+    } else {
+        None
+    }
+}
+
+/// Levels of the row's power columns (`rx_dbm`, `tx_dbm`, `dbm`), in dBm; sentinel values
+/// (`absent`) and powers with no dBm (no light) give none.
+fn column_levels(def: &TableDef, r: &Row) -> Vec<(OpticDirection, f64)> {
+    let mut out = Vec::new();
+    for c in &def.columns {
+        let direction = match c.name.as_str() {
+            "rx_dbm" => OpticDirection::Rx,
+            "tx_dbm" => OpticDirection::Tx,
+            "dbm" => match row_direction(def, r) {
+                Some(d) => d,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let (Some(raw), Some(unit)) = (r.number(&c.name), c.unit) else {
+            continue;
+        };
+        if c.absent.iter().any(|a| (a - raw).abs() < 1e-9) {
+            continue;
+        }
+        let value = scaled_number(raw, c.scale);
+        let dbm = match unit {
+            PowerUnit::Dbm => value.is_finite().then_some(value),
+            u => u.to_dbm(value).map(round3),
+        };
+        if let Some(dbm) = dbm {
+            out.push((direction, dbm));
+        }
+    }
     out
 }
 

@@ -6,8 +6,11 @@
 //! names its conceptual row OID (`entry`), how its rows are keyed (`index`: components such as
 //! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`), its `role`
 //! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
-//! `string`, `enum`, `mac`, `oid`), `scale` and, for power, `unit` (`dBm`, `W`, `mW`, `uW`,
-//! `0.1uW`). How each kind reads its roles is in [`interpret`].
+//! `string`, `enum`, `mac`, `oid`, `decimal`), `scale` and, for power, `unit` (`dBm`, `W`,
+//! `mW`, `uW`, `0.1uW`), `absent` sentinel values. Optics tables may also name their rows'
+//! port with a template (`port`), skip rows reading 0 everywhere (`empty_when_zero`) and give
+//! each row its direction (`dbm` with a `direction` column). How each kind reads its roles is
+//! in [`interpret`].
 
 mod builtin;
 pub mod engine;
@@ -41,6 +44,8 @@ pub enum ColumnType {
     Enum,
     Mac,
     Oid,
+    /// A number written as text (`"-2.70"`), decimals kept.
+    Decimal,
 }
 
 /// The unit a power column is in.
@@ -94,6 +99,16 @@ pub struct ColumnDef {
     /// For `string` status columns: the texts that mean "up" (any case).
     #[serde(default)]
     pub up_text: Vec<String>,
+    /// Values as the device sends them (before `scale`) that mean "no reading" rather than a
+    /// level: an empty cage's or a dark laser's sentinel (`-99`, `-400`, `0`).
+    #[serde(default)]
+    pub absent: Vec<f64>,
+    /// For an optics `direction` column: the values that mean receive ...
+    #[serde(default)]
+    pub rx: Vec<i64>,
+    /// ... and transmit; a row whose direction is neither is not a level.
+    #[serde(default)]
+    pub tx: Vec<i64>,
 }
 
 fn one() -> f64 {
@@ -114,6 +129,15 @@ pub struct TableDef {
     #[serde(default)]
     pub index: Vec<String>,
     pub columns: Vec<ColumnDef>,
+    /// The port of a row named from its index components (`"port-{shelf}/{slot}/{port}"`), for
+    /// tables keyed by something other than an ifIndex; `{port}` is the port the row resolves to
+    /// otherwise (`"{port} OSC"`).
+    #[serde(default)]
+    pub port: Option<String>,
+    /// Optics: a row whose every power column reads 0 is an empty cage or an unused facility,
+    /// not 0 dBm in each direction.
+    #[serde(default)]
+    pub empty_when_zero: bool,
     /// Parsed `entry`.
     #[serde(skip)]
     pub entry_oid: Option<Oid>,
@@ -127,6 +151,8 @@ pub struct TableDef {
 pub enum IndexWidth {
     Fixed(usize),
     Rest,
+    /// `name:text`: a length-prefixed string (its length, then one sub-id per byte).
+    Text,
 }
 
 /// One profile file.
@@ -190,6 +216,8 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "sensor_status",
                 "port_name",
                 "present",
+                "dbm",
+                "direction",
             ],
         ),
         Kind::Wifi => (
@@ -253,11 +281,12 @@ impl Profile {
                 let (name, width) = match c.split_once(':') {
                     None => (c.as_str(), Some(IndexWidth::Fixed(1))),
                     Some((n, "*")) => (n, Some(IndexWidth::Rest)),
+                    Some((n, "text")) => (n, Some(IndexWidth::Text)),
                     Some((n, w)) => (n, w.parse().ok().filter(|&w| w > 0).map(IndexWidth::Fixed)),
                 };
                 let Some(width) = width else {
                     problems.push(format!(
-                        "{at}.index[{k}]: {c:?}: expected name, name:N or name:*"
+                        "{at}.index[{k}]: {c:?}: expected name, name:N, name:text or name:*"
                     ));
                     continue;
                 };
@@ -286,10 +315,19 @@ impl Profile {
                 if !col.scale.is_finite() || col.scale == 0.0 {
                     problems.push(format!("{at}.scale: must be a finite, non-zero number"));
                 }
-                let power = matches!(col.name.as_str(), "rx_dbm" | "tx_dbm");
+                let power = matches!(col.name.as_str(), "rx_dbm" | "tx_dbm" | "dbm");
                 if power && col.unit.is_none() {
                     problems.push(format!("{at}.unit: a power column names its unit"));
                 }
+                if col.name == "direction" && col.rx.is_empty() && col.tx.is_empty() {
+                    problems.push(format!(
+                        "{at}: a direction column lists its rx or tx values"
+                    ));
+                }
+            }
+            problems.extend(direction_problems(&at, table));
+            if let Some(t) = &table.port {
+                problems.extend(template_problems(&at, t, &table.components));
             }
         }
         if p.tables.is_empty() {
@@ -317,6 +355,40 @@ impl Profile {
     pub fn is_probe(&self) -> bool {
         self.sys_object_id.is_empty()
     }
+}
+
+/// A `dbm` column (its direction given by the row) needs a `direction` column, and only it.
+fn direction_problems(at: &str, table: &TableDef) -> Vec<String> {
+    let has = |n: &str| table.columns.iter().any(|c| c.name == n);
+    match (has("dbm"), has("direction")) {
+        (true, false) => vec![format!(
+            "{at}.columns: a dbm column needs a direction column"
+        )],
+        (false, true) => vec![format!(
+            "{at}.columns: a direction column serves a dbm column"
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Every `{name}` of a port template is an index component (or `port`), braces balanced.
+fn template_problems(at: &str, text: &str, components: &[(String, IndexWidth)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            problems.push(format!("{at}.port: {text:?}: a {{ without its }}"));
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        if name != "port" && !components.iter().any(|(n, _)| n == name) {
+            problems.push(format!(
+                "{at}.port: {{{name}}} is not an index component (nor {{port}})"
+            ));
+        }
+        rest = &rest[open + close + 1..];
+    }
+    problems
 }
 
 /// Every profile the binary ships, validated; names unique.
