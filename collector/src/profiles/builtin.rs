@@ -8,6 +8,22 @@ pub(super) const FILES: &[(&str, &str)] = &[
     ),
     ("lldp.toml", include_str!("../../profiles/lldp.toml")),
     (
+        "optics-adva-aos.toml",
+        include_str!("../../profiles/optics-adva-aos.toml"),
+    ),
+    (
+        "optics-ciena-6500.toml",
+        include_str!("../../profiles/optics-ciena-6500.toml"),
+    ),
+    (
+        "optics-ciena-rls.toml",
+        include_str!("../../profiles/optics-ciena-rls.toml"),
+    ),
+    (
+        "optics-ciena-wwp.toml",
+        include_str!("../../profiles/optics-ciena-wwp.toml"),
+    ),
+    (
         "optics-cisco-entity-sensor.toml",
         include_str!("../../profiles/optics-cisco-entity-sensor.toml"),
     ),
@@ -22,6 +38,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
     (
         "optics-entity-sensor.toml",
         include_str!("../../profiles/optics-entity-sensor.toml"),
+    ),
+    (
+        "optics-ericsson-ipos.toml",
+        include_str!("../../profiles/optics-ericsson-ipos.toml"),
     ),
     (
         "optics-fs-centec.toml",
@@ -44,6 +64,14 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/optics-huawei.toml"),
     ),
     (
+        "optics-infinera-groove.toml",
+        include_str!("../../profiles/optics-infinera-groove.toml"),
+    ),
+    (
+        "optics-infinera-xtm.toml",
+        include_str!("../../profiles/optics-infinera-xtm.toml"),
+    ),
+    (
         "optics-juniper-dom.toml",
         include_str!("../../profiles/optics-juniper-dom.toml"),
     ),
@@ -52,8 +80,16 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/optics-mikrotik.toml"),
     ),
     (
+        "optics-nokia-1830.toml",
+        include_str!("../../profiles/optics-nokia-1830.toml"),
+    ),
+    (
         "optics-ocnos.toml",
         include_str!("../../profiles/optics-ocnos.toml"),
+    ),
+    (
+        "optics-packetlight.toml",
+        include_str!("../../profiles/optics-packetlight.toml"),
     ),
     (
         "optics-radlan.toml",

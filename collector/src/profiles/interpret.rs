@@ -10,12 +10,15 @@
 //!   optical power (`Rx`/`Receive`/`Tx`/`Transmit` ... `Power`); direction and lane from the
 //!   entity's name. Ports by `if_index`, by a `port_name` column, or by `entity` through
 //!   ENTITY-MIB ([`EntityMap`]), or by a `port` index component (the device's numbering,
-//!   [`Ports::numbered`]); a row whose `present` column reads 0 (an empty cage whose every
-//!   column is 0) is skipped. A power value is an integer or text starting with a number; a
-//!   column's `index_is`, `lane`, `absent`, `split` and `negative` say which rows, which lane,
-//!   which values are none, how a text holds lanes and the unit below zero ([`power_levels`]).
-//!   A port and direction with one reading on lane 1 is a single-lane optic (lane `None`).
-//!   Converted levels are rounded to 0.001 dB; dBm values keep the device's precision.
+//!   [`Ports::numbered`]), or named by the table's `port` template; a row whose `present`
+//!   column reads 0 (an empty cage whose every column is 0), or, in an `empty_when_zero`
+//!   table, whose every power reads 0, is skipped. A power value is an integer or text
+//!   starting with a (decimal) number; a column's `index_is`, `lane`, `absent`, `split` and
+//!   `negative` say which rows, which lane, which values are none, how a text holds lanes and
+//!   the unit below zero ([`power_levels`]). A `dbm` column takes the row's direction from its
+//!   `direction` column. A port and direction with one reading on lane 1 is a single-lane
+//!   optic (lane `None`). Converted levels are rounded to 0.001 dB; dBm values keep the
+//!   device's precision.
 //! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
 //!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
 //!   `clients_total` are the device's own totals where it offers them, else counts and sums
@@ -73,8 +76,14 @@ pub fn split_index(def: &TableDef, ids: &[u32]) -> Option<Vec<(String, Vec<u32>)
         let n = match width {
             IndexWidth::Fixed(n) => *n,
             IndexWidth::Rest => ids.len().saturating_sub(at),
+            IndexWidth::Text => {
+                // The length sub-id, then the bytes; the component keeps the bytes.
+                let len = usize::try_from(*ids.get(at)?).ok()?;
+                at += 1;
+                len
+            }
         };
-        let part = ids.get(at..at + n)?;
+        let part = ids.get(at..at.checked_add(n)?)?;
         out.push((name.clone(), part.to_vec()));
         at += n;
     }
@@ -211,6 +220,22 @@ impl<'a> Ports<'a> {
         }
     }
 
+    /// Our one port whose name holds `name` as a whole word (`ETH10G-1-4-2` in `Ciena, 6500,
+    /// ethernetCsmacd, ETH10G-1-4-2`); `None` when none or several do.
+    fn naming(&self, name: &str) -> Option<&'a str> {
+        let n = name.trim().to_lowercase();
+        if n.len() < 2 {
+            return None;
+        }
+        let mut found = self
+            .by_name
+            .iter()
+            .filter(|(ours, _)| contains_word(ours, &n))
+            .map(|(_, k)| *k);
+        let first = found.next()?;
+        found.all(|k| k == first).then_some(first)
+    }
+
     /// The longest of our port names that appears in `text` as a whole word.
     fn named_in(&self, text: &str) -> Option<&'a str> {
         let lower = text.to_lowercase();
@@ -227,6 +252,14 @@ impl<'a> Ports<'a> {
             .max_by_key(|(n, _)| n.len())
             .map(|(_, k)| *k)
     }
+}
+
+/// Whether `word` appears in `text` with no letter, digit or `/` either side.
+fn contains_word(text: &str, word: &str) -> bool {
+    let is_edge = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric() && c != '/');
+    text.match_indices(word).any(|(at, m)| {
+        is_edge(text[..at].chars().next_back()) && is_edge(text[at + m.len()..].chars().next())
+    })
 }
 
 /// ENTITY-MIB, as needed to put a sensor on a port.
@@ -391,26 +424,24 @@ pub fn optics(
             if r.int("present") == Some(0) {
                 continue;
             }
+            if def.empty_when_zero && all_powers_zero(def, r) {
+                continue;
+            }
             let entity = r.single("entity");
-            let port = r
-                .single("if_index")
-                .and_then(|i| ports.by_index(i).map(str::to_string))
-                .or_else(|| {
-                    let name = r.text("port_name")?;
-                    Some(ports.by_name(&name).map_or(name, str::to_string))
-                })
-                .or_else(|| entities.port(entity?, ports))
-                .or_else(|| r.component("port").map(|p| ports.numbered(p)))
-                .or_else(|| r.single("if_index").map(|i| i.to_string()));
-            let Some(port) = port else {
+            let Some(port) = row_port(def, r, ports, entities) else {
                 continue;
             };
             let label = entity.map(|e| entities.label(e)).unwrap_or_default();
             let lane = r.single("lane").or_else(|| lane_of(&label));
+            let direction = row_direction(def, r);
             for c in &def.columns {
                 let direction = match c.name.as_str() {
                     "rx_dbm" => OpticDirection::Rx,
                     "tx_dbm" => OpticDirection::Tx,
+                    "dbm" => match direction {
+                        Some(d) => d,
+                        None => continue,
+                    },
                     _ => continue,
                 };
                 if !index_fits(c, &r.index) {
@@ -428,10 +459,9 @@ pub fn optics(
                     });
                 }
             }
-            if let Some(reading) = entity_sensor(r, &label) {
-                let (direction, dbm) = reading;
+            if let Some((direction, dbm)) = entity_sensor(r, &label) {
                 out.push(OpticReading {
-                    port,
+                    port: port.clone(),
                     lane,
                     direction,
                     dbm,
@@ -490,21 +520,26 @@ impl Num {
     }
 }
 
-/// The levels (lane, dBm) of one power column's value: its `split` lanes or one number, less
-/// its `absent` values, in its unit (or its `negative` unit below zero).
-fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
-    let nums: Vec<Option<Num>> = match (&c.split, v) {
+/// The numbers of one power column's value: its `split` lanes, or one number.
+fn raw_numbers(c: &ColumnDef, v: &Value) -> Vec<Option<Num>> {
+    match (&c.split, v) {
         (Some(sep), Value::OctetString(b)) => {
             let text = String::from_utf8_lossy(b);
             text.split(sep.as_str()).map(Num::parse).collect()
         }
         _ => vec![Num::of(v)],
-    };
+    }
+}
+
+/// The levels (lane, dBm) of one power column's value: its `split` lanes or one number, less
+/// its `absent` values, in its unit (or its `negative` unit below zero).
+fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
+    let nums = raw_numbers(c, v);
     let many = nums.len() > 1;
     let mut out = Vec::new();
     for (i, n) in nums.into_iter().enumerate() {
         let Some(n) = n else { continue };
-        if c.absent.contains(&n.raw()) {
+        if c.absent.iter().any(|a| (a - n.raw()).abs() < 1e-9) {
             continue;
         }
         let (unit, scale) = match (c.negative, c.unit) {
@@ -527,6 +562,85 @@ fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
         }
     }
     out
+}
+
+/// The row's port: by `if_index`, a `port_name` column, `entity` or a `port` index component
+/// (the device's numbering), else the raw ifIndex; a
+/// table's `port` template names it instead (`{port}` standing for the port found so).
+fn row_port(def: &TableDef, r: &Row, ports: &Ports<'_>, entities: &EntityMap) -> Option<String> {
+    let found = r
+        .single("if_index")
+        .and_then(|i| ports.by_index(i).map(str::to_string))
+        .or_else(|| {
+            let name = r.text("port_name")?;
+            let ours = ports.by_name(&name).or_else(|| ports.naming(&name));
+            Some(ours.map_or(name, str::to_string))
+        })
+        .or_else(|| entities.port(r.single("entity")?, ports))
+        .or_else(|| r.component("port").map(|p| ports.numbered(p)))
+        .or_else(|| r.single("if_index").map(|i| i.to_string()));
+    let Some(template) = &def.port else {
+        return found;
+    };
+    let name = render_port(template, def, r, found.as_deref())?;
+    Some(ports.by_name(&name).map_or(name, str::to_string))
+}
+
+/// A port template with each `{component}` replaced: text components as text, others as
+/// their sub-ids joined by dots; `None` when `{port}` is wanted and none was found.
+fn render_port(template: &str, def: &TableDef, r: &Row, found: Option<&str>) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}')?;
+        out.push_str(&rest[..open]);
+        let name = &rest[open + 1..close];
+        if name == "port" {
+            out.push_str(found?);
+        } else {
+            let ids = r.component(name)?;
+            let text = def
+                .components
+                .iter()
+                .any(|(n, w)| n == name && *w == IndexWidth::Text);
+            if text {
+                out.extend(ids.iter().map(|&b| char::from_u32(b).unwrap_or('?')));
+            } else {
+                let parts: Vec<String> = ids.iter().map(u32::to_string).collect();
+                out.push_str(&parts.join("."));
+            }
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Whether every power column the row has reads 0 (and it has one), before `absent`.
+fn all_powers_zero(def: &TableDef, r: &Row) -> bool {
+    let mut powers = def
+        .columns
+        .iter()
+        .filter(|c| matches!(c.name.as_str(), "rx_dbm" | "tx_dbm" | "dbm"))
+        .filter(|c| index_fits(c, &r.index))
+        .filter_map(|c| r.by_column.get(&c.column).map(|v| (c, v)))
+        .flat_map(|(c, v)| raw_numbers(c, v))
+        .flatten()
+        .peekable();
+    powers.peek().is_some() && powers.all(|n| n.raw() == 0.0)
+}
+
+/// The row's direction from its `direction` column (`rx`/`tx` values), for `dbm` columns.
+fn row_direction(def: &TableDef, r: &Row) -> Option<OpticDirection> {
+    let c = def.columns.iter().find(|c| c.name == "direction")?;
+    let v = r.int("direction")?;
+    if c.rx.contains(&v) {
+        Some(OpticDirection::Rx)
+    } else if c.tx.contains(&v) {
+        Some(OpticDirection::Tx)
+    } else {
+        None
+    }
 }
 
 /// A port and direction with one reading, on lane 1, is a single-lane optic: lane `None`.

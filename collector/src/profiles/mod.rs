@@ -6,11 +6,13 @@
 //! names its conceptual row OID (`entry`), how its rows are keyed (`index`: components such as
 //! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`), its `role`
 //! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
-//! `string`, `enum`, `mac`, `oid`), `scale` and, for power, `unit` (`dBm`, `W`, `mW`, `uW`,
-//! `0.1uW`) and the layout options `index_is` (a column read only on rows whose index
-//! component has a value), `lane`, `absent` (raw values meaning no reading), `split` (one
-//! number per lane in a text) and `negative` (another unit below zero). How each kind reads
-//! its roles is in [`interpret`].
+//! `string`, `enum`, `mac`, `oid`, `decimal`), `scale` and, for power, `unit` (`dBm`, `W`,
+//! `mW`, `uW`, `0.1uW`) and the layout options `index_is` (a column read only on rows whose
+//! index component has a value), `lane`, `absent` (raw values meaning no reading), `split`
+//! (one number per lane in a text) and `negative` (another unit below zero). Optics tables may
+//! also name their rows' port with a template (`port`), skip rows reading 0 everywhere
+//! (`empty_when_zero`) and give each row its direction (`dbm` with a `direction` column). How
+//! each kind reads its roles is in [`interpret`].
 
 mod builtin;
 pub mod engine;
@@ -44,6 +46,8 @@ pub enum ColumnType {
     Enum,
     Mac,
     Oid,
+    /// A number written as text (`"-2.70"`), decimals kept.
+    Decimal,
 }
 
 /// The unit a power column is in.
@@ -105,9 +109,17 @@ pub struct ColumnDef {
     /// For power columns: the lane (1-based) the column reports (a column per lane).
     #[serde(default)]
     pub lane: Option<u32>,
-    /// For power columns: raw values that mean "no reading" (an empty cage, no DDM).
+    /// For power columns: values as the device sends them (before `scale`, for text the
+    /// number read) that mean "no reading" rather than a level: an empty cage's, a missing
+    /// DDM's or a dark laser's sentinel (`-99`, `-400`, `0`, `-99999999`).
     #[serde(default)]
     pub absent: Vec<f64>,
+    /// For an optics `direction` column: the values that mean receive ...
+    #[serde(default)]
+    pub rx: Vec<i64>,
+    /// ... and transmit; a row whose direction is neither is not a level.
+    #[serde(default)]
+    pub tx: Vec<i64>,
     /// For power columns: the text holds one number per lane, separated by this (lanes
     /// 1, 2, ...; a single number is a single-lane reading).
     #[serde(default)]
@@ -145,6 +157,15 @@ pub struct TableDef {
     #[serde(default)]
     pub index: Vec<String>,
     pub columns: Vec<ColumnDef>,
+    /// The port of a row named from its index components (`"port-{shelf}/{slot}/{port}"`), for
+    /// tables keyed by something other than an ifIndex; `{port}` is the port the row resolves to
+    /// otherwise (`"{port} OSC"`).
+    #[serde(default)]
+    pub port: Option<String>,
+    /// Optics: a row whose every power column reads 0 is an empty cage or an unused facility,
+    /// not 0 dBm in each direction.
+    #[serde(default)]
+    pub empty_when_zero: bool,
     /// Parsed `entry`.
     #[serde(skip)]
     pub entry_oid: Option<Oid>,
@@ -158,6 +179,8 @@ pub struct TableDef {
 pub enum IndexWidth {
     Fixed(usize),
     Rest,
+    /// `name:text`: a length-prefixed string (its length, then one sub-id per byte).
+    Text,
 }
 
 /// One profile file.
@@ -221,6 +244,8 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "sensor_status",
                 "port_name",
                 "present",
+                "dbm",
+                "direction",
             ],
         ),
         Kind::Wifi => (
@@ -284,11 +309,12 @@ impl Profile {
                 let (name, width) = match c.split_once(':') {
                     None => (c.as_str(), Some(IndexWidth::Fixed(1))),
                     Some((n, "*")) => (n, Some(IndexWidth::Rest)),
+                    Some((n, "text")) => (n, Some(IndexWidth::Text)),
                     Some((n, w)) => (n, w.parse().ok().filter(|&w| w > 0).map(IndexWidth::Fixed)),
                 };
                 let Some(width) = width else {
                     problems.push(format!(
-                        "{at}.index[{k}]: {c:?}: expected name, name:N or name:*"
+                        "{at}.index[{k}]: {c:?}: expected name, name:N, name:text or name:*"
                     ));
                     continue;
                 };
@@ -317,11 +343,20 @@ impl Profile {
                 if !col.scale.is_finite() || col.scale == 0.0 {
                     problems.push(format!("{at}.scale: must be a finite, non-zero number"));
                 }
-                let power = matches!(col.name.as_str(), "rx_dbm" | "tx_dbm");
+                let power = matches!(col.name.as_str(), "rx_dbm" | "tx_dbm" | "dbm");
                 if power && col.unit.is_none() {
                     problems.push(format!("{at}.unit: a power column names its unit"));
                 }
                 problems.extend(power_options(&at, col, power, &table.components));
+                if col.name == "direction" && col.rx.is_empty() && col.tx.is_empty() {
+                    problems.push(format!(
+                        "{at}: a direction column lists its rx or tx values"
+                    ));
+                }
+            }
+            problems.extend(direction_problems(&at, table));
+            if let Some(t) = &table.port {
+                problems.extend(template_problems(&at, t, &table.components));
             }
         }
         if p.tables.is_empty() {
@@ -378,7 +413,7 @@ fn power_options(
     for (key, set) in only_power {
         if set && !power {
             problems.push(format!(
-                "{at}.{key}: only for power columns (rx_dbm, tx_dbm)"
+                "{at}.{key}: only for power columns (rx_dbm, tx_dbm, dbm)"
             ));
         }
     }
@@ -394,6 +429,40 @@ fn power_options(
                 "{at}.negative.scale: must be a finite, non-zero number"
             ));
         }
+    }
+    problems
+}
+
+/// A `dbm` column (its direction given by the row) needs a `direction` column, and only it.
+fn direction_problems(at: &str, table: &TableDef) -> Vec<String> {
+    let has = |n: &str| table.columns.iter().any(|c| c.name == n);
+    match (has("dbm"), has("direction")) {
+        (true, false) => vec![format!(
+            "{at}.columns: a dbm column needs a direction column"
+        )],
+        (false, true) => vec![format!(
+            "{at}.columns: a direction column serves a dbm column"
+        )],
+        _ => Vec::new(),
+    }
+}
+
+/// Every `{name}` of a port template is an index component (or `port`), braces balanced.
+fn template_problems(at: &str, text: &str, components: &[(String, IndexWidth)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            problems.push(format!("{at}.port: {text:?}: a {{ without its }}"));
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        if name != "port" && !components.iter().any(|(n, _)| n == name) {
+            problems.push(format!(
+                "{at}.port: {{{name}}} is not an index component (nor {{port}})"
+            ));
+        }
+        rest = &rest[open + close + 1..];
     }
     problems
 }

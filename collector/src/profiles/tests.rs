@@ -56,9 +56,9 @@ columns = [
             r#"bad.toml: table[0].role: "nodes" is not one of ["sensors"]"#,
             r#"bad.toml: table[0].entry: "1.3.6.one" is not a dotted OID"#,
             "bad.toml: table[0].index[0]: only the last component may be name:*",
-            r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N or name:*"#,
+            r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N, name:text or name:*"#,
             "bad.toml: table[0].columns[0].unit: a power column names its unit",
-            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present"])"#,
+            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present", "dbm", "direction"])"#,
             "bad.toml: table[0].columns[1].column: sub-id 5 twice",
             "bad.toml: table[0].columns[1].scale: must be a finite, non-zero number",
         ]
@@ -733,11 +733,254 @@ columns = [
         [
             r#"opts.toml: table[0].columns[0].index_is: "rest" is not a one-sub-id component of the index"#,
             "opts.toml: table[0].columns[0].lane: lanes count from 1",
-            "opts.toml: table[0].columns[1].absent: only for power columns (rx_dbm, tx_dbm)",
-            "opts.toml: table[0].columns[1].split: only for power columns (rx_dbm, tx_dbm)",
+            "opts.toml: table[0].columns[1].absent: only for power columns (rx_dbm, tx_dbm, dbm)",
+            "opts.toml: table[0].columns[1].split: only for power columns (rx_dbm, tx_dbm, dbm)",
             "opts.toml: table[0].columns[2].split: an empty separator",
             "opts.toml: table[0].columns[2].negative.scale: must be a finite, non-zero number",
             r#"opts.toml: table[0].columns[3].index_is: "kind" is not a one-sub-id component of the index"#,
+        ]
+    );
+}
+
+fn parse(text: &str) -> Profile {
+    Profile::parse("t.toml", text).expect("valid profile")
+}
+
+fn levels(
+    p: &Profile,
+    rows: Vec<Row>,
+    ports: &[PortCounters],
+) -> Vec<(String, OpticDirection, f64)> {
+    let walked = vec![(&p.tables[0], rows)];
+    interpret::optics(p, &walked, &Ports::new(ports), &EntityMap::default())
+        .into_iter()
+        .map(|r| (r.port, r.direction, r.dbm))
+        .collect()
+}
+
+#[test]
+fn decimal_text_levels_skip_their_sentinels() {
+    let p = parse(
+        r#"
+name = "t"
+version = 1
+kind = "optics"
+description = "t"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.1"
+index = ["if_index"]
+columns = [
+  { name = "rx_dbm", column = 4, type = "decimal", unit = "dBm", absent = [-99] },
+  { name = "tx_dbm", column = 5, type = "integer", scale = 0.1, unit = "dBm", absent = [-1000] },
+]
+"#,
+    );
+    let t = &p.tables[0];
+    let rows = vec![
+        row(
+            t,
+            &[1],
+            &[("rx_dbm", s("-14.50")), ("tx_dbm", Value::Integer(-25))],
+        ),
+        row(
+            t,
+            &[2],
+            &[("rx_dbm", s("-99.0")), ("tx_dbm", Value::Integer(-1000))],
+        ),
+        row(t, &[3], &[("rx_dbm", s("n/a"))]),
+    ];
+    assert_eq!(
+        levels(&p, rows, &[port("ge-1", 1)]),
+        [
+            ("ge-1".to_string(), OpticDirection::Rx, -14.5),
+            ("ge-1".to_string(), OpticDirection::Tx, -2.5)
+        ]
+    );
+}
+
+#[test]
+fn a_direction_column_gives_each_row_its_direction() {
+    let p = parse(
+        r#"
+name = "t"
+version = 1
+kind = "optics"
+description = "t"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.1"
+index = ["if_index", "kind"]
+columns = [
+  { name = "direction", column = 1, type = "enum", rx = [2], tx = [1] },
+  { name = "dbm", column = 3, type = "integer", scale = 0.001, unit = "dBm" },
+]
+"#,
+    );
+    let t = &p.tables[0];
+    let rows = vec![
+        row(
+            t,
+            &[3, 1],
+            &[
+                ("direction", Value::Integer(1)),
+                ("dbm", Value::Integer(-1567)),
+            ],
+        ),
+        row(
+            t,
+            &[3, 2],
+            &[
+                ("direction", Value::Integer(2)),
+                ("dbm", Value::Integer(-2571)),
+            ],
+        ),
+        // A temperature row of the same table is no level.
+        row(
+            t,
+            &[3, 3],
+            &[
+                ("direction", Value::Integer(3)),
+                ("dbm", Value::Integer(37000)),
+            ],
+        ),
+    ];
+    assert_eq!(
+        levels(&p, rows, &[port("6/1", 3)]),
+        [
+            ("6/1".to_string(), OpticDirection::Tx, -1.567),
+            ("6/1".to_string(), OpticDirection::Rx, -2.571)
+        ]
+    );
+    let lone = "name = \"t\"\nversion = 1\nkind = \"optics\"\ndescription = \"t\"\n[[table]]\nrole = \"sensors\"\nentry = \"1.3.6.1.4.1.99.1\"\ncolumns = [ { name = \"dbm\", column = 3, type = \"integer\", unit = \"dBm\" } ]\n";
+    let e = Profile::parse("d.toml", lone).unwrap_err();
+    assert_eq!(
+        e.problems,
+        ["d.toml: table[0].columns: a dbm column needs a direction column"]
+    );
+}
+
+#[test]
+fn port_templates_name_ports_from_index_components_and_text() {
+    let p = parse(
+        r#"
+name = "t"
+version = 1
+kind = "optics"
+description = "t"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.1"
+index = ["slot:text", "amp:text"]
+port = "Slot {slot} {amp}"
+columns = [ { name = "rx_dbm", column = 48, type = "decimal", unit = "dBm" } ]
+"#,
+    );
+    let t = &p.tables[0];
+    // "1", "Booster": each a length, then its bytes.
+    let ids = [1, 49, 7, 66, 111, 111, 115, 116, 101, 114];
+    assert_eq!(
+        levels(&p, vec![row(t, &ids, &[("rx_dbm", s("3.1"))])], &[]),
+        [("Slot 1 Booster".to_string(), OpticDirection::Rx, 3.1)]
+    );
+    assert!(
+        interpret::split_index(t, &[1, 49, 7, 66]).is_none(),
+        "short text"
+    );
+    // Numeric components, resolved to our port by name; {port} is the port found otherwise.
+    let q = parse(
+        r#"
+name = "t"
+version = 1
+kind = "optics"
+description = "t"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.1"
+index = ["shelf", "slot", "subslot", "port_number"]
+port = "port-{shelf}/{slot}/{port_number}"
+columns = [ { name = "rx_dbm", column = 4, type = "decimal", unit = "dBm" } ]
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.2"
+index = ["if_index"]
+port = "{port} OSC"
+columns = [ { name = "rx_dbm", column = 4, type = "integer", unit = "dBm" } ]
+"#,
+    );
+    let (t0, t1) = (&q.tables[0], &q.tables[1]);
+    let walked = vec![
+        (t0, vec![row(t0, &[1, 3, 0, 10], &[("rx_dbm", s("8.9"))])]),
+        (t1, vec![row(t1, &[7], &[("rx_dbm", Value::Integer(-10))])]),
+    ];
+    let ports = [port("Port-1/3/10", 40), port("1/2/LINEIN", 7)];
+    let got: Vec<String> =
+        interpret::optics(&q, &walked, &Ports::new(&ports), &EntityMap::default())
+            .into_iter()
+            .map(|r| r.port)
+            .collect();
+    assert_eq!(got, ["Port-1/3/10", "1/2/LINEIN OSC"]);
+    let bad = "name = \"t\"\nversion = 1\nkind = \"optics\"\ndescription = \"t\"\n[[table]]\nrole = \"sensors\"\nentry = \"1.3.6.1.4.1.99.1\"\nindex = [\"a\"]\nport = \"x-{b}-{a\"\ncolumns = [ { name = \"rx_dbm\", column = 3, type = \"integer\", unit = \"dBm\" } ]\n";
+    assert_eq!(
+        Profile::parse("p.toml", bad).unwrap_err().problems,
+        [
+            "p.toml: table[0].port: {b} is not an index component (nor {port})",
+            r#"p.toml: table[0].port: "x-{b}-{a": a { without its }"#,
+        ]
+    );
+}
+
+#[test]
+fn empty_when_zero_skips_rows_reading_zero_everywhere_and_names_match_as_words() {
+    let p = parse(
+        r#"
+name = "t"
+version = 1
+kind = "optics"
+description = "t"
+[[table]]
+role = "sensors"
+entry = "1.3.6.1.4.1.99.1"
+index = ["if_index"]
+empty_when_zero = true
+columns = [
+  { name = "port_name", column = 2, type = "string" },
+  { name = "rx_dbm", column = 26, type = "integer", scale = 0.01, unit = "dBm" },
+  { name = "tx_dbm", column = 30, type = "integer", scale = 0.01, unit = "dBm" },
+]
+"#,
+    );
+    let t = &p.tables[0];
+    let rows = vec![
+        row(
+            t,
+            &[1],
+            &[
+                ("port_name", s("ETH10G-1-4-2")),
+                ("rx_dbm", Value::Integer(-1253)),
+                ("tx_dbm", Value::Integer(0)),
+            ],
+        ),
+        row(
+            t,
+            &[2],
+            &[
+                ("port_name", s("ETH10G-1-4-2")),
+                ("rx_dbm", Value::Integer(0)),
+                ("tx_dbm", Value::Integer(0)),
+            ],
+        ),
+    ];
+    let ports = [
+        port("Ciena, 6500, ethernetCsmacd, ETH10G-1-4-2", 9),
+        port("Ciena, 6500, ethernetCsmacd, ETH10G-1-4-20", 10),
+    ];
+    let want = "Ciena, 6500, ethernetCsmacd, ETH10G-1-4-2".to_string();
+    assert_eq!(
+        levels(&p, rows, &ports),
+        [
+            (want.clone(), OpticDirection::Rx, -12.53),
+            (want, OpticDirection::Tx, 0.0)
         ]
     );
 }
