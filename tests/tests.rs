@@ -14,6 +14,7 @@ mod cadastre_history;
 mod demo_backbone;
 mod grafana;
 mod influx;
+mod lossy;
 mod recordings;
 mod shards;
 mod simulator;
