@@ -15,6 +15,7 @@ mod demo_backbone;
 mod grafana;
 mod influx;
 mod logs;
+mod lossy;
 mod recordings;
 mod shards;
 mod simulator;

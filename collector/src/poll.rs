@@ -40,8 +40,9 @@ impl From<SnmpError> for PollError {
 }
 
 /// The ifXTable columns a poll walks, by their sub-identifier under ifXEntry: ifName,
-/// ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts, ifHighSpeed, ifAlias.
-pub const IFX_COLUMNS: [u32; 7] = [1, 6, 7, 10, 11, 15, 18];
+/// ifHCInOctets, ifHCInUcastPkts, ifHCOutOctets, ifHCOutUcastPkts, ifHighSpeed, ifAlias,
+/// ifCounterDiscontinuityTime.
+pub const IFX_COLUMNS: [u32; 8] = [1, 6, 7, 10, 11, 15, 18, 19];
 
 /// IF-MIB columns, in the order the walker asks for them.
 pub struct Columns {
@@ -269,6 +270,11 @@ pub fn join_ports(ifx: &Table, ifx_columns: &[u32], ift: &Table) -> Vec<PortCoun
                 11 => p.out_ucast_pkts = v.as_u64(),
                 15 => p.speed_bps = v.as_u64().filter(|&s| s > 0).map(|s| s * 1_000_000),
                 18 => p.if_alias = v.as_text(MAX_TEXT),
+                19 => {
+                    if let Value::TimeTicks(t) = v {
+                        p.discontinuity_time = Some(*t);
+                    }
+                }
                 _ => {}
             }
         }

@@ -63,6 +63,11 @@ pub struct PortCounters {
     pub counter_bits: u8,
     /// Per counter: true when that packet counter is 64-bit (ifHC*UcastPkts).
     pub pkts_bits_64: bool,
+    /// ifCounterDiscontinuityTime (sysUpTime at the port's last counter discontinuity, in
+    /// hundredths of a second), when the device has it: a change between two polls is a
+    /// discontinuity even without a reboot (RFC 2863).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discontinuity_time: Option<u32>,
 }
 
 /// Everything one poll of one device produced, owned.

@@ -12,6 +12,10 @@
 //!   half the wall interval (the device came back up between the polls, so its counters
 //!   restarted), every port is a [`GapReason::Reboot`]. The reboot check comes before the
 //!   interval check. sysUpTime wrapping after 497 days is taken for a reboot: one gap.
+//! - **Counter discontinuity**: a port whose ifCounterDiscontinuityTime (IF-MIB, RFC 2863)
+//!   changed between the polls had its counters reset or replaced without a reboot (a line
+//!   card's counters cleared): a [`GapReason::Discontinuity`] for the whole port. A port that
+//!   has it in one poll only is judged by its counters.
 //! - **Counter width**: octets are 64-bit or 32-bit as `counter_bits` says, packets as
 //!   `pkts_bits_64` says, errors and discards are always Counter32. A width that changed between
 //!   the polls is a [`GapReason::Discontinuity`].
@@ -395,6 +399,11 @@ fn port_rates(
 ) -> Result<(), GapReason> {
     if prev.counter_bits != cur.counter_bits {
         return Err(GapReason::Discontinuity);
+    }
+    if let (Some(a), Some(b)) = (prev.discontinuity_time, cur.discontinuity_time) {
+        if a != b {
+            return Err(GapReason::Discontinuity);
+        }
     }
     let interval = interval_ms as f64;
     let secs = interval / 1000.0;

@@ -136,6 +136,30 @@ fn a_64_bit_counter_going_back_is_a_discontinuity() {
 }
 
 #[test]
+fn a_changed_counter_discontinuity_time_is_a_discontinuity_without_a_reboot() {
+    let at = |t: Option<u32>, octets: u64| PortCounters {
+        discontinuity_time: t,
+        ..port("xe-1", 64, octets, octets, Some(G))
+    };
+    // The line card's counters were cleared and have since grown past their old value: the
+    // counters alone look like a plausible rate, sysUpTime like no reboot.
+    let (mut prev, mut cur) = pair(10_000, at(Some(500), 1_000), at(Some(90_000), 2_000));
+    prev.sys_uptime = Some(100_000);
+    cur.sys_uptime = Some(101_000);
+    let (r, stats) = one(&prev, &cur);
+    assert_eq!(r.gap, Some(GapReason::Discontinuity));
+    assert_eq!((r.in_bps, r.out_bps, r.in_pps), (None, None, None));
+    assert_eq!(stats.gaps(GapReason::Discontinuity), 1);
+    // Unchanged, or known in one poll only: the counters decide.
+    for (before, now) in [(Some(500), Some(500)), (None, Some(500)), (Some(500), None)] {
+        let (prev, cur) = pair(10_000, at(before, 1_000), at(now, 2_000));
+        let r = one(&prev, &cur).0;
+        assert_eq!(r.gap, None, "{before:?} → {now:?}");
+        assert_eq!(r.in_bps, Some(800.0));
+    }
+}
+
+#[test]
 fn a_change_of_counter_width_is_a_discontinuity() {
     let (prev, cur) = pair(
         10_000,

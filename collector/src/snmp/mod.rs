@@ -9,6 +9,7 @@
 //! - [`usm`]: SNMPv3 through snmp2's `Pdu::{from,to}_bytes_with_security`.
 //! - [`session`]: one device's socket: request-ids, retries, discarding foreign datagrams.
 //! - [`walk`]: multi-column GETBULK table walks with max-repetitions back-off.
+//! - [`window`]: what a session learns from lost and late replies: requests in flight, tries.
 
 pub mod auth;
 pub mod ber;
@@ -17,6 +18,7 @@ pub mod session;
 pub mod usm;
 pub mod value;
 pub mod walk;
+pub mod window;
 
 pub use auth::{Auth, V3Auth};
 pub use oid::Oid;

@@ -6,6 +6,7 @@
 //! carries one of *its* request-ids, from any address; anything else — a late reply to an
 //! earlier request, a foreign id, garbage — is counted and discarded.
 
+use std::collections::VecDeque;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use super::auth::{Auth, SnmpVersion};
 use super::ber::{self, Reply, Response};
 use super::oid::Oid;
 use super::usm::{Outcome, Usm};
+use super::window::{LossRate, Window};
 
 /// Why an SNMP request failed. Never carries a secret or a received value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -35,9 +37,13 @@ pub enum SnmpError {
     Io(String),
 }
 
-/// Requests a walk keeps in flight together unless the device's config says otherwise (a
-/// session halves it when requests of a burst go unanswered).
+/// Requests a walk keeps in flight together unless the device's config says otherwise (the
+/// session's [`Window`] lowers it while requests sent together go unanswered).
 pub const DEFAULT_IN_FLIGHT: usize = 32;
+
+/// Ids of tries that timed out, kept so that a reply that comes after all is known as late
+/// (and the loss it was counted as is undone), not merely foreign.
+const EXPIRED_IDS: usize = 256;
 
 /// When a burst of at least this many requests is in flight, the poller naps (its socket
 /// deregistered) while two or more replies are awaited and then reads every reply that has
@@ -56,6 +62,27 @@ const TIMER_SLACK: Duration = Duration::from_millis(1);
 
 /// One request's outcome in a burst: `None` while it is awaited.
 type Slot = Option<Result<Reply, SnmpError>>;
+
+/// The requests of one [`Session::bulk_many`] call, index by index.
+struct BurstState {
+    /// Every try's request-id (a late reply to an earlier try answers the request).
+    ids: Vec<Vec<i32>>,
+    tries: Vec<u32>,
+    /// The request's place in this round's burst (1 = sent first), 0 when not in flight.
+    place: Vec<usize>,
+    results: Vec<Slot>,
+}
+
+impl BurstState {
+    /// Requests in flight this round and not answered yet.
+    fn awaited(&self) -> usize {
+        self.place
+            .iter()
+            .zip(&self.results)
+            .filter(|(&p, r)| p > 0 && r.is_none())
+            .count()
+    }
+}
 
 /// What every request of a v1/v2c burst shares: the PDU type and the credential.
 struct Burst<'a> {
@@ -116,8 +143,12 @@ pub struct Session {
     timeout: Duration,
     retries: u32,
     next_id: i32,
-    /// The most requests [`Session::bulk_many`]'s callers keep in flight together.
-    max_in_flight: usize,
+    /// How many requests [`Session::bulk_many`] keeps in flight together.
+    window: Window,
+    /// The device's losses while it answers: how many tries a request gets.
+    loss: LossRate,
+    /// The latest ids of tries that timed out (at most [`EXPIRED_IDS`]).
+    expired: VecDeque<i32>,
     /// Replies per second seen while napping through a burst (0 until measured).
     reply_rate: f64,
     /// The receive buffer (64 KiB), allocated on first use and released between polls by
@@ -156,7 +187,9 @@ impl Session {
             timeout,
             retries,
             next_id: (rand::random::<u32>() >> 2) as i32 + 1,
-            max_in_flight: DEFAULT_IN_FLIGHT,
+            window: Window::new(DEFAULT_IN_FLIGHT),
+            loss: LossRate::default(),
+            expired: VecDeque::new(),
             reply_rate: 0.0,
             buf: Vec::new(),
             stats: SessionStats::default(),
@@ -189,15 +222,27 @@ impl Session {
         self.timeout
     }
 
-    /// The most requests a walk keeps in flight together on this session (at least 1).
+    /// The most requests a walk ever keeps in flight together on this session (at least 1).
     pub fn max_in_flight(&self) -> usize {
-        self.max_in_flight
+        self.window.max()
+    }
+
+    /// How many requests a walk keeps in flight together now (at least 1, at most
+    /// [`Session::max_in_flight`]): lowered while requests sent together are lost, raised
+    /// again as replies come back.
+    pub fn window(&self) -> usize {
+        self.window.current()
+    }
+
+    /// The share of tries this device loses while it answers (a moving average).
+    pub fn loss_rate(&self) -> f64 {
+        self.loss.rate()
     }
 
     /// Sets how many requests a walk may keep in flight together (1: one at a time, for
     /// agents that drop requests that arrive while they are busy).
     pub fn set_max_in_flight(&mut self, n: usize) {
-        self.max_in_flight = n.max(1);
+        self.window = Window::new(n);
     }
 
     /// GET of several OIDs.
@@ -230,13 +275,14 @@ impl Session {
             .await
     }
 
-    /// Several GETBULK (or, on v1, GETNEXT) requests in flight together, each `(oids,
-    /// max_repetitions)`; returns one result per request, in order. Replies are matched by
-    /// request-id in whatever order they come, so one wake-up can read several; foreign, late
-    /// and garbled datagrams are discarded as for one request. Unanswered requests are resent
-    /// (new ids; late replies to the earlier ones still count) up to `retries` times, then
-    /// time out one by one. SNMPv3 requests go one at a time (a report may resynchronise the
-    /// engine between them).
+    /// Several GETBULK (or, on v1, GETNEXT) requests, each `(oids, max_repetitions)`; returns
+    /// one result per request, in order. Up to [`Session::window`] of them are in flight
+    /// together; replies are matched by request-id in whatever order they come, so one
+    /// wake-up can read several; foreign and garbled datagrams are discarded as for one
+    /// request. An unanswered request is resent (a new id; a late reply to an earlier try
+    /// still answers it) until it has had its tries ([`LossRate::tries`]: `1 + retries`, more
+    /// on a device measured lossy) or the deadline passes, then times out. SNMPv3 requests go
+    /// one at a time (a report may resynchronise the engine between them).
     pub async fn bulk_many(
         &mut self,
         reqs: &[(Vec<&Oid>, u32)],
@@ -248,47 +294,64 @@ impl Session {
         } else {
             ber::PDU_GET_BULK
         };
-        let (version, community) = match &self.security {
-            Security::Community { version, community } if reqs.len() > 1 => {
-                (*version, community.clone())
-            }
-            _ => return self.bulk_each(tag, reqs, deadline, retries).await,
+        // The community is lent to the burst (no copy per call) and given back after.
+        let (version, community) = match &mut self.security {
+            Security::Community { version, community } => (*version, std::mem::take(community)),
+            Security::V3(_) => return self.bulk_each(tag, reqs, deadline, retries).await,
         };
         let burst = Burst {
             tag,
             version,
             community: &community,
         };
+        let out = self.burst(&burst, reqs, deadline, retries).await;
+        if let Security::Community { community: c, .. } = &mut self.security {
+            *c = community;
+        }
+        out
+    }
+
+    /// [`Session::bulk_many`] on v1/v2c: rounds of at most a window of tries each, until
+    /// every request has its answer or has had its tries.
+    async fn burst(
+        &mut self,
+        burst: &Burst<'_>,
+        reqs: &[(Vec<&Oid>, u32)],
+        deadline: Instant,
+        retries: u32,
+    ) -> Vec<Result<Reply, SnmpError>> {
         self.stats.requests += reqs.len() as u64;
-        let mut ids: Vec<Vec<i32>> = vec![Vec::new(); reqs.len()];
-        let mut results: Vec<Slot> = vec![None; reqs.len()];
-        let mut attempts = 0;
-        loop {
-            self.send_burst(&burst, reqs, &mut ids, &mut results).await;
-            let n_sent = results.iter().filter(|r| r.is_none()).count();
+        let mut state = BurstState {
+            ids: vec![Vec::new(); reqs.len()],
+            tries: vec![0; reqs.len()],
+            place: vec![0; reqs.len()],
+            results: vec![None; reqs.len()],
+        };
+        while Instant::now() < deadline {
+            let n_sent = self.send_burst(burst, reqs, &mut state).await;
             let until = (Instant::now() + self.timeout).min(deadline);
-            self.await_burst(&burst, &ids, &mut results, n_sent, until)
-                .await;
-            let unanswered = results.iter().filter(|r| r.is_none()).count();
-            if unanswered == 0 {
-                break;
-            }
-            self.burst_unanswered(unanswered, n_sent);
-            if attempts >= retries || Instant::now() >= deadline {
-                for r in results.iter_mut().filter(|r| r.is_none()) {
+            self.await_burst(burst, &mut state, n_sent, until).await;
+            self.settle(&mut state);
+            let most = self.loss.tries(retries);
+            let past = Instant::now() >= deadline;
+            for (r, &t) in state.results.iter_mut().zip(&state.tries) {
+                if r.is_none() && (t >= most || past) {
                     *r = Some(Err(SnmpError::Timeout));
                 }
+            }
+            if state.results.iter().all(Option::is_some) {
                 break;
             }
-            attempts += 1;
         }
-        results
+        // Past the deadline: what is still unanswered times out.
+        state
+            .results
             .into_iter()
             .map(|r| r.unwrap_or(Err(SnmpError::Timeout)))
             .collect()
     }
 
-    /// [`Session::bulk_many`] one request at a time (SNMPv3, or a single request).
+    /// [`Session::bulk_many`] one request at a time (SNMPv3).
     async fn bulk_each(
         &mut self,
         tag: u8,
@@ -305,21 +368,26 @@ impl Session {
         out
     }
 
-    /// Sends every request of the burst not answered yet, each with a new request-id (the
-    /// earlier ids stay valid: a late reply to them still counts).
+    /// Sends requests not answered yet, as many as the window allows, each with a new
+    /// request-id (the earlier ids stay valid: a late reply to them still counts); returns
+    /// how many were sent.
     async fn send_burst(
         &mut self,
         burst: &Burst<'_>,
         reqs: &[(Vec<&Oid>, u32)],
-        ids: &mut [Vec<i32>],
-        results: &mut [Slot],
-    ) {
+        state: &mut BurstState,
+    ) -> usize {
+        let window = self.window.current();
+        let mut n_sent = 0;
         for (i, (oids, r)) in reqs.iter().enumerate() {
-            if results[i].is_some() {
+            if n_sent >= window {
+                break;
+            }
+            if state.results[i].is_some() {
                 continue;
             }
             let id = self.next_request_id();
-            ids[i].push(id);
+            state.ids[i].push(id);
             let b = max_repetitions(burst.tag, *r);
             let msg = ber::encode_community_message(
                 burst.version,
@@ -327,32 +395,34 @@ impl Session {
                 &ber::encode_pdu(burst.tag, id, 0, b, oids),
             );
             if let Err(e) = self.send(&msg).await {
-                results[i] = Some(Err(e));
+                state.results[i] = Some(Err(e));
                 continue;
             }
+            n_sent += 1;
+            state.tries[i] += 1;
+            state.place[i] = n_sent;
             self.stats.sent += 1;
         }
+        n_sent
     }
 
-    /// Reads replies to the burst until each has one or `until` passes: napping through a
-    /// large burst (see [`COALESCE_FROM`]), otherwise waking up for each datagram.
+    /// Reads replies until each request in flight has one or `until` passes: napping
+    /// through a large burst (see [`COALESCE_FROM`]), otherwise waking up for each datagram.
     async fn await_burst(
         &mut self,
         burst: &Burst<'_>,
-        ids: &[Vec<i32>],
-        results: &mut [Slot],
+        state: &mut BurstState,
         n_sent: usize,
         until: Instant,
     ) {
         if self.buf.is_empty() {
             self.buf = vec![0; 65_536];
         }
-        let (version, community) = (burst.version, burst.community);
         // After a sleep that found nothing, wait for the next datagram instead: an agent
         // that is slow or far away must not be polled every millisecond.
         let mut may_sleep = true;
         loop {
-            let pending = results.iter().filter(|r| r.is_none()).count();
+            let pending = state.awaited();
             if pending == 0 {
                 break;
             }
@@ -363,7 +433,7 @@ impl Session {
             if n_sent >= COALESCE_FROM && pending >= 2 && may_sleep {
                 self.park();
                 tokio::time::sleep_until((now + self.nap(pending)).min(until)).await;
-                let got = self.drain(version, community, ids, results);
+                let got = self.drain(burst, state);
                 self.learn_rate(got, pending, now.elapsed());
                 may_sleep = got > 0;
                 continue;
@@ -380,22 +450,48 @@ impl Session {
                 Ok(Ok((n, _from))) => n,
             };
             may_sleep = true;
-            self.take_reply(n, version, community, ids, results);
+            self.take_reply(n, burst, state);
             // Read on while datagrams are queued: one wake-up, every reply that is there.
-            self.drain(version, community, ids, results);
+            self.drain(burst, state);
         }
     }
 
-    /// Counts the burst's unanswered requests as timeouts. Requests lost in a burst: the agent
-    /// may drop what arrives while it is busy. Fewer in flight from now on (down to one at a
-    /// time); never raised again for this session.
-    fn burst_unanswered(&mut self, unanswered: usize, n_sent: usize) {
-        self.stats.timeouts += unanswered as u64;
-        if n_sent > 1 && self.max_in_flight > 1 {
-            self.max_in_flight = (self.max_in_flight / 2).max(1);
+    /// After a round: the tries answered and lost teach the window and the loss rate. Lost
+    /// tries sent together shrink the window once, by the earliest place one had in the burst
+    /// (an agent that drops what arrives while it is busy loses the tail of a burst).
+    fn settle(&mut self, state: &mut BurstState) {
+        let mut lost_at = usize::MAX;
+        let mut n_lost = 0;
+        let n_sent = state.place.iter().filter(|&&p| p > 0).count();
+        let full = n_sent >= self.window.current();
+        for i in 0..state.place.len() {
+            if state.place[i] > 0 && state.results[i].is_none() {
+                lost_at = lost_at.min(state.place[i]);
+                n_lost += 1;
+                self.loss.lost();
+                if let Some(&id) = state.ids[i].last() {
+                    if self.expired.len() >= EXPIRED_IDS {
+                        self.expired.pop_front();
+                    }
+                    self.expired.push_back(id);
+                }
+            }
+        }
+        for i in 0..state.place.len() {
+            if state.place[i] > 0 && state.results[i].is_some() {
+                self.loss.answered();
+                self.window.answered(full);
+            }
+            state.place[i] = 0;
+        }
+        if n_lost > 0 {
+            self.stats.timeouts += n_lost;
+            self.window.lost(lost_at);
             tracing::debug!(
-                max_in_flight = self.max_in_flight,
-                "requests of a burst unanswered: fewer in flight"
+                lost = n_lost,
+                window = self.window.current(),
+                loss_rate = self.loss.rate(),
+                "requests unanswered: resent"
             );
         }
     }
@@ -470,19 +566,13 @@ impl Session {
 
     /// Reads every datagram already queued (until each request has its answer); returns how
     /// many were read.
-    fn drain(
-        &mut self,
-        version: i64,
-        community: &[u8],
-        ids: &[Vec<i32>],
-        results: &mut [Slot],
-    ) -> usize {
+    fn drain(&mut self, burst: &Burst<'_>, state: &mut BurstState) -> usize {
         let mut read = 0;
-        while results.iter().any(Option::is_none) {
+        while state.results.iter().any(Option::is_none) {
             match self.socket.try_recv(&mut self.buf) {
                 Ok(n) => {
                     read += 1;
-                    self.take_reply(n, version, community, ids, results);
+                    self.take_reply(n, burst, state);
                 }
                 Err(_) => break,
             }
@@ -491,16 +581,11 @@ impl Session {
     }
 
     /// Matches the datagram in the buffer (`n` bytes) to the request it answers, by its
-    /// version and request-id; foreign and late datagrams are discarded, a garbled one for a
-    /// pending request is that request's error.
-    fn take_reply(
-        &mut self,
-        n: usize,
-        version: i64,
-        community: &[u8],
-        ids: &[Vec<i32>],
-        results: &mut [Slot],
-    ) {
+    /// version and request-id (any of its tries': a late reply answers it too); foreign
+    /// datagrams and replies to requests no longer awaited are discarded, a garbled one for a
+    /// pending request is that request's error. A reply to a try that timed out was late,
+    /// not lost: the window's decrease for it is undone.
+    fn take_reply(&mut self, n: usize, burst: &Burst<'_>, state: &mut BurstState) {
         let bytes = &self.buf[..n];
         // Decoded once (the varbinds are read by the walk); the request-id is peeked apart
         // only when the rest of the header is garbled, to say which request got garbage.
@@ -509,16 +594,25 @@ impl Session {
             Ok((v, _, r)) => Some((*v, r.request_id)),
             Err(_) => ber::peek_community_request_id(bytes),
         };
-        let Some(i) = key.and_then(|(v, id)| {
-            (v == version)
-                .then(|| (0..ids.len()).find(|&i| results[i].is_none() && ids[i].contains(&id)))
-                .flatten()
-        }) else {
+        let Some((_, id)) = key.filter(|(v, _)| *v == burst.version) else {
             self.stats.discarded += 1;
             return;
         };
+        let results = &mut state.results;
+        let found =
+            (0..state.ids.len()).find(|&i| results[i].is_none() && state.ids[i].contains(&id));
+        let Some(i) = found else {
+            self.stats.discarded += 1;
+            if self.expired.contains(&id) {
+                self.window.late();
+            }
+            return;
+        };
         match decoded {
-            Ok((_, c, r)) if c == community && r.pdu_type == ber::PDU_RESPONSE => {
+            Ok((_, c, r)) if c == burst.community && r.pdu_type == ber::PDU_RESPONSE => {
+                if state.ids[i].last() != Some(&id) {
+                    self.window.late();
+                }
                 results[i] = Some(Ok(r));
             }
             Ok(_) => self.stats.discarded += 1,
@@ -563,8 +657,16 @@ impl Session {
                     .request_message(tag, id, a, b, oids)
                     .map_err(SnmpError::Protocol)?,
             };
-            match self.exchange(&msg, &ids, deadline).await {
-                Err(SnmpError::Timeout) if attempts < retries && Instant::now() < deadline => {
+            let got = self.exchange(&msg, &ids, deadline).await;
+            match &got {
+                Err(SnmpError::Timeout) => self.loss.lost(),
+                Ok(Outcome::Response(_)) => self.loss.answered(),
+                _ => {}
+            }
+            match got {
+                Err(SnmpError::Timeout)
+                    if attempts + 1 < self.loss.tries(retries) && Instant::now() < deadline =>
+                {
                     attempts += 1;
                 }
                 Ok(Outcome::Resync) if resyncs < 2 => {

@@ -3,8 +3,10 @@
 //! The walker keeps one cursor per column and asks for every unfinished column in each PDU;
 //! a GETBULK reply is read row by row (varbind i belongs to column i mod n). It stops a column
 //! at the first OID outside it or at endOfMibView, refuses an OID that does not increase (an
-//! agent loop), halves max-repetitions when a GETBULK goes unanswered or is tooBig (oversized
-//! rows exist in the wild) and remembers the size that worked. A short reply is never read as
+//! agent loop), halves max-repetitions when a GETBULK is tooBig or goes unanswered after all
+//! its tries (oversized rows exist in the wild) and remembers the size that worked. Lost and
+//! late replies are the session's business: it resends, matches late replies to their
+//! request and sizes the window of requests in flight ([`super::window`]). A short reply is never read as
 //! the end of a table: the walk goes on from the last OID received, so a reply cut short by a
 //! size limit (or by a codec that stops at a bad varbind) loses nothing.
 
@@ -242,8 +244,8 @@ pub async fn walk_many(
     }
     let reps_at_start = reps.current;
     loop {
-        // Read every round: the session lowers it when requests of a burst are lost.
-        let window = session.max_in_flight();
+        // Read every round: the session lowers it while requests sent together are lost.
+        let window = session.window();
         let live: Vec<usize> = (0..walks.len())
             .filter(|&w| !walks[w].1.active.is_empty())
             .take(window)
@@ -256,9 +258,7 @@ pub async fn walk_many(
         }
         let reqs: Vec<(Vec<&Oid>, u32)> = live.iter().map(|&w| walks[w].1.request(reps)).collect();
         let sizes: Vec<u32> = reqs.iter().map(|r| r.1).collect();
-        // v2c/v3 back off instead of resending; v1's GETNEXT keeps the session's retries.
-        let retries = if v1 { session.retries() } else { 0 };
-        let replies = session.bulk_many(&reqs, deadline, retries).await;
+        let replies = session.bulk_many(&reqs, deadline, session.retries()).await;
         drop(reqs);
         for ((&w, reply), r) in live.iter().zip(replies).zip(sizes) {
             walks[w].1.on_reply(reply, r, v1, reps, deadline)?;
@@ -296,7 +296,6 @@ struct GroupWalk<'c> {
     cursors: Vec<Oid>,
     active: Vec<usize>,
     table: Table,
-    timeouts_at_one: u32,
     /// The segment's end (an index suffix, included), None for the table's end.
     upper: Option<Suffix>,
     /// The most rows one reply gave a column.
@@ -331,7 +330,6 @@ impl<'c> GroupWalk<'c> {
             cursors,
             active: (0..columns.len()).collect(),
             table: Table::with_rows(columns, rows_hint),
-            timeouts_at_one: 0,
             upper: to.map(Suffix::from_slice),
             most_rows_per_reply: 0,
         }
@@ -345,7 +343,9 @@ impl<'c> GroupWalk<'c> {
         (oids, reps.current.min(per_pdu))
     }
 
-    /// Takes the reply to the request of size `r`.
+    /// Takes the reply to the request of size `r`. A timeout comes after all the request's
+    /// tries (the session resent it): the agent does not answer a GETBULK that large, or is
+    /// gone; a smaller one tells which (the poll's budget bounds the back-off).
     fn on_reply(
         &mut self,
         reply: Result<Reply, SnmpError>,
@@ -359,18 +359,12 @@ impl<'c> GroupWalk<'c> {
                 reps.current = reps.current.min((r / 2).max(1));
                 return Ok(());
             }
-            Err(SnmpError::Timeout) if r > 1 && Instant::now() < deadline => {
+            Err(SnmpError::Timeout) if r > 1 && !v1 && Instant::now() < deadline => {
                 reps.current = reps.current.min((r / 2).max(1));
                 tracing::debug!(
                     max_repetitions = reps.current,
-                    "GETBULK unanswered: backing off"
+                    "GETBULK unanswered after its tries: backing off"
                 );
-                return Ok(());
-            }
-            Err(SnmpError::Timeout)
-                if self.timeouts_at_one < 1 && Instant::now() < deadline && !v1 =>
-            {
-                self.timeouts_at_one += 1;
                 return Ok(());
             }
             Ok(resp) => resp,

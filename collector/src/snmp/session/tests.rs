@@ -243,3 +243,84 @@ async fn a_burst_answered_much_slower_than_the_last_is_read_whole() {
     agent.await.unwrap();
     assert_eq!(s.stats.timeouts, 0);
 }
+
+/// The first try of one request of a burst is answered after its timeout, its retry never:
+/// the late reply answers the request, and the window it shrank is given back.
+#[tokio::test]
+async fn a_late_reply_to_a_first_try_answers_a_burst_request_and_restores_the_window() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 100, 2).await;
+    let agent = tokio::spawn(async move {
+        let mut got = Vec::new();
+        for _ in 0..4 {
+            got.push(recv_id(&a).await);
+        }
+        for &(id, from) in &got[..3] {
+            a.send_to(&reply(id, b"now"), from).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let (id, from) = got[3];
+        a.send_to(&reply(id, b"late"), from).await.unwrap();
+        // The retry is never answered.
+        let _ = recv_id(&a).await;
+    });
+    let oid = sys_name();
+    let reqs: Vec<(Vec<&Oid>, u32)> = (0..4).map(|_| (vec![&oid], 1)).collect();
+    let replies = s
+        .bulk_many(&reqs, Instant::now() + Duration::from_secs(5), 2)
+        .await;
+    let names: Vec<Value> = replies
+        .into_iter()
+        .map(|r| {
+            r.unwrap()
+                .varbinds
+                .iter()
+                .next()
+                .unwrap()
+                .unwrap()
+                .value()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names[3], Value::OctetString(b"late".to_vec()));
+    assert_eq!(s.stats.timeouts, 1, "the first try timed out");
+    assert_eq!(s.window(), DEFAULT_IN_FLIGHT, "a late reply is not a loss");
+    agent.await.unwrap();
+}
+
+/// Tries lost at the tail of a burst (an agent that keeps two): the next tries go two at a
+/// time at most, and the lost requests are resent and answered.
+#[tokio::test]
+async fn requests_lost_at_the_tail_of_a_burst_are_resent_within_a_smaller_window() {
+    let (a, addr) = agent().await;
+    let mut s = session(addr, 100, 2).await;
+    let agent = tokio::spawn(async move {
+        let mut bursts = Vec::new();
+        let mut answered = 0;
+        while answered < 6 {
+            let mut burst = vec![recv_id(&a).await];
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let mut buf = [0u8; 1500];
+            while let Ok((n, from)) = a.try_recv_from(&mut buf) {
+                let id = ber::peek_community_request_id(&buf[..n]).unwrap().1;
+                burst.push((id, from));
+            }
+            bursts.push(burst.len());
+            for &(id, from) in burst.iter().take(2) {
+                a.send_to(&reply(id, b"x"), from).await.unwrap();
+                answered += 1;
+            }
+        }
+        bursts
+    });
+    let oid = sys_name();
+    let reqs: Vec<(Vec<&Oid>, u32)> = (0..6).map(|_| (vec![&oid], 1)).collect();
+    let replies = s
+        .bulk_many(&reqs, Instant::now() + Duration::from_secs(5), 2)
+        .await;
+    assert!(replies.iter().all(Result::is_ok));
+    let bursts = agent.await.unwrap();
+    assert_eq!(bursts[0], 6);
+    assert!(bursts[1..].iter().all(|&b| b <= 2), "{bursts:?}");
+    assert_eq!(s.stats.timeouts, 4);
+}

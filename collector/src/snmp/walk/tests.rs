@@ -449,22 +449,43 @@ async fn one_in_flight_walks_one_request_at_a_time() {
     assert_eq!(agent.max_burst.load(Ordering::SeqCst), 1);
 }
 
+/// An agent with a short input queue (it keeps 4 requests of a burst): the lost requests are
+/// resent and answered (max-repetitions stays), the window settles at 4 and probes above it
+/// less and less often.
 #[tokio::test]
 async fn an_agent_that_drops_bursts_gets_fewer_requests_at_once() {
     let indexes: Vec<u32> = (1..=200).collect();
     let agent = live_agent_keeping(indexed_table(&indexes, 0), 4).await;
-    let mut s = session(agent.addr, 100).await;
+    let auth = Auth::Community {
+        version: SnmpVersion::V2c,
+        community: Secret::new("public"),
+    };
+    let mut s = Session::new(agent.addr, &auth, Duration::from_millis(100), 1)
+        .await
+        .unwrap();
     s.set_max_in_flight(32);
     let mut reps = Repetitions::new(10);
     for _ in 0..3 {
         let t = walk_columns(&mut s, &mut reps).await.unwrap();
         assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
     }
-    assert!(s.max_in_flight() <= 4, "window {}", s.max_in_flight());
-    let timeouts = s.stats.timeouts;
-    let t = walk_columns(&mut s, &mut reps).await.unwrap();
-    assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
-    assert_eq!(s.stats.timeouts, timeouts, "no losses once the window fits");
+    assert_eq!(
+        reps.current, 10,
+        "losses to crowding are resent, not backed off"
+    );
+    assert!(s.window() <= 4, "window {}", s.window());
+    // Probes above 4 now and then: each loses one request (resent), less and less often.
+    let mut lost = Vec::new();
+    for _ in 0..16 {
+        let before = s.stats.timeouts;
+        let t = walk_columns(&mut s, &mut reps).await.unwrap();
+        assert_eq!(rows_of(&t), expected(&agent.table.lock().unwrap()));
+        lost.push(s.stats.timeouts - before);
+    }
+    assert!(lost.iter().all(|&n| n <= 1), "{lost:?}");
+    assert!(lost.iter().sum::<u64>() <= 4, "{lost:?}");
+    assert!(lost[8..].iter().sum::<u64>() <= 1, "{lost:?}");
+    assert_eq!(reps.current, 10);
 }
 
 /// A strictly increasing list of indexes from a list of gaps.
