@@ -7,6 +7,8 @@ use super::*;
 use crate::sample::{OpticDirection, PortCounters};
 use crate::snmp::Value;
 
+mod language;
+
 #[test]
 fn every_shipped_profile_is_valid_and_listed() {
     let profiles = builtin().expect("valid built-in profiles");
@@ -56,7 +58,7 @@ columns = [
             r#"bad.toml: table[0].role: "nodes" is not one of ["sensors"]"#,
             r#"bad.toml: table[0].entry: "1.3.6.one" is not a dotted OID"#,
             "bad.toml: table[0].index[0]: only the last component may be name:*",
-            r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N or name:*"#,
+            r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N, name:text or name:*"#,
             "bad.toml: table[0].columns[0].unit: a power column names its unit",
             r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present"])"#,
             "bad.toml: table[0].columns[1].column: sub-id 5 twice",
