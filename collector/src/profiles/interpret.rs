@@ -4,6 +4,8 @@
 //!   local port is resolved to our port key through `local_ports` (its port id or description
 //!   naming one of our ports), else the LLDP port number as an ifIndex, else the LLDP port id
 //!   as reported. Chassis and port ids of subtype macAddress are written `aa:bb:cc:dd:ee:ff`.
+//!   A neighbour that sends no system name is named by its system description
+//!   (`remote_system_descr`), as LibreNMS names it (servers' NICs, some APs send only that).
 //! - `optics`: `sensors` rows with `rx_dbm`/`tx_dbm` columns (in their `unit`), or with
 //!   ENTITY-SENSOR style `sensor_type`/`sensor_scale`/`sensor_precision`/`sensor_value`
 //!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
@@ -360,7 +362,9 @@ pub fn lldp(walked: &Walked<'_>, ports: &Ports<'_>) -> Vec<LldpNeighbour> {
         out.push(LldpNeighbour {
             local_port,
             remote_chassis_id: lldp_id(r, "remote_chassis_id", "remote_chassis_id_subtype", 4),
-            remote_system_name: r.text("remote_system_name"),
+            remote_system_name: r
+                .text("remote_system_name")
+                .or_else(|| r.text("remote_system_descr")),
             remote_port_id: lldp_id(r, "remote_port_id", "remote_port_id_subtype", 3),
             remote_port_descr: r.text("remote_port_descr"),
         });

@@ -202,6 +202,7 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "remote_port_id",
                 "remote_port_descr",
                 "remote_system_name",
+                "remote_system_descr",
                 "port_id_subtype",
                 "port_id",
                 "port_descr",

@@ -1,5 +1,6 @@
 //! Tests of the profile language's generic parts: text indexes, `select`, entries relative to
-//! the sysObjectID, tables of one role joined on their index, station tables; checked through the shipped profiles that use them.
+//! the sysObjectID, tables of one role joined on their index, station tables, the LLDP system
+//! description as a fallback name; checked through the shipped profiles that use them.
 
 use super::*;
 
@@ -194,4 +195,34 @@ fn a_standalone_ap_with_only_a_client_scalar() {
     let w = interpret::wifi(p, &walked, Some("hive-1"));
     assert_eq!((w.aps_total, w.aps_up, w.clients_total), (1, 1, 4));
     assert_eq!(w.aps[0].clients, Some(4));
+}
+
+#[test]
+fn a_neighbour_without_a_system_name_is_named_by_its_description() {
+    let p = profile("lldp");
+    let rem = table(p, "remote");
+    let walked = vec![(
+        rem,
+        vec![
+            row(
+                rem,
+                &[0, 1, 148],
+                &[
+                    ("remote_system_name", s("")),
+                    ("remote_system_descr", s("HPE ProLiant DL360 Gen10")),
+                ],
+            ),
+            row(
+                rem,
+                &[0, 2, 7],
+                &[
+                    ("remote_system_name", s("core-01")),
+                    ("remote_system_descr", s("Cisco IOS Software")),
+                ],
+            ),
+        ],
+    )];
+    let n = interpret::lldp(&walked, &Ports::new(&[]));
+    let names: Vec<Option<&str>> = n.iter().map(|x| x.remote_system_name.as_deref()).collect();
+    assert_eq!(names, [Some("HPE ProLiant DL360 Gen10"), Some("core-01")]);
 }
