@@ -108,6 +108,10 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/wifi-airespace.toml"),
     ),
     (
+        "wifi-airos.toml",
+        include_str!("../../profiles/wifi-airos.toml"),
+    ),
+    (
         "wifi-aruba-instant.toml",
         include_str!("../../profiles/wifi-aruba-instant.toml"),
     ),
@@ -120,19 +124,59 @@ pub(super) const FILES: &[(&str, &str)] = &[
         include_str!("../../profiles/wifi-cisco-lwapp.toml"),
     ),
     (
+        "wifi-extreme-ewc.toml",
+        include_str!("../../profiles/wifi-extreme-ewc.toml"),
+    ),
+    (
+        "wifi-fortiap.toml",
+        include_str!("../../profiles/wifi-fortiap.toml"),
+    ),
+    (
+        "wifi-grandstream.toml",
+        include_str!("../../profiles/wifi-grandstream.toml"),
+    ),
+    (
+        "wifi-hiveos.toml",
+        include_str!("../../profiles/wifi-hiveos.toml"),
+    ),
+    (
         "wifi-huawei-ac.toml",
         include_str!("../../profiles/wifi-huawei-ac.toml"),
+    ),
+    (
+        "wifi-meru.toml",
+        include_str!("../../profiles/wifi-meru.toml"),
     ),
     (
         "wifi-mikrotik.toml",
         include_str!("../../profiles/wifi-mikrotik.toml"),
     ),
     (
+        "wifi-openwrt.toml",
+        include_str!("../../profiles/wifi-openwrt.toml"),
+    ),
+    (
         "wifi-ruckus-sz.toml",
         include_str!("../../profiles/wifi-ruckus-sz.toml"),
     ),
     (
+        "wifi-ruckus-unleashed.toml",
+        include_str!("../../profiles/wifi-ruckus-unleashed.toml"),
+    ),
+    (
+        "wifi-ruckus-zd.toml",
+        include_str!("../../profiles/wifi-ruckus-zd.toml"),
+    ),
+    (
+        "wifi-stellar.toml",
+        include_str!("../../profiles/wifi-stellar.toml"),
+    ),
+    (
         "wifi-unifi.toml",
         include_str!("../../profiles/wifi-unifi.toml"),
+    ),
+    (
+        "wifi-zyxel-capwap.toml",
+        include_str!("../../profiles/wifi-zyxel-capwap.toml"),
     ),
 ];

@@ -75,10 +75,10 @@ fn candidates(
     (ix, true)
 }
 
-/// The column OIDs walked for a table, each once (columns filtered by `index_is` may share a
-/// sub-id).
-fn columns(t: &TableDef) -> Vec<Oid> {
-    let Some(entry) = &t.entry_oid else {
+/// The column OIDs of a table on this device (none for a relative entry without a
+/// sysObjectID: nothing to walk).
+fn columns(t: &TableDef, sys_object_id: Option<&str>) -> Vec<Oid> {
+    let Some(entry) = t.entry_for(sys_object_id) else {
         return Vec::new();
     };
     let mut subids: Vec<u32> = Vec::new();
@@ -105,8 +105,8 @@ fn entity_groups() -> [Vec<Oid>; 2] {
     ]
 }
 
-/// Rows of a walked table, keyed and split by its index (rows whose index does not fit are
-/// dropped; exceptions are not values).
+/// Rows of a walked table, keyed and split by its index (rows whose index does not fit, or
+/// that its `select` leaves out, are dropped; exceptions are not values).
 fn rows(def: &TableDef, t: &Table) -> Vec<Row> {
     let mut by_suffix: BTreeMap<Vec<u32>, Row> = BTreeMap::new();
     let mut walked: Vec<u32> = Vec::new();
@@ -125,7 +125,7 @@ fn rows(def: &TableDef, t: &Table) -> Vec<Row> {
             let Some(index) = interpret::split_index(def, &ids) else {
                 continue;
             };
-            if !interpret::index_fits(col, &index) {
+            if !interpret::index_fits(col, &index) || !interpret::selected(def, &index) {
                 continue;
             }
             let row = by_suffix.entry(ids).or_insert_with(|| Row {
@@ -188,7 +188,8 @@ pub async fn collect(
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for &i in &chosen {
         let start = groups.len();
-        groups.extend(reg[i].tables.iter().map(columns));
+        let id = out.sys_object_id.as_deref();
+        groups.extend(reg[i].tables.iter().map(|t| columns(t, id)));
         spans.push((start, groups.len()));
     }
     let fresh_entities = st

@@ -4,6 +4,8 @@
 //!   local port is resolved to our port key through `local_ports` (its port id or description
 //!   naming one of our ports), else the LLDP port number as an ifIndex, else the LLDP port id
 //!   as reported. Chassis and port ids of subtype macAddress are written `aa:bb:cc:dd:ee:ff`.
+//!   A neighbour that sends no system name is named by its system description
+//!   (`remote_system_descr`), as LibreNMS names it (servers' NICs, some APs send only that).
 //! - `optics`: `sensors` rows with `rx_dbm`/`tx_dbm` columns (in their `unit`), or with
 //!   ENTITY-SENSOR style `sensor_type`/`sensor_scale`/`sensor_precision`/`sensor_value`
 //!   columns: type 14 (dBm) as is, type 6 (watts) converted when the entity is named as an
@@ -19,11 +21,14 @@
 //!   `direction` column. A port and direction with one reading on lane 1 is a single-lane
 //!   optic (lane `None`). Converted levels are rounded to 0.001 dB; dBm values keep the
 //!   device's precision.
-//! - `wifi`: `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the
-//!   `radios` rows of the same `ap`; `ssids` rows; `totals` scalars. `aps_total`, `aps_up` and
-//!   `clients_total` are the device's own totals where it offers them, else counts and sums
-//!   (clients: over SSIDs when there are SSID rows, else over APs). A `standalone` profile's
-//!   device is its one AP, its `vaps` rows summed.
+//! - `wifi`: tables of one role are joined on their index (names and counts in two tables);
+//!   `aps` rows (index `ap`), their clients from `ap_clients` or the sum of the `radios` rows
+//!   of the same `ap`; `ssids` rows (named by `ssid_name`, else by a text `ssid` index);
+//!   `stations` rows, one per associated client, each counted once on its `ssid_name`;
+//!   `totals` scalars. `aps_total`, `aps_up` and `clients_total` are the device's own totals
+//!   where it offers them, else counts and sums (clients: over SSIDs when there are SSID or
+//!   station rows, else over APs). A `standalone` profile's device is its one AP, up, with the
+//!   device's clients (its `vaps` rows summed, else its total, else its SSIDs').
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -99,6 +104,26 @@ pub fn index_fits(col: &ColumnDef, index: &[(String, Vec<u32>)]) -> bool {
             .iter()
             .any(|(n, v)| n == name && v.as_slice() == [*want])
     })
+}
+
+/// Whether a row's index passes its table's `select` (each named component reads as the text).
+pub fn selected(def: &TableDef, index: &[(String, Vec<u32>)]) -> bool {
+    def.select.iter().all(|(key, want)| {
+        index
+            .iter()
+            .find(|(n, _)| n == key)
+            .and_then(|(_, ids)| index_text(ids))
+            .is_some_and(|t| t == *want)
+    })
+}
+
+/// An index component as text (each sub-id a byte); `None` when it is not printable.
+fn index_text(ids: &[u32]) -> Option<String> {
+    let bytes = ids
+        .iter()
+        .map(|&b| u8::try_from(b).ok())
+        .collect::<Option<Vec<u8>>>()?;
+    (printable(&bytes) && !bytes.is_empty()).then(|| String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Printable text of a value; `None` for empty strings and placeholders of hidden values.
@@ -402,7 +427,9 @@ pub fn lldp(walked: &Walked<'_>, ports: &Ports<'_>) -> Vec<LldpNeighbour> {
         out.push(LldpNeighbour {
             local_port,
             remote_chassis_id: lldp_id(r, "remote_chassis_id", "remote_chassis_id_subtype", 4),
-            remote_system_name: r.text("remote_system_name"),
+            remote_system_name: r
+                .text("remote_system_name")
+                .or_else(|| r.text("remote_system_descr")),
             remote_port_id: lldp_id(r, "remote_port_id", "remote_port_id_subtype", 3),
             remote_port_descr: r.text("remote_port_descr"),
         });
@@ -684,23 +711,45 @@ fn entity_sensor(r: &Row, label: &str) -> Option<(OpticDirection, f64)> {
     }
 }
 
-/// The wifi summary of one profile's walk; `sys_name` names a standalone AP.
-pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> Wifi {
-    let totals: HashMap<&str, i64> = rows_of(walked, "totals")
-        .flat_map(|r| {
-            ["aps_total", "aps_up", "clients_total"]
-                .into_iter()
-                .filter_map(move |k| Some((k, r.int(k)?)))
-        })
-        .collect();
+/// The rows of every table of one role, joined on their index: a row's values are the union
+/// of the values of the rows with that index, in the order first seen.
+fn joined(walked: &Walked<'_>, role: &str) -> Vec<Row> {
+    let mut out: Vec<Row> = Vec::new();
+    let mut at: HashMap<Vec<(String, Vec<u32>)>, usize> = HashMap::new();
+    for r in rows_of(walked, role) {
+        match at.get(&r.index) {
+            Some(&i) => out[i].values.extend(r.values.clone()),
+            None => {
+                at.insert(r.index.clone(), out.len());
+                out.push(r.clone());
+            }
+        }
+    }
+    out
+}
+
+/// An AP row's status: up or down by the profile's `up` values, else unknown.
+fn ap_status(r: &Row, walked: &Walked<'_>) -> String {
+    let (Some(v), Some((up, up_text))) = (r.values.get("ap_status"), profile_up(walked)) else {
+        return "unknown".to_string();
+    };
+    let is_up = match (int(v), text(v)) {
+        (Some(s), _) if !up.is_empty() => up.contains(&s),
+        (_, Some(t)) if !up_text.is_empty() => up_text.iter().any(|u| u.eq_ignore_ascii_case(&t)),
+        _ => false,
+    };
+    if is_up { "up" } else { "down" }.to_string()
+}
+
+fn aps(walked: &Walked<'_>) -> Vec<ApStatus> {
     let mut radios: BTreeMap<Vec<u32>, i64> = BTreeMap::new();
-    for r in rows_of(walked, "radios") {
+    for r in joined(walked, "radios") {
         if let (Some(ap), Some(c)) = (r.component("ap"), r.int("clients")) {
             *radios.entry(ap.to_vec()).or_default() += c.max(0);
         }
     }
     let mut aps = Vec::new();
-    for r in rows_of(walked, "aps") {
+    for r in joined(walked, "aps") {
         let key = r.component("ap").unwrap_or_default().to_vec();
         // A MAC index (six sub-ids, each a byte), written like a MAC value.
         let index_mac = key
@@ -713,19 +762,6 @@ pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> W
             _ => None,
         }
         .or(index_mac);
-        let status = match (r.values.get("ap_status"), profile_up(walked)) {
-            (Some(v), Some((up, up_text))) => {
-                let is_up = match (int(v), text(v)) {
-                    (Some(s), _) if !up.is_empty() => up.contains(&s),
-                    (_, Some(t)) if !up_text.is_empty() => {
-                        up_text.iter().any(|u| u.eq_ignore_ascii_case(&t))
-                    }
-                    _ => false,
-                };
-                if is_up { "up" } else { "down" }.to_string()
-            }
-            _ => "unknown".to_string(),
-        };
         let clients = r
             .int("ap_clients")
             .or_else(|| radios.get(&key).copied())
@@ -736,46 +772,72 @@ pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> W
                 .or_else(|| mac.clone())
                 .unwrap_or_default(),
             mac,
-            status,
+            status: ap_status(&r, walked),
             clients,
         });
     }
+    aps
+}
+
+/// Clients per SSID from `ssids` and `stations` rows; `None` when there are neither.
+fn ssid_clients(walked: &Walked<'_>) -> Option<BTreeMap<String, u64>> {
+    let ssid_rows = joined(walked, "ssids");
+    let station_rows = joined(walked, "stations");
+    if ssid_rows.is_empty() && station_rows.is_empty() {
+        return None;
+    }
     let mut ssids: BTreeMap<String, u64> = BTreeMap::new();
-    let mut any_ssid = false;
-    for r in rows_of(walked, "ssids") {
-        any_ssid = true;
-        let name = r.text("ssid_name").unwrap_or_default();
+    for r in &ssid_rows {
+        let name = r
+            .text("ssid_name")
+            .or_else(|| r.component("ssid").and_then(index_text))
+            .unwrap_or_default();
         *ssids.entry(name).or_default() += r.int("ssid_clients").unwrap_or(0).max(0) as u64;
     }
-    let mut vap_clients = 0u64;
-    let mut any_vap = false;
-    for r in rows_of(walked, "vaps") {
-        any_vap = true;
+    for r in &station_rows {
+        *ssids
+            .entry(r.text("ssid_name").unwrap_or_default())
+            .or_default() += 1;
+    }
+    Some(ssids)
+}
+
+/// The wifi summary of one profile's walk; `sys_name` names a standalone AP.
+pub fn wifi(profile: &Profile, walked: &Walked<'_>, sys_name: Option<&str>) -> Wifi {
+    let totals: HashMap<&str, i64> = rows_of(walked, "totals")
+        .flat_map(|r| {
+            ["aps_total", "aps_up", "clients_total"]
+                .into_iter()
+                .filter_map(move |k| Some((k, r.int(k)?)))
+        })
+        .collect();
+    let total = |k: &str| totals.get(k).map(|&v| v.max(0) as u64);
+    let mut aps = aps(walked);
+    let counted = ssid_clients(walked);
+    let mut ssids = counted.clone().unwrap_or_default();
+    let mut vap_clients: Option<u64> = None;
+    for r in joined(walked, "vaps") {
         let c = r.int("clients").unwrap_or(0).max(0) as u64;
-        vap_clients += c;
+        *vap_clients.get_or_insert(0) += c;
         if let Some(name) = r.text("ssid_name") {
             *ssids.entry(name).or_default() += c;
         }
     }
+    let ssid_sum = counted.map(|m| m.values().sum::<u64>());
     if profile.standalone {
         aps.push(ApStatus {
             name: sys_name.unwrap_or_default().to_string(),
             mac: None,
             status: "up".to_string(),
-            clients: any_vap.then_some(vap_clients),
+            clients: vap_clients.or(total("clients_total")).or(ssid_sum),
         });
     }
     let n_up = aps.iter().filter(|a| a.status == "up").count() as u64;
     let ap_sum: u64 = aps.iter().filter_map(|a| a.clients).sum();
-    let total = |k: &str| totals.get(k).map(|&v| v.max(0) as u64);
     Wifi {
         aps_total: total("aps_total").unwrap_or(aps.len() as u64),
         aps_up: total("aps_up").unwrap_or(n_up),
-        clients_total: total("clients_total").unwrap_or(if any_ssid {
-            ssids.values().sum()
-        } else {
-            ap_sum
-        }),
+        clients_total: total("clients_total").or(ssid_sum).unwrap_or(ap_sum),
         aps,
         ssids: ssids
             .into_iter()

@@ -4,15 +4,17 @@
 //! A profile has a `kind` (`lldp`, `optics` or `wifi`), the `sys_object_id` prefixes it is
 //! matched to (none: probed on every device, kept where it finds rows) and tables. A table
 //! names its conceptual row OID (`entry`), how its rows are keyed (`index`: components such as
-//! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`), its `role`
+//! `if_index`, `lldp_port`, `entity`, `ap:6` for a MAC in six sub-ids, `lane`, `name:text` for a length-prefixed string), its `role`
 //! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
 //! `string`, `enum`, `mac`, `oid`, `decimal`), `scale` and, for power, `unit` (`dBm`, `W`,
 //! `mW`, `uW`, `0.1uW`) and the layout options `index_is` (a column read only on rows whose
 //! index component has a value), `lane`, `absent` (raw values meaning no reading), `split`
 //! (one number per lane in a text) and `negative` (another unit below zero). Optics tables may
 //! also name their rows' port with a template (`port`), skip rows reading 0 everywhere
-//! (`empty_when_zero`) and give each row its direction (`dbm` with a `direction` column). How
-//! each kind reads its roles is in [`interpret`].
+//! (`empty_when_zero`) and give each row its direction (`dbm` with a `direction` column). An `entry` may be given relative to the
+//! device's sysObjectID (`sys_object_id.1.4.1.1`: per-model MIBs), and `select` keeps the rows
+//! whose text index components equal the given texts. How each kind reads its roles is in
+//! [`interpret`].
 
 mod builtin;
 pub mod engine;
@@ -150,7 +152,8 @@ pub struct TableDef {
     /// The rows' role in the kind (`remote`, `local_ports`, `sensors`, `aps`, `radios`,
     /// `ssids`, `totals`, `vaps`).
     pub role: String,
-    /// The conceptual row (`...Entry`) OID, dotted.
+    /// The conceptual row (`...Entry`) OID, dotted; `sys_object_id.SUFFIX` is relative to the
+    /// device's sysObjectID (per-model MIBs that repeat one table under each product OID).
     pub entry: String,
     /// Index components in order: `name` (one sub-id), `name:N` (N sub-ids), `name:*` (the
     /// rest); an empty list is a scalar group (`.0`).
@@ -166,9 +169,16 @@ pub struct TableDef {
     /// not 0 dBm in each direction.
     #[serde(default)]
     pub empty_when_zero: bool,
-    /// Parsed `entry`.
+    /// Only the rows whose index component (key) reads as this text (value), e.g.
+    /// `select = { extend = "clients-wlan" }` with `index = ["extend:text"]`.
+    #[serde(default)]
+    pub select: BTreeMap<String, String>,
+    /// Parsed `entry` (for a relative entry, the suffix after the sysObjectID).
     #[serde(skip)]
     pub entry_oid: Option<Oid>,
+    /// `entry` is relative to the device's sysObjectID.
+    #[serde(skip)]
+    pub entry_relative: bool,
     /// Parsed `index`.
     #[serde(skip)]
     pub components: Vec<(String, IndexWidth)>,
@@ -179,8 +189,26 @@ pub struct TableDef {
 pub enum IndexWidth {
     Fixed(usize),
     Rest,
-    /// `name:text`: a length-prefixed string (its length, then one sub-id per byte).
+    /// A length-prefixed string (a sub-id N, then N sub-ids: an OCTET STRING index that is not
+    /// IMPLIED); the component holds the N sub-ids.
     Text,
+}
+
+/// The relative form of a table's `entry`.
+const RELATIVE_ENTRY: &str = "sys_object_id.";
+
+impl TableDef {
+    /// The entry OID on a device with this sysObjectID (`None` for a relative entry on a device
+    /// without one).
+    pub fn entry_for(&self, sys_object_id: Option<&str>) -> Option<Oid> {
+        let entry = self.entry_oid.as_ref()?;
+        if !self.entry_relative {
+            return Some(entry.clone());
+        }
+        let mut ids = parse_dotted(sys_object_id?)?.subids();
+        ids.extend(entry.subids());
+        Oid::from_subids(&ids).ok()
+    }
 }
 
 /// One profile file.
@@ -225,6 +253,7 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "remote_port_id",
                 "remote_port_descr",
                 "remote_system_name",
+                "remote_system_descr",
                 "port_id_subtype",
                 "port_id",
                 "port_descr",
@@ -249,7 +278,7 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
             ],
         ),
         Kind::Wifi => (
-            &["aps", "radios", "ssids", "totals", "vaps"],
+            &["aps", "radios", "ssids", "totals", "vaps", "stations"],
             &[
                 "ap_name",
                 "ap_mac",
@@ -300,7 +329,12 @@ impl Profile {
                     table.role
                 ));
             }
-            match parse_dotted(&table.entry) {
+            let (relative, dotted) = match table.entry.strip_prefix(RELATIVE_ENTRY) {
+                Some(rest) => (true, rest),
+                None => (false, table.entry.as_str()),
+            };
+            table.entry_relative = relative;
+            match parse_dotted(dotted) {
                 Some(o) => table.entry_oid = Some(o),
                 None => problems.push(format!("{at}.entry: {:?} is not a dotted OID", table.entry)),
             }
@@ -324,6 +358,13 @@ impl Profile {
                     ));
                 }
                 table.components.push((name.to_string(), width));
+            }
+            for key in table.select.keys() {
+                if !table.components.iter().any(|(n, _)| n == key) {
+                    problems.push(format!(
+                        "{at}.select: {key:?} is not a component of the index"
+                    ));
+                }
             }
             if table.columns.is_empty() {
                 problems.push(format!("{at}.columns: a table has at least one column"));

@@ -7,6 +7,8 @@ use super::*;
 use crate::sample::{OpticDirection, PortCounters};
 use crate::snmp::Value;
 
+mod language;
+
 #[test]
 fn every_shipped_profile_is_valid_and_listed() {
     let profiles = builtin().expect("valid built-in profiles");
