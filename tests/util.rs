@@ -152,7 +152,9 @@ pub fn start_snmpsim(data: &Path, work: &Path) -> (Proc, u16) {
         .expect("stem")
         .to_string_lossy()
         .to_string();
-    wait_for_agent(port, &community, Duration::from_secs(120));
+    // snmpsim indexes every recording before it answers: the 65 LibreNMS recordings take
+    // minutes on 2 cores while the other tests run (the acceptance check allows 300 s too).
+    wait_for_agent(port, &community, Duration::from_secs(300));
     (p, port)
 }
 
