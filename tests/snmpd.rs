@@ -1,26 +1,7 @@
 //! Against net-snmp's `snmpd`: v2c and v3 authPriv (SHA+AES, SHA-512+AES-256) give the same
 //! ports as `snmpbulkwalk`; a wrong community is a timeout, a wrong v3 password an auth_error.
 
-use std::process::Command;
-
 use crate::util::*;
-
-fn snmpwalk_if_names(port: u16) -> Vec<String> {
-    let walk = require("snmpbulkwalk", "the Debian package snmp");
-    let out = Command::new(walk)
-        .args(["-v2c", "-c", "public", "-On", "-Oqv"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("1.3.6.1.2.1.31.1.1.1.1")
-        .output()
-        .expect("snmpbulkwalk");
-    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.trim().trim_matches('"').to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    names.sort();
-    names
-}
 
 #[test]
 fn v2c_and_v3_polls_match_snmpbulkwalk_and_failures_are_distinct() {
@@ -52,7 +33,7 @@ fn v2c_and_v3_polls_match_snmpbulkwalk_and_failures_are_distinct() {
     std::fs::write(&path, cfg).unwrap();
     let v = poll_json(&path, "1");
     let devs = devices(&v);
-    let want = snmpwalk_if_names(port);
+    let want = walk_if_names(port);
     assert!(!want.is_empty(), "snmpd has interfaces");
     for name in ["v2c", "v3-sha-aes", "v3-sha512-aes256"] {
         let d = &devs[name];

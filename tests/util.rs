@@ -404,3 +404,28 @@ pub fn demo_token<'a>(tokens: &'a [(String, String)], role: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {role} token"))
         .1
 }
+
+/// The ifName of every port `snmpbulkwalk` (v2c, community `public`) reads from the agent on
+/// `port`, sorted.
+pub fn walk_if_names(port: u16) -> Vec<String> {
+    walk_if_names_with(port, &[])
+}
+
+/// As [`walk_if_names`], with more `snmpbulkwalk` options (`-t 1 -r 2`).
+pub fn walk_if_names_with(port: u16, options: &[&str]) -> Vec<String> {
+    let walk = require("snmpbulkwalk", "the Debian package snmp");
+    let out = Command::new(walk)
+        .args(["-v2c", "-c", "public", "-On", "-Oqv"])
+        .args(options)
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("1.3.6.1.2.1.31.1.1.1.1")
+        .output()
+        .expect("snmpbulkwalk");
+    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim().trim_matches('"').to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    names.sort();
+    names
+}

@@ -3,7 +3,6 @@
 
 mod proxy;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use collector::config::{Config, DeviceConfig};
@@ -12,30 +11,6 @@ use collector::sample::{DevicePoll, PollStatus};
 
 use crate::util::*;
 use proxy::{Mode, Proxy};
-
-/// The ifName of every port `snmpbulkwalk` reads straight from the agent, sorted.
-fn if_names(port: u16) -> Vec<String> {
-    if_names_with(port, &[])
-}
-
-/// As [`if_names`], with more `snmpbulkwalk` options.
-fn if_names_with(port: u16, options: &[&str]) -> Vec<String> {
-    let walk = require("snmpbulkwalk", "the Debian package snmp");
-    let out = Command::new(walk)
-        .args(["-v2c", "-c", "public", "-On", "-Oqv"])
-        .args(options)
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("1.3.6.1.2.1.31.1.1.1.1")
-        .output()
-        .expect("snmpbulkwalk");
-    let mut names: Vec<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.trim().trim_matches('"').to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
-    names.sort();
-    names
-}
 
 fn port_names(d: &serde_json::Value) -> Vec<String> {
     let mut got: Vec<String> = d["ports"]
@@ -56,14 +31,17 @@ fn port_names(d: &serde_json::Value) -> Vec<String> {
 fn every_third_reply_late_reads_every_port() {
     let dir = tempfile::tempdir().unwrap();
     let (_agent, agent_port) = start_snmpd(dir.path());
-    let want = if_names(agent_port);
+    let want = walk_if_names(agent_port);
     assert!(!want.is_empty(), "snmpd has interfaces");
     let late = Mode::Late {
         every: 3,
         by: Duration::from_millis(2500),
     };
     let proxy = Proxy::start(agent_port, late, 1);
-    assert_eq!(if_names_with(proxy.port, &["-t", "1", "-r", "2"]), want);
+    assert_eq!(
+        walk_if_names_with(proxy.port, &["-t", "1", "-r", "2"]),
+        want
+    );
     let cfg = format!(
         "[store]\npath = {:?}\n[auth.v2c]\nversion = \"2c\"\ncommunity = \"public\"\n\
          [[device]]\nname = \"late\"\naddress = \"127.0.0.1:{}\"\nauth = \"v2c\"\n\
@@ -134,7 +112,7 @@ const MANY_SMALL: &str =
 async fn random_loss_of_10_and_30_percent_loses_no_port() {
     let dir = tempfile::tempdir().unwrap();
     let (_agent, agent_port) = start_snmpd(dir.path());
-    let want = if_names(agent_port);
+    let want = walk_if_names(agent_port);
     for (p, seed) in [(0.1, 10), (0.3, 30)] {
         let proxy = Proxy::start(agent_port, Mode::Loss { p }, seed);
         let dev = device(proxy.port, MANY_SMALL);
@@ -147,7 +125,7 @@ async fn random_loss_of_10_and_30_percent_loses_no_port() {
 async fn half_lost_completes_or_fails_within_its_budget() {
     let dir = tempfile::tempdir().unwrap();
     let (_agent, agent_port) = start_snmpd(dir.path());
-    let want = if_names(agent_port);
+    let want = walk_if_names(agent_port);
     let proxy = Proxy::start(agent_port, Mode::Loss { p: 0.5 }, 50);
     let dev = device(
         proxy.port,
@@ -181,7 +159,7 @@ async fn half_lost_completes_or_fails_within_its_budget() {
 async fn a_device_that_recovers_gets_its_window_back() {
     let dir = tempfile::tempdir().unwrap();
     let (_agent, agent_port) = start_snmpd(dir.path());
-    let want = if_names(agent_port);
+    let want = walk_if_names(agent_port);
     let proxy = Proxy::start(agent_port, Mode::Loss { p: 0.4 }, 40);
     let dev = device(
         proxy.port,

@@ -96,7 +96,7 @@ pub fn verdicts_table(a: &VerdictsAnswer) -> Table {
             .map(|v| {
                 vec![
                     Cell::Text(v.id.clone()),
-                    Cell::Text(verdict_name(v)),
+                    Cell::Text(v.verdict.as_str().to_string()),
                     Cell::Int(v.n_aps as u64),
                     Cell::Int(u64::from(v.days_with_data)),
                     num(v.p90_peak_per_ap, 2),
@@ -107,14 +107,6 @@ pub fn verdicts_table(a: &VerdictsAnswer) -> Table {
             })
             .collect(),
     }
-}
-
-/// The verdict's contract name (`underused`, ...).
-fn verdict_name(v: &HotspotVerdict) -> String {
-    serde_json::to_value(v.verdict)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// One hotspot's figures for one local day (`cadastre::wifi::DailyUsage` with its date as

@@ -87,6 +87,18 @@ pub enum Verdict {
     Ok,
 }
 
+impl Verdict {
+    /// The contract's name (its JSON form): `insufficient_data`, `faulty`, `underused`, `ok`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::InsufficientData => "insufficient_data",
+            Verdict::Faulty => "faulty",
+            Verdict::Underused => "underused",
+            Verdict::Ok => "ok",
+        }
+    }
+}
+
 /// One hotspot's verdict with the figures it was computed from and the rule that decided it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HotspotVerdict {

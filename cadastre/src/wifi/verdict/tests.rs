@@ -171,3 +171,15 @@ fn a_day_of_the_store_under_half_covered_is_a_day_without_data() {
     let v = one(1, &r);
     assert_eq!((v.verdict, v.days_with_data), (Verdict::Underused, 28));
 }
+
+#[test]
+fn a_verdict_s_name_is_its_json_form() {
+    for v in [
+        Verdict::InsufficientData,
+        Verdict::Faulty,
+        Verdict::Underused,
+        Verdict::Ok,
+    ] {
+        assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+    }
+}
