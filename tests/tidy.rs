@@ -16,7 +16,9 @@ fn walk(dir: &Path, ext: &str, out: &mut Vec<std::path::PathBuf>) {
         let p = e.path();
         let name = e.file_name().to_string_lossy().to_string();
         if p.is_dir() {
-            if name != "target" && !name.starts_with('.') && name != "fuzz" {
+            if !["target", "fuzz", "node_modules"].contains(&name.as_str())
+                && !name.starts_with('.')
+            {
                 walk(&p, ext, out);
             }
         } else if p.extension().is_some_and(|x| x == ext) {

@@ -1,13 +1,13 @@
-//! The web page in a real headless Chromium: served by `irisops serve`, its script renders the
-//! devices and ports, and the cadastre's map and statistics, from the API into the DOM.
+//! The web app in a real headless Chromium (Debian's `chromium`), driven by playwright-core
+//! (`tests/web/`, pinned by its `package-lock.json`; `tests/run` runs `npm ci` there): one
+//! `irisops demo` for every scenario of `tests/web/*.test.mjs` (node's test runner, one browser
+//! per file), each asserting on figures it reads from the API itself. Screenshots of each view go
+//! to `target/web-screenshots/` (and, with `IRISOPS_WEB_SCREENSHOTS=dashboards/screenshots`,
+//! into the repository for the README). Also: the lint and format check of the app's JS.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
-use serde_json::Value;
-
-use crate::simulator::{serve_fleet, start_serve, wait_for_metrics};
 use crate::util::*;
 
 /// The DOM of `url` after its scripts ran (5 s of virtual time) in headless Chromium.
@@ -39,117 +39,86 @@ pub(crate) fn dump_dom(dir: &Path, url: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn the_page_renders_devices_and_ports_in_chromium() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_sim, _serve, http) = serve_fleet(dir.path(), 8, 6);
-    wait_for_metrics(
-        http,
-        &[("irisops_rates_total", 6.0), ("irisops_polls_total", 24.0)],
-    );
-    let dom = dump_dom(
-        dir.path(),
-        &format!("http://127.0.0.1:{http}/#token={TEST_TOKEN}"),
-    );
-    assert!(
-        dom.contains("8 devices, 5 up"),
-        "summary line rendered:\n{dom}"
-    );
-    assert!(
-        dom.contains(r#"<tr data-name="dev0001""#),
-        "device rows rendered:\n{dom}"
-    );
-    assert!(
-        dom.contains(">timeout<"),
-        "the dead device shows its status:\n{dom}"
-    );
-    assert!(
-        dom.contains("Ports of dev0001"),
-        "ports of the first device:\n{dom}"
-    );
-    assert!(dom.contains("<polyline"), "a series chart is drawn:\n{dom}");
+/// The directory of the browser tests and their pinned npm packages.
+fn web_tests_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("web")
 }
 
-/// `irisops serve` of the generated demo cadastre (no devices); its HTTP port once it answers.
-fn serve_demo_cadastre(dir: &Path) -> (Proc, u16) {
-    let data = dir.join("cadastre");
-    let status = Command::new(irisops())
-        .args(["cadastre", "generate-demo", "--out"])
-        .arg(&data)
-        .stderr(Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let cfg = dir.join("irisops.toml");
+/// `node` and the installed packages of `tests/web` (`npm ci`, which `tests/run` does); a
+/// missing one fails with what to run.
+fn node_ready() -> std::path::PathBuf {
+    let node = require("node", "Node.js (the Debian package nodejs)");
+    let modules = web_tests_dir().join("node_modules/playwright-core");
+    assert!(
+        modules.exists(),
+        "tests/web/node_modules is missing: run `npm ci` in tests/web (tests/run does)"
+    );
+    node
+}
+
+#[test]
+fn the_web_app_in_chromium() {
+    let node = node_ready();
+    require(
+        "chromium",
+        "the Debian package chromium (tests/run installs it)",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (_demo, http, _tokens) = start_demo(dir.path(), 20, 24);
+    let shots = std::env::var("IRISOPS_WEB_SCREENSHOTS").unwrap_or_else(|_| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/web-screenshots")
+            .display()
+            .to_string()
+    });
+    std::fs::create_dir_all(&shots).unwrap();
+    let files: Vec<String> = std::fs::read_dir(web_tests_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".test.mjs"))
+        .collect();
+    assert!(!files.is_empty(), "no tests/web/*.test.mjs");
+    let out = Command::new(node)
+        .current_dir(web_tests_dir())
+        .args(["--test", "--test-concurrency=1", "--test-reporter=spec"])
+        .args(&files)
+        .env("IRISOPS_WEB_URL", format!("http://127.0.0.1:{http}"))
+        .env("IRISOPS_WEB_TOKENS", dir.path().join("demo/tokens"))
+        .env("IRISOPS_WEB_SHOTS", &shots)
+        .output()
+        .expect("run node --test");
     let text = format!(
-        "[store]\npath = {:?}\n[cadastre]\ndata = {:?}\n",
-        dir.join("store").display().to_string(),
-        data.display().to_string()
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
-    std::fs::write(&cfg, text).unwrap();
-    let (serve, http) = start_serve(&cfg);
-    wait_healthy(http, Duration::from_secs(20));
-    (serve, http)
-}
-
-fn api(http: u16, path: &str) -> Value {
-    let (code, body) = http_get(http, path);
-    assert_eq!(code, 200, "{path}: {body}");
-    serde_json::from_str(&body).unwrap()
+    println!("{text}");
+    assert!(out.status.success(), "browser tests failed:\n{text}");
+    // The runner's own count: every file ran at least one test, none was skipped.
+    let count = |what: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("ℹ {what} ")))
+            .and_then(|n| n.trim().parse::<u32>().ok())
+            .unwrap_or(0)
+    };
+    assert!(count("pass") >= files.len() as u32, "{text}");
+    assert_eq!(count("skipped"), 0, "{text}");
 }
 
 #[test]
-fn the_cadastre_map_is_drawn_in_chromium() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_serve, http) = serve_demo_cadastre(dir.path());
-    let stats = api(http, "/api/v1/cadastre/stats");
-    let n = |layer: &str| {
-        let v = api(http, &format!("/api/v1/cadastre/layers/{layer}"));
-        v["features"].as_array().unwrap().len()
-    };
-    let (n_routes, n_sites) = (n("routes"), n("sites"));
-    assert!(n_routes > 100 && n_sites > 100);
-    // Opened on a link to a route with the sites hidden, as a click on the route and on the
-    // sites toggle leave the page.
-    let dom = dump_dom(
-        dir.path(),
-        &format!("http://127.0.0.1:{http}/#feature=routes/r-0001&hide=sites&token={TEST_TOKEN}"),
-    );
-    assert_eq!(
-        dom.matches(r#"<path data-layer="routes""#).count(),
-        n_routes,
-        "one shape per route:\n{dom}"
-    );
-    assert_eq!(
-        dom.matches(r#"<circle data-layer="sites""#).count(),
-        n_sites,
-        "one shape per site"
-    );
-    assert!(dom.contains(r#" d="M"#), "routes are drawn as paths");
-    let owners = stats["by_owner"].as_object().unwrap();
-    assert!(!owners.is_empty());
-    for (owner, s) in owners {
-        let km = format!("{:.1}", s["km"].as_f64().unwrap());
-        let row = format!(r#"<tr data-owner="{owner}"><td><span style="color:"#);
-        let at = dom
-            .find(&row)
-            .unwrap_or_else(|| panic!("a legend row for {owner}"));
-        let cell = format!(r#"<td class="km">{km}</td>"#);
-        assert!(dom[at..].contains(&cell), "{owner}: {km} km");
-    }
-    // The linked route is highlighted and its properties listed.
-    let route = r#"<path data-layer="routes" data-id="r-0001" data-owner="cirb""#;
-    let at = dom.find(route).expect("the linked route");
-    let tag = &dom[at..at + dom[at..].find('>').unwrap()];
+fn the_web_app_passes_its_lint_and_format_check() {
+    let _ = node_ready();
+    let npm = require("npm", "npm (the Debian package npm)");
+    let out = Command::new(npm)
+        .current_dir(web_tests_dir())
+        .args(["run", "--silent", "lint"])
+        .output()
+        .expect("npm run lint");
     assert!(
-        tag.contains(r#"class="sel""#),
-        "the route is highlighted: {tag}"
-    );
-    assert!(dom.contains("Route r-0001"), "properties panel title");
-    assert!(dom.contains(r#"<g id="map-sites" style="display: none;">"#));
-    assert!(dom.contains(r#"<g id="map-routes">"#), "routes shown");
-    assert!(
-        dom.contains(r#"<tr data-property="from_site"><th>from_site</th><td>pop-01</td></tr>"#),
-        "the route's properties are listed"
+        out.status.success(),
+        "eslint/prettier:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

@@ -22,6 +22,7 @@ use collector::store::{Retention, Store};
 
 use crate::http::auth::Auth;
 use crate::http::snapshot::Cadastres;
+use crate::http::web::WebState;
 use crate::http::{router_with_limits, AppState};
 
 /// Arguments of `irisops serve`.
@@ -58,6 +59,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `[web]` as served: the background read and checked now, so a bad file stops the start
+/// with its key named rather than failing in a browser later.
+fn web_state(cfg: &collector::config::WebConfig) -> anyhow::Result<WebState> {
+    let background = match &cfg.background {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read(path)
+                .with_context(|| format!("web.background: cannot read {}", path.display()))?;
+            let v: serde_json::Value = serde_json::from_slice(&text)
+                .with_context(|| format!("web.background: {} is not JSON", path.display()))?;
+            let kind = v.get("type").and_then(|t| t.as_str()).unwrap_or("");
+            if !matches!(kind, "FeatureCollection" | "Feature") {
+                anyhow::bail!(
+                    "web.background: {} is not a GeoJSON FeatureCollection or Feature (type {kind:?})",
+                    path.display()
+                );
+            }
+            Some(axum::body::Bytes::from(text))
+        }
+    };
+    Ok(WebState {
+        tiles: cfg.tiles.clone(),
+        tiles_attribution: cfg.tiles_attribution.clone(),
+        background,
+    })
+}
+
 /// Runs the collector and the server until Ctrl-C (or `stop` turns true).
 pub async fn serve(
     cfg: Config,
@@ -65,6 +93,7 @@ pub async fn serve(
     stop: Option<watch::Receiver<bool>>,
 ) -> anyhow::Result<()> {
     refuse_open_network(&cfg, listen)?;
+    let web = Arc::new(web_state(&cfg.web)?);
     let cadastre = match &cfg.cadastre_data {
         Some(dir) => Some(Arc::new(
             Cadastres::open(dir)?.with_limits(import_limits(&cfg.cadastre_limits)),
@@ -108,6 +137,7 @@ pub async fn serve(
             auth: Arc::new(Auth::new(&cfg.api)),
             answers: Arc::default(),
             wifi: Arc::new(cfg.wifi.clone()),
+            web,
         },
         &cfg.api,
     );

@@ -120,6 +120,7 @@ mod tests {
             auth: Arc::new(Auth::new(&ApiConfig::default())),
             answers: Arc::default(),
             wifi: Default::default(),
+            web: Default::default(),
         }
     }
 

@@ -36,10 +36,13 @@ pub enum Permission {
     Metrics,
     /// The wifi hotspots' usage, verdicts and relocation plan.
     WifiRead,
+    /// Who the caller is and the web app's map settings (`/api/v1/me`, `/api/v1/web/*`):
+    /// every role.
+    Session,
 }
 
 /// Every permission, in the README's order.
-pub const PERMISSIONS: [Permission; 7] = [
+pub const PERMISSIONS: [Permission; 8] = [
     Permission::MonitoringRead,
     Permission::CadastreRead,
     Permission::CadastreWrite,
@@ -47,6 +50,7 @@ pub const PERMISSIONS: [Permission; 7] = [
     Permission::Commercial,
     Permission::Metrics,
     Permission::WifiRead,
+    Permission::Session,
 ];
 
 impl Permission {
@@ -60,6 +64,7 @@ impl Permission {
             Permission::Commercial => "commercial",
             Permission::Metrics => "metrics",
             Permission::WifiRead => "wifi:read",
+            Permission::Session => "session",
         }
     }
 }
@@ -79,7 +84,7 @@ pub enum Access {
 pub fn access(role: ApiRole, permission: Permission) -> Access {
     use Permission::*;
     match (role, permission) {
-        (ApiRole::Admin, _) => Access::Full,
+        (ApiRole::Admin, _) | (_, Session) => Access::Full,
         (ApiRole::Operator, Commercial) => Access::Offer,
         (ApiRole::Operator, _) => Access::Denied,
         (ApiRole::Planner, CadastreWrite) => Access::Full,
@@ -238,7 +243,7 @@ mod tests {
 
     /// The README's table, row by row: r = full, o = offer, - = denied, in the order viewer,
     /// engineer, planner, commercial, operator, admin.
-    const TABLE: [(Permission, &str); 7] = [
+    const TABLE: [(Permission, &str); 8] = [
         (Permission::MonitoringRead, "rrrr-r"),
         (Permission::CadastreRead, "rrrr-r"),
         (Permission::CadastreWrite, "--r--r"),
@@ -246,6 +251,7 @@ mod tests {
         (Permission::Commercial, "rrrror"),
         (Permission::Metrics, "rrrr-r"),
         (Permission::WifiRead, "rrrr-r"),
+        (Permission::Session, "rrrrrr"),
     ];
 
     #[test]

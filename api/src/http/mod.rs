@@ -6,7 +6,8 @@
 //! function of its state, tested with `oneshot` (`tests.rs`).
 //!
 //! Routes (the contract):
-//! - [`web`]: `GET /` (the web page)
+//! - [`web`]: `GET /` (the web app's page), `GET /web/{file}`, `GET /web/vendor/{file}` (its
+//!   files), `GET /api/v1/me`, `GET /api/v1/web/config`, `GET /api/v1/web/background`
 //! - [`openapi`]: `GET /api/openapi.json` (the OpenAPI 3.1 document), `GET /api/docs` (its
 //!   interactive reference)
 //! - [`monitoring`]: `GET /healthz`, `GET /metrics` (Prometheus text), `GET /api/v1/devices`,
@@ -76,6 +77,8 @@ pub struct AppState {
     /// `[wifi]`: the verdicts' thresholds and the plan's limits (the defaults of the wifi
     /// routes' parameters), the days' time zone.
     pub wifi: Arc<collector::config::WifiConfig>,
+    /// `[web]`: the map's optional tiles and background.
+    pub web: Arc<web::WebState>,
 }
 
 /// Every area's routes, merged, and the OpenAPI document that describes them (which they

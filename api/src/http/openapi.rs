@@ -34,7 +34,13 @@ pub const DOCUMENT_PATH: &str = "/api/openapi.json";
 /// Where the interactive reference is served (and everything under it).
 pub const DOCS_PATH: &str = "/api/docs";
 /// The documented operations that need no token; every other one names its permission.
-pub const OPEN_PATHS: [&str; 3] = ["/", "/healthz", DOCUMENT_PATH];
+pub const OPEN_PATHS: [&str; 5] = [
+    "/",
+    "/web/{file}",
+    "/web/vendor/{vendor_file}",
+    "/healthz",
+    DOCUMENT_PATH,
+];
 
 /// The name of the security scheme every protected operation names.
 pub const BEARER: &str = "bearer";

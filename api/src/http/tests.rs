@@ -95,6 +95,7 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
         })),
         answers: Arc::default(),
         wifi: Default::default(),
+        web: Default::default(),
     }
 }
 

@@ -155,6 +155,8 @@ fn path_value(name: &str, schema: &Value, doc: &Value) -> String {
         "name" | "device" => "core-01".into(),
         "port" => "xe-0%2F0%2F1".into(),
         "layer" => "routes".into(),
+        "file" => "app.js".into(),
+        "vendor_file" => "leaflet.js".into(),
         _ => text(&sample(schema, doc))
             .replace('%', "%25")
             .replace('/', "%2F"),

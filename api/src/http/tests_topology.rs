@@ -96,6 +96,7 @@ fn app(dir: &std::path::Path) -> (Router, cadastre::Cadastre, Measured) {
         })),
         answers: Arc::default(),
         wifi: Default::default(),
+        web: Default::default(),
     };
     (router(state), cad, measured)
 }

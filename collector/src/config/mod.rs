@@ -27,6 +27,7 @@ mod report;
 mod schedule;
 mod unknown;
 mod validate;
+mod web;
 mod wifi;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ pub use plan::{CadastreLimits, CollectorConfig, Config, DeviceConfig, InfluxConf
 pub use problems::Problem;
 pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;
+pub use web::WebConfig;
 pub use wifi::WifiConfig;
 
 // The credentials are the transport's types (`snmp` imports nothing from `config`); they stay

@@ -32,6 +32,8 @@ pub struct Config {
     pub reports: Vec<super::report::ReportConfig>,
     /// `[wifi]`: the hotspots' usage review and daily rollup (defaults when absent).
     pub wifi: super::wifi::WifiConfig,
+    /// `[web]`: the web app's map background and tiles (none when absent).
+    pub web: super::web::WebConfig,
 }
 
 /// The limits of a cadastre import (`[cadastre]`); each `None` takes the cadastre crate's

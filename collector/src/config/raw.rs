@@ -20,6 +20,7 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub report: Vec<super::report::RawReport>,
     pub wifi: Option<super::wifi::RawWifi>,
+    pub web: Option<super::web::RawWeb>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.

@@ -86,6 +86,7 @@ fn known(parent: &[Step]) -> &'static [&'static str] {
         [a] if k(a, "influx") => fields::<raw::RawInflux>(),
         [a] if k(a, "api") => fields::<super::api::RawApi>(),
         [a] if k(a, "wifi") => fields::<super::wifi::RawWifi>(),
+        [a] if k(a, "web") => fields::<super::web::RawWeb>(),
         [a, Key(_)] if k(a, "auth") => fields::<raw::RawAuth>(),
         [a, Index(_)] if k(a, "device") => fields::<raw::RawDevice>(),
         [a, Index(_)] if k(a, "report") => fields::<super::report::RawReport>(),

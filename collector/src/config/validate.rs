@@ -75,6 +75,7 @@ pub(super) fn validate(
     let api = super::api::api(raw.api.as_ref(), &mut p);
     let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
     let wifi = super::wifi::wifi(raw.wifi.as_ref(), &mut p);
+    let web = super::web::web(raw.web.as_ref(), &mut p);
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -87,6 +88,7 @@ pub(super) fn validate(
             api,
             reports,
             wifi,
+            web,
         })
     } else {
         Err(p.0)

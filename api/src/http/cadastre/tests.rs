@@ -54,6 +54,7 @@ fn app_within(limits: cadastre::limits::Limits) -> (Router, tempfile::TempDir) {
         })),
         answers: Arc::default(),
         wifi: Default::default(),
+        web: Default::default(),
     };
     (router(state), dir)
 }
