@@ -106,3 +106,19 @@ test('what-if: a worksite cut equals the API’s', async () => {
   check(page);
   await page.context().close();
 });
+
+test('hotspots by verdict and the relocation plan’s moves, as the API has them', async () => {
+  const verdicts = await api('viewer', '/api/v1/wifi/verdicts');
+  const plan = await api('viewer', '/api/v1/wifi/plan');
+  const page = await open('viewer', '#/map?layers=routes,hotspots,targets,plan');
+  await page.waitForSelector('#map[data-moves]');
+  assert.equal(Number(await page.locator('#map').getAttribute('data-moves')), plan.moves.length);
+  const legend = await page.locator('#map-legend').innerText();
+  for (const v of ['ok', 'underused', 'faulty']) {
+    const n = verdicts.hotspots.filter((h) => h.verdict === v).length;
+    assert.match(legend, new RegExp(`${v} \\(${n}\\)`), `${v}: ${n}`);
+  }
+  await shot(page, 'map-wifi-plan');
+  check(page);
+  await page.context().close();
+});
