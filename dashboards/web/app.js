@@ -17,7 +17,7 @@ import './strings.js';
 /// The views, in the navigation's order; `allowed(me)` from the caller's permissions.
 const VIEWS = [mapView, engineerView, plannerView, commercialView, offerView, wifiView];
 
-const state = { me: null, view: null, unmount: null };
+const state = { me: null, view: null, unmount: null, generation: 0 };
 
 /// The route of the URL's fragment: `{view, params}`.
 export function route() {
@@ -145,14 +145,20 @@ async function show() {
     state.unmount = null;
   }
   state.view = v.id;
+  // A mount still loading when another view (or the same one, from a new link) is shown is
+  // stale: its unmount runs as soon as it ends, and it never becomes the current view.
+  const generation = ++state.generation;
   const el = h('div', { id: `view-${v.id}`, class: 'view' });
   document.getElementById('view').replaceChildren(el);
+  let unmount = null;
   try {
-    state.unmount = (await v.mount(el, { me: state.me, params, setParams, navigate })) || null;
+    unmount = (await v.mount(el, { me: state.me, params, setParams, navigate })) || null;
   } catch (e) {
-    el.append(h('p.error', {}, `${t('app.failed')}: ${e.message}`));
+    if (generation === state.generation) el.append(h('p.error', {}, `${t('app.failed')}: ${e.message}`));
     if (e.status !== 401) console.warn(e);
   }
+  if (generation === state.generation) state.unmount = unmount;
+  else if (unmount) unmount();
 }
 
 async function start() {

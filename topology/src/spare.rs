@@ -38,6 +38,10 @@ impl LitPort {
 pub struct LinkSpare {
     /// The link (route) id.
     pub id: String,
+    /// One end's site id.
+    pub from_site: String,
+    /// The other end's site id.
+    pub to_site: String,
     /// Who owns the route.
     pub owner: String,
     /// Length in metres.
@@ -132,6 +136,8 @@ impl Network {
             }
             report.links.push(LinkSpare {
                 id: l.id.clone(),
+                from_site: l.a.clone(),
+                to_site: l.b.clone(),
                 owner: l.owner.clone(),
                 length_m: l.length_m,
                 fibre_count: l.fibre_count,

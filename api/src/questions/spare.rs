@@ -145,6 +145,9 @@ pub enum SpareOffer {
 #[serde(deny_unknown_fields)]
 pub struct RouteOffer {
     pub id: String,
+    /// The route's ends: the sites an operator can quote between.
+    pub from_site: String,
+    pub to_site: String,
     pub owner: String,
     pub length_m: f64,
     pub dark_strands: u32,
@@ -167,6 +170,8 @@ impl From<&LinkSpare> for RouteOffer {
     fn from(l: &LinkSpare) -> Self {
         RouteOffer {
             id: l.id.clone(),
+            from_site: l.from_site.clone(),
+            to_site: l.to_site.clone(),
             owner: l.owner.clone(),
             length_m: l.length_m,
             dark_strands: l.dark_strands,

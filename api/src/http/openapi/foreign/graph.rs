@@ -171,6 +171,10 @@ pub struct RerouteAnswer {
 pub struct LinkSpare {
     /// The route id.
     id: String,
+    /// One end's site id.
+    from_site: String,
+    /// The other end's site id.
+    to_site: String,
     owner: String,
     length_m: f64,
     /// Strands in the cables.
