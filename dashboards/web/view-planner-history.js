@@ -36,13 +36,15 @@ function featureDiff(f, openFeature) {
     changed: gChanged,
   };
   if (f.before?.geometry || f.after?.geometry) rows.push(geomRow);
+  // A change: before and after side by side; an addition or a deletion: its one state.
+  const show = (r, v) => (r.geom ? geom(v) : fmt(null, v));
   const line = (r) =>
     h(
       'tr',
-      { class: r.changed ? 'changed' : null, dataset: { key: r.key } },
+      { class: f.op === 'changed' && r.changed ? 'changed' : null, dataset: { key: r.key } },
       h('th', {}, label(r.key), ' ', h('code.key', {}, r.key)),
-      h('td.before', {}, f.op === 'added' ? '' : r.geom ? geom(r.before) : fmt(null, r.before)),
-      h('td.after', {}, f.op === 'deleted' ? '' : r.geom ? geom(r.after) : fmt(null, r.after)),
+      f.op === 'added' ? null : h('td.before', {}, show(r, r.before)),
+      f.op === 'deleted' ? null : h('td.after', {}, show(r, r.after)),
     );
   const changed = f.op === 'changed' ? rows.filter((r) => r.changed) : rows;
   const unchanged = f.op === 'changed' ? rows.filter((r) => !r.changed) : [];
@@ -50,8 +52,8 @@ function featureDiff(f, openFeature) {
     'tr',
     {},
     h('th', {}, t('common.property')),
-    h('th', {}, t('plan.history.before')),
-    h('th', {}, t('plan.history.after')),
+    f.op === 'added' ? null : h('th', {}, t('plan.history.before')),
+    f.op === 'deleted' ? null : h('th', {}, t('plan.history.after')),
   );
   return h(
     'div.diff',
@@ -103,7 +105,7 @@ export async function historyTab(el, ctx) {
       [
         { key: 'version', label: t('plan.history.version'), num: true, fmt: (v) => num(v) },
         { key: 'time_ms', label: t('plan.history.time'), fmt: (v) => h('span.nowrap', {}, dateTime(v)) },
-        { key: 'author', label: t('plan.history.author') },
+        { key: 'author', label: t('plan.history.author'), fmt: (v) => h('span.nowrap', {}, v) },
         { key: 'reason', label: t('plan.history.reason') },
         { key: 'n_added', label: '+', title: t('plan.history.added'), num: true, fmt: (v) => num(v) },
         { key: 'n_changed', label: '~', title: t('plan.history.changedn'), num: true, fmt: (v) => num(v) },

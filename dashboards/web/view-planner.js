@@ -32,6 +32,8 @@ const MAP_LAYERS = ['routes', 'sites', 'worksites', 'hotspots', 'targets'];
 /// Column widths by property (px); others share what is left.
 const WIDTH = {
   id: 110,
+  name: 150,
+  srlgs: 100,
   status: 100,
   owner: 130,
   ducts_total: 70,

@@ -75,9 +75,11 @@ test('the tables list every feature of a layer, filtered as the API filters', as
   await page.waitForFunction((n) => +document.querySelector('#planner-count').dataset.shown === n, filtered.length);
   assert.deepEqual(await count(), [filtered.length, routes.length]);
   assert.match(page.url(), new RegExp(`owner=${owner}`));
-  const owned = await page
-    .locator('#planner-table tbody tr[data-id] td:nth-child(5)')
-    .evaluateAll((tds) => [...new Set(tds.map((td) => td.textContent))]);
+  const owned = await page.evaluate(() => {
+    const col = [...document.querySelectorAll('#planner-table th')].findIndex((th) => th.dataset.key === 'owner');
+    const rows = document.querySelectorAll('#planner-table tbody tr[data-id]');
+    return [...new Set([...rows].map((tr) => tr.children[col].textContent))];
+  });
   assert.deepEqual(owned, [owner]);
 
   // Sorted by free ducts, most first: the first row is the API's route with the most.
