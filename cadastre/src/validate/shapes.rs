@@ -172,11 +172,18 @@ fn ends(at: &At<'_>, r: &Route, ix: &Index<'_>, opts: &ValidateOptions, report: 
     }
 }
 
-/// The declared length within the tolerance of the geodesic length (a warning).
+/// The declared length positive (an error), within the tolerance of the geodesic length (a
+/// warning).
 fn declared_length(at: &At<'_>, r: &Route, opts: &ValidateOptions, report: &mut Report) {
     let Some(declared) = r.declared_length_m else {
         return;
     };
+    if !(declared.is_finite() && declared > 0.0) {
+        let message =
+            format!("a route's declared length is a positive number of metres, found {declared}");
+        report.push(at.error("declared_length_m", message));
+        return;
+    }
     let measured = Geodesic.length(&r.geometry);
     let off = (declared - measured).abs() / measured;
     if measured > 0.0 && (off > opts.length_tolerance || off.is_nan()) {

@@ -366,3 +366,13 @@ fn a_crossing_anywhere_along_the_route_is_found() {
         .collect();
     assert_eq!(got, ["route crosses itself at (4.365000, 50.850000)"]);
 }
+
+#[test]
+fn a_declared_length_is_positive() {
+    check(
+        "declared_length_negative",
+        &[
+            r#"error: routes[0] (id "r1") declared_length_m: a route's declared length is a positive number of metres, found -5"#,
+        ],
+    );
+}
