@@ -3,8 +3,8 @@
 // ducts; totals) on a map and in a table, and lease quotes (`GET /api/v1/quote`, its operator
 // form: no owners' split, no operator share). Nothing internal: the page calls no route but
 // `/api/v1/me`, `/api/v1/web/*`, `/api/v1/spare` and `/api/v1/quote` (an operator has 403 on
-// the rest). The offer names no sites, so the ends of a quote are typed as site identifiers;
-// the sites a quote's answer names are placed on the map (from its routes' geometry) and can
+// the rest). The offer's sites are its routes' ends (`from_site`, `to_site`), placed at the
+// routes' first and last points; a quote's sites are placed too (from its routes' geometry) and can
 // then be clicked. URL: `by`, `from`, `to`, `pairs`, `k`.
 
 import { api } from './api.js';
@@ -20,8 +20,7 @@ add({
     'offer.title': 'Capacity offer',
     'offer.intro':
       'Dark fibre strands and free ducts on the published routes, and quotes to lease fibre pairs between two sites.',
-    'offer.help':
-      'Type the two sites’ identifiers (as in your contract or a previous quote). The sites a quote passes through are then shown on the map, where a click picks them.',
+    'offer.help': 'Click two sites on the map (the ends of the published routes) or type their identifiers.',
   },
   fr: {
     'view.offer': 'Offre de capacité',
@@ -29,7 +28,7 @@ add({
     'offer.intro':
       'Fibres noires et fourreaux libres sur les tracés publiés, et devis de location de paires de fibres entre deux sites.',
     'offer.help':
-      'Saisissez les identifiants des deux sites (ceux de votre contrat ou d’un devis précédent). Les sites traversés par un devis apparaissent ensuite sur la carte, où un clic les choisit.',
+      'Cliquez deux sites sur la carte (les extrémités des tracés publiés) ou saisissez leurs identifiants.',
   },
   nl: {
     'view.offer': 'Capaciteitsaanbod',
@@ -37,7 +36,7 @@ add({
     'offer.intro':
       'Donkere vezels en vrije kokers op de gepubliceerde tracés, en offertes voor de huur van vezelparen tussen twee sites.',
     'offer.help':
-      'Typ de identificaties van de twee sites (zoals in uw contract of een vorige offerte). De sites waarlangs een offerte loopt, verschijnen daarna op de kaart, waar een klik ze kiest.',
+      'Klik twee sites op de kaart aan (de uiteinden van de gepubliceerde tracés) of typ hun identificaties.',
   },
 });
 
@@ -94,12 +93,32 @@ export default {
       },
     });
     layout.append(quote.el);
+    // The offer's sites: every route's ends (`from_site` at its first point, `to_site` at its
+    // last), clickable and searchable from the start.
+    const ends = [];
+    for (const f of geo.features) {
+      const lines = f.geometry?.type === 'MultiLineString' ? f.geometry.coordinates : [f.geometry?.coordinates || []];
+      const first = lines[0]?.[0];
+      const last = lines.at(-1)?.at(-1);
+      const { from_site: a, to_site: b } = f.properties;
+      for (const [id, at] of [
+        [a, first],
+        [b, last],
+      ]) {
+        if (!id || !at || known.has(id)) continue;
+        const site = { id, latlng: [at[1], at[0]] };
+        known.set(id, site);
+        ends.push(site);
+      }
+    }
+    quote.addSites(ends.map((s) => ({ id: s.id })));
     sm = await spareMap(mapCard, {
       routes: geo,
       sites: null,
       onSite: (id) => quote.pick(id),
       onRoute: (f) => selectRow(el, f.properties.id),
     });
+    sm.addSites(ends);
     el.append(spareSection({ owners, routes: geo, sm, by, setParams, full: false }));
     if (params.get('from') && params.get('to')) await quote.run();
     return () => sm.remove();

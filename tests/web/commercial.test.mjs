@@ -238,6 +238,17 @@ test('operator: the offer is the API’s operator answer, shows nothing internal
   const heads = await page.locator('#spare-routes thead th').allInnerTexts();
   assert.deepEqual(heads, ['Route', 'Owner', 'Length', 'Dark strands', 'Free ducts']);
 
+  // The offer's sites (every route's ends) are on the map and in the quote's list from the start.
+  const ends = new Set(geo.features.flatMap((f) => [f.properties.from_site, f.properties.to_site]));
+  assert.ok(ends.size > 2 && !ends.has(undefined), 'the operator’s routes name their ends');
+  const onMap = await page.evaluate(() => {
+    const ids = new Set();
+    window.irisopsSpareMap.eachLayer((l) => l.siteId && ids.add(l.siteId));
+    return [...ids].sort();
+  });
+  assert.deepEqual(onMap, [...ends].sort());
+  assert.equal(await page.locator('#quote-sites option').count(), ends.size);
+
   // A quote, as the operator: the same prices, no owners' split, no operator share.
   const [from, to] = ['pop-01', 'pop-09'];
   const answer = await quote('operator', { from, to, pairs: 1, k: 2 });
@@ -252,7 +263,7 @@ test('operator: the offer is the API’s operator answer, shows nothing internal
     answer.paths.map((p) => `${fmt(p.length_km, 2)} km`),
   );
   assert.equal(await page.locator('#quote-split, #quote-split-box').count(), 0);
-  // The sites the quote passed through can now be clicked on the map.
+  // A site of the map (one the quote passed through) picks a quote's end when clicked.
   await page.click('#quote-clear');
   const site = answer.paths[0].sites[1];
   const pt = await page.evaluate((id) => {
