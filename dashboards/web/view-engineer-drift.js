@@ -143,7 +143,7 @@ function section(id, title, rows, columns, opts = {}) {
     'div.drift-part',
     { id },
     h('h3', {}, title),
-    rows.length ? table(columns, rows, opts) : h('p.muted', {}, t('eng.drift.none')),
+    rows.length ? h('div.hscroll', {}, table(columns, rows, opts)) : h('p.muted', {}, t('eng.drift.none')),
   );
 }
 

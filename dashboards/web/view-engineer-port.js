@@ -293,11 +293,18 @@ export async function portsCard(device, controller, selected, onPort) {
   return card;
 }
 
-/// Axis labels of a time scale in the chosen language: hours within two days, else dates.
+/// Axis labels of a time scale in the chosen language: seconds when the ticks are under a
+/// minute apart, hours and minutes within two days, else dates.
 function timeAxis(span) {
-  const opts = span <= 2 * 86400 ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' };
-  const f = new Intl.DateTimeFormat(locale(), opts);
-  return (u, splits) => splits.map((s) => f.format(new Date(s * 1000)));
+  const f = (opts) => new Intl.DateTimeFormat(locale(), opts);
+  const secs = f({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const mins = f({ hour: '2-digit', minute: '2-digit' });
+  const days = f({ day: 'numeric', month: 'short' });
+  return (u, splits) => {
+    const inc = splits.length > 1 ? splits[1] - splits[0] : span;
+    const fmt = inc < 60 ? secs : span <= 2 * 86400 ? mins : days;
+    return splits.map((s) => fmt.format(new Date(s * 1000)));
+  };
 }
 
 /// The uPlot data of a series answer: seconds, then in/out avg/max; a missing stretch (more

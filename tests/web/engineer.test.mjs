@@ -9,13 +9,14 @@ after(close);
 
 const fmt1 = (x) => x.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
-/// The page's next answer from `path` (a prefix of the URL's path; `…/series` its end) while
-/// `action` runs.
-async function answer(page, path, action) {
-  const want = (p) => (path.startsWith('…') ? p.endsWith(path.slice(1)) : p.startsWith(path));
-  const [r] = await Promise.all([page.waitForResponse((r) => want(new URL(r.url()).pathname)), action()]);
+/// The page's next answer from a path `want` accepts (a string: that prefix) while `action` runs.
+async function answer(page, want, action) {
+  const ok = typeof want === 'string' ? (p) => p.startsWith(want) : want;
+  const [r] = await Promise.all([page.waitForResponse((r) => ok(new URL(r.url()).pathname)), action()]);
   return { url: new URL(r.url()), body: await r.json() };
 }
+
+const isSeries = (p) => p.endsWith('/series');
 
 const measured = () =>
   until(async () => {
@@ -127,7 +128,7 @@ test('a device’s ports, then a port’s chart: the series’ points, the range
   assert.match(page.url(), new RegExp(`dev=${device}`));
   // A port: its chart draws one point per point of the series the page received.
   const drawn = () => page.evaluate(() => window.irisopsPortChart.data[0].length - window.irisopsPortChart.irisopsGaps);
-  const { url, body: series } = await answer(page, '…/series', () =>
+  const { url, body: series } = await answer(page, isSeries, () =>
     page.click(`#eng-ports-table tbody tr[data-id="${port}"]`),
   );
   assert.equal(url.pathname, `/api/v1/ports/${encodeURIComponent(device)}/${encodeURIComponent(port)}/series`);
@@ -142,7 +143,7 @@ test('a device’s ports, then a port’s chart: the series’ points, the range
   assert.equal(+series.to - +series.from, 24 * 3600e3, 'the default range is 24 h');
   assert.match(decodeURIComponent(page.url()), new RegExp(`port=${port}`));
   // 6 hours.
-  const six = await answer(page, '…/series', () => page.click('#eng-ranges [data-range="6h"]'));
+  const six = await answer(page, isSeries, () => page.click('#eng-ranges [data-range="6h"]'));
   assert.equal(+six.body.to - +six.body.from, 6 * 3600e3);
   await page.waitForFunction((n) => window.irisopsPortChart?.data[0].length >= n, six.body.points.length);
   assert.equal(await drawn(), six.body.points.length);
@@ -150,7 +151,7 @@ test('a device’s ports, then a port’s chart: the series’ points, the range
   // Drag across the right fifth of the plot: the range becomes those times, fetched again.
   const over = await page.locator('#eng-chart-plot .u-over').boundingBox();
   const y = over.y + over.height / 2;
-  const zoomed = await answer(page, '…/series', async () => {
+  const zoomed = await answer(page, isSeries, async () => {
     await page.mouse.move(over.x + over.width * 0.8, y);
     await page.mouse.down();
     await page.mouse.move(over.x + over.width * 0.9, y, { steps: 4 });
@@ -167,12 +168,19 @@ test('a device’s ports, then a port’s chart: the series’ points, the range
     zoomed.body.points.length,
   );
   // The URL shows the same chart again.
-  const again = await answer(page, '…/series', () => page.reload());
+  const again = await answer(page, isSeries, () => page.reload());
   assert.equal(again.url.searchParams.get('from'), String(zoomed.body.from));
   await page.waitForFunction(() => window.irisopsPortChart);
   await page.click('#eng-ranges [data-range="6h"]');
   await page.waitForFunction(() => !document.querySelector('#eng-zoom-reset'));
-  await page.locator('#eng-chart').scrollIntoViewIfNeeded();
+  // The screenshot: the stretch the demo has measured, as a link to it would show it.
+  const start = six.body.points[0].time_ms - 60e3;
+  await page.evaluate(
+    (r) => (location.hash = location.hash.replace(/range=[^&]*/, `range=${r}`)),
+    `${start}-${Date.now()}`,
+  );
+  await page.waitForSelector('#eng-zoom-reset');
+  await page.waitForFunction(() => window.irisopsPortChart);
   await page.locator('#eng-chart').evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await page.waitForTimeout(200);
   await shot(page, 'engineer-port');
@@ -181,6 +189,10 @@ test('a device’s ports, then a port’s chart: the series’ points, the range
 });
 
 test('the cabling drift and the optical levels are the API’s', async () => {
+  await until(async () => {
+    const d = await api('engineer', '/api/v1/topology/drift');
+    return d.n_lldp_devices > 0 && d.wrong_port.length > 0;
+  }, 'the LLDP tables (polled every 30 s)');
   const page = await open('engineer', '#/engineer');
   const [drift, optics] = await Promise.all([
     answer(page, '/api/v1/topology/drift', () => page.reload()).then((a) => a.body),
