@@ -47,6 +47,32 @@ const { chromium } = require('playwright-core');
     }
     await context.close();
   }
+  // The API calls of each view the admin is offered, opened on its own (the shell's
+  // /api/v1/me aside), and their bytes on the wire.
+  const perView = {};
+  {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${url}/#token=${token}`);
+    await page.waitForSelector('#nav a');
+    const views = await page.locator('#nav a').evaluateAll((as) => as.map((a) => a.dataset.view));
+    await context.close();
+    for (const v of views) {
+      // The token set first, then the view's URL loaded: only this view's calls are counted.
+      const c = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const p = await c.newPage();
+      await p.goto(`${url}/web/app.css`);
+      await p.evaluate((t) => sessionStorage.setItem('irisops.token', t), token);
+      const seen = [];
+      p.on('request', (r) => r.url().includes('/api/') && !r.url().includes('/api/v1/me') && seen.push(r.url()));
+      await p.goto(`${url}/#/${v}`);
+      await p.waitForSelector(`#view-${v}`);
+      await p.waitForLoadState('networkidle');
+      await p.waitForTimeout(1000);
+      perView[v] = seen.length;
+      await c.close();
+    }
+  }
   await browser.close();
   paints.sort((a, b) => a - b);
   console.log(
@@ -58,6 +84,7 @@ const { chromium } = require('playwright-core');
       median_ms: Math.round(paints[Math.floor(paints.length / 2)]),
       weight,
       map_view_api_calls: calls.length,
+      distinct_api_routes_per_view: perView,
       calls,
     }),
   );
