@@ -13,7 +13,7 @@ import { quotePanel } from './view-commercial-quote.js';
 
 add({
   en: {
-    'view.commercial': 'Commercial',
+    'view.commercial': 'Capacity & quotes',
     'com.title': 'Spare capacity and lease quotes',
     'com.spare': 'Spare capacity',
     'com.by.owner': 'By owner',
@@ -36,7 +36,7 @@ add({
     'com.window': 'Lit headroom over the last {days} days of measurements.',
   },
   fr: {
-    'view.commercial': 'Commercial',
+    'view.commercial': 'Capacité & devis',
     'com.title': 'Capacité disponible et devis de location',
     'com.spare': 'Capacité disponible',
     'com.by.owner': 'Par propriétaire',
@@ -59,7 +59,7 @@ add({
     'com.window': 'Marge des circuits allumés sur les {days} derniers jours de mesures.',
   },
   nl: {
-    'view.commercial': 'Commercieel',
+    'view.commercial': 'Capaciteit & offertes',
     'com.title': 'Vrije capaciteit en huuroffertes',
     'com.spare': 'Vrije capaciteit',
     'com.by.owner': 'Per eigenaar',

@@ -12,7 +12,7 @@ import { driftCard, opticsCard } from './view-engineer-drift.js';
 
 add({
   en: {
-    'view.engineer': 'Engineer',
+    'view.engineer': 'Network',
     'eng.kpi.devices': 'Devices',
     'eng.kpi.devices.sub': '{ok} polled · {bad} failing',
     'eng.kpi.measured': 'Circuits measured',
@@ -52,7 +52,7 @@ add({
     'eng.updated': 'Updated {time}',
   },
   fr: {
-    'view.engineer': 'Ingénierie',
+    'view.engineer': 'Réseau',
     'eng.kpi.devices': 'Équipements',
     'eng.kpi.devices.sub': '{ok} interrogés · {bad} en échec',
     'eng.kpi.measured': 'Circuits mesurés',
@@ -92,7 +92,7 @@ add({
     'eng.updated': 'Mis à jour à {time}',
   },
   nl: {
-    'view.engineer': 'Techniek',
+    'view.engineer': 'Netwerk',
     'eng.kpi.devices': 'Toestellen',
     'eng.kpi.devices.sub': '{ok} bevraagd · {bad} in storing',
     'eng.kpi.measured': 'Gemeten circuits',

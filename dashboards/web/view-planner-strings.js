@@ -3,7 +3,7 @@ import { add } from './i18n.js';
 
 add({
   en: {
-    'view.planner': 'Planner',
+    'view.planner': 'Cadastre & history',
     'plan.tab.layers': 'Layers',
     'plan.tab.history': 'History',
     'plan.tab.import': 'Import & export',
@@ -156,7 +156,7 @@ add({
     'plan.v.reserved': 'reserved',
   },
   fr: {
-    'view.planner': 'Planification',
+    'view.planner': 'Cadastre & historique',
     'plan.tab.layers': 'Couches',
     'plan.tab.history': 'Historique',
     'plan.tab.import': 'Import et export',
@@ -312,7 +312,7 @@ add({
     'plan.v.reserved': 'réservé',
   },
   nl: {
-    'view.planner': 'Planning',
+    'view.planner': 'Kadaster & historiek',
     'plan.tab.layers': 'Lagen',
     'plan.tab.history': 'Geschiedenis',
     'plan.tab.import': 'Import en export',
