@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod metrics;
+pub mod pinned;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;
