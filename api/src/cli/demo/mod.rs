@@ -39,6 +39,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// From this many generated devices on, the last one is dead (`dev0020` of the default 20).
+const DEAD_FROM: u32 = 10;
+
 /// The demo: a simulated backbone on a free UDP port and `serve` on a built-in config.
 async fn demo(args: Args) -> anyhow::Result<()> {
     let Args {
@@ -59,12 +62,20 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         .chain(backbone.controllers.iter().map(|c| c.name.clone()))
         .collect();
     let n_aps: usize = backbone.controllers.iter().map(|c| c.aps.len()).sum();
+    // One generated device of a fleet of 10 or more never answers: the engineer's view and
+    // the alerts show a failure from the demo's first minute.
+    let mut faults = simulator::Faults::default();
+    if devices >= DEAD_FROM {
+        let mut dead = simulator::DeviceFaults::default();
+        dead.dead = true;
+        faults.set(devices, dead);
+    }
     let sim = simulator::SimConfig {
         listen: sim_addr,
         devices,
         ports,
         seed: SEED,
-        faults: Default::default(),
+        faults,
         backbone: Some(backbone.clone()),
     };
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -98,7 +109,12 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         )
     })?;
     backfill_wifi(&cfg, &cad, &backbone, SEED)?;
-    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
+    let dead = if devices >= DEAD_FROM {
+        format!(" (dev{devices:04} dead: it never answers)")
+    } else {
+        String::new()
+    };
+    eprintln!("irisops demo: simulator with {devices} devices x {ports} ports{dead} on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
     eprintln!(
         "irisops demo: config in {} (try: irisops topology drift --data {} --config {})",
         cfg_file.display(),
