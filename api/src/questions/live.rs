@@ -195,6 +195,7 @@ pub fn level(device: &str, o: OpticReading) -> Option<OpticLevel> {
         lane: o.lane,
         direction: direction(o.direction),
         dbm: o.dbm,
+        no_light: o.no_light,
     })
 }
 
