@@ -1,6 +1,8 @@
 //! Tests of the optics language's statistics and no-light floors: a `stat` column (codes of a
 //! period's min/max/avg, sharing its sub-id with the `direction` column), a power column's own
-//! `stat`, and `no_light` values kept and flagged where `absent` ones are dropped.
+//! `stat`, and `no_light` values kept and flagged where `absent` ones are dropped; checked on
+//! small profiles and on the shipped Ciena and Infinera XTM profiles with rows of their
+//! recordings.
 
 use super::*;
 use crate::sample::{OpticReading, OpticStat};
@@ -192,6 +194,131 @@ columns = [
             "stat.toml: table[0].columns[2].stat: the table's stat column gives each row its statistic",
             "stat.toml: table[0].columns[4].stat: the table's stat column gives each row its statistic",
             "stat.toml: table[1].columns: a stat column serves power columns",
+        ]
+    );
+}
+
+/// A row of nnOpticalPmRecentTable as the Ciena 6500 recording has it.
+fn ciena_pm(t: &TableDef, facility: u32, param: u32, name: &str, value: &str) -> Row {
+    let code = Value::Integer(i64::from(param));
+    row(
+        t,
+        &[facility, param],
+        &[
+            ("direction", code.clone()),
+            ("stat", code),
+            ("port_name", s(name)),
+            ("dbm", s(value)),
+        ],
+    )
+}
+
+#[test]
+fn the_ciena_6500_profile_reads_the_bin_statistics_and_the_no_light_floor() {
+    let p = profile("optics-ciena-6500");
+    let t = table(p, "sensors");
+    let rows = vec![
+        // ETH10G-1-4-1: nothing received (the shelf's -40 floor), the laser at -2.30.
+        ciena_pm(t, 813695132, 32, "ETH10G-1-4-1", "-40.00"),
+        ciena_pm(t, 813695132, 33, "ETH10G-1-4-1", "-100"), // OPRN, a percentage
+        ciena_pm(t, 813695132, 34, "ETH10G-1-4-1", "-2.30"),
+        ciena_pm(t, 813695132, 163, "ETH10G-1-4-1", "-40.00"),
+        // The OSC: OPR and its bin's minimum, and the span loss (a loss in dB).
+        ciena_pm(t, 1105215506, 32, "OSC-1-15-1", "-14.10"),
+        ciena_pm(t, 1105215506, 163, "OSC-1-15-1", "-14.20"),
+        ciena_pm(t, 1105215506, 155, "OSC-1-15-1", "6.55"),
+        // VOA-1-3-9: output out of range now, the bin's average at the -60 floor.
+        ciena_pm(t, 1080180750, 55, "VOA-1-3-9", "OOR"),
+        ciena_pm(t, 1080180750, 96, "VOA-1-3-9", "-60.00"),
+    ];
+    let walked = vec![(t, rows)];
+    let o = interpret::optics(p, &walked, &Ports::new(&[]), &EntityMap::default());
+    let got: Vec<Got> = o
+        .into_iter()
+        .map(|r| (r.port, r.direction, r.stat, r.dbm, r.no_light))
+        .collect();
+    use OpticDirection::{Rx, Tx};
+    use OpticStat::{Avg, Current, Min};
+    assert_eq!(
+        got,
+        [
+            level("ETH10G-1-4-1", Rx, Current, -40.0, true),
+            level("ETH10G-1-4-1", Tx, Current, -2.3, false),
+            level("ETH10G-1-4-1", Rx, Min, -40.0, true),
+            level("OSC-1-15-1", Rx, Current, -14.1, false),
+            level("OSC-1-15-1", Rx, Min, -14.2, false),
+            level("VOA-1-3-9", Tx, Avg, -60.0, true),
+        ]
+    );
+}
+
+#[test]
+fn the_ciena_rls_profile_reads_minimum_and_maximum_beside_the_current_power() {
+    let p = profile("optics-ciena-rls");
+    let t = table(p, "sensors");
+    // Slot "1", amplifier "Pre-Amp" (length-prefixed texts).
+    let mut index = vec![1, u32::from(b'1'), 7];
+    index.extend("Pre-Amp".bytes().map(u32::from));
+    let rows = vec![row_by_column(
+        t,
+        &index,
+        &[
+            (48, s("10.7")),
+            (49, s("10.6")),
+            (50, s("10.7")),
+            (51, s("23.9")),
+            (54, s("0.0")),
+        ],
+    )];
+    let walked = vec![(t, rows)];
+    let o = interpret::optics(p, &walked, &Ports::new(&[]), &EntityMap::default());
+    let got: Vec<(OpticDirection, OpticStat, f64)> =
+        o.iter().map(|r| (r.direction, r.stat, r.dbm)).collect();
+    use OpticDirection::{Rx, Tx};
+    assert_eq!(
+        got,
+        [
+            (Rx, OpticStat::Current, 10.7),
+            (Rx, OpticStat::Min, 10.6),
+            (Rx, OpticStat::Max, 10.7),
+            (Tx, OpticStat::Current, 23.9),
+        ]
+    );
+    assert!(o
+        .iter()
+        .all(|r| r.port == "Slot 1 Pre-Amp" && r.lane.is_none()));
+}
+
+#[test]
+fn the_xtm_profile_flags_a_laser_that_is_off_and_drops_what_is_no_value() {
+    let p = profile("optics-infinera-xtm");
+    let t = &p.tables[0];
+    let laser = |i: u32, name: &str, rx: i64, tx: i64| {
+        row(
+            t,
+            &[i],
+            &[
+                ("port_name", s(name)),
+                ("rx_dbm", Value::Integer(rx)),
+                ("tx_dbm", Value::Integer(tx)),
+            ],
+        )
+    };
+    let rows = vec![
+        // Port admin down, transceiver there, laser off; rx not measurable.
+        laser(129, "clientL0:1:2:1-2", 2147483646, -1000),
+        laser(133, "clientL0:1:2:5-6", -22, -25),
+        // No transceiver class, no bias: -2^31 is no level (not -214748364.8 dBm).
+        laser(141, "clientL0:1:2:13-14", -2147483648, -2147483648),
+    ];
+    use OpticDirection::{Rx, Tx};
+    use OpticStat::Current;
+    assert_eq!(
+        got(p, rows, &[]),
+        [
+            level("clientL0:1:2:1-2", Tx, Current, -100.0, true),
+            level("clientL0:1:2:5-6", Rx, Current, -2.2, false),
+            level("clientL0:1:2:5-6", Tx, Current, -2.5, false),
         ]
     );
 }
