@@ -42,7 +42,7 @@ const SCHEMA: &[Measurement] = &[
     Measurement {
         name: "optics",
         tags: &["device", "port", "direction", "lane"],
-        fields: &["dbm"],
+        fields: &["dbm", "dbm_min", "dbm_max", "dbm_avg", "no_light"],
     },
     Measurement {
         name: "wifi_ap",

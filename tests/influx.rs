@@ -139,7 +139,10 @@ fn schema() -> BTreeMap<&'static str, (Vec<&'static str>, Vec<&'static str>)> {
         ),
         (
             "optics",
-            (vec!["device", "port", "direction", "lane"], vec!["dbm"]),
+            (
+                vec!["device", "port", "direction", "lane"],
+                vec!["dbm", "dbm_min", "dbm_max", "dbm_avg", "no_light"],
+            ),
         ),
         (
             "wifi",

@@ -89,12 +89,8 @@ fn reports(cs: &[Circuit]) -> Reports {
         remote_port_id: Some(port.into()),
         remote_port_descr: None,
     };
-    let level = |port: &str, direction, dbm| OpticReading {
-        port: port.into(),
-        lane: None,
-        direction,
-        dbm,
-    };
+    let level =
+        |port: &str, direction, dbm| OpticReading::current(port.into(), None, direction, dbm);
     for (i, c) in cs.iter().enumerate() {
         let (a, b) = (&c.a, &c.b);
         if i != 2 {

@@ -160,7 +160,39 @@ impl OpticDirection {
     }
 }
 
-/// One optical level: the contract's `optics[]` item of `irisops poll --format json`.
+/// What an optical level is: the level now, or a statistic the device keeps over a period of
+/// its own (Ciena's current 15-minute PM bin: its minimum catches a dip between two polls).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum OpticStat {
+    /// The level as read now: the one loss, drift and the series use.
+    #[default]
+    Current,
+    Min,
+    Max,
+    Avg,
+}
+
+impl OpticStat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OpticStat::Current => "current",
+            OpticStat::Min => "min",
+            OpticStat::Max => "max",
+            OpticStat::Avg => "avg",
+        }
+    }
+
+    pub fn is_current(&self) -> bool {
+        *self == OpticStat::Current
+    }
+}
+
+/// One optical level: the contract's `optics[]` item of `irisops poll --format json`. `stat`
+/// and `no_light` are written only when they say something (a statistic; the floor of a
+/// present optic), so a current level reads as it always has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpticReading {
     /// Our port key.
@@ -170,6 +202,27 @@ pub struct OpticReading {
     pub direction: OpticDirection,
     /// Power in dBm, with the device's precision kept.
     pub dbm: f64,
+    /// The level now (omitted) or a statistic of the device's period (`min`, `max`, `avg`).
+    #[serde(default, skip_serializing_if = "OpticStat::is_current")]
+    pub stat: OpticStat,
+    /// `dbm` is the value the device writes for no light on an optic that is there (the
+    /// bottom of its scale: −40 dBm on SFF-8472 DDM), not a measured level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_light: bool,
+}
+
+impl OpticReading {
+    /// A current, measured level.
+    pub fn current(port: String, lane: Option<u32>, direction: OpticDirection, dbm: f64) -> Self {
+        OpticReading {
+            port,
+            lane,
+            direction,
+            dbm,
+            stat: OpticStat::Current,
+            no_light: false,
+        }
+    }
 }
 
 /// Why a rate could not be computed for an interval: the interval is a gap, not a rate.

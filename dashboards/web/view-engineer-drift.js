@@ -46,6 +46,7 @@ add({
     'eng.optics.tx': 'Transmitted',
     'eng.optics.rx': 'Received',
     'eng.optics.time': 'Read',
+    'eng.optics.no_light': 'no light',
     'eng.device': 'Device',
   },
   fr: {
@@ -88,6 +89,7 @@ add({
     'eng.optics.tx': 'Émis',
     'eng.optics.rx': 'Reçu',
     'eng.optics.time': 'Lu',
+    'eng.optics.no_light': 'pas de lumière',
     'eng.device': 'Équipement',
   },
   nl: {
@@ -129,6 +131,7 @@ add({
     'eng.optics.tx': 'Verzonden',
     'eng.optics.rx': 'Ontvangen',
     'eng.optics.time': 'Gelezen',
+    'eng.optics.no_light': 'geen licht',
     'eng.device': 'Toestel',
   },
 });
@@ -136,6 +139,8 @@ add({
 const end = (e) => (e ? `${e.device} ${e.port}` : '–');
 const db = (v) => (v == null ? '–' : `${num(v, 2)} dB`);
 const dbm = (v) => (v == null ? '–' : `${num(v, 2)} dBm`);
+/// A level at a present optic's no-light floor (`no_light`): the floor, said to be one.
+const dbmOrDark = (v, dark) => (dark ? `${dbm(v)} (${t('eng.optics.no_light')})` : dbm(v));
 
 /// One section of the drift: its title with the count, a table or "none".
 function section(id, title, rows, columns, opts = {}) {
@@ -223,8 +228,14 @@ export function driftCard(d, onPort) {
         { key: 'to', label: t('eng.drift.to'), value: (r) => end(r.to), fmt: (_, r) => portLink(r.to) },
         { key: 'lane', label: t('eng.optics.lane'), num: true, fmt: (v) => v ?? '–' },
         { key: 'tx_dbm', label: t('eng.optics.tx'), num: true, fmt: dbm },
-        { key: 'rx_dbm', label: t('eng.optics.rx'), num: true, fmt: dbm },
-        { key: 'measured_db', label: t('eng.drift.measured'), num: true, fmt: db },
+        { key: 'rx_dbm', label: t('eng.optics.rx'), num: true, fmt: (v, r) => dbmOrDark(v, r.rx_no_light) },
+        // A receiver at its floor: the loss is at least this.
+        {
+          key: 'measured_db',
+          label: t('eng.drift.measured'),
+          num: true,
+          fmt: (v, r) => `${r.rx_no_light ? '≥ ' : ''}${db(v)}`,
+        },
         { key: 'expected_db', label: t('eng.drift.expected'), num: true, fmt: db },
         { key: 'excess_db', label: t('eng.drift.excess'), num: true, fmt: (v) => h('b.error', {}, `+${db(v)}`) },
       ],
@@ -259,7 +270,9 @@ export function opticsCard(optics, lossy, onPort) {
     const k = `${o.device}\u0000${o.port}\u0000${o.lane ?? ''}`;
     if (!byKey.has(k)) byKey.set(k, { device: o.device, port: o.port, lane: o.lane, tx: null, rx: null, time_ms: 0 });
     const r = byKey.get(k);
-    r[o.direction === 'tx' ? 'tx' : 'rx'] = o.dbm;
+    const dir = o.direction === 'tx' ? 'tx' : 'rx';
+    r[dir] = o.dbm;
+    r[`${dir}_dark`] = o.no_light === true;
     r.time_ms = Math.max(r.time_ms, o.time_ms);
   }
   const rows = [...byKey.values()].sort(
@@ -271,8 +284,8 @@ export function opticsCard(optics, lossy, onPort) {
       { key: 'device', label: t('eng.device') },
       { key: 'port', label: t('eng.port'), value: (r) => r.port },
       { key: 'lane', label: t('eng.optics.lane'), num: true, fmt: (v) => v ?? '–' },
-      { key: 'tx', label: t('eng.optics.tx'), num: true, fmt: dbm },
-      { key: 'rx', label: t('eng.optics.rx'), num: true, fmt: dbm },
+      { key: 'tx', label: t('eng.optics.tx'), num: true, fmt: (v, r) => dbmOrDark(v, r.tx_dark) },
+      { key: 'rx', label: t('eng.optics.rx'), num: true, fmt: (v, r) => dbmOrDark(v, r.rx_dark) },
       { key: 'time_ms', label: t('eng.optics.time'), num: true, fmt: (v) => ago(v, now) },
     ],
     rows,

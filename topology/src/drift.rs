@@ -20,7 +20,9 @@
 //! Optical loss: for each direction of a circuit with a tx level at one end and an rx level at
 //! the other (same lane), measured loss = tx − rx; it is compared with the loss the model
 //! expects from the cadastre's route (the circuit's links) at the chosen wavelength, and listed
-//! when it exceeds it by more than the margin.
+//! when it exceeds it by more than the margin. A tx at its no-light floor (a laser that is
+//! off) sends nothing to lose: no loss is measured. An rx at its floor under a lit tx is a
+//! lower bound (the loss is at least tx − floor), listed with `rx_no_light`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -101,6 +103,9 @@ pub struct OpticLevel {
     pub direction: Direction,
     /// Power, dBm.
     pub dbm: f64,
+    /// `dbm` is the device's no-light floor on a present optic, not a measured level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_light: bool,
 }
 
 /// What the devices report, as input to [`Network::drift`].
@@ -207,6 +212,9 @@ pub struct LossExcess {
     pub expected_db: f64,
     /// `measured − expected`, dB.
     pub excess_db: f64,
+    /// The rx end reads its no-light floor: the loss is at least `measured_db`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rx_no_light: bool,
 }
 
 /// The drift report.
@@ -230,8 +238,8 @@ pub struct DriftReport {
     pub unknown_links: Vec<String>,
 }
 
-/// A lane (`None`: single-lane) and its level in dBm.
-type Lane = (Option<u32>, f64);
+/// A lane (`None`: single-lane), its level in dBm and whether that is a no-light floor.
+type Lane = (Option<u32>, f64, bool);
 
 /// Resolves remote names to our devices and ports.
 struct Resolver<'a> {
@@ -459,11 +467,13 @@ impl Network {
     ) {
         let mut levels: BTreeMap<(&str, &str, Direction), Vec<Lane>> = BTreeMap::new();
         for o in &observed.optics {
-            if o.dbm.is_finite() {
+            // A dark laser sends no light to lose.
+            let dark_tx = o.no_light && o.direction == Direction::Tx;
+            if o.dbm.is_finite() && !dark_tx {
                 levels
                     .entry((&o.device, &o.port, o.direction))
                     .or_default()
-                    .push((o.lane, o.dbm));
+                    .push((o.lane, o.dbm, o.no_light));
             }
         }
         for c in circuits {
@@ -487,8 +497,9 @@ impl Network {
                 let (Some(tx), Some(rx)) = (tx, rx) else {
                     continue;
                 };
-                for &(lane, tx_dbm) in tx {
-                    let Some(&(_, rx_dbm)) = rx.iter().find(|(l, _)| *l == lane) else {
+                for &(lane, tx_dbm, _) in tx {
+                    let Some(&(_, rx_dbm, rx_no_light)) = rx.iter().find(|(l, ..)| *l == lane)
+                    else {
                         continue;
                     };
                     report.loss_checked += 1;
@@ -505,6 +516,7 @@ impl Network {
                             measured_db: measured,
                             expected_db: expected,
                             excess_db: excess,
+                            rx_no_light,
                         });
                     }
                 }

@@ -7,7 +7,9 @@
 //! - `GET /api/v1/lldp` (every device's latest LLDP table: `{"devices": [{"device",
 //!   "neighbours": [...]}]}`, the keys of `poll`'s `lldp[]`)
 //! - `GET /api/v1/optics?fresh_hours=24` (latest optical level per device, port, lane and
-//!   direction: `{"optics": [{"device", "port", "lane", "direction", "dbm", "time_ms"}]}`)
+//!   direction: `{"optics": [{"device", "port", "lane", "direction", "dbm", "time_ms"}]}`, and
+//!   `"no_light": true` where `dbm` is a present optic's no-light floor; current levels only,
+//!   never a device's period statistics)
 
 use std::time::Duration;
 
@@ -173,6 +175,9 @@ pub struct Optic {
     pub direction: OpticDirection,
     pub dbm: f64,
     pub time_ms: i64,
+    /// `dbm` is the device's no-light floor on a present optic (omitted when false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_light: bool,
 }
 
 impl From<LatestOptic> for Optic {
@@ -184,6 +189,7 @@ impl From<LatestOptic> for Optic {
             direction: o.reading.direction,
             dbm: o.reading.dbm,
             time_ms: o.time_ms,
+            no_light: o.reading.no_light,
         }
     }
 }

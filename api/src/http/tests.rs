@@ -66,12 +66,12 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
         remote_system_name: Some("core-02".into()),
         ..Default::default()
     }]);
-    observed.optics = vec![collector::sample::OpticReading {
-        port: "xe-0/0/1".into(),
-        lane: None,
-        direction: collector::sample::OpticDirection::Rx,
-        dbm: -4.8,
-    }];
+    observed.optics = vec![collector::sample::OpticReading::current(
+        "xe-0/0/1".into(),
+        None,
+        collector::sample::OpticDirection::Rx,
+        -4.8,
+    )];
     observed.wifi = Some(collector::sample::Wifi {
         aps_total: 2,
         aps_up: 1,

@@ -186,15 +186,17 @@ pub fn neighbour(device: &str, n: LldpNeighbour) -> Neighbour {
     }
 }
 
-/// An optical level of `device` as the drift check reads it.
-pub fn level(device: &str, o: OpticReading) -> OpticLevel {
-    OpticLevel {
+/// An optical level of `device` as the drift check reads it; `None` for a statistic of the
+/// device's period (min/max/avg of its PM bin): loss is judged on the level now.
+pub fn level(device: &str, o: OpticReading) -> Option<OpticLevel> {
+    o.stat.is_current().then(|| OpticLevel {
         device: device.to_string(),
         port: o.port,
         lane: o.lane,
         direction: direction(o.direction),
         dbm: o.dbm,
-    }
+        no_light: o.no_light,
+    })
 }
 
 /// The store's LLDP tables and the optical levels read within `fresh` before `now_ms`.
@@ -220,7 +222,7 @@ pub fn observed_from_store(
         chassis_ids: BTreeMap::new(),
         optics: optics
             .into_iter()
-            .map(|o| level(&o.device, o.reading))
+            .filter_map(|o| level(&o.device, o.reading))
             .collect(),
     })
 }

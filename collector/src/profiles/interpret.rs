@@ -15,10 +15,13 @@
 //!   [`Ports::numbered`]), or named by the table's `port` template; a row whose `present`
 //!   column reads 0 (an empty cage whose every column is 0), or, in an `empty_when_zero`
 //!   table, whose every power reads 0, is skipped. A power value is an integer or text
-//!   starting with a (decimal) number; a column's `index_is`, `lane`, `absent`, `split` and
-//!   `negative` say which rows, which lane, which values are none, how a text holds lanes and
-//!   the unit below zero ([`power_levels`]). A `dbm` column takes the row's direction from its
-//!   `direction` column. A port and direction with one reading on lane 1 is a single-lane
+//!   starting with a (decimal) number; a column's `index_is`, `lane`, `absent`, `no_light`,
+//!   `split` and `negative` say which rows, which lane, which values are none, which are the
+//!   no-light floor of a present optic (kept, flagged), how a text holds lanes and the unit
+//!   below zero ([`power_levels`]). A `dbm` column takes the row's direction from its
+//!   `direction` column. A column's `stat`, else the row's `stat` column (its `min`/`max`/`avg`
+//!   codes), says whether a level is a statistic of the device's period; otherwise it is the
+//!   level now. A port, direction and statistic with one reading on lane 1 is a single-lane
 //!   optic (lane `None`). Converted levels are rounded to 0.001 dB; dBm values keep the
 //!   device's precision.
 //! - `wifi`: tables of one role are joined on their index (names and counts in two tables);
@@ -32,7 +35,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::sample::{ApStatus, LldpNeighbour, OpticDirection, OpticReading, PortCounters, Wifi};
+use crate::sample::{
+    ApStatus, LldpNeighbour, OpticDirection, OpticReading, OpticStat, PortCounters, Wifi,
+};
 use crate::snmp::Value;
 
 use super::{ColumnDef, IndexWidth, PowerUnit, Profile, TableDef};
@@ -460,44 +465,50 @@ pub fn optics(
             };
             let label = entity.map(|e| entities.label(e)).unwrap_or_default();
             let lane = r.single("lane").or_else(|| lane_of(&label));
-            let direction = row_direction(def, r);
-            for c in &def.columns {
-                let direction = match c.name.as_str() {
-                    "rx_dbm" => OpticDirection::Rx,
-                    "tx_dbm" => OpticDirection::Tx,
-                    "dbm" => match direction {
-                        Some(d) => d,
-                        None => continue,
-                    },
-                    _ => continue,
-                };
-                if !index_fits(c, &r.index) {
-                    continue;
-                }
-                let Some(v) = r.by_column.get(&c.column) else {
-                    continue;
-                };
-                for (column_lane, dbm) in power_levels(c, v) {
-                    out.push(OpticReading {
-                        port: port.clone(),
-                        lane: column_lane.or(lane),
-                        direction,
-                        dbm,
-                    });
-                }
-            }
+            out.extend(column_levels(def, r, &port, lane));
             if let Some((direction, dbm)) = entity_sensor(r, &label) {
-                out.push(OpticReading {
-                    port: port.clone(),
-                    lane,
-                    direction,
-                    dbm,
-                });
+                out.push(OpticReading::current(port.clone(), lane, direction, dbm));
             }
         }
     }
     let _ = profile;
     single_lanes_unnamed(&mut out);
+    out
+}
+
+/// The levels of a row's power columns, each with its direction (the column's, or the row's
+/// for `dbm`) and statistic (the column's `stat`, else the row's).
+fn column_levels(def: &TableDef, r: &Row, port: &str, lane: Option<u32>) -> Vec<OpticReading> {
+    let row_direction = row_direction(def, r);
+    let row_stat = row_stat(def, r);
+    let mut out = Vec::new();
+    for c in &def.columns {
+        let direction = match c.name.as_str() {
+            "rx_dbm" => OpticDirection::Rx,
+            "tx_dbm" => OpticDirection::Tx,
+            "dbm" => match row_direction {
+                Some(d) => d,
+                None => continue,
+            },
+            _ => continue,
+        };
+        if !index_fits(c, &r.index) {
+            continue;
+        }
+        let Some(v) = r.by_column.get(&c.column) else {
+            continue;
+        };
+        for level in power_levels(c, v) {
+            out.push(OpticReading {
+                port: port.to_string(),
+                lane: level.lane.or(lane),
+                direction,
+                dbm: level.dbm,
+                stat: c.stat.unwrap_or(row_stat),
+                no_light: level.no_light,
+            });
+        }
+    }
     out
 }
 
@@ -558,17 +569,28 @@ fn raw_numbers(c: &ColumnDef, v: &Value) -> Vec<Option<Num>> {
     }
 }
 
-/// The levels (lane, dBm) of one power column's value: its `split` lanes or one number, less
-/// its `absent` values, in its unit (or its `negative` unit below zero).
-fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
+/// One level of a power column's value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Level {
+    lane: Option<u32>,
+    dbm: f64,
+    /// One of the column's `no_light` values.
+    no_light: bool,
+}
+
+/// The levels of one power column's value: its `split` lanes or one number, less its `absent`
+/// values, in its unit (or its `negative` unit below zero); its `no_light` values flagged.
+fn power_levels(c: &ColumnDef, v: &Value) -> Vec<Level> {
     let nums = raw_numbers(c, v);
     let many = nums.len() > 1;
     let mut out = Vec::new();
     for (i, n) in nums.into_iter().enumerate() {
         let Some(n) = n else { continue };
-        if c.absent.iter().any(|a| (a - n.raw()).abs() < 1e-9) {
+        let is = |list: &[f64]| list.iter().any(|a| (a - n.raw()).abs() < 1e-9);
+        if is(&c.absent) {
             continue;
         }
+        let no_light = is(&c.no_light);
         let (unit, scale) = match (c.negative, c.unit) {
             (Some(neg), _) if n.raw() < 0.0 => (neg.unit, neg.scale),
             (_, Some(unit)) => (unit, c.scale),
@@ -585,7 +607,11 @@ fn power_levels(c: &ColumnDef, v: &Value) -> Vec<(Option<u32>, f64)> {
             c.lane
         };
         if let Some(dbm) = dbm {
-            out.push((lane, dbm));
+            out.push(Level {
+                lane,
+                dbm,
+                no_light,
+            });
         }
     }
     out
@@ -670,14 +696,32 @@ fn row_direction(def: &TableDef, r: &Row) -> Option<OpticDirection> {
     }
 }
 
-/// A port and direction with one reading, on lane 1, is a single-lane optic: lane `None`.
+/// The row's statistic from its `stat` column (`min`/`max`/`avg` codes); the level now
+/// otherwise (no such column, or a code in none of them).
+fn row_stat(def: &TableDef, r: &Row) -> OpticStat {
+    let (Some(c), Some(v)) = (def.columns.iter().find(|c| c.name == "stat"), r.int("stat")) else {
+        return OpticStat::Current;
+    };
+    [
+        (&c.min, OpticStat::Min),
+        (&c.max, OpticStat::Max),
+        (&c.avg, OpticStat::Avg),
+    ]
+    .into_iter()
+    .find(|(codes, _)| codes.contains(&v))
+    .map_or(OpticStat::Current, |(_, s)| s)
+}
+
+/// A port, direction and statistic with one reading, on lane 1, is a single-lane optic: lane
+/// `None`.
 fn single_lanes_unnamed(out: &mut [OpticReading]) {
-    let mut n: HashMap<(String, OpticDirection), usize> = HashMap::new();
+    let key = |o: &OpticReading| (o.port.clone(), o.direction, o.stat);
+    let mut n: HashMap<(String, OpticDirection, OpticStat), usize> = HashMap::new();
     for o in out.iter() {
-        *n.entry((o.port.clone(), o.direction)).or_default() += 1;
+        *n.entry(key(o)).or_default() += 1;
     }
     for o in out.iter_mut() {
-        if o.lane == Some(1) && n.get(&(o.port.clone(), o.direction)) == Some(&1) {
+        if o.lane == Some(1) && n.get(&key(o)) == Some(&1) {
             o.lane = None;
         }
     }

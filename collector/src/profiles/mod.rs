@@ -8,10 +8,15 @@
 //! in the kind, and its columns: sub-id, role `name`, `type` (`counter`, `gauge`, `integer`,
 //! `string`, `enum`, `mac`, `oid`, `decimal`), `scale` and, for power, `unit` (`dBm`, `W`,
 //! `mW`, `uW`, `0.1uW`) and the layout options `index_is` (a column read only on rows whose
-//! index component has a value), `lane`, `absent` (raw values meaning no reading), `split`
-//! (one number per lane in a text) and `negative` (another unit below zero). Optics tables may
-//! also name their rows' port with a template (`port`), skip rows reading 0 everywhere
-//! (`empty_when_zero`) and give each row its direction (`dbm` with a `direction` column). An `entry` may be given relative to the
+//! index component has a value), `lane`, `absent` (raw values meaning no reading: no optic,
+//! not measurable), `no_light` (raw values the device writes for no light on an optic that is
+//! there: reported as the level, flagged), `split` (one number per lane in a text),
+//! `negative` (another unit below zero) and `stat` (the column holds the minimum, maximum or
+//! average of the device's period, not the level now). Optics tables may also name their
+//! rows' port with a template (`port`), skip rows reading 0 everywhere (`empty_when_zero`),
+//! give each row its direction (`dbm` with a `direction` column: `rx`/`tx` codes) and its
+//! statistic (a `stat` column: `min`/`max`/`avg` codes, any other code is the level now; it
+//! may share its sub-id with the `direction` column). An `entry` may be given relative to the
 //! device's sysObjectID (`sys_object_id.1.4.1.1`: per-model MIBs), and `select` keeps the rows
 //! whose text index components equal the given texts. How each kind reads its roles is in
 //! [`interpret`].
@@ -26,6 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
+use crate::sample::OpticStat;
 use crate::snmp::oid::Oid;
 
 /// What a profile collects.
@@ -116,6 +122,24 @@ pub struct ColumnDef {
     /// DDM's or a dark laser's sentinel (`-99`, `-400`, `0`, `-99999999`).
     #[serde(default)]
     pub absent: Vec<f64>,
+    /// For power columns: values as the device sends them that mean no light on an optic
+    /// that is there (the bottom of its scale, a laser that is off): reported as the level,
+    /// flagged `no_light`. Where the same value also stands for an empty cage, it is `absent`.
+    #[serde(default)]
+    pub no_light: Vec<f64>,
+    /// For power columns: the column holds a statistic of the device's period (`min`, `max`,
+    /// `avg`), not the level now.
+    #[serde(default)]
+    pub stat: Option<OpticStat>,
+    /// For an optics `stat` column: the codes of a period's minimum ...
+    #[serde(default)]
+    pub min: Vec<i64>,
+    /// ... maximum ...
+    #[serde(default)]
+    pub max: Vec<i64>,
+    /// ... and average; a row whose code is in none of them holds the level now.
+    #[serde(default)]
+    pub avg: Vec<i64>,
     /// For an optics `direction` column: the values that mean receive ...
     #[serde(default)]
     pub rx: Vec<i64>,
@@ -275,6 +299,7 @@ fn known_roles(kind: Kind) -> (&'static [&'static str], &'static [&'static str])
                 "present",
                 "dbm",
                 "direction",
+                "stat",
             ],
         ),
         Kind::Wifi => (
@@ -369,7 +394,7 @@ impl Profile {
             if table.columns.is_empty() {
                 problems.push(format!("{at}.columns: a table has at least one column"));
             }
-            let mut seen = BTreeSet::new();
+            let mut seen: BTreeMap<(u32, &BTreeMap<String, u32>), &str> = BTreeMap::new();
             for (c, col) in table.columns.iter().enumerate() {
                 let at = format!("{at}.columns[{c}]");
                 if !columns.contains(&col.name.as_str()) {
@@ -378,8 +403,14 @@ impl Profile {
                         col.name, p.kind
                     ));
                 }
-                if !seen.insert((col.column, &col.index_is)) {
-                    problems.push(format!("{at}.column: sub-id {} twice", col.column));
+                // The row classifiers (direction, stat) may read one code column.
+                if let Some(other) = seen.insert((col.column, &col.index_is), &col.name) {
+                    let classifiers = [other, col.name.as_str()];
+                    let shared =
+                        other != col.name && classifiers.iter().all(|n| CLASSIFIERS.contains(n));
+                    if !shared {
+                        problems.push(format!("{at}.column: sub-id {} twice", col.column));
+                    }
                 }
                 if !col.scale.is_finite() || col.scale == 0.0 {
                     problems.push(format!("{at}.scale: must be a finite, non-zero number"));
@@ -396,6 +427,7 @@ impl Profile {
                 }
             }
             problems.extend(direction_problems(&at, table));
+            problems.extend(stat_problems(&at, table));
             if let Some(t) = &table.port {
                 problems.extend(template_problems(&at, t, &table.components));
             }
@@ -448,6 +480,8 @@ fn power_options(
     let only_power = [
         ("lane", col.lane.is_some()),
         ("absent", !col.absent.is_empty()),
+        ("no_light", !col.no_light.is_empty()),
+        ("stat", col.stat.is_some()),
         ("split", col.split.is_some()),
         ("negative", col.negative.is_some()),
     ];
@@ -457,6 +491,11 @@ fn power_options(
                 "{at}.{key}: only for power columns (rx_dbm, tx_dbm, dbm)"
             ));
         }
+    }
+    if let Some(v) = col.no_light.iter().find(|v| col.absent.contains(v)) {
+        problems.push(format!(
+            "{at}.no_light: {v} is also absent (no light on a present optic, or no reading: one)"
+        ));
     }
     if col.lane == Some(0) {
         problems.push(format!("{at}.lane: lanes count from 1"));
@@ -486,6 +525,49 @@ fn direction_problems(at: &str, table: &TableDef) -> Vec<String> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// Columns that classify a row rather than hold a level; they may share a sub-id.
+const CLASSIFIERS: [&str; 2] = ["direction", "stat"];
+
+/// A `stat` column lists its codes, each once, and serves power columns that name no `stat` of
+/// their own; its codes are only on it.
+fn stat_problems(at: &str, table: &TableDef) -> Vec<String> {
+    let mut problems = Vec::new();
+    let has_stat_column = table.columns.iter().any(|c| c.name == "stat");
+    for (c, col) in table.columns.iter().enumerate() {
+        let at = format!("{at}.columns[{c}]");
+        let lists = [("min", &col.min), ("max", &col.max), ("avg", &col.avg)];
+        if col.name != "stat" {
+            for (key, list) in lists {
+                if !list.is_empty() {
+                    problems.push(format!("{at}.{key}: only for a stat column"));
+                }
+            }
+            if col.stat.is_some() && has_stat_column {
+                problems.push(format!(
+                    "{at}.stat: the table's stat column gives each row its statistic"
+                ));
+            }
+            continue;
+        }
+        if lists.iter().all(|(_, l)| l.is_empty()) {
+            problems.push(format!(
+                "{at}: a stat column lists its min, max or avg codes"
+            ));
+        }
+        let mut codes = BTreeSet::new();
+        for code in lists.iter().flat_map(|(_, l)| l.iter()) {
+            if !codes.insert(code) {
+                problems.push(format!("{at}: code {code} in two statistics"));
+            }
+        }
+    }
+    let power = |n: &str| matches!(n, "rx_dbm" | "tx_dbm" | "dbm");
+    if has_stat_column && !table.columns.iter().any(|c| power(&c.name)) {
+        problems.push(format!("{at}.columns: a stat column serves power columns"));
+    }
+    problems
 }
 
 /// Every `{name}` of a port template is an index component (or `port`), braces balanced.

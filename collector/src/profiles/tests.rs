@@ -8,6 +8,7 @@ use crate::sample::{OpticDirection, PortCounters};
 use crate::snmp::Value;
 
 mod language;
+mod statistics;
 
 #[test]
 fn every_shipped_profile_is_valid_and_listed() {
@@ -60,7 +61,7 @@ columns = [
             "bad.toml: table[0].index[0]: only the last component may be name:*",
             r#"bad.toml: table[0].index[2]: "c:0": expected name, name:N, name:text or name:*"#,
             "bad.toml: table[0].columns[0].unit: a power column names its unit",
-            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present", "dbm", "direction"])"#,
+            r#"bad.toml: table[0].columns[1].name: "rx_power" is not a role of a Optics profile (["rx_dbm", "tx_dbm", "sensor_type", "sensor_scale", "sensor_precision", "sensor_value", "sensor_status", "port_name", "present", "dbm", "direction", "stat"])"#,
             "bad.toml: table[0].columns[1].column: sub-id 5 twice",
             "bad.toml: table[0].columns[1].scale: must be a finite, non-zero number",
         ]

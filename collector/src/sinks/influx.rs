@@ -5,7 +5,10 @@
 //! `out_bps`, `in_pps`, `out_pps`, `in_errors_ps`, `out_errors_ps`, `in_discards_ps`,
 //! `out_discards_ps`, `utilisation_in`, `utilisation_out` as floats, `in_octets`, `out_octets`,
 //! `speed_bps` as integers), `optics` (tags `device`, `port`, `direction`, `lane` when
-//! multi-lane; field `dbm`), `wifi` (tag `device`; `aps_total`, `aps_up`, `clients_total`),
+//! multi-lane; field `dbm`, the level now; `dbm_min`, `dbm_max`, `dbm_avg` where the device
+//! keeps those statistics over a period of its own, so a query of `dbm` reads levels only;
+//! `no_light` = 1 where the level is a present optic's no-light floor), `wifi` (tag `device`;
+//! `aps_total`, `aps_up`, `clients_total`),
 //! `wifi_ap` (tags `device`, `ap`; `clients`, `up`), `device` (tag `device`; `up`, `poll_ms`).
 //! Names are tags, never string fields (influxdb2 0.5.2 does not escape `\` in string
 //! fields); only finite floats are written (it writes NaN/inf raw); counters are i64, a
@@ -38,7 +41,7 @@ use super::outbox::{Outbox, OutboxError};
 use crate::config::InfluxConfig;
 use crate::metrics::Metrics;
 use crate::pipeline::Event;
-use crate::sample::{DevicePoll, PortRates};
+use crate::sample::{DevicePoll, OpticStat, PortRates};
 use crate::store::{Retention, Store, StoreError};
 
 /// Why the sink could not start: its outbox or the store it replays from.
@@ -173,7 +176,16 @@ fn encode_observed(poll: &DevicePoll, points: &mut Vec<DataPoint>) {
         if let Some(l) = o.lane {
             b = b.tag("lane", l.to_string());
         }
-        push(points, finite(b, "dbm", Some(o.dbm)), t);
+        if o.no_light {
+            b = b.field("no_light", 1i64);
+        }
+        let field = match o.stat {
+            OpticStat::Current => "dbm",
+            OpticStat::Min => "dbm_min",
+            OpticStat::Max => "dbm_max",
+            OpticStat::Avg => "dbm_avg",
+        };
+        push(points, finite(b, field, Some(o.dbm)), t);
     }
     if let Some(w) = &poll.wifi {
         push(
@@ -570,6 +582,38 @@ mod tests {
         assert!(
             text.contains("interface,device=r1,port=xe-0/0/1 "),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn statistics_are_their_own_fields_and_no_light_is_flagged() {
+        use crate::sample::{OpticDirection, OpticReading};
+        let (mut p, _) = poll(1_800_000_000_000);
+        let rx = |dbm| OpticReading::current("OSC-1".into(), None, OpticDirection::Rx, dbm);
+        p.optics = vec![
+            rx(-14.1),
+            OpticReading {
+                stat: OpticStat::Min,
+                ..rx(-14.2)
+            },
+            OpticReading {
+                no_light: true,
+                ..OpticReading::current("ETH-1".into(), None, OpticDirection::Rx, -40.0)
+            },
+        ];
+        let mut points = Vec::new();
+        encode_observed(&p, &mut points);
+        let mut out = Vec::new();
+        write_points(&points, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "optics,device=r1,direction=rx,port=OSC-1 dbm=-14.1 1800000000000",
+                "optics,device=r1,direction=rx,port=OSC-1 dbm_min=-14.2 1800000000000",
+                "optics,device=r1,direction=rx,port=ETH-1 dbm=-40,no_light=1i 1800000000000",
+            ]
         );
     }
 

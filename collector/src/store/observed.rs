@@ -1,6 +1,7 @@
 //! What the profiles observe besides interface counters: LLDP neighbour tables (latest only:
-//! a neighbour table is state, not a series) and optical levels (a series, pruned with the
-//! samples). Written in the same transaction as the poll's samples (see `write.rs`).
+//! a neighbour table is state, not a series) and optical levels (a series of current levels,
+//! pruned with the samples; a device's period statistics are not kept here). Written in the
+//! same transaction as the poll's samples (see `write.rs`).
 
 use std::collections::BTreeSet;
 
@@ -34,17 +35,18 @@ fn direction_code(d: OpticDirection) -> i64 {
     }
 }
 
-/// An optic row back from its columns (lane 0 = single-lane, direction 1 = tx).
-fn reading(port: String, lane: i64, direction: i64, dbm: f64) -> OpticReading {
+/// An optic row back from its columns (lane 0 = single-lane, direction 1 = tx): a current
+/// level.
+fn reading(port: String, lane: i64, direction: i64, dbm: f64, no_light: bool) -> OpticReading {
+    let direction = if direction == 1 {
+        OpticDirection::Tx
+    } else {
+        OpticDirection::Rx
+    };
+    let lane = u32::try_from(lane).ok().filter(|l| *l > 0);
     OpticReading {
-        port,
-        lane: u32::try_from(lane).ok().filter(|l| *l > 0),
-        direction: if direction == 1 {
-            OpticDirection::Tx
-        } else {
-            OpticDirection::Rx
-        },
-        dbm,
+        no_light,
+        ..OpticReading::current(port, lane, direction, dbm)
     }
 }
 
@@ -93,8 +95,9 @@ pub(super) fn write_lldp(
     Ok(())
 }
 
-/// Appends `device_id`'s optical levels at `time_ms` (a rewritten poll replaces its rows).
-/// Non-finite levels are not stored.
+/// Appends `device_id`'s current optical levels at `time_ms` (a rewritten poll replaces its
+/// rows). Non-finite levels and statistics of the device's period are not stored: the series
+/// is the level now, one per poll.
 pub(super) fn write_optics(
     tx: &Transaction<'_>,
     device_id: i64,
@@ -102,17 +105,22 @@ pub(super) fn write_optics(
     optics: &[OpticReading],
 ) -> rusqlite::Result<()> {
     let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO optic_sample (device_id, port, lane, direction, time_ms, dbm)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR REPLACE INTO optic_sample
+           (device_id, port, lane, direction, time_ms, dbm, no_light)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    for o in optics.iter().filter(|o| o.dbm.is_finite()) {
+    for o in optics
+        .iter()
+        .filter(|o| o.dbm.is_finite() && o.stat.is_current())
+    {
         insert.execute(params![
             device_id,
             o.port,
             o.lane.map_or(0, i64::from),
             direction_code(o.direction),
             time_ms,
-            o.dbm
+            o.dbm,
+            o.no_light
         ])?;
     }
     Ok(())
@@ -226,14 +234,15 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT d.name, o.port, o.lane, o.direction, max(o.time_ms), o.dbm
+                "SELECT d.name, o.port, o.lane, o.direction, max(o.time_ms), o.dbm, o.no_light
                  FROM optic_sample o JOIN device d USING (device_id)
                  WHERE o.time_ms >= ?1
                  GROUP BY o.device_id, o.port, o.lane, o.direction
                  ORDER BY d.name, o.port, o.lane, o.direction",
             )
             .map_err(sql(&self.path, op))?;
-        // SQLite's bare columns with max(): `dbm` comes from the row holding the max time.
+        // SQLite's bare columns with max(): `dbm` and `no_light` come from the row holding the
+        // max time.
         let rows = stmt
             .query_map([since_ms], |r| {
                 let lane: i64 = r.get(2)?;
@@ -241,7 +250,7 @@ impl Store {
                 Ok(LatestOptic {
                     device: r.get(0)?,
                     time_ms: r.get(4)?,
-                    reading: reading(r.get(1)?, lane, direction, r.get(5)?),
+                    reading: reading(r.get(1)?, lane, direction, r.get(5)?, r.get(6)?),
                 })
             })
             .map_err(sql(&self.path, op))?;
@@ -353,7 +362,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT o.time_ms, o.lane, o.direction, o.dbm
+                "SELECT o.time_ms, o.lane, o.direction, o.dbm, o.no_light
                  FROM optic_sample o JOIN device d USING (device_id)
                  WHERE d.name = ?1 AND o.port = ?2 AND o.time_ms >= ?3 AND o.time_ms < ?4
                  ORDER BY o.time_ms, o.lane, o.direction",
@@ -365,7 +374,7 @@ impl Store {
                 let direction: i64 = r.get(2)?;
                 Ok((
                     r.get(0)?,
-                    reading(port.to_string(), lane, direction, r.get(3)?),
+                    reading(port.to_string(), lane, direction, r.get(3)?, r.get(4)?),
                 ))
             })
             .map_err(sql(&self.path, op))?;

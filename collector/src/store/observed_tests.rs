@@ -1,7 +1,7 @@
 //! Tests of the LLDP tables and optical levels in the store.
 
 use super::tests::{open, poll, MIN, T0};
-use crate::sample::{LldpNeighbour, OpticDirection, OpticReading};
+use crate::sample::{LldpNeighbour, OpticDirection, OpticReading, OpticStat};
 
 fn neighbour(local: &str, remote: &str) -> LldpNeighbour {
     LldpNeighbour {
@@ -14,12 +14,7 @@ fn neighbour(local: &str, remote: &str) -> LldpNeighbour {
 }
 
 fn optic(port: &str, lane: Option<u32>, direction: OpticDirection, dbm: f64) -> OpticReading {
-    OpticReading {
-        port: port.into(),
-        lane,
-        direction,
-        dbm,
-    }
+    OpticReading::current(port.into(), lane, direction, dbm)
 }
 
 #[test]
@@ -102,6 +97,68 @@ fn optics_keep_precision_lanes_and_the_latest_value_and_drop_non_finite_levels()
     assert_eq!(series[0].1.dbm, -4.8);
     // Stale levels are not "latest".
     assert!(store.optics_latest(T0 + 2 * MIN).unwrap().is_empty());
+}
+
+#[test]
+fn only_current_levels_are_stored_and_a_no_light_floor_keeps_its_flag() {
+    let (_dir, mut store) = open();
+    let (mut p, r) = poll("r1", T0, &[("xe-1", 1, Some(1.0))]);
+    p.optics = vec![
+        optic("xe-1", None, OpticDirection::Rx, -13.2),
+        // The bin's minimum is no second level of the series (and would replace the first).
+        OpticReading {
+            stat: OpticStat::Min,
+            ..optic("xe-1", None, OpticDirection::Rx, -13.3)
+        },
+        OpticReading {
+            no_light: true,
+            ..optic("xe-2", None, OpticDirection::Rx, -40.0)
+        },
+    ];
+    store.write(&[(p, r)]).unwrap();
+    let got: Vec<_> = store
+        .optics_latest(T0)
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.reading.port, o.reading.dbm, o.reading.no_light))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("xe-1".to_string(), -13.2, false),
+            ("xe-2".to_string(), -40.0, true)
+        ]
+    );
+    let series = store.optic_series("r1", "xe-2", T0, T0 + MIN).unwrap();
+    assert!(series[0].1.no_light);
+}
+
+#[test]
+fn a_schema_5_store_gains_the_no_light_column_and_keeps_its_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut store = super::Store::open(dir.path(), super::Retention::default()).unwrap();
+        let (mut p, r) = poll("r1", T0, &[("xe-1", 1, Some(1.0))]);
+        p.optics = vec![optic("xe-1", None, OpticDirection::Rx, -4.8)];
+        store.write(&[(p, r)]).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "ALTER TABLE optic_sample DROP COLUMN no_light; PRAGMA user_version = 5;",
+            )
+            .unwrap();
+    }
+    let store = super::Store::open(dir.path(), super::Retention::default()).unwrap();
+    assert_eq!(
+        super::schema::version(&store.conn).unwrap(),
+        super::schema::SCHEMA_VERSION
+    );
+    let latest = store.optics_latest(T0).unwrap();
+    assert_eq!(latest.len(), 1);
+    assert_eq!(
+        (latest[0].reading.dbm, latest[0].reading.no_light),
+        (-4.8, false)
+    );
 }
 
 #[test]

@@ -23,8 +23,10 @@
 //! - `lldp_neighbour` and `lldp_read` (schema 4): each device's latest LLDP neighbour table,
 //!   replaced as a whole by every poll that walked it, and when it was read (a device with a
 //!   `lldp_read` row and no neighbours has an empty table, one without was never read).
-//! - `optic_sample` (schema 4): optical levels per (device, port, lane, direction, time), lane
-//!   0 for a single-lane transceiver; pruned with the samples.
+//! - `optic_sample` (schema 4): current optical levels per (device, port, lane, direction,
+//!   time), lane 0 for a single-lane transceiver; pruned with the samples. `no_light` (schema
+//!   6) marks a present optic's no-light floor. A device's period statistics (min/max/avg of
+//!   its PM bin) are not stored: they are in the poll's JSON and the InfluxDB lines.
 //! - `wifi_sample` and `wifi_ap_sample` (schema 4): a controller's totals per poll, and each
 //!   AP's status and clients (an AP is keyed by its name, its MAC kept beside); pruned with the
 //!   samples.
@@ -32,13 +34,14 @@
 //!   [`super::wifi_usage`]), kept with the rollups; `meta.wifi_rolled_through` is the last day
 //!   rolled up (days since 1970-01-01).
 //!
-//! Schema 3 → 4 and 4 → 5 only added tables: [`create`] adds the missing ones (`IF NOT
-//! EXISTS`) and stamps the version, in one transaction.
+//! Schema 3 → 4 and 4 → 5 only added tables, 5 → 6 a column with a default: [`create`] adds
+//! the missing ones (`IF NOT EXISTS`, [`add_missing_columns`]) and stamps the version, in one
+//! transaction.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;
@@ -111,6 +114,7 @@ CREATE TABLE IF NOT EXISTS optic_sample (
     direction INTEGER NOT NULL,
     time_ms   INTEGER NOT NULL,
     dbm       REAL NOT NULL,
+    no_light  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (device_id, port, lane, direction, time_ms)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS optic_sample_time ON optic_sample (time_ms);
@@ -203,6 +207,7 @@ pub(crate) fn version(conn: &Connection) -> rusqlite::Result<i64> {
 pub(crate) fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
     tx.execute_batch(TABLES)?;
+    add_missing_columns(&tx)?;
     tx.execute_batch(&format!(
         "CREATE TABLE IF NOT EXISTS sample ({SAMPLE_COLUMNS},
            PRIMARY KEY (port_id, time_ms)) WITHOUT ROWID;"
@@ -210,6 +215,22 @@ pub(crate) fn create(conn: &mut Connection) -> rusqlite::Result<()> {
     tx.execute_batch(POLL_RECENT)?;
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION}"))?;
     tx.commit()
+}
+
+/// Columns added to existing tables since they were created: `optic_sample.no_light`
+/// (schema 6).
+fn add_missing_columns(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let has: i64 = tx.query_row(
+        "SELECT count(*) FROM pragma_table_info('optic_sample') WHERE name = 'no_light'",
+        [],
+        |r| r.get(0),
+    )?;
+    if has == 0 {
+        tx.execute_batch(
+            "ALTER TABLE optic_sample ADD COLUMN no_light INTEGER NOT NULL DEFAULT 0",
+        )?;
+    }
+    Ok(())
 }
 
 /// The recent polls (see [`super::recent`]).

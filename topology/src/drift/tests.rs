@@ -32,6 +32,7 @@ fn nb(device: &str, local: &str, system_name: &str, port_id: &str) -> Neighbour 
 
 fn level(device: &str, port: &str, direction: Direction, dbm: f64) -> OpticLevel {
     OpticLevel {
+        no_light: false,
         device: device.into(),
         port: port.into(),
         lane: None,
@@ -275,9 +276,37 @@ fn loss_beyond_the_route_budget_and_margin_is_listed_per_direction() {
 }
 
 #[test]
+fn a_dark_laser_measures_no_loss_and_a_dark_receiver_is_a_lower_bound() {
+    let (n, cs) = line();
+    let dark = |d: &str, dir, dbm| OpticLevel {
+        no_light: true,
+        ..level(d, "xe-1", dir, dbm)
+    };
+    let obs = Observed {
+        optics: vec![
+            // ra's laser is off (its floor): nothing is sent, no loss to judge.
+            dark("ra", Direction::Tx, -40.0),
+            level("rb", "xe-1", Direction::Rx, -60.0),
+            // rb sends, ra receives nothing: at least 40.5 dB lost.
+            level("rb", "xe-1", Direction::Tx, 0.5),
+            dark("ra", Direction::Rx, -40.0),
+        ],
+        ..Observed::default()
+    };
+    let r = n.drift(&cs, &obs, &DriftOptions::default());
+    assert_eq!(r.loss_checked, 1);
+    assert_eq!(r.loss_excess.len(), 1);
+    let e = &r.loss_excess[0];
+    assert_eq!((e.from.device.as_str(), e.to.device.as_str()), ("rb", "ra"));
+    assert!(e.rx_no_light);
+    assert!((e.measured_db - 40.5).abs() < 1e-9, "{}", e.measured_db);
+}
+
+#[test]
 fn lanes_are_compared_lane_by_lane() {
     let (n, cs) = line();
     let lane = |d: &str, dir, l, dbm| OpticLevel {
+        no_light: false,
         device: String::from(d),
         port: "xe-1".into(),
         lane: Some(l),

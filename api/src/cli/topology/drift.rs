@@ -113,13 +113,15 @@ fn drift_text(r: &topology::DriftReport, n_circuits: usize) -> String {
     }
     for e in &r.loss_excess {
         s.push_str(&format!(
-            "excess loss: circuit {} {} -> {}: {:.2} dB measured ({:.2} tx, {:.2} rx), {:.2} dB expected, {:+.2} dB\n",
+            "excess loss: circuit {} {} -> {}: {}{:.2} dB measured ({:.2} tx, {:.2} rx{}), {:.2} dB expected, {:+.2} dB\n",
             e.circuit,
             end(&e.from),
             end(&e.to),
+            if e.rx_no_light { "at least " } else { "" },
             e.measured_db,
             e.tx_dbm,
             e.rx_dbm,
+            if e.rx_no_light { ": no light" } else { "" },
             e.expected_db,
             e.excess_db
         ));

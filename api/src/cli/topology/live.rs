@@ -92,7 +92,7 @@ pub fn observed_from_file(file: &FsPath) -> anyhow::Result<Observed> {
                 .extend(table.into_iter().map(|n| neighbour(&d.name, n)));
         }
         out.optics
-            .extend(d.optics.into_iter().map(|o| level(&d.name, o)));
+            .extend(d.optics.into_iter().filter_map(|o| level(&d.name, o)));
     }
     Ok(out)
 }

@@ -268,4 +268,7 @@ pub struct LossExcess {
     measured_db: f64,
     expected_db: f64,
     excess_db: f64,
+    /// Present (true) when the rx end reads its no-light floor: the loss is at least
+    /// `measured_db`.
+    rx_no_light: Option<bool>,
 }
