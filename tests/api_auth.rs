@@ -162,7 +162,15 @@ fn demo_writes_one_private_token_per_role_and_prints_the_admin_url() {
         http_as(http, "GET", "/api/v1/devices", None, Some(operator)).0,
         403
     );
-    // The token never travels in a query string: the page reads it from the fragment.
+    // The token never travels in a query string: the app reads it from the fragment and sends
+    // it as a bearer header (its shell and its API client, served open from the binary).
     let page = http_as(http, "GET", "/", None, None).1;
-    assert!(page.contains("location.hash") && page.contains("Bearer"));
+    assert!(page.contains("/web/app.js"), "{page}");
+    let shell = http_as(http, "GET", "/web/app.js", None, None).1;
+    assert!(
+        shell.contains("location.hash") && shell.contains("token="),
+        "{shell}"
+    );
+    let client = http_as(http, "GET", "/web/api.js", None, None).1;
+    assert!(client.contains("Bearer"), "{client}");
 }
