@@ -20,7 +20,6 @@
 
 pub mod config;
 pub mod metrics;
-pub mod pinned;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;

@@ -17,7 +17,6 @@ use tracing::Instrument;
 
 use crate::config::{Config, DeviceConfig};
 use crate::metrics::Metrics;
-use crate::pinned::Pinned;
 use crate::poll::{now_ms, poll, DeviceState, PollError};
 use crate::rates;
 use crate::sample::{DevicePoll, PollStatus, PortRates};
@@ -265,14 +264,6 @@ fn count_rates(
 const BATCH: usize = 512;
 
 async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Metrics>) {
-    // Every SQLite call of the sink on one thread (see `pinned`).
-    let pinned = match Pinned::new("irisops-store") {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!(sink = "store", "cannot start the store's thread: {e}");
-            return;
-        }
-    };
     let mut store = Some(store);
     let mut maintenance = tokio::time::interval(Duration::from_secs(60));
     let mut last_prune = 0i64;
@@ -280,7 +271,7 @@ async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Me
         let first = tokio::select! {
             ev = rx.recv() => ev,
             _ = maintenance.tick() => {
-                store = maintain(&pinned, store, &mut last_prune).await;
+                store = maintain(store, &mut last_prune).await;
                 metrics.store_written();
                 continue;
             }
@@ -293,15 +284,14 @@ async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Me
                 Err(_) => break,
             }
         }
-        store = write_until_done(&pinned, store, events, &metrics).await;
+        store = write_until_done(store, events, &metrics).await;
         metrics.store_written();
     }
-    let _ = maintain(&pinned, store, &mut last_prune).await;
+    let _ = maintain(store, &mut last_prune).await;
 }
 
 /// Writes one batch, retrying with back-off until it is committed.
 async fn write_until_done(
-    pinned: &Pinned,
     mut store: Option<Store>,
     events: Vec<Event>,
     metrics: &Arc<Metrics>,
@@ -325,12 +315,11 @@ async fn write_until_done(
         let mut s = store.take()?;
         let b = batch.clone();
         let m = metrics.clone();
-        let joined = pinned
-            .run("store", move || {
-                let r = write_batch(&mut s, &b.0, &b.1, &m);
-                (s, r)
-            })
-            .await;
+        let joined = tokio::task::spawn_blocking(move || {
+            let r = write_batch(&mut s, &b.0, &b.1, &m);
+            (s, r)
+        })
+        .await;
         let Ok((s, r)) = joined else {
             tracing::error!(sink = "store", "store writer panicked; the batch is lost");
             return None;
@@ -381,25 +370,24 @@ fn write_batch(
 }
 
 /// Rollups every minute, pruning every hour.
-async fn maintain(pinned: &Pinned, store: Option<Store>, last_prune: &mut i64) -> Option<Store> {
+async fn maintain(store: Option<Store>, last_prune: &mut i64) -> Option<Store> {
     let mut s = store?;
     let now = now_ms();
     let prune = now - *last_prune >= 3_600_000;
     if prune {
         *last_prune = now;
     }
-    let joined = pinned
-        .run("store", move || {
-            if let Err(e) = s.rollup(now) {
-                tracing::error!(sink = "store", "rollup failed: {e}");
+    let joined = tokio::task::spawn_blocking(move || {
+        if let Err(e) = s.rollup(now) {
+            tracing::error!(sink = "store", "rollup failed: {e}");
+        }
+        if prune {
+            if let Err(e) = s.prune(now) {
+                tracing::error!(sink = "store", "prune failed: {e}");
             }
-            if prune {
-                if let Err(e) = s.prune(now) {
-                    tracing::error!(sink = "store", "prune failed: {e}");
-                }
-            }
-            s
-        })
-        .await;
+        }
+        s
+    })
+    .await;
     joined.ok()
 }
