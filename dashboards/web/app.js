@@ -6,6 +6,7 @@ import { api, setToken, token, whenUnauthorized } from './api.js';
 import * as i18n from './i18n.js';
 import { t } from './i18n.js';
 import { h, toast } from './ui.js';
+import { alertBadge } from './view-engineer-alerts.js';
 import mapView from './view-map.js';
 import engineerView from './view-engineer.js';
 import plannerView from './view-planner.js';
@@ -17,7 +18,14 @@ import './strings.js';
 /// The views, in the navigation's order; `allowed(me)` from the caller's permissions.
 const VIEWS = [mapView, engineerView, plannerView, commercialView, offerView, wifiView];
 
-const state = { me: null, view: null, unmount: null, generation: 0 };
+const state = { me: null, view: null, unmount: null, generation: 0, stopBadge: () => {} };
+
+/// The header's alert badge, (re)started for the caller.
+function badge() {
+  state.stopBadge();
+  const slot = document.getElementById('alerts-slot');
+  state.stopBadge = state.me ? alertBadge(state.me, slot) : (slot.replaceChildren(), () => {});
+}
 
 /// The route of the URL's fragment: `{view, params}`.
 export function route() {
@@ -171,6 +179,7 @@ async function start() {
   }
   try {
     state.me = await api('/api/v1/me');
+    badge();
   } catch (e) {
     state.me = null;
     setToken(null);
@@ -183,6 +192,7 @@ async function start() {
 
 i18n.initial(route().params.get('lang'));
 i18n.onChange(() => {
+  badge();
   if (state.me) show();
   else {
     renderShell();
@@ -191,6 +201,7 @@ i18n.onChange(() => {
 });
 whenUnauthorized(() => {
   state.me = null;
+  badge();
   setToken(null);
   renderShell();
   loginPanel(t('login.expired'));
@@ -198,6 +209,7 @@ whenUnauthorized(() => {
 document.getElementById('logout').addEventListener('click', () => {
   setToken(null);
   state.me = null;
+  badge();
   location.hash = '#/';
   start();
 });

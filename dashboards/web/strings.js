@@ -8,6 +8,8 @@ add({
     'app.nothing': 'This token may not use any view.',
     'app.failed': 'This view could not load',
     'app.loading': 'Loading…',
+    'app.alerts.firing': '{n} alerts firing',
+    'app.alerts.none': 'No alert firing',
     'login.title': 'Log in',
     'login.help': 'Paste your API token (an administrator gives it: irisops token new). It is kept for this tab only.',
     'login.submit': 'Log in',
@@ -40,6 +42,8 @@ add({
     'app.nothing': 'Ce jeton ne donne accès à aucune vue.',
     'app.failed': 'Cette vue n’a pas pu se charger',
     'app.loading': 'Chargement…',
+    'app.alerts.firing': '{n} alertes actives',
+    'app.alerts.none': 'Aucune alerte active',
     'login.title': 'Connexion',
     'login.help':
       'Collez votre jeton d’API (un administrateur le fournit : irisops token new). Il n’est gardé que pour cet onglet.',
@@ -73,6 +77,8 @@ add({
     'app.nothing': 'Dit token geeft toegang tot geen enkele weergave.',
     'app.failed': 'Deze weergave kon niet laden',
     'app.loading': 'Laden…',
+    'app.alerts.firing': '{n} actieve alerts',
+    'app.alerts.none': 'Geen actieve alerts',
     'login.title': 'Aanmelden',
     'login.help':
       'Plak uw API-token (een beheerder geeft het: irisops token new). Het wordt alleen voor dit tabblad bewaard.',

@@ -6,6 +6,7 @@
 
 import { api, query } from './api.js';
 import { add, t, num, pct, bps, dateTime } from './i18n.js';
+import { alertsCard } from './view-engineer-alerts.js';
 import { h, table, legend } from './ui.js';
 import { ubar, badge, ago, utilClasses, portsCard, chartCard, RANGES } from './view-engineer-port.js';
 import { driftCard, opticsCard } from './view-engineer-drift.js';
@@ -492,7 +493,16 @@ export default {
       ? h('section.card', { id: 'eng-optics' }, h('h2', {}, t('eng.optics.title')), failedBox(optics.error))
       : opticsCard(optics.optics, lossy, (d, p) => selectPort(d, p, true));
 
-    el.append(kpis, h('div.eng-grid', {}, linksCard, devCard), portArea, h('div.eng-grid', {}, driftEl, opticsEl));
+    // The alerts, firing first, above everything else.
+    const alerts = alertsCard(ctx.me, (d, p) => selectPort(d, p, true));
+    el.append(
+      kpis,
+      alerts.el,
+      h('div.eng-grid', {}, linksCard, devCard),
+      portArea,
+      h('div.eng-grid', {}, driftEl, opticsEl),
+    );
+    await alerts.refresh();
     setParams({ sort: state.sort, top: state.top });
     drawSortButtons();
     drawLinks();
@@ -509,7 +519,7 @@ export default {
       if (!d.error) devs = d.devices;
       if (!w.error) ctrls = w.controllers;
       drawDevices();
-      await reloadLinks();
+      await Promise.all([reloadLinks(), alerts.refresh()]);
     }, REFRESH_MS);
     return () => {
       clearInterval(timer);
