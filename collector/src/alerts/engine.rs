@@ -48,6 +48,8 @@ pub struct Engine {
     hotspots: Hotspots,
     /// Per device, its tracked series by (rule, series).
     tracked: HashMap<String, HashMap<(usize, Sub), Tracked>>,
+    /// Per rule, its series pending and firing (kept with `tracked`).
+    n_tracked: Vec<[u64; 2]>,
 }
 
 fn ms(d: std::time::Duration) -> i64 {
@@ -64,6 +66,7 @@ impl Engine {
             })
             .collect();
         Engine {
+            n_tracked: vec![[0; 2]; rules.len()],
             rules,
             timing,
             hotspots: Hotspots::default(),
@@ -82,10 +85,25 @@ impl Engine {
 
     /// Puts back a series that was pending or firing before a restart.
     pub fn restore(&mut self, rule: usize, device: &str, sub: Sub, tracked: Tracked) {
-        self.tracked
+        let phase = tracked.track.phase;
+        let old = self
+            .tracked
             .entry(device.to_string())
             .or_default()
             .insert((rule, sub), tracked);
+        self.count(rule, old.map(|t| t.track.phase), Some(phase));
+    }
+
+    /// Moves one series of `rule` from `before` to `after` in the counts.
+    fn count(&mut self, rule: usize, before: Option<Phase>, after: Option<Phase>) {
+        let slot = |p: Phase| usize::from(p == Phase::Firing);
+        let n = &mut self.n_tracked[rule];
+        if let Some(p) = before {
+            n[slot(p)] = n[slot(p)].saturating_sub(1);
+        }
+        if let Some(p) = after {
+            n[slot(p)] += 1;
+        }
     }
 
     /// Every tracked series: (rule, device, series, its state).
@@ -99,9 +117,10 @@ impl Engine {
     /// Pending and firing series per (phase, severity).
     pub fn counts(&self) -> BTreeMap<(Phase, String), u64> {
         let mut out = BTreeMap::new();
-        for (rule, _, _, t) in self.tracked() {
-            let sev = self.rules[rule].severity.clone();
-            *out.entry((t.track.phase, sev)).or_insert(0) += 1;
+        for (rule, n) in self.rules.iter().zip(&self.n_tracked) {
+            for (phase, k) in [(Phase::Pending, n[0]), (Phase::Firing, n[1])] {
+                *out.entry((phase, rule.severity.clone())).or_insert(0) += k;
+            }
         }
         out
     }
@@ -246,6 +265,7 @@ impl Engine {
             return;
         }
         let (after, transition) = step(before, holds, ob.at_ms, self.timing[ob.rule]);
+        let phases = (before.map(|t| t.phase), after.map(|t| t.phase));
         match after {
             Some(track) => {
                 map.insert(
@@ -263,6 +283,9 @@ impl Engine {
         }
         if map.is_empty() {
             self.tracked.remove(ob.device);
+        }
+        if phases.0 != phases.1 {
+            self.count(ob.rule, phases.0, phases.1);
         }
         if transition != Transition::None {
             out.push(Change {

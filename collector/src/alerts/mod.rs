@@ -10,6 +10,8 @@
 //! - [`run`]: the task `serve` starts: the pipeline's tap → engine → outboxes and store.
 
 pub mod engine;
+pub mod payload;
+pub mod run;
 pub mod series;
 pub mod state;
 

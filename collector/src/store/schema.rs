@@ -32,13 +32,17 @@
 //!   [`super::wifi_usage`]), kept with the rollups; `meta.wifi_rolled_through` is the last day
 //!   rolled up (days since 1970-01-01).
 //!
+//! - `alert` (schema 6): the alerts and their history, added by its own step
+//!   (`super::alerts::migrate_to`).
+//!
 //! Schema 3 → 4 and 4 → 5 only added tables: [`create`] adds the missing ones (`IF NOT
-//! EXISTS`) and stamps the version, in one transaction.
+//! EXISTS`) and stamps the version, in one transaction. Later steps are self-contained
+//! functions the open runs after it.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = 6;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;
