@@ -4,6 +4,7 @@
 
 mod util;
 
+mod alerts;
 mod api_auth;
 mod api_cadastre;
 mod api_limits;

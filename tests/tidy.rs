@@ -62,6 +62,7 @@ fn check_config_accepts_the_example_and_names_every_bad_key() {
         .arg(root().join("irisops.example.toml"))
         .env("IRISOPS_V3_AUTH", "example-auth-secret")
         .env("IRISOPS_V3_PRIV", "example-priv-secret")
+        .env("IRISOPS_WEBHOOK_SECRET", "example-webhook-signing-secret")
         .output()
         .unwrap();
     assert!(

@@ -2,6 +2,7 @@
 //! engineer can trust, and keeps them in the embedded store. It knows no HTTP and no GeoJSON.
 //!
 //! Layout:
+//! - [`alerts`]: `[[alert]]` rules on every poll, their state, their webhooks' payloads.
 //! - [`config`]: the TOML configuration, validated into a plan (every problem names its key);
 //!   it builds the transport's credentials ([`snmp::auth`]) and imports `snmp`, never the reverse.
 //! - [`secret`]: a redacting wrapper for communities, passwords and tokens.
@@ -18,6 +19,7 @@
 //! - [`metrics`]: counters the api renders as Prometheus text.
 //! - [`shard`]: rendezvous hashing of devices onto `serve --shard K/N` collectors.
 
+pub mod alerts;
 pub mod config;
 pub mod metrics;
 pub mod pipeline;

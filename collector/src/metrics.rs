@@ -38,6 +38,11 @@ pub struct Metrics {
     pub influx_write_errors: AtomicU64,
     /// The InfluxDB outbox as last read by its sender; `None` without an `[influx]` sink.
     pub outbox: std::sync::Mutex<Option<OutboxStats>>,
+    /// Alerts pending and firing per (state, severity), as the alerts task last counted them;
+    /// `None` without `[[alert]]` rules.
+    pub alerts: Mutex<Option<BTreeMap<(String, String), u64>>>,
+    /// Each webhook receiver's outbox and its failed attempts (to be retried).
+    webhooks: Mutex<BTreeMap<String, (OutboxStats, u64)>>,
     duration_buckets: [AtomicU64; 10],
     duration_count: AtomicU64,
     duration_sum_us: AtomicU64,
@@ -93,6 +98,20 @@ impl Metrics {
         }
     }
 
+    /// Records a webhook receiver's queue and counters.
+    pub fn webhook_stats(&self, receiver: &str, outbox: OutboxStats, retries: u64) {
+        if let Ok(mut w) = self.webhooks.lock() {
+            w.insert(receiver.to_string(), (outbox, retries));
+        }
+    }
+
+    /// Records the alerts pending and firing: (state, severity) → how many.
+    pub fn alert_counts(&self, counts: BTreeMap<(String, String), u64>) {
+        if let Ok(mut a) = self.alerts.lock() {
+            *a = Some(counts);
+        }
+    }
+
     /// Records a gap of one port's rates.
     pub fn gap(&self, reason: GapReason) {
         self.gaps[reason_index(reason)].fetch_add(1, Ordering::Relaxed);
@@ -121,7 +140,41 @@ impl Metrics {
         if let Some(o) = outbox {
             self.render_outbox(&mut s, &o);
         }
+        self.render_alerts(&mut s);
         s
+    }
+
+    /// `irisops_alerts{state,severity}` (every state and severity, zeros included) with
+    /// `[[alert]]` rules; each receiver's webhook counters with `[[receiver]]`s.
+    fn render_alerts(&self, s: &mut String) {
+        let counts = self.alerts.lock().map(|a| a.clone()).unwrap_or(None);
+        if let Some(counts) = counts {
+            let name = "irisops_alerts";
+            header(s, name, "Alerts pending or firing, by severity.", "gauge");
+            for state in ["pending", "firing"] {
+                for sev in ["critical", "warning", "info"] {
+                    let n = counts
+                        .get(&(state.to_string(), sev.to_string()))
+                        .copied()
+                        .unwrap_or(0);
+                    let _ = writeln!(s, "{name}{{state=\"{state}\",severity=\"{sev}\"}} {n}");
+                }
+            }
+        }
+        let Ok(hooks) = self.webhooks.lock() else {
+            return;
+        };
+        if hooks.is_empty() {
+            return;
+        }
+        let now = crate::poll::now_ms();
+        for (name, help, kind, value) in WEBHOOK_FAMILIES {
+            header(s, name, help, kind);
+            for (receiver, (o, retries)) in hooks.iter() {
+                let v = value(o, *retries, now);
+                let _ = writeln!(s, "{name}{{receiver=\"{}\"}} {v}", escape(receiver));
+            }
+        }
     }
 
     /// Polls, their failures by status, skipped ticks, rates and gaps by reason.
@@ -277,6 +330,48 @@ const DEVICE_FAMILIES: [DeviceFamily; 3] = [
         "irisops_device_last_poll_milliseconds",
         "Duration of the device's last poll.",
         |g| g.last_poll_ms,
+    ),
+];
+
+/// A family with a line per webhook receiver: name, help, type, and its value from the
+/// receiver's outbox, failed attempts and the time now (ms).
+type WebhookFamily = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&OutboxStats, u64, i64) -> f64,
+);
+
+const WEBHOOK_FAMILIES: [WebhookFamily; 5] = [
+    (
+        "irisops_webhook_sent_total",
+        "Notifications the receiver acknowledged (2xx).",
+        "counter",
+        |o, _, _| o.sent as f64,
+    ),
+    (
+        "irisops_webhook_dropped_total",
+        "Notifications dropped: refused for good (a status other than 429 or 5xx), not taken in 24 h, or the outbox full.",
+        "counter",
+        |o, _, _| (o.dropped + o.corrupt) as f64,
+    ),
+    (
+        "irisops_webhook_retries_total",
+        "Attempts that failed with 429, 5xx, a timeout or a connection error (retried with back-off).",
+        "counter",
+        |_, r, _| r as f64,
+    ),
+    (
+        "irisops_webhook_queue",
+        "Notifications waiting in the receiver's outbox.",
+        "gauge",
+        |o, _, _| o.depth as f64,
+    ),
+    (
+        "irisops_webhook_oldest_age_seconds",
+        "Age of the oldest notification waiting (0 when none).",
+        "gauge",
+        |o, _, now| o.oldest_ms.map_or(0.0, |t| (now - t).max(0) as f64 / 1e3),
     ),
 ];
 

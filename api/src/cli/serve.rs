@@ -117,7 +117,14 @@ pub async fn serve(
     let (writer, reader) = (open()?, open()?);
     let metrics = Arc::new(Metrics::default());
     let (tx, rx) = watch::channel(false);
-    let sinks = start_sinks(&cfg, &metrics, &rx)?;
+    let mut sinks = start_sinks(&cfg, &metrics, &rx)?;
+    if let Some(a) = start_alerts(&cfg, listen, &metrics, &rx)? {
+        sinks.taps.push(a.tap);
+        sinks.tasks.extend(a.tasks);
+        sinks
+            .tasks
+            .extend(hotspots_task(cadastre.clone(), a.hotspots, rx.clone()));
+    }
     let reader = Arc::new(Mutex::new(reader));
     let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
     let wifi_rollup = crate::wifi_rollup::start(
@@ -283,6 +290,69 @@ fn start_sinks(
         taps: vec![sink.tap],
         tasks: sink.tasks,
     })
+}
+
+/// The alerts (with `[[alert]]` rules): their tap on the pipeline and their tasks. The
+/// notifications link back to `http://LISTEN`.
+fn start_alerts(
+    cfg: &Config,
+    listen: SocketAddr,
+    metrics: &Arc<Metrics>,
+    shutdown: &watch::Receiver<bool>,
+) -> anyhow::Result<Option<collector::alerts::run::Alerts>> {
+    if cfg.alerts.is_empty() {
+        return Ok(None);
+    }
+    let setup = collector::alerts::run::Setup {
+        rules: cfg.alerts.clone(),
+        receivers: cfg.receivers.clone(),
+        store_dir: cfg.store.path.clone(),
+        retention: Retention {
+            samples: cfg.store.retention,
+            rollups: cfg.store.rollup_retention,
+        },
+        external_url: format!("http://{listen}"),
+    };
+    let a = collector::alerts::run::start(setup, metrics.clone(), shutdown.clone())?;
+    tracing::info!(
+        rules = cfg.alerts.len(),
+        receivers = cfg.receivers.len(),
+        "alerts started"
+    );
+    Ok(Some(a))
+}
+
+/// Keeps the alerts' hotspots (access points → hotspot, for `wifi_ap_up` and
+/// `hotspot_clients`) those of the served cadastre: at start and every 10 minutes.
+fn hotspots_task(
+    cadastre: Option<Arc<Cadastres>>,
+    tx: watch::Sender<collector::alerts::Hotspots>,
+    mut shutdown: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    let cad = cadastre?;
+    Some(tokio::spawn(async move {
+        loop {
+            let c = cad.clone();
+            let built = tokio::task::spawn_blocking(move || {
+                c.current().map(|snap| {
+                    let aps = crate::questions::wifi::hotspot_aps(&snap.cad);
+                    collector::alerts::Hotspots::new(&aps)
+                })
+            })
+            .await;
+            match built {
+                Ok(Ok(h)) => {
+                    let _ = tx.send(h);
+                }
+                Ok(Err(e)) => tracing::warn!("alerts: cannot read the cadastre's hotspots: {e}"),
+                Err(e) => tracing::warn!("alerts: hotspots task failed: {e}"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(600)) => {}
+                _ = shutdown.changed() => return,
+            }
+        }
+    }))
 }
 
 /// Resolves on Ctrl-C, or when `stop` changes.

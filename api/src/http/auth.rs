@@ -22,7 +22,7 @@ use super::{ApiError, AppState};
 /// What a route needs, one per row of the README's permission table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
-    /// Devices, ports, series, p95, links, LLDP, optics, wifi, drift.
+    /// Devices, ports, series, p95, links, LLDP, optics, wifi, drift, alerts.
     MonitoringRead,
     /// Layers, stats, history, versions, export.
     CadastreRead,
@@ -39,10 +39,12 @@ pub enum Permission {
     /// Who the caller is and the web app's map settings (`/api/v1/me`, `/api/v1/web/*`):
     /// every role.
     Session,
+    /// Acknowledging alerts (`POST /api/v1/alerts/{id}/ack`): engineers and admins.
+    AlertsAck,
 }
 
 /// Every permission, in the README's order.
-pub const PERMISSIONS: [Permission; 8] = [
+pub const PERMISSIONS: [Permission; 9] = [
     Permission::MonitoringRead,
     Permission::CadastreRead,
     Permission::CadastreWrite,
@@ -51,6 +53,7 @@ pub const PERMISSIONS: [Permission; 8] = [
     Permission::Metrics,
     Permission::WifiRead,
     Permission::Session,
+    Permission::AlertsAck,
 ];
 
 impl Permission {
@@ -65,6 +68,7 @@ impl Permission {
             Permission::Metrics => "metrics",
             Permission::WifiRead => "wifi:read",
             Permission::Session => "session",
+            Permission::AlertsAck => "alerts:ack",
         }
     }
 }
@@ -89,6 +93,8 @@ pub fn access(role: ApiRole, permission: Permission) -> Access {
         (ApiRole::Operator, _) => Access::Denied,
         (ApiRole::Planner, CadastreWrite) => Access::Full,
         (_, CadastreWrite) => Access::Denied,
+        (ApiRole::Engineer, AlertsAck) => Access::Full,
+        (_, AlertsAck) => Access::Denied,
         (
             ApiRole::Viewer | ApiRole::Engineer | ApiRole::Planner | ApiRole::Commercial,
             MonitoringRead | CadastreRead | TopologyRead | Commercial | Metrics | WifiRead,
@@ -243,7 +249,7 @@ mod tests {
 
     /// The README's table, row by row: r = full, o = offer, - = denied, in the order viewer,
     /// engineer, planner, commercial, operator, admin.
-    const TABLE: [(Permission, &str); 8] = [
+    const TABLE: [(Permission, &str); 9] = [
         (Permission::MonitoringRead, "rrrr-r"),
         (Permission::CadastreRead, "rrrr-r"),
         (Permission::CadastreWrite, "--r--r"),
@@ -252,6 +258,7 @@ mod tests {
         (Permission::Metrics, "rrrr-r"),
         (Permission::WifiRead, "rrrr-r"),
         (Permission::Session, "rrrrrr"),
+        (Permission::AlertsAck, "-r---r"),
     ];
 
     #[test]

@@ -24,9 +24,12 @@
 //!   `POST /api/v1/topology/cut`, `GET /api/v1/topology/dig-once`, `GET /api/v1/topology/drift`
 //! - [`commercial`]: `GET /api/v1/spare`, `GET /api/v1/quote`
 //! - [`links`]: `GET /api/v1/links`
+//! - [`alerts`]: `GET /api/v1/alerts?state=&fingerprint=&limit=`, `GET /api/v1/alerts/{id}`,
+//!   `POST /api/v1/alerts/{id}/ack`
 //!
 //! [`params`] reads query parameters one by one (a bad one is a 400 naming it).
 
+pub mod alerts;
 pub mod answers;
 pub mod auth;
 pub mod cadastre;
@@ -93,6 +96,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(topology::router())
         .merge(commercial::router())
         .merge(links::router())
+        .merge(alerts::router())
         .split_for_parts();
     openapi::complete(&mut doc);
     let routes = routes

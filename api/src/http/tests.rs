@@ -85,6 +85,7 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
         ssids: vec![],
     });
     w.write(&[(observed, vec![])]).unwrap();
+    w.write_alerts(&[test_alert(now)]).unwrap();
     AppState {
         store: Arc::new(Mutex::new(Store::open(dir, Retention::default()).unwrap())),
         metrics: Arc::new(Metrics::default()),
@@ -97,6 +98,41 @@ pub(super) fn state(dir: &std::path::Path) -> AppState {
         wifi: Default::default(),
         web: Default::default(),
     }
+}
+
+/// A firing alert of core-01's port (id 1 in a fresh store).
+pub(super) fn test_alert(now: i64) -> collector::store::AlertWrite {
+    let labels = [
+        ("alertname", "busy"),
+        ("device", "core-01"),
+        ("metric", "utilisation"),
+        ("port", "xe-0/0/1"),
+        ("severity", "warning"),
+    ];
+    collector::store::AlertWrite::Open(Box::new(collector::store::AlertRow {
+        id: 0,
+        rule: "busy".into(),
+        fingerprint: "0123456789abcdef".into(),
+        state: "firing".into(),
+        severity: "warning".into(),
+        metric: "utilisation".into(),
+        labels: labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        annotations: [(
+            "summary".to_string(),
+            "core-01 xe-0/0/1: utilisation 20 > 10".to_string(),
+        )]
+        .into(),
+        value: Some(20.0),
+        pending_ms: now - 60_000,
+        fired_ms: Some(now),
+        resolved_ms: None,
+        acked_by: None,
+        ack_comment: None,
+        acked_ms: None,
+    }))
 }
 
 /// The test token of a role: `tok-<role>`.

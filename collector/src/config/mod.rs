@@ -14,11 +14,13 @@
 //! - `problems`: [`Problem`] and the readers every section's validation shares.
 //! - `report`: `[[report]]`, the report files written on a schedule (raw, validated, checked).
 //! - `wifi`: `[wifi]`, the hotspots' usage review and daily rollup (raw, validated, checked).
+//! - `alerts`: `[[alert]]` rules and `[[receiver]]` webhooks (raw, validated, checked).
 //!
-//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule`, `api`, `report`, `wifi`
-//! and [`snmp::auth`](crate::snmp::auth); every section → `problems`; none of them imports
-//! this file, and `problems` imports none of them.
+//! Imports run one way: this file → `validate` → `plan`, `raw`, `schedule`, `api`, `report`,
+//! `wifi`, `alerts` and [`snmp::auth`](crate::snmp::auth); every section → `problems`; none of
+//! them imports this file, and `problems` imports none of them.
 
+mod alerts;
 mod api;
 mod plan;
 mod problems;
@@ -32,6 +34,10 @@ mod wifi;
 
 use std::path::{Path, PathBuf};
 
+pub use alerts::{
+    signing_key, AlertMetric, AlertOp, AlertRule, AlertSelect, Pattern, ReceiverConfig,
+    ALERT_METRICS,
+};
 pub use api::{parse_sha256, ApiConfig, ApiRole, ApiToken, API_ROLES, DEFAULT_LISTEN};
 pub use plan::{CadastreLimits, CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
 pub use problems::Problem;

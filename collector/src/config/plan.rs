@@ -34,6 +34,10 @@ pub struct Config {
     pub wifi: super::wifi::WifiConfig,
     /// `[web]`: the web app's map background and tiles (none when absent).
     pub web: super::web::WebConfig,
+    /// `[[alert]]`: threshold rules evaluated on every poll.
+    pub alerts: Vec<super::alerts::AlertRule>,
+    /// `[[receiver]]`: the webhooks the alerts notify.
+    pub receivers: Vec<super::alerts::ReceiverConfig>,
 }
 
 /// The limits of a cadastre import (`[cadastre]`); each `None` takes the cadastre crate's

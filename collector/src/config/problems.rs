@@ -56,3 +56,34 @@ pub(super) fn duration_or(
         },
     }
 }
+
+/// Resolves `${NAME}` references. Errors never contain the resolved value.
+pub(super) fn expand(
+    text: &str,
+    key: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    p: &mut Problems,
+) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                match env(name) {
+                    Some(v) => out.push_str(&v),
+                    None => p.push(key, format!("environment variable {name} is not set")),
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                p.push(key, "unterminated ${ reference");
+                return out;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -21,6 +21,10 @@ pub(super) struct RawConfig {
     pub report: Vec<super::report::RawReport>,
     pub wifi: Option<super::wifi::RawWifi>,
     pub web: Option<super::web::RawWeb>,
+    #[serde(default)]
+    pub alert: Vec<super::alerts::RawAlert>,
+    #[serde(default)]
+    pub receiver: Vec<super::alerts::RawReceiver>,
 }
 
 /// `[influx]`: the InfluxDB v2 sink.

@@ -7,6 +7,7 @@ fn env(name: &str) -> Option<String> {
     match name {
         "IRISOPS_V3_AUTH" => Some("authsecret1".into()),
         "IRISOPS_V3_PRIV" => Some("privsecret1".into()),
+        "IRISOPS_WEBHOOK_SECRET" => Some("whsec_MDEyMzQ1Njc4OWFiY2RlZg==".into()),
         _ => None,
     }
 }
@@ -32,6 +33,7 @@ fn example_config_validates() {
     assert_eq!(cfg.store.retention, Duration::from_secs(14 * 86_400));
     // The example's [wifi] section spells out the defaults.
     assert_eq!(cfg.wifi, WifiConfig::default());
+    assert_eq!((cfg.alerts.len(), cfg.receivers.len()), (2, 1));
 }
 
 #[test]

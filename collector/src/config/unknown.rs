@@ -90,6 +90,9 @@ fn known(parent: &[Step]) -> &'static [&'static str] {
         [a, Key(_)] if k(a, "auth") => fields::<raw::RawAuth>(),
         [a, Index(_)] if k(a, "device") => fields::<raw::RawDevice>(),
         [a, Index(_)] if k(a, "report") => fields::<super::report::RawReport>(),
+        [a, Index(_)] if k(a, "alert") => fields::<super::alerts::RawAlert>(),
+        [a, Index(_), b] if k(a, "alert") && k(b, "select") => fields::<super::alerts::RawSelect>(),
+        [a, Index(_)] if k(a, "receiver") => fields::<super::alerts::RawReceiver>(),
         [a, b, Index(_)] if k(a, "api") && k(b, "token") => fields::<super::api::RawToken>(),
         _ => &[],
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::plan::{CollectorConfig, Config, DeviceConfig, InfluxConfig, StoreConfig};
-use super::problems::{duration_or, Problem, Problems};
+use super::problems::{duration_or, expand, Problem, Problems};
 use super::raw::{RawAuth, RawConfig, RawDevice, RawInflux};
 use super::schedule::Schedule;
 use crate::secret::Secret;
@@ -76,6 +76,8 @@ pub(super) fn validate(
     let reports = super::report::reports(&raw.report, cadastre_data.is_some(), &mut p);
     let wifi = super::wifi::wifi(raw.wifi.as_ref(), &mut p);
     let web = super::web::web(raw.web.as_ref(), &mut p);
+    let receivers = super::alerts::receivers(&raw.receiver, env, &mut p);
+    let alerts = super::alerts::alerts(&raw.alert, &raw.receiver, &receivers, &mut p);
     if p.0.is_empty() {
         Ok(Config {
             store,
@@ -89,6 +91,8 @@ pub(super) fn validate(
             reports,
             wifi,
             web,
+            alerts,
+            receivers,
         })
     } else {
         Err(p.0)
@@ -226,32 +230,6 @@ fn check_influx_url(url: &str, p: &mut Problems) {
         }
         Some(_) => {}
     }
-}
-
-/// Resolves `${NAME}` references. Errors never contain the resolved value.
-fn expand(text: &str, key: &str, env: &dyn Fn(&str) -> Option<String>, p: &mut Problems) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match after.find('}') {
-            Some(end) => {
-                let name = &after[..end];
-                match env(name) {
-                    Some(v) => out.push_str(&v),
-                    None => p.push(key, format!("environment variable {name} is not set")),
-                }
-                rest = &after[end + 1..];
-            }
-            None => {
-                p.push(key, "unterminated ${ reference");
-                return out;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// `[auth.NAME]`: a v1/v2c community or a v3 user, every problem pushed.

@@ -187,3 +187,50 @@ irisops_outbox_corrupt_total 61
 # TYPE irisops_influx_write_errors_total counter
 irisops_influx_write_errors_total 31
 "##;
+
+#[test]
+fn renders_the_alerts_and_webhooks_byte_for_byte() {
+    let m = Metrics::default();
+    let before = m.render();
+    m.alert_counts([(("firing".to_string(), "critical".to_string()), 2)].into());
+    m.webhook_stats(
+        "noc\"1",
+        OutboxStats {
+            depth: 3,
+            oldest_ms: None,
+            sent: 5,
+            dropped: 7,
+            corrupt: 1,
+            ..OutboxStats::default()
+        },
+        11,
+    );
+    let text = m.render();
+    let added = text.strip_prefix(&before).expect("added at the end");
+    assert_eq!(added, ALERTS);
+}
+
+const ALERTS: &str = r#"# HELP irisops_alerts Alerts pending or firing, by severity.
+# TYPE irisops_alerts gauge
+irisops_alerts{state="pending",severity="critical"} 0
+irisops_alerts{state="pending",severity="warning"} 0
+irisops_alerts{state="pending",severity="info"} 0
+irisops_alerts{state="firing",severity="critical"} 2
+irisops_alerts{state="firing",severity="warning"} 0
+irisops_alerts{state="firing",severity="info"} 0
+# HELP irisops_webhook_sent_total Notifications the receiver acknowledged (2xx).
+# TYPE irisops_webhook_sent_total counter
+irisops_webhook_sent_total{receiver="noc\"1"} 5
+# HELP irisops_webhook_dropped_total Notifications dropped: refused for good (a status other than 429 or 5xx), not taken in 24 h, or the outbox full.
+# TYPE irisops_webhook_dropped_total counter
+irisops_webhook_dropped_total{receiver="noc\"1"} 8
+# HELP irisops_webhook_retries_total Attempts that failed with 429, 5xx, a timeout or a connection error (retried with back-off).
+# TYPE irisops_webhook_retries_total counter
+irisops_webhook_retries_total{receiver="noc\"1"} 11
+# HELP irisops_webhook_queue Notifications waiting in the receiver's outbox.
+# TYPE irisops_webhook_queue gauge
+irisops_webhook_queue{receiver="noc\"1"} 3
+# HELP irisops_webhook_oldest_age_seconds Age of the oldest notification waiting (0 when none).
+# TYPE irisops_webhook_oldest_age_seconds gauge
+irisops_webhook_oldest_age_seconds{receiver="noc\"1"} 0
+"#;

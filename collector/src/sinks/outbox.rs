@@ -1,5 +1,6 @@
-//! The durable outbox of a remote sink (InfluxDB): batches of encoded points, appended before
-//! they count as handed over, removed when the remote acknowledged them.
+//! The durable outbox of a remote sink (InfluxDB; each alerts webhook receiver has its own):
+//! batches of encoded points or notifications, appended before they count as handed over,
+//! removed when the remote acknowledged them.
 //!
 //! One SQLite file (`outbox.db` beside the store, its own connection: a stuck store never
 //! blocks it, nor it the store), WAL with `synchronous = FULL`: an appended batch survives a
@@ -61,6 +62,8 @@ pub struct OutboxStats {
 pub struct Outbox {
     conn: Connection,
     path: PathBuf,
+    /// The sink it queues for, in its log lines (`influx`, `webhook:NAME`).
+    sink: String,
     max_bytes: u64,
     /// Batches and body bytes queued: measured once at open, then kept up to date by every
     /// committed change (so an append during a long outage does not sum the whole queue).
@@ -129,8 +132,13 @@ CREATE TABLE IF NOT EXISTS mark (
 ) WITHOUT ROWID;";
 
 impl Outbox {
-    /// Opens (creating) `dir/outbox.db`.
+    /// Opens (creating) `dir/outbox.db`, the InfluxDB sink's.
     pub fn open(dir: &Path, max_bytes: u64) -> Result<Outbox, OutboxError> {
+        Outbox::open_for(dir, max_bytes, "influx")
+    }
+
+    /// Opens (creating) `dir/outbox.db` for the sink named `sink` (in log lines).
+    pub fn open_for(dir: &Path, max_bytes: u64, sink: &str) -> Result<Outbox, OutboxError> {
         let path = dir.join(OUTBOX_FILE);
         let err = |op| failed(&path, op);
         std::fs::create_dir_all(dir).map_err(|e| OutboxError {
@@ -171,6 +179,7 @@ impl Outbox {
         Ok(Outbox {
             conn,
             path,
+            sink: sink.to_string(),
             max_bytes,
             depth: depth.max(0) as u64,
             bytes: bytes.max(0) as u64,
@@ -222,7 +231,7 @@ impl Outbox {
             bytes = bytes.saturating_sub(len.max(0) as u64);
             depth = depth.saturating_sub(1);
             tracing::warn!(
-                sink = "influx",
+                sink = self.sink.as_str(),
                 batch = id,
                 points = n,
                 "outbox full: oldest batch dropped"
@@ -273,7 +282,7 @@ impl Outbox {
                 }));
             }
             tracing::error!(
-                sink = "influx",
+                sink = self.sink.as_str(),
                 batch = id,
                 bytes = body.len(),
                 "outbox batch fails its CRC (corrupt on disk): skipped"

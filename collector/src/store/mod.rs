@@ -14,7 +14,9 @@
 //! - `read`: devices, ports, series.
 //! - `p95`: the billing 95th percentile.
 //! - `wifi_usage`: the wifi hotspots' daily usage, rolled up from the per-AP samples.
+//! - `alerts`: the alerts and their history (schema 7, its own migration step).
 
+mod alerts;
 mod observed;
 mod p95;
 pub mod raw;
@@ -43,6 +45,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use alerts::{AlertFilter, AlertRow, AlertWrite};
 pub use observed::{LatestOptic, LatestWifi, LldpTables};
 pub use p95::{p95_rank, P95};
 pub use raw::RawCounters;
@@ -130,6 +133,9 @@ impl Store {
         } else if found < schema::SCHEMA_VERSION {
             schema::create(&mut conn).map_err(sql(&file, "create schema"))?;
         }
+        // Each later step is self-contained and idempotent: it runs on every open.
+        alerts::migrate_to(&mut conn, alerts::ALERTS_SCHEMA)
+            .map_err(sql(&file, "migrate to the alerts' schema"))?;
         Ok(Store {
             conn,
             path: file,

@@ -34,14 +34,18 @@
 //!   [`super::wifi_usage`]), kept with the rollups; `meta.wifi_rolled_through` is the last day
 //!   rolled up (days since 1970-01-01).
 //!
+//! - `alert` (schema 7): the alerts and their history, added by its own step
+//!   (`super::alerts::migrate_to`).
+//!
 //! Schema 3 → 4 and 4 → 5 only added tables, 5 → 6 a column with a default: [`create`] adds
 //! the missing ones (`IF NOT EXISTS`, [`add_missing_columns`]) and stamps the version, in one
-//! transaction.
+//! transaction. Later steps (6 → 7, the alerts) are self-contained functions the open runs
+//! after it.
 
 use rusqlite::Connection;
 
 /// Schema version stored in `PRAGMA user_version`.
-pub(crate) const SCHEMA_VERSION: i64 = 6;
+pub(crate) const SCHEMA_VERSION: i64 = 7;
 
 /// Length of a rollup bucket: 5 minutes.
 pub const BUCKET_MS: i64 = 300_000;

@@ -40,6 +40,37 @@ pub enum OpticDirection {
     Tx,
 }
 
+/// One alert (`collector::store::AlertRow`): from the moment its series turned pending,
+/// through firing, to resolved, with who acknowledged it.
+#[derive(ToSchema)]
+pub struct Alert {
+    id: i64,
+    /// The rule's name (the notifications' `alertname`).
+    rule: String,
+    /// Of the rule and the series, stable across restarts (the notifications' `fingerprint`).
+    fingerprint: String,
+    /// `pending`, `firing` or `resolved`.
+    state: String,
+    /// `critical`, `warning` or `info`.
+    severity: String,
+    metric: String,
+    /// `alertname`, `severity`, `metric`, `device`, and by series `port`, `lane`, `ap`,
+    /// `hotspot`: the notifications' labels.
+    labels: BTreeMap<String, String>,
+    /// `summary`, `value`, `threshold`, `alias`: the notifications' annotations.
+    annotations: BTreeMap<String, String>,
+    /// The value at the last change.
+    value: Option<f64>,
+    /// When the condition started to hold, ms since the epoch.
+    pending_ms: i64,
+    fired_ms: Option<i64>,
+    resolved_ms: Option<i64>,
+    /// The name of the API token that acknowledged it.
+    acked_by: Option<String>,
+    ack_comment: Option<String>,
+    acked_ms: Option<i64>,
+}
+
 /// One access point (`collector::sample::ApStatus`).
 #[derive(ToSchema)]
 pub struct ApStatus {

@@ -1,0 +1,20 @@
+//! Alerts: the `[[alert]]` rules evaluated in the pipeline on every poll's results (no
+//! re-query of the store), per series, with `for` and `keep_firing_for`; their state and
+//! history kept in the store; their notifications handed to the webhooks' outboxes.
+//!
+//! Layout:
+//! - [`state`]: one series' state machine (inactive → pending → firing → resolved), pure.
+//! - [`series`]: the series of a poll per metric, and their values (a gap is `None`).
+//! - [`engine`]: the rules over the pipeline's events → [`engine::Change`]s.
+//! - [`payload`]: changes → Alertmanager's webhook JSON (version 4).
+//! - [`run`]: the task `serve` starts: the pipeline's tap → engine → outboxes and store.
+
+pub mod engine;
+pub mod payload;
+pub mod run;
+pub mod series;
+pub mod state;
+
+pub use engine::{Change, Engine, Tracked};
+pub use series::{Extra, Hotspots, Sub};
+pub use state::{Phase, Timing, Track, Transition};
