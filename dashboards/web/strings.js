@@ -9,6 +9,7 @@ add({
     'app.failed': 'This view could not load',
     'app.loading': 'Loading…',
     'app.alerts.firing': '{n} alerts firing',
+    'app.alerts.one': '1 alert firing',
     'app.alerts.none': 'No alert firing',
     'login.title': 'Log in',
     'login.help': 'Paste your API token (an administrator gives it: irisops token new). It is kept for this tab only.',
@@ -43,6 +44,7 @@ add({
     'app.failed': 'Cette vue n’a pas pu se charger',
     'app.loading': 'Chargement…',
     'app.alerts.firing': '{n} alertes actives',
+    'app.alerts.one': '1 alerte active',
     'app.alerts.none': 'Aucune alerte active',
     'login.title': 'Connexion',
     'login.help':
@@ -78,6 +80,7 @@ add({
     'app.failed': 'Deze weergave kon niet laden',
     'app.loading': 'Laden…',
     'app.alerts.firing': '{n} actieve alerts',
+    'app.alerts.one': '1 actieve alert',
     'app.alerts.none': 'Geen actieve alerts',
     'login.title': 'Aanmelden',
     'login.help':

@@ -175,17 +175,19 @@ export function alertsCard(me, onSeries) {
     const firing = list.filter((a) => a.state === 'firing').length;
     counts.textContent = t('alerts.counts', { firing: num(firing), pending: num(list.length - firing) });
     body.replaceChildren(
-      list.length
-        ? h('div.scroll', {}, rowsOf(list, true, 'eng-alerts-table'))
-        : h('p.muted', { id: 'eng-alerts-none' }, t('alerts.none')),
-      resolved.alerts.length
-        ? h(
-            'details',
-            {},
-            h('summary', {}, `${t('alerts.resolved')} (${resolved.alerts.length})`),
-            rowsOf(resolved.alerts, false, 'eng-alerts-resolved'),
-          )
-        : null,
+      ...[
+        list.length
+          ? h('div.scroll', {}, rowsOf(list, true, 'eng-alerts-table'))
+          : h('p.muted', { id: 'eng-alerts-none' }, t('alerts.none')),
+        resolved.alerts.length
+          ? h(
+              'details',
+              {},
+              h('summary', {}, `${t('alerts.resolved')} (${resolved.alerts.length})`),
+              rowsOf(resolved.alerts, false, 'eng-alerts-resolved'),
+            )
+          : null,
+      ].filter(Boolean),
     );
   };
   return { el, refresh };
@@ -206,7 +208,7 @@ export function alertBadge(me, slot) {
         h(
           'a',
           { id: 'alert-badge', href: '#/engineer', class: n ? 'alert-badge firing' : 'alert-badge' },
-          n ? t('app.alerts.firing', { n: num(n) }) : t('app.alerts.none'),
+          n === 1 ? t('app.alerts.one') : n ? t('app.alerts.firing', { n: num(n) }) : t('app.alerts.none'),
         ),
       );
     } catch {

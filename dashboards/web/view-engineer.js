@@ -175,48 +175,50 @@ export default {
       const top = linkAnswer.links?.[0];
       const aps = ctrls.reduce((s, c) => s + c.aps_total, 0);
       kpis.replaceChildren(
-        kpi(
-          'kpi-devices',
-          t('eng.kpi.devices'),
-          num(devs.length),
-          t('eng.kpi.devices.sub', { ok: num(devs.length - bad), bad: num(bad) }),
-        ),
-        linkAnswer.links
-          ? kpi(
-              'kpi-measured',
-              t('eng.kpi.measured'),
-              num(linkAnswer.n_measured),
-              t('eng.kpi.measured.sub', { n: num(linkAnswer.n_circuits) }),
-            )
-          : null,
-        top
-          ? kpi(
-              'kpi-busiest',
-              t('eng.kpi.busiest'),
-              pct(state.sort === 'now' ? top.utilisation_now : top.utilisation_p95),
-              `${top.allocation} · ${top.device} ${top.port}`,
-            )
-          : null,
-        drift.error
-          ? null
-          : kpi(
-              'kpi-drift',
-              t('eng.kpi.drift'),
-              num(drift.wrong_port.length + drift.no_live_neighbour.length + drift.loss_excess.length),
-              t('eng.kpi.drift.sub', {
-                wrong: drift.wrong_port.length,
-                missing: drift.no_live_neighbour.length,
-                loss: drift.loss_excess.length,
-              }),
-            ),
-        aps
-          ? kpi(
-              'kpi-wifi',
-              t('eng.kpi.wifi'),
-              `${num(ctrls.reduce((s, c) => s + c.aps_up, 0))} / ${num(aps)}`,
-              t('eng.kpi.wifi.sub', { clients: num(ctrls.reduce((s, c) => s + c.clients_total, 0)) }),
-            )
-          : null,
+        ...[
+          kpi(
+            'kpi-devices',
+            t('eng.kpi.devices'),
+            num(devs.length),
+            t('eng.kpi.devices.sub', { ok: num(devs.length - bad), bad: num(bad) }),
+          ),
+          linkAnswer.links
+            ? kpi(
+                'kpi-measured',
+                t('eng.kpi.measured'),
+                num(linkAnswer.n_measured),
+                t('eng.kpi.measured.sub', { n: num(linkAnswer.n_circuits) }),
+              )
+            : null,
+          top
+            ? kpi(
+                'kpi-busiest',
+                t('eng.kpi.busiest'),
+                pct(state.sort === 'now' ? top.utilisation_now : top.utilisation_p95),
+                `${top.allocation} · ${top.device} ${top.port}`,
+              )
+            : null,
+          drift.error
+            ? null
+            : kpi(
+                'kpi-drift',
+                t('eng.kpi.drift'),
+                num(drift.wrong_port.length + drift.no_live_neighbour.length + drift.loss_excess.length),
+                t('eng.kpi.drift.sub', {
+                  wrong: drift.wrong_port.length,
+                  missing: drift.no_live_neighbour.length,
+                  loss: drift.loss_excess.length,
+                }),
+              ),
+          aps
+            ? kpi(
+                'kpi-wifi',
+                t('eng.kpi.wifi'),
+                `${num(ctrls.reduce((s, c) => s + c.aps_up, 0))} / ${num(aps)}`,
+                t('eng.kpi.wifi.sub', { clients: num(ctrls.reduce((s, c) => s + c.clients_total, 0)) }),
+              )
+            : null,
+        ].filter(Boolean),
       );
     };
 

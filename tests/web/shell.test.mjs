@@ -91,3 +91,18 @@ test('the language switch changes every string, and every language has every str
   check(page);
   await page.context().close();
 });
+
+test('no view shows "null", "undefined" or "NaN"', async () => {
+  const page = await open('admin', '#/map');
+  const views = await page.locator('#nav a').evaluateAll((as) => as.map((a) => a.dataset.view));
+  for (const v of views) {
+    await page.evaluate((view) => (location.hash = `#/${view}`), v);
+    await page.waitForSelector(`#view-${v}`);
+    await page.waitForLoadState('networkidle');
+    const text = await page.locator('main').innerText();
+    const bad = text.match(/.{0,40}\b(null|undefined|NaN)\b.{0,40}/);
+    assert.equal(bad, null, `${v}: ${bad?.[0]}`);
+  }
+  check(page);
+  await page.context().close();
+});

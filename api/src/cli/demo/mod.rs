@@ -183,8 +183,30 @@ fn config_text(
             "[auth.b{i}]\nversion = \"2c\"\ncommunity = {name:?}\n[[device]]\nname = {name:?}\naddress = \"{sim_addr}\"\nauth = \"b{i}\"\nschedule = \"*/30 * * * * *\"\ntimeout = \"2s\"\nbudget = \"20s\"\n"
         );
     }
+    text.push_str(DEMO_ALERTS);
     text
 }
+
+/// The demo's alert rules (no receiver: they show in the web app and the API): the
+/// simulator's hot ports run above 80% in the afternoon, and its dead device never answers.
+const DEMO_ALERTS: &str = r#"
+[[alert]]
+name = "link-busy"
+metric = "utilisation"
+op = ">"
+value = 80
+for = "1m"
+keep_firing_for = "2m"
+severity = "warning"
+
+[[alert]]
+name = "device-down"
+metric = "device_up"
+op = "=="
+value = 0
+for = "30s"
+severity = "critical"
+"#;
 
 /// Generates the demo cadastre into `dir` unless it already holds one; prints its statistics.
 fn demo_cadastre(dir: &Path) -> anyhow::Result<cadastre::Cadastre> {
