@@ -365,3 +365,36 @@ fn limits_name_the_feature_and_the_limit() {
         "{e}"
     );
 }
+
+/// Found by the `geojson_import` fuzz target: a cable's exported geometry is the union of its
+/// routes, so it may hold more positions than `max_vertices` though no route does; it is not
+/// read, so it is not counted, and the export reads back within the same limits.
+#[test]
+fn a_cable_along_many_routes_reads_back_within_the_vertex_limit() {
+    use crate::limits::Limits;
+    let limits = Limits {
+        max_vertices: 3,
+        ..Limits::default()
+    };
+    let route = r#"{"type":"FeatureCollection","layer":"routes","features":[{"type":"Feature",
+        "geometry":{"type":"LineString","coordinates":[[4.35,50.84],[4.36,50.85],[4.37,50.85]]},
+        "properties":{"id":"r1","from_site":"a","to_site":"b","owner":"o","deployment":"aerial"}}]}"#;
+    let cable = r#"{"type":"FeatureCollection","layer":"cables","features":[{"type":"Feature",
+        "geometry":null,"properties":{"id":"c1","routes":["r1","r1"],"fibre_count":24,"owner":"o"}}]}"#;
+    let read = |texts: &[&str]| {
+        let (mut cad, mut report) = (Cadastre::default(), Report::default());
+        for text in texts {
+            super::read_str_within(text, Path::new("x"), None, &limits, &mut cad, &mut report)
+                .unwrap();
+        }
+        (cad, messages(&report))
+    };
+    let (cad, problems) = read(&[route, cable]);
+    assert_eq!(problems, Vec::<String>::new());
+    let cables = String::from_utf8(super::to_text(&cad, Layer::Cables).unwrap()).unwrap();
+    assert!(cables.contains(r#""geometry":{"type":"MultiLineString""#), "{cables}");
+    let routes = String::from_utf8(super::to_text(&cad, Layer::Routes).unwrap()).unwrap();
+    let (back, problems) = read(&[&routes, &cables]);
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(back, cad);
+}
