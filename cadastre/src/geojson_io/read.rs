@@ -83,7 +83,7 @@ pub(super) fn feature(
         id: None,
         report,
     };
-    let Ok(f) = serde_json::from_str::<RawFeature<'_>>(raw.get()) else {
+    let Ok(f) = crate::json::object::<RawFeature<'_>>(raw.get()) else {
         at.error("feature", "expected a GeoJSON Feature object");
         return false;
     };
@@ -135,7 +135,7 @@ pub(super) fn feature(
 /// The id of a feature, from the feature or its properties, parsing nothing else (for a
 /// feature over a limit, which is not read).
 pub(super) fn id_of(raw: &RawValue) -> Option<String> {
-    let f = serde_json::from_str::<RawFeature<'_>>(raw.get()).ok()?;
+    let f = crate::json::object::<RawFeature<'_>>(raw.get()).ok()?;
     match f.id {
         Some(Value::String(s)) => Some(s),
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -149,7 +149,7 @@ fn properties_id(props: Option<&RawValue>) -> Option<String> {
     struct Id {
         id: Option<String>,
     }
-    serde_json::from_str::<Id>(props?.get()).ok()?.id
+    crate::json::object::<Id>(props?.get()).ok()?.id
 }
 
 /// The properties as `T`; every bad property reported. The struct is read straight from the
@@ -158,7 +158,7 @@ fn properties_id(props: Option<&RawValue>) -> Option<String> {
 fn properties<T: DeserializeOwned + Template>(at: &mut At<'_>, props: Props<'_>) -> Option<T> {
     if let Some(t) = props
         .raw
-        .and_then(|raw| serde_json::from_str::<T>(raw.get()).ok())
+        .and_then(|raw| crate::json::object::<T>(raw.get()).ok())
     {
         at.id = Some(t.id().to_string());
         return match props.top {
