@@ -1,7 +1,8 @@
 //! Writes the seed corpus under `corpus/<target>/`: a few features of the demo cadastre (one
 //! cable with its routes, their sites, allocations, a hotspot, a target and a worksite) as
 //! GeoJSON layers, as an OFDS package and as OFDS GeoJSON; the repository's Lambert 72 and
-//! worksite-feed fixtures; change sets over those features; usage CSVs. Each is checked
+//! worksite-feed fixtures; change sets over those features; usage CSVs; target places (the
+//! demo's, and districts as polygons). Each is checked
 //! against the code it seeds (read without a problem) before it is written.
 //!
 //! Run from `cadastre/fuzz`: `cargo run --example seeds --no-default-features`.
@@ -33,6 +34,7 @@ fn main() -> std::io::Result<()> {
         ("ofds_import", ofds_import(&cad)),
         ("change_set", change_set(&cad)),
         ("usage_csv", usage_csv()),
+        ("wifi_targets", wifi_targets(&cad)),
     ] {
         let dir = root.join(target);
         std::fs::create_dir_all(&dir)?;
@@ -245,6 +247,43 @@ fn usage_csv() -> Vec<(&'static str, String)> {
         let (rows, problems) = usage_csv::read(text);
         assert!(
             problems.is_empty() && !rows.is_empty(),
+            "seed {name}: {problems:?}"
+        );
+    }
+    seeds
+}
+
+/// Target places with their weight in `pop`: the demo's as Points, and districts as a Polygon
+/// and a MultiPolygon (a commune in two parts).
+fn wifi_targets(cad: &Cadastre) -> Vec<(&'static str, String)> {
+    let points: Vec<serde_json::Value> = cad
+        .targets
+        .iter()
+        .map(|t| {
+            serde_json::json!({"type": "Feature", "id": t.id,
+                "properties": {"name": t.name, "kind": t.kind, "pop": t.weight},
+                "geometry": {"type": "Point", "coordinates": [t.location.x(), t.location.y()]}})
+        })
+        .collect();
+    let districts = r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"ixelles-flagey","name":"Flagey","pop":11840},
+ "geometry":{"type":"Polygon","coordinates":[[[4.366,50.826],[4.377,50.826],[4.377,50.833],[4.366,50.833],[4.366,50.826]]]}},
+{"type":"Feature","properties":{"id":"bxl-nord","name":"Quartier Nord","pop":9120,"kind":"ward"},
+ "geometry":{"type":"MultiPolygon","coordinates":[[[[4.351,50.858],[4.36,50.858],[4.36,50.864],[4.351,50.858]]],[[[4.362,50.86],[4.366,50.86],[4.366,50.863],[4.362,50.86]]]]}}
+]}
+"#;
+    let seeds = vec![
+        (
+            "demo_targets.geojson",
+            serde_json::json!({"type": "FeatureCollection", "features": points}).to_string(),
+        ),
+        ("districts.geojson", districts.to_string()),
+    ];
+    for (name, text) in &seeds {
+        let (targets, problems) = cadastre::wifi::targets_from_geojson(text, Some("pop"), None)
+            .unwrap_or_else(|e| panic!("seed {name}: {e}"));
+        assert!(
+            problems.is_empty() && !targets.is_empty(),
             "seed {name}: {problems:?}"
         );
     }
