@@ -37,8 +37,9 @@ flags=(--sanitizer none --target-dir "$build_dir")
 crates=(collector/fuzz cadastre/fuzz)
 
 for crate in "${crates[@]}"; do
-  echo "tests/fuzz.sh: cargo fuzz build ($crate)"
-  (cd "$crate" && cargo fuzz build "${flags[@]}")
+  # Not workspace members: tests/run's `cargo fmt --all` does not see them.
+  echo "tests/fuzz.sh: cargo fmt --check, cargo fuzz build ($crate)"
+  (cd "$crate" && cargo fmt --check && cargo fuzz build "${flags[@]}")
 done
 
 # One target: its regression inputs once each, then the timed run; output to $3.
