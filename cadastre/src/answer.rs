@@ -74,8 +74,7 @@ pub fn cut_spec(
 pub fn areas_of(geometries: Vec<geojson::Geometry>) -> Result<MultiPolygon<f64>, String> {
     let mut polys = Vec::new();
     for (i, g) in geometries.into_iter().enumerate() {
-        let g: geo::Geometry<f64> = g
-            .try_into()
+        let g = crate::geometry::from_geojson(&g.value)
             .map_err(|e| format!("geometry {i} is not valid: {e}"))?;
         match g {
             geo::Geometry::Polygon(p) => polys.push(p),

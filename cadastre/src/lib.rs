@@ -10,6 +10,7 @@
 //!   (the SQLite step, version, layer and id, with its source).
 //! - [`crs`]: Lambert 72 (EPSG:31370) and Lambert 2008 (EPSG:3812) ↔ WGS84.
 //! - [`geojson_io`]: the native format, one RFC 7946 FeatureCollection per layer.
+//! - `json`: the JSON readers' shared rule (a struct is read from an object only).
 //! - [`limits`]: the limits of a read (file size, features per layer, vertices per geometry).
 //! - [`validate`]: every rule, every problem at once.
 //! - [`geometry`]: geodesic lengths, length per owner, the spatial index, nearest queries.
@@ -40,6 +41,7 @@ pub mod error;
 pub mod export;
 pub mod geojson_io;
 pub mod geometry;
+mod json;
 pub mod limits;
 pub mod model;
 pub mod network;

@@ -11,7 +11,8 @@
 //!
 //! GeoJSON is checked before anything is built: a file's size before it is read, a layer's
 //! count before its features are parsed, a geometry's positions counted in its text before it
-//! is parsed; so memory stays proportional to the input. An OFDS package is one JSON tree:
+//! is parsed; so memory stays proportional to the input. A cable's geometry (the union of its
+//! routes, written on export) is not read, so it is not counted. An OFDS package is one JSON tree:
 //! its size is checked first, its counts and vertices once it is read. A feature over a limit
 //! is an error naming it (layer, index, id) and the limit: an import then writes nothing.
 

@@ -129,3 +129,16 @@ pub fn int_content(v: i64) -> Vec<u8> {
     ber::push_int(&mut out, v);
     out[2..].to_vec()
 }
+
+/// What every `${NAME}` resolves to in the config target: a value no problem may echo.
+pub const ENV_VALUE: &str = "fuzz-env-Zq7w";
+
+/// The config target's environment: every name is set, to [`ENV_VALUE`].
+pub fn config_env(_name: &str) -> Option<String> {
+    Some(ENV_VALUE.to_string())
+}
+
+/// The config target's host-name look-up: every name is 192.0.2.1:161, without a DNS query.
+pub fn config_lookup(_address: &str) -> std::io::Result<Vec<std::net::SocketAddr>> {
+    Ok(vec![std::net::SocketAddr::from(([192, 0, 2, 1], 161))])
+}

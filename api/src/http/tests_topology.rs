@@ -259,6 +259,12 @@ async fn spof_and_cut() {
             json!({"area": {"type": "Point", "coordinates": [4.3, 50.8]}}),
             Some("area"),
         ),
+        // A position of one number panicked in the geojson crate's conversion (found by the
+        // `wifi_targets` fuzz target on the same path).
+        (
+            json!({"area": {"type": "Polygon", "coordinates": [[[4.3, 50.8], [4.4, 50.8], [4.4]]]}}),
+            Some("area"),
+        ),
         (json!({"buffer_m": -1, "worksite": "w"}), Some("buffer_m")),
         (json!({}), None),
         (json!({"route": ["x"]}), None),

@@ -92,7 +92,7 @@ pub fn read_str_within(
         path: path.to_path_buf(),
         message,
     };
-    let root: RawCollection<'_> = serde_json::from_str(text).map_err(|e| match e.classify() {
+    let root: RawCollection<'_> = crate::json::object(text).map_err(|e| match e.classify() {
         Category::Data => format(format!("not a GeoJSON FeatureCollection: {e}")),
         _ => format(format!("not JSON: {e}")),
     })?;

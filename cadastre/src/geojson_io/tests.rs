@@ -106,9 +106,14 @@ fn the_layer_comes_from_the_member_then_the_file_name() {
         layer("sites.geojson", r#"{"type":"Feature"}"#),
         Err("sites.geojson: not a GeoJSON FeatureCollection".to_string())
     );
-    assert!(layer("sites.geojson", "[1]")
-        .unwrap_err()
-        .starts_with("sites.geojson: not a GeoJSON FeatureCollection: invalid type"));
+    assert_eq!(
+        layer("sites.geojson", "[1]"),
+        Err(
+            "sites.geojson: not a GeoJSON FeatureCollection: expected a JSON object, found an \
+             array"
+                .to_string()
+        )
+    );
     assert!(layer("sites.geojson", "{")
         .unwrap_err()
         .starts_with("sites.geojson: not JSON: "));
@@ -363,5 +368,74 @@ fn limits_name_the_feature_and_the_limit() {
             "routes.geojson: 1000001 bytes, over the limit of 1 MB per file (max_file_mb)"
         ),
         "{e}"
+    );
+}
+
+/// Found by the `geojson_import` fuzz target: a cable's exported geometry is the union of its
+/// routes, so it may hold more positions than `max_vertices` though no route does; it is not
+/// read, so it is not counted, and the export reads back within the same limits.
+#[test]
+fn a_cable_along_many_routes_reads_back_within_the_vertex_limit() {
+    use crate::limits::Limits;
+    let limits = Limits {
+        max_vertices: 3,
+        ..Limits::default()
+    };
+    let route = r#"{"type":"FeatureCollection","layer":"routes","features":[{"type":"Feature",
+        "geometry":{"type":"LineString","coordinates":[[4.35,50.84],[4.36,50.85],[4.37,50.85]]},
+        "properties":{"id":"r1","from_site":"a","to_site":"b","owner":"o","deployment":"aerial"}}]}"#;
+    let cable = r#"{"type":"FeatureCollection","layer":"cables","features":[{"type":"Feature",
+        "geometry":null,"properties":{"id":"c1","routes":["r1","r1"],"fibre_count":24,"owner":"o"}}]}"#;
+    let read = |texts: &[&str]| {
+        let (mut cad, mut report) = (Cadastre::default(), Report::default());
+        for text in texts {
+            super::read_str_within(text, Path::new("x"), None, &limits, &mut cad, &mut report)
+                .unwrap();
+        }
+        (cad, messages(&report))
+    };
+    let (cad, problems) = read(&[route, cable]);
+    assert_eq!(problems, Vec::<String>::new());
+    let cables = String::from_utf8(super::to_text(&cad, Layer::Cables).unwrap()).unwrap();
+    assert!(
+        cables.contains(r#""geometry":{"type":"MultiLineString""#),
+        "{cables}"
+    );
+    let routes = String::from_utf8(super::to_text(&cad, Layer::Routes).unwrap()).unwrap();
+    let (back, problems) = read(&[&routes, &cables]);
+    assert_eq!(problems, Vec::<String>::new());
+    assert_eq!(back, cad);
+}
+
+/// serde's derived structs also read an array of their fields in order: neither a
+/// FeatureCollection, nor a Feature, nor its properties may be one (GeoJSON is objects).
+#[test]
+fn collections_features_and_properties_are_objects() {
+    let (mut cad, mut report) = (Cadastre::default(), Report::default());
+    let path = Path::new("sites.geojson");
+    let e = read_str(
+        r#"["FeatureCollection",null,null,[]]"#,
+        path,
+        None,
+        &mut cad,
+        &mut report,
+    );
+    assert_eq!(
+        e.unwrap_err().to_string(),
+        "sites.geojson: not a GeoJSON FeatureCollection: expected a JSON object, found an array"
+    );
+    let point = r#"{"type":"Point","coordinates":[4.3,50.8]}"#;
+    let text = format!(
+        r#"{{"type":"FeatureCollection","features":[["Feature","s1",{point},{{"name":"x","kind":"pop"}}],
+        {{"type":"Feature","id":"s2","geometry":{point},"properties":["s2","y","pop"]}}]}}"#
+    );
+    let (cad, report) = read("sites.geojson", &text);
+    assert!(cad.sites.is_empty());
+    assert_eq!(
+        messages(&report),
+        [
+            "error: sites[0] feature: expected a GeoJSON Feature object",
+            r#"error: sites[1] (id "s2") properties: expected an object"#,
+        ]
     );
 }

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use geo::{Geodesic, Length};
+use geojson::{GeometryValue, Position};
 
 use crate::model::{Cadastre, Route};
 
@@ -19,6 +20,38 @@ pub use index::{Hit, SpatialIndex};
 
 #[cfg(test)]
 pub(crate) mod tests;
+
+/// A GeoJSON geometry as geo's, every position checked first: the geojson crate reads a
+/// position of fewer than two numbers (`[]`, `[4.3]`) anywhere but as a Point's coordinates,
+/// and its conversion to geo then panics on it (index out of bounds; georust/geojson#224). Found by the
+/// `wifi_targets` fuzz target; the areas of `cut` took the same path.
+pub fn from_geojson(g: &GeometryValue) -> Result<geo::Geometry<f64>, String> {
+    if let Some(n) = short_position(g) {
+        return Err(format!("a position needs two numbers, found {n}"));
+    }
+    geo::Geometry::try_from(g).map_err(|e| e.to_string())
+}
+
+/// The length of the first position with fewer than two numbers, if any.
+fn short_position(g: &GeometryValue) -> Option<usize> {
+    let short = |p: &Position| (p.as_slice().len() < 2).then_some(p.as_slice().len());
+    let in_line = |line: &[Position]| line.iter().find_map(short);
+    match g {
+        GeometryValue::Point { coordinates } => short(coordinates),
+        GeometryValue::MultiPoint { coordinates } | GeometryValue::LineString { coordinates } => {
+            in_line(coordinates)
+        }
+        GeometryValue::MultiLineString { coordinates } | GeometryValue::Polygon { coordinates } => {
+            coordinates.iter().find_map(|l| in_line(l))
+        }
+        GeometryValue::MultiPolygon { coordinates } => {
+            coordinates.iter().flatten().find_map(|l| in_line(l))
+        }
+        GeometryValue::GeometryCollection { geometries } => {
+            geometries.iter().find_map(|g| short_position(&g.value))
+        }
+    }
+}
 
 /// The route's geodesic length in metres (the sum of its parts).
 pub fn route_length_m(r: &Route) -> f64 {

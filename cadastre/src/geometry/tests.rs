@@ -320,3 +320,42 @@ proptest! {
         check_inside(&cad, &Polygon::new(LineString::from(triangle), vec![]))?;
     }
 }
+
+/// Found by the `wifi_targets` fuzz target: the geojson crate reads a position of fewer than
+/// two numbers (it refuses one only as a Point's coordinates) and its conversion to geo panics
+/// on it; `from_geojson` refuses it first, at any depth, and converts the rest. The areas of `cut` (`answer::areas_of`) take the same path.
+#[test]
+fn a_position_needs_two_numbers() {
+    let value = |json: &str| {
+        serde_json::from_str::<geojson::Geometry>(json)
+            .unwrap()
+            .value
+    };
+    for (json, n) in [
+        (r#"{"type":"MultiPoint","coordinates":[[4.3]]}"#, 1),
+        (r#"{"type":"LineString","coordinates":[[4.3,50.8],[]]}"#, 0),
+        (
+            r#"{"type":"MultiPolygon","coordinates":[[[[4.3,50.8],[4.4,50.8],[4.4],[4.3,50.8]]]]}"#,
+            1,
+        ),
+        (
+            r#"{"type":"GeometryCollection","geometries":[{"type":"LineString","coordinates":[[4.3,50.8],[]]}]}"#,
+            0,
+        ),
+    ] {
+        let e = from_geojson(&value(json)).unwrap_err();
+        assert_eq!(
+            e,
+            format!("a position needs two numbers, found {n}"),
+            "{json}"
+        );
+    }
+    let area = r#"{"type":"Polygon","coordinates":[[[4.3,50.8],[4.4,50.8],[]]]}"#;
+    let e = crate::answer::areas_of(vec![serde_json::from_str(area).unwrap()]).unwrap_err();
+    assert_eq!(
+        e,
+        "geometry 0 is not valid: a position needs two numbers, found 0"
+    );
+    let ok = from_geojson(&value(r#"{"type":"Point","coordinates":[4.3,50.8,12.0]}"#));
+    assert_eq!(ok, Ok(geo::Geometry::Point(Point::new(4.3, 50.8))));
+}

@@ -28,8 +28,9 @@ use crate::problem::{Report, Severity};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSet<'a> {
+    /// Each a [`RawChange`], read as an object ([`raw_changes`]).
     #[serde(borrow)]
-    changes: Vec<RawChange<'a>>,
+    changes: Vec<&'a RawValue>,
 }
 
 /// The HTTP form: the change set with its `reason` (and an `author`, only to refuse it).
@@ -41,7 +42,7 @@ struct RawRequest<'a> {
     #[serde(default)]
     author: Option<serde::de::IgnoredAny>,
     #[serde(borrow)]
-    changes: Vec<RawChange<'a>>,
+    changes: Vec<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -110,8 +111,10 @@ pub fn read_change_set(text: &str, path: &Path) -> Result<ChangeSet, CadastreErr
         message,
     };
     let set: RawSet<'_> =
-        serde_json::from_str(text).map_err(|e| format(format!("not a change set: {e}")))?;
-    match read_changes(&set.changes, path) {
+        crate::json::object(text).map_err(|e| format(format!("not a change set: {e}")))?;
+    let changes =
+        raw_changes(&set.changes).map_err(|e| format(format!("not a change set: {e}")))?;
+    match read_changes(&changes, path) {
         Ok(set) => Ok(set),
         Err(faults) => {
             let lines = faults.iter().map(|f| {
@@ -125,14 +128,24 @@ pub fn read_change_set(text: &str, path: &Path) -> Result<ChangeSet, CadastreErr
 
 /// The change request `text` (an HTTP body; see [`ChangeRequest`]).
 pub fn read_change_request(text: &str) -> Result<ChangeRequest, RequestError> {
-    let raw: RawRequest<'_> = serde_json::from_str(text)
-        .map_err(|e| RequestError::Malformed(format!("not a change request: {e}")))?;
-    let set = read_changes(&raw.changes, Path::new("body")).map_err(RequestError::Faults)?;
+    let malformed = |e: String| RequestError::Malformed(format!("not a change request: {e}"));
+    let raw: RawRequest<'_> = crate::json::object(text).map_err(|e| malformed(e.to_string()))?;
+    let changes = raw_changes(&raw.changes).map_err(malformed)?;
+    let set = read_changes(&changes, Path::new("body")).map_err(RequestError::Faults)?;
     Ok(ChangeRequest {
         reason: raw.reason,
         has_author: raw.author.is_some(),
         set,
     })
+}
+
+/// The changes, each an object (`changes[2]: expected a JSON object, found an array`).
+fn raw_changes<'a>(changes: &[&'a RawValue]) -> Result<Vec<RawChange<'a>>, String> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| crate::json::object(c.get()).map_err(|e| format!("changes[{i}]: {e}")))
+        .collect()
 }
 
 /// Every change as an edit, or every change that is not one.
@@ -286,5 +299,31 @@ mod tests {
         assert!(read("[]")
             .unwrap_err()
             .starts_with("c.json: not a change set"));
+    }
+
+    /// Found by the `change_set` fuzz target: serde's derived structs also read an array of
+    /// their fields in order, so `["r", "", []]` was a request (reason "r", an author, no
+    /// change). The body, the file and each change must be objects.
+    #[test]
+    fn a_change_set_and_its_changes_are_objects() {
+        let malformed = |text: &str| match read_change_request(text) {
+            Err(RequestError::Malformed(m)) => m,
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(
+            malformed(r#"["r", "", []]"#),
+            "not a change request: expected a JSON object, found an array"
+        );
+        assert_eq!(
+            malformed(r#"{"changes":[["delete","sites",null,"s1"]]}"#),
+            "not a change request: changes[0]: expected a JSON object, found an array"
+        );
+        assert!(malformed("[").starts_with("not a change request: EOF"));
+        assert_eq!(
+            read(r#"[[{"op":"delete","layer":"sites","id":"s1"}]]"#).unwrap_err(),
+            "c.json: not a change set: expected a JSON object, found an array"
+        );
+        let one = r#"{"changes":[{"op":"delete","layer":"sites","id":"s1"}]}"#;
+        assert_eq!(read(one).unwrap().0.len(), 1);
     }
 }

@@ -216,7 +216,7 @@ fn geometry_value(g: &Geometry<f64>) -> Result<Value, String> {
 fn geometry(g: Option<&Value>) -> Result<Geometry<f64>, String> {
     let v = g.ok_or("missing geometry")?;
     let g = geojson::Geometry::deserialize(v).map_err(|e| format!("bad geometry: {e}"))?;
-    Geometry::try_from(&g.value).map_err(|e| format!("bad geometry: {e}"))
+    crate::geometry::from_geojson(&g.value).map_err(|e| format!("bad geometry: {e}"))
 }
 
 fn point(g: Option<&Value>) -> Result<Point<f64>, String> {

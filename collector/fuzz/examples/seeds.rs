@@ -1,6 +1,7 @@
 //! Writes the seed corpus under `corpus/<target>/`: a few small, valid messages per target,
 //! built with the collector's own encoders (and snmp2 for the one authenticated, encrypted
-//! reply), each checked against the code it seeds before it is written.
+//! reply), and configurations (the repository's example among them), each checked against the
+//! code it seeds before it is written.
 //!
 //! Run from `collector/fuzz`: `cargo run --example seeds --no-default-features`.
 
@@ -24,6 +25,7 @@ fn main() -> std::io::Result<()> {
         ("decode_response", decode_response()),
         ("usm_accept", usm_accept()),
         ("sim_request", sim_request()),
+        ("config", config()),
     ] {
         let dir = root.join(target);
         std::fs::create_dir_all(&dir)?;
@@ -257,4 +259,68 @@ fn sim_request() -> Vec<(&'static str, Vec<u8>)> {
             ),
         ),
     ]
+}
+
+/// Configurations that validate: the repository's annotated example, and one with what the
+/// example leaves commented out (influx, v1, a host name, profiles, six-field cron, limits).
+fn config() -> Vec<(&'static str, Vec<u8>)> {
+    let example = include_str!("../../../irisops.example.toml");
+    let other = r#"[store]
+path = "/srv/irisops"
+retention = "7d"
+
+[influx]
+url = "https://influx.noc.example:8086"
+org = "noc"
+bucket = "irisops"
+token = "${INFLUX_TOKEN}"
+batch_points = 1000
+flush_interval = "2s"
+
+[auth.old]
+version = "1"
+community = "${IRISOPS_COMMUNITY}"
+
+[auth.ro]
+version = "3"
+user = "ro"
+level = "authNoPriv"
+auth_protocol = "SHA-512"
+auth_password = "${IRISOPS_V3_AUTH}"
+
+[[device]]
+name = "agg-07"
+address = "agg-07.noc.example:161"
+auth = "old"
+profiles = ["lldp"]
+schedule = "30 */2 * * * *"
+max_in_flight = 1
+
+[[device]]
+name = "olt-3"
+address = "[2001:db8::3]:161"
+auth = "ro"
+timeout = "2s"
+budget = "20s"
+
+[cadastre]
+data = "/srv/irisops/cadastre"
+max_features = 200000
+
+[api]
+listen = "127.0.0.1:8081"
+"#;
+    let seeds = vec![
+        ("example.toml", example.as_bytes().to_vec()),
+        ("influx_v1_v3.toml", other.as_bytes().to_vec()),
+    ];
+    for (name, bytes) in &seeds {
+        let text = std::str::from_utf8(bytes).expect("utf-8");
+        if let Err(e) =
+            collector::config::Config::parse_with(text, &shared::config_env, &shared::config_lookup)
+        {
+            panic!("seed {name} validates: {:?}", e.problems());
+        }
+    }
+    seeds
 }

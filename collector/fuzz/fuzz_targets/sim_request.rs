@@ -16,10 +16,10 @@ use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use simulator::{DeviceFaults, Faults, SimConfig, SimHandle};
 use collector::snmp::ber::{self, PDU_GET};
 use collector::snmp::Oid;
 use libfuzzer_sys::fuzz_target;
+use simulator::{DeviceFaults, Faults, SimConfig, SimHandle};
 use tokio::net::UdpSocket;
 use tokio::runtime::Runtime;
 

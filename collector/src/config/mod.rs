@@ -32,6 +32,7 @@ mod validate;
 mod web;
 mod wifi;
 
+use std::net::ToSocketAddrs;
 use std::path::{Path, PathBuf};
 
 pub use alerts::{
@@ -43,6 +44,7 @@ pub use plan::{CadastreLimits, CollectorConfig, Config, DeviceConfig, InfluxConf
 pub use problems::Problem;
 pub use report::{ReportConfig, ReportKind};
 pub use schedule::Schedule;
+pub use validate::Lookup;
 pub use web::WebConfig;
 pub use wifi::WifiConfig;
 
@@ -86,12 +88,26 @@ impl Config {
         Config::parse(&text, &|name| std::env::var(name).ok())
     }
 
-    /// Parses and validates configuration text. `env` resolves `${NAME}` references.
+    /// Parses and validates configuration text. `env` resolves `${NAME}` references; a
+    /// device's host name is looked up with the system resolver.
     pub fn parse(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        Config::parse_with(text, env, &|address| {
+            address.to_socket_addrs().map(Iterator::collect)
+        })
+    }
+
+    /// [`Config::parse`] with the look-up of a device's `host:port` that is not an address
+    /// literal given: the fuzz target's never touches the network (a fuzzed host name would
+    /// otherwise be a DNS query per input).
+    pub fn parse_with(
+        text: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        lookup: &Lookup<'_>,
+    ) -> Result<Config, ConfigError> {
         let (raw, unknown) = unknown::parse(text).map_err(|e| ConfigError::Invalid {
             problems: vec![toml_problem(text, &e)],
         })?;
-        match validate::validate(raw, env) {
+        match validate::validate(raw, env, lookup) {
             Ok(config) if unknown.is_empty() => Ok(config),
             Ok(_) => Err(ConfigError::Invalid { problems: unknown }),
             Err(problems) => Err(ConfigError::Invalid {

@@ -290,3 +290,30 @@ fn cadastre_limits_are_whole_numbers_named_by_key() {
         "{p:?}"
     );
 }
+
+#[test]
+fn a_host_name_goes_through_the_given_lookup() {
+    let text = "[auth.a]\nversion = \"2c\"\ncommunity = \"public\"\n\
+                [[device]]\nname = \"x\"\naddress = \"core-01.noc:161\"\nauth = \"a\"\n\
+                [[device]]\nname = \"y\"\naddress = \"192.0.2.7:161\"\nauth = \"a\"\n";
+    let asked = std::cell::RefCell::new(Vec::new());
+    let lookup = |address: &str| {
+        asked.borrow_mut().push(address.to_string());
+        Ok(vec![std::net::SocketAddr::from(([192, 0, 2, 1], 161))])
+    };
+    let cfg = Config::parse_with(text, &env, &lookup).unwrap();
+    assert_eq!(cfg.devices[0].addr.to_string(), "192.0.2.1:161");
+    assert_eq!(cfg.devices[1].addr.to_string(), "192.0.2.7:161");
+    assert_eq!(
+        *asked.borrow(),
+        ["core-01.noc:161"],
+        "a literal is not looked up"
+    );
+    let failing = |_: &str| Err(std::io::Error::other("no such host"));
+    let e = Config::parse_with(text, &env, &failing).unwrap_err();
+    let p: Vec<String> = e.problems().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        p,
+        ["device[0].address: cannot resolve \"core-01.noc:161\": no such host"]
+    );
+}

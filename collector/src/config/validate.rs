@@ -2,7 +2,6 @@
 //! on, so one run reports everything that is wrong.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,12 +13,17 @@ use super::schedule::Schedule;
 use crate::secret::Secret;
 use crate::snmp::auth::{Auth, AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, V3Auth};
 
+/// Looks up a device's `host:port` that is not an address literal (see
+/// [`Config::parse_with`](super::Config::parse_with)).
+pub type Lookup<'a> = dyn Fn(&str) -> std::io::Result<Vec<std::net::SocketAddr>> + 'a;
+
 const DEFAULT_SCHEDULE: &str = "* * * * *";
 const MIN_V3_PASSWORD: usize = 8;
 
 pub(super) fn validate(
     raw: RawConfig,
     env: &dyn Fn(&str) -> Option<String>,
+    lookup: &Lookup<'_>,
 ) -> Result<Config, Vec<Problem>> {
     let mut p = Problems(Vec::new());
     let store = store(&raw, &mut p);
@@ -54,7 +58,7 @@ pub(super) fn validate(
                 );
             }
         }
-        if let Some(dev) = device(i, d, &raw, &auth, &mut p) {
+        if let Some(dev) = device(i, d, &raw, &auth, lookup, &mut p) {
             devices.push(dev);
         }
     }
@@ -434,6 +438,7 @@ fn device(
     d: &RawDevice,
     raw: &RawConfig,
     auth: &BTreeMap<String, Arc<Auth>>,
+    lookup: &Lookup<'_>,
     p: &mut Problems,
 ) -> Option<DeviceConfig> {
     let k = |f: &str| format!("device[{i}].{f}");
@@ -447,7 +452,7 @@ fn device(
         p.push(k("address"), "missing (host:port)");
         None
     } else {
-        resolve(&address, &k("address"), p)
+        resolve(&address, &k("address"), lookup, p)
     };
     let auth_name = d.auth.clone().unwrap_or_default();
     let cred = device_auth(&auth_name, &k("auth"), raw, auth, p);
@@ -569,7 +574,12 @@ fn int_in(
     }
 }
 
-fn resolve(address: &str, key: &str, p: &mut Problems) -> Option<std::net::SocketAddr> {
+fn resolve(
+    address: &str,
+    key: &str,
+    lookup: &Lookup<'_>,
+    p: &mut Problems,
+) -> Option<std::net::SocketAddr> {
     if let Ok(a) = address.parse() {
         return Some(a);
     }
@@ -580,8 +590,8 @@ fn resolve(address: &str, key: &str, p: &mut Problems) -> Option<std::net::Socke
         );
         return None;
     }
-    match address.to_socket_addrs() {
-        Ok(mut it) => match it.next() {
+    match lookup(address) {
+        Ok(found) => match found.first().copied() {
             Some(a) => Some(a),
             None => {
                 p.push(key, format!("{address:?} resolves to no address"));

@@ -97,7 +97,7 @@ pub fn targets_from_geojson(
 /// The point a feature's geometry stands for, and the default kind.
 fn place_of(geometry: Option<geojson::Geometry>) -> Result<(Point<f64>, &'static str), String> {
     let g = geometry.ok_or_else(|| "missing".to_string())?;
-    let g: Geometry<f64> = g.try_into().map_err(|e| format!("not a geometry: {e}"))?;
+    let g = crate::geometry::from_geojson(&g.value).map_err(|e| format!("not a geometry: {e}"))?;
     let (c, kind) = match &g {
         Geometry::Point(p) => (Some(*p), "place"),
         Geometry::Polygon(p) => (p.centroid(), "district"),

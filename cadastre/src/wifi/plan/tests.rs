@@ -590,6 +590,26 @@ fn targets_from_points_and_districts() {
     assert!(targets_from_geojson("{", None, None).is_err());
 }
 
+/// Found by the `wifi_targets` fuzz target: a position of fewer than two numbers made the
+/// geojson crate's conversion panic; it is the feature's problem now.
+#[test]
+fn a_short_position_is_a_problem_not_a_panic() {
+    let text = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"id":"d","weight":1},
+       "geometry":{"type":"Polygon","coordinates":[[[4.36,50.83],[4.37,50.83],[]]]}},
+      {"type":"Feature","properties":{"id":"p","weight":2},
+       "geometry":{"type":"Point","coordinates":[4.35,50.85]}}]}"#;
+    let (targets, problems) = targets_from_geojson(text, None, None).unwrap();
+    assert_eq!(targets.len(), 1);
+    let found: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            r#"error: targets[0] (id "d") geometry: not a geometry: a position needs two numbers, found 0"#
+        ]
+    );
+}
+
 #[test]
 fn the_lagrangian_bound_holds_and_beats_the_single_candidates() {
     for seed in 0..100u64 {
