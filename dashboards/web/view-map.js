@@ -673,7 +673,11 @@ export default {
     let drawing = false;
     map.on('click', (e) => {
       if (!drawing) return;
-      area.push([+e.latlng.lng.toFixed(6), +e.latlng.lat.toFixed(6)]);
+      const p = [+e.latlng.lng.toFixed(6), +e.latlng.lat.toFixed(6)];
+      // The double click that closes the area also sends two clicks at its corner: one corner.
+      const last = area.at(-1);
+      if (last && last[0] === p[0] && last[1] === p[1]) return;
+      area.push(p);
       redrawPicked();
     });
     map.on('dblclick', () => {

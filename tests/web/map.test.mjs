@@ -122,3 +122,58 @@ test('hotspots by verdict and the relocation plan’s moves, as the API has them
   check(page);
   await page.context().close();
 });
+
+test('what-if: an area drawn on the map cuts what the API cuts', async () => {
+  // A small box around the middle of a route: drawn by clicking its corners, closed by a
+  // double click, as a planner would.
+  const routes = await api('planner', '/api/v1/cadastre/layers/routes');
+  const route = routes.features[10];
+  const [lon, lat] = route.geometry.coordinates[Math.floor(route.geometry.coordinates.length / 2)];
+  const d = 0.0008;
+  const corners = [
+    [lon - d, lat - d],
+    [lon + d, lat - d],
+    [lon + d, lat + d],
+    [lon - d, lat + d],
+  ];
+  const page = await open('planner', '#/map');
+  await page.waitForSelector('#whatif-draw');
+  await page.evaluate(
+    ([x, y]) => {
+      window.irisopsMap.setView([y, x], 16, { animate: false });
+    },
+    [lon, lat],
+  );
+  await page.waitForTimeout(300);
+  await page.click('#whatif-draw');
+  const points = await page.evaluate((cs) => {
+    const map = window.irisopsMap;
+    const r = map.getContainer().getBoundingClientRect();
+    return cs.map(([x, y]) => {
+      const p = map.latLngToContainerPoint([y, x]);
+      return { x: r.left + p.x, y: r.top + p.y };
+    });
+  }, corners);
+  for (const p of points) await page.mouse.click(p.x, p.y);
+  await page.mouse.dblclick(points[3].x, points[3].y);
+  await page.waitForSelector('#whatif-summary');
+  // The area the page sent, read back from its URL, cut through the API.
+  const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+  const ring = params
+    .get('area')
+    .split(';')
+    .map((p) => p.split(' ').map(Number));
+  assert.equal(ring.length, 4, 'the four corners clicked');
+  const answer = await api('planner', '/api/v1/topology/cut', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ area: { type: 'Polygon', coordinates: [[...ring, ring[0]]] } }),
+  });
+  assert.ok(answer.removed_routes.includes(route.id), `${route.id} in ${answer.removed_routes}`);
+  assert.match(
+    await page.locator('#whatif-summary').innerText(),
+    new RegExp(`Cutting ${answer.removed_routes.length} route.*${answer.broken_allocations.length} broken circuit`),
+  );
+  check(page);
+  await page.context().close();
+});

@@ -369,3 +369,41 @@ async fn shutdown(stop: Option<watch::Receiver<bool>>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn web(background: Option<&std::path::Path>) -> anyhow::Result<WebState> {
+        web_state(&collector::config::WebConfig {
+            background: background.map(Into::into),
+            tiles: Some("https://t.example/{z}/{x}/{y}.png".into()),
+            tiles_attribution: None,
+        })
+    }
+
+    #[test]
+    fn the_background_is_read_at_start_and_a_bad_one_names_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("communes.geojson");
+        std::fs::write(&good, r#"{"type": "FeatureCollection", "features": []}"#).unwrap();
+        let w = web(Some(&good)).unwrap();
+        assert_eq!(
+            w.background.as_deref(),
+            Some(&br#"{"type": "FeatureCollection", "features": []}"#[..])
+        );
+        assert_eq!(
+            w.tiles.as_deref(),
+            Some("https://t.example/{z}/{x}/{y}.png")
+        );
+        assert!(web(None).unwrap().background.is_none());
+        let not_geojson = dir.path().join("list.json");
+        std::fs::write(&not_geojson, "[1, 2]").unwrap();
+        let not_json = dir.path().join("x.geojson");
+        std::fs::write(&not_json, "{").unwrap();
+        for bad in [not_geojson, not_json, dir.path().join("missing.geojson")] {
+            let e = format!("{:#}", web(Some(&bad)).err().unwrap());
+            assert!(e.starts_with("web.background: "), "{e}");
+        }
+    }
+}
