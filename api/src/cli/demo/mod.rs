@@ -42,6 +42,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// From this many generated devices on, the last one is dead (`dev0020` of the default 20).
 const DEAD_FROM: u32 = 10;
 
+/// One generated device of a fleet of 10 or more never answers: the engineer's view and the
+/// alerts show a failure from the demo's first minute. The faults, and their words for the
+/// demo's first lines.
+fn demo_faults(devices: u32) -> (simulator::Faults, String) {
+    let mut faults = simulator::Faults::default();
+    if devices < DEAD_FROM {
+        return (faults, String::new());
+    }
+    let mut dead = simulator::DeviceFaults::default();
+    dead.dead = true;
+    faults.set(devices, dead);
+    (faults, format!(" (dev{devices:04} dead: it never answers)"))
+}
+
 /// The demo: a simulated backbone on a free UDP port and `serve` on a built-in config.
 async fn demo(args: Args) -> anyhow::Result<()> {
     let Args {
@@ -62,14 +76,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         .chain(backbone.controllers.iter().map(|c| c.name.clone()))
         .collect();
     let n_aps: usize = backbone.controllers.iter().map(|c| c.aps.len()).sum();
-    // One generated device of a fleet of 10 or more never answers: the engineer's view and
-    // the alerts show a failure from the demo's first minute.
-    let mut faults = simulator::Faults::default();
-    if devices >= DEAD_FROM {
-        let mut dead = simulator::DeviceFaults::default();
-        dead.dead = true;
-        faults.set(devices, dead);
-    }
+    let (faults, dead) = demo_faults(devices);
     let sim = simulator::SimConfig {
         listen: sim_addr,
         devices,
@@ -109,11 +116,6 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         )
     })?;
     backfill_wifi(&cfg, &cad, &backbone, SEED)?;
-    let dead = if devices >= DEAD_FROM {
-        format!(" (dev{devices:04} dead: it never answers)")
-    } else {
-        String::new()
-    };
     eprintln!("irisops demo: simulator with {devices} devices x {ports} ports{dead} on udp://{sim_addr}, polled every 10 s; {} backbone routers (LLDP, optics) and a wifi controller with {n_aps} access points, polled every 30 s", names.len().saturating_sub(usize::from(n_aps > 0)));
     eprintln!(
         "irisops demo: config in {} (try: irisops topology drift --data {} --config {})",
