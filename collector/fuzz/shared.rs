@@ -131,7 +131,7 @@ pub fn int_content(v: i64) -> Vec<u8> {
 }
 
 /// What every `${NAME}` resolves to in the config target: a value no problem may echo.
-pub const ENV_VALUE: &str = "fuzz-env-Zq7w";
+pub const ENV_VALUE: &str = "fuzz-env-value-Zq7w4Xk2";
 
 /// The config target's environment: every name is set, to [`ENV_VALUE`].
 pub fn config_env(_name: &str) -> Option<String> {
