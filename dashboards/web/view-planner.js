@@ -219,8 +219,10 @@ async function layersTab(el, ctx) {
     const f = selected && data.features.find((x) => x.id === selected);
     if (!f) {
       side.replaceChildren(
-        notice || null,
-        h('p.muted.hint', { id: 'planner-hint' }, canWrite ? t('plan.select.edit') : t('plan.select')),
+        ...[
+          notice,
+          h('p.muted.hint', { id: 'planner-hint' }, canWrite ? t('plan.select.edit') : t('plan.select')),
+        ].filter(Boolean),
       );
       notice = null;
       return;

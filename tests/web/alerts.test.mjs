@@ -76,9 +76,9 @@ test('the badge speaks the chosen language', async () => {
   const page = await open('engineer', '#/map');
   await page.waitForSelector('#alert-badge');
   await page.getByText('NL', { exact: true }).click();
-  await page.waitForFunction(() => /actieve alerts/.test(document.querySelector('#alert-badge')?.innerText || ''));
+  await page.waitForFunction(() => /actieve alerts?\b/.test(document.querySelector('#alert-badge')?.innerText || ''));
   await page.getByText('FR', { exact: true }).click();
-  await page.waitForFunction(() => /alertes actives/.test(document.querySelector('#alert-badge')?.innerText || ''));
+  await page.waitForFunction(() => /alertes? actives?/.test(document.querySelector('#alert-badge')?.innerText || ''));
   check(page);
   await page.context().close();
 });
