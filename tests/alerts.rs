@@ -18,7 +18,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
-use crate::simulator::fleet_config;
+use crate::simulator::{fleet_config, simulate_on};
 use crate::util::*;
 
 /// The receivers' signing secret (Standard Webhooks: `whsec_` + base64 of the key).
@@ -128,31 +128,6 @@ fn take(mut stream: std::net::TcpStream, status: u16) -> Option<Hook> {
     })
 }
 
-/// The simulator with a seed and a faults file, on `port`.
-fn simulate(dir: &Path, port: u16, seed: u64, devices: u32, ports: u32, faults: &str) -> Proc {
-    let file = dir.join(format!("faults-{seed}.toml"));
-    std::fs::write(&file, faults).unwrap();
-    let child = Command::new(irisops())
-        .args(["simulate", "--seed", &seed.to_string()])
-        .arg("--listen")
-        .arg(format!("127.0.0.1:{port}"))
-        .args([
-            "--devices",
-            &devices.to_string(),
-            "--ports",
-            &ports.to_string(),
-        ])
-        .arg("--faults")
-        .arg(&file)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start irisops simulate");
-    let p = Proc(child);
-    wait_for_agent(port, "dev0001", Duration::from_secs(10));
-    p
-}
-
 /// `irisops serve` on `cfg` and `http`, its log in `dir/serve-N.log`; once it answers.
 fn serve(dir: &Path, cfg: &Path, http: u16, n: u32) -> Proc {
     let log = std::fs::File::create(dir.join(format!("serve-{n}.log"))).unwrap();
@@ -219,11 +194,11 @@ fn utilisation(dir: &Path, sim: u16) -> Vec<(String, f64)> {
 fn hot_then_cool(dir: &Path, sim: u16) -> (u64, u64, String, f64) {
     for (a, b) in [(11, 12), (13, 14), (15, 16)] {
         let ua = {
-            let _s = simulate(dir, sim, a, 1, 24, "");
+            let _s = simulate_on(dir, sim, a, 1, 24, "");
             utilisation(dir, sim)
         };
         let ub = {
-            let _s = simulate(dir, sim, b, 1, 24, "");
+            let _s = simulate_on(dir, sim, b, 1, 24, "");
             utilisation(dir, sim)
         };
         let mut best: Option<(u64, u64, String, f64, f64)> = None;
@@ -269,7 +244,7 @@ fn a_hot_port_fires_after_for_and_resolves_after_keep_firing_for_and_a_dead_devi
         receiver_block("hook", receiver.port)
     );
     let cfg = config(dir.path(), sim, 4, &rules);
-    let sim_hot = simulate(dir.path(), sim, hot, 4, 24, FAULTS);
+    let sim_hot = simulate_on(dir.path(), sim, hot, 4, 24, FAULTS);
     let http = free_tcp_port();
     let _serve = serve(dir.path(), &cfg, http, 1);
     let named = |h: &Hook, name: &str, status: &str| {
@@ -293,7 +268,7 @@ fn a_hot_port_fires_after_for_and_resolves_after_keep_firing_for_and_a_dead_devi
     // The port cools down: the simulator restarted with the other seed.
     drop(sim_hot);
     let switched = chrono::Utc::now().timestamp_millis();
-    let _sim_cool = simulate(dir.path(), sim, cool, 4, 24, FAULTS);
+    let _sim_cool = simulate_on(dir.path(), sim, cool, 4, 24, FAULTS);
     let hooks = receiver.wait(Duration::from_secs(60), "busy resolved", |hs| {
         hs.iter().any(|h| named(h, "busy", "resolved"))
     });
@@ -354,7 +329,7 @@ fn a_hot_port_fires_after_for_and_resolves_after_keep_firing_for_and_a_dead_devi
 fn a_notification_survives_a_sigkill_and_a_503_and_arrives_with_one_id() {
     let dir = tempfile::tempdir().unwrap();
     let sim = free_udp_port();
-    let _sim = simulate(
+    let _sim = simulate_on(
         dir.path(),
         sim,
         5,

@@ -38,11 +38,24 @@ every = "3s"
 "#;
 
 pub fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
-    let faults = dir.join("faults.toml");
-    std::fs::write(&faults, FAULTS).unwrap();
     let port = free_udp_port();
+    (simulate_on(dir, port, 7, devices, ports, FAULTS), port)
+}
+
+/// `irisops simulate` with `seed` and the faults file `faults` (written to
+/// `dir/faults-SEED.toml`) on `port`, once it answers.
+pub fn simulate_on(
+    dir: &Path,
+    port: u16,
+    seed: u64,
+    devices: u32,
+    ports: u32,
+    faults: &str,
+) -> Proc {
+    let file = dir.join(format!("faults-{seed}.toml"));
+    std::fs::write(&file, faults).unwrap();
     let child = Command::new(irisops())
-        .args(["simulate", "--seed", "7"])
+        .args(["simulate", "--seed", &seed.to_string()])
         .arg("--listen")
         .arg(format!("127.0.0.1:{port}"))
         .arg("--devices")
@@ -50,14 +63,14 @@ pub fn start_sim(dir: &Path, devices: u32, ports: u32) -> (Proc, u16) {
         .arg("--ports")
         .arg(ports.to_string())
         .arg("--faults")
-        .arg(&faults)
+        .arg(&file)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start irisops simulate");
     let p = Proc(child);
     wait_for_agent(port, "dev0001", Duration::from_secs(10));
-    (p, port)
+    p
 }
 
 pub fn fleet_config(store: &Path, port: u16, devices: u32, schedule: &str) -> String {

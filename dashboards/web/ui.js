@@ -1,5 +1,7 @@
 // Small DOM helpers shared by the views: an element builder, sortable tables, a legend, a
-// toast for errors. No framework: the views render plain elements.
+// toast for errors, the colour classes. No framework: the views render plain elements.
+
+import { num } from './i18n.js';
 
 /// `h('div.card', {onclick}, child, ...)`: an element with classes, attributes and children
 /// (strings become text, never HTML).
@@ -141,14 +143,31 @@ export function classes(breaks, colors, fmt) {
     while (i < breaks.length && v >= breaks[i]) i++;
     return colors[i];
   };
-  const items = colors.map((c, i) => ({
-    color: c,
-    label:
-      i === 0
-        ? `< ${fmt(breaks[0])}`
-        : i === colors.length - 1
-          ? `≥ ${fmt(breaks[i - 1])}`
-          : `${fmt(breaks[i - 1])} – ${fmt(breaks[i])}`,
-  }));
-  return { color, items };
+  // The labels are made when asked for: in the language chosen by then.
+  return {
+    color,
+    get items() {
+      return colors.map((c, i) => ({
+        color: c,
+        label:
+          i === 0
+            ? `< ${fmt(breaks[0])}`
+            : i === colors.length - 1
+              ? `≥ ${fmt(breaks[i - 1])}`
+              : `${fmt(breaks[i - 1])} – ${fmt(breaks[i])}`,
+      }));
+    },
+  };
 }
+
+/// Utilisation in %: the map's p95 colouring, the engineer's bars.
+export const UTIL_CLASSES = classes(
+  [20, 40, 60, 80],
+  ['#2b83ba', '#abdda4', '#ffd54f', '#fdae61', '#d7191c'],
+  (v) => `${num(v)} %`,
+);
+
+/// Dark strands left on a route: the map's and the commercial map's colouring.
+export const DARK_CLASSES = classes([12, 48, 96, 192], ['#d7191c', '#fdae61', '#ffd54f', '#a6d96a', '#1a9641'], (v) =>
+  num(v),
+);

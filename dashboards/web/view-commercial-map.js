@@ -6,7 +6,7 @@
 
 import { api } from './api.js';
 import { add, t, num, km } from './i18n.js';
-import { h, legend, classes } from './ui.js';
+import { h, legend, DARK_CLASSES } from './ui.js';
 
 add({
   en: {
@@ -47,8 +47,8 @@ export function pathName(i, n) {
   return n > 2 ? t('spmap.backup.n', { n: i }) : t('spmap.backup');
 }
 
-/// The same classes as the map view's "dark strands left".
-const dark = classes([12, 48, 96, 192], ['#d7191c', '#fdae61', '#ffd54f', '#a6d96a', '#1a9641'], (v) => num(v));
+/// The map view's "dark strands left" classes.
+const dark = DARK_CLASSES;
 
 /// The two ends of a (Multi)LineString, `[lat, lng]`.
 function ends(geometry) {

@@ -5,7 +5,7 @@
 
 import { api, query } from './api.js';
 import { add, t, current, num, pct, bps, dateTime } from './i18n.js';
-import { h, table, classes } from './ui.js';
+import { h, table, UTIL_CLASSES } from './ui.js';
 
 add({
   en: {
@@ -156,11 +156,7 @@ export const RANGES = {
 };
 
 /// Utilisation classes, the map's p95 palette.
-export const utilClasses = classes(
-  [20, 40, 60, 80],
-  ['#2b83ba', '#79c3a0', '#f2c12e', '#f28e2b', '#d7191c'],
-  (v) => `${num(v)} %`,
-);
+export const utilClasses = UTIL_CLASSES;
 
 /// A utilisation in % as a bar and its figure.
 export function ubar(v) {

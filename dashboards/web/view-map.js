@@ -8,7 +8,7 @@
 
 import { api, query } from './api.js';
 import { add, t, num, pct, km, bps } from './i18n.js';
-import { h, legend, classes, table, toast } from './ui.js';
+import { h, legend, table, toast, UTIL_CLASSES, DARK_CLASSES } from './ui.js';
 
 add({
   en: {
@@ -282,14 +282,8 @@ export default {
     const ix = index(d);
     const owners = [...new Set(d.routes.features.map((f) => f.properties.owner))].sort();
     const ownerColor = (o) => OWNER_COLORS[owners.indexOf(o) % OWNER_COLORS.length] || '#555';
-    const p95Classes = classes(
-      [20, 40, 60, 80],
-      ['#2b83ba', '#abdda4', '#ffd54f', '#fdae61', '#d7191c'],
-      (v) => `${num(v)} %`,
-    );
-    const darkClasses = classes([12, 48, 96, 192], ['#d7191c', '#fdae61', '#ffd54f', '#a6d96a', '#1a9641'], (v) =>
-      num(v),
-    );
+    const p95Classes = UTIL_CLASSES;
+    const darkClasses = DARK_CLASSES;
 
     const renderer = L.canvas({ padding: 0.5, tolerance: 4 });
     const map = L.map(mapEl, {

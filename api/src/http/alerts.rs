@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -18,7 +18,7 @@ use super::auth::{Caller, Permission};
 use super::error::ErrorBody;
 use super::openapi::foreign;
 use super::params::Params;
-use super::{blocking, read, ApiError, AppState, SortedJson};
+use super::{blocking, content_type, read, ApiError, AppState, SortedJson};
 
 /// The most alerts one list answers (and its default).
 const MAX_LIMIT: usize = 10_000;
@@ -195,16 +195,7 @@ fn ack_body(headers: &HeaderMap, body: &Bytes) -> Result<AckBody, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(AckBody::default());
     }
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = ct.split(';').next().unwrap_or_default().trim();
-    if !essence.eq_ignore_ascii_case("application/json") {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type: expected application/json, got {ct:?}"
-        )));
-    }
+    content_type(headers, &["application/json"])?;
     serde_json::from_slice::<Option<AckBody>>(body)
         .map(Option::unwrap_or_default)
         .map_err(|e| ApiError::bad_field("body", format!("not an acknowledgement: {e}")))

@@ -201,6 +201,28 @@ pub fn sorted_json_bytes<T: Serialize>(answer: &T) -> Result<axum::body::Bytes, 
         .map_err(|e| ApiError::Internal(format!("cannot serialise the answer: {e}")))
 }
 
+/// The body's media type must be one of `types` (415 otherwise).
+pub(crate) fn content_type(
+    headers: &axum::http::HeaderMap,
+    types: &[&'static str],
+) -> Result<&'static str, ApiError> {
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let essence = ct.split(';').next().unwrap_or_default().trim();
+    types
+        .iter()
+        .find(|t| essence.eq_ignore_ascii_case(t))
+        .copied()
+        .ok_or_else(|| {
+            ApiError::UnsupportedMediaType(format!(
+                "Content-Type: expected {}, got {ct:?}",
+                types.join(" or ")
+            ))
+        })
+}
+
 /// Runs a read on the store off the async threads.
 async fn read<T: Send + 'static>(
     s: &AppState,

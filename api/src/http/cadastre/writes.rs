@@ -23,7 +23,7 @@ use cadastre::{Cadastre, CadastreError, Report};
 use super::super::auth::{Caller, Permission};
 use super::super::error::ErrorBody;
 use super::super::openapi::foreign;
-use super::super::{ApiError, AppState, SortedJson};
+use super::super::{content_type, ApiError, AppState, SortedJson};
 use super::{blocking, cadastre_error, cadastres, etag, tag_version, version_of};
 
 /// The largest import body: a zip of a whole cadastre (100k features deflate to ~10 MB).
@@ -80,25 +80,6 @@ fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
             format!("If-Match: expected one version, e.g. \"12\", got {text:?}"),
         )
     })
-}
-
-/// The body's media type must be one of `types` (415 otherwise).
-fn content_type(headers: &HeaderMap, types: &[&'static str]) -> Result<&'static str, ApiError> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let essence = ct.split(';').next().unwrap_or_default().trim();
-    types
-        .iter()
-        .find(|t| essence.eq_ignore_ascii_case(t))
-        .copied()
-        .ok_or_else(|| {
-            ApiError::UnsupportedMediaType(format!(
-                "Content-Type: expected {}, got {ct:?}",
-                types.join(" or ")
-            ))
-        })
 }
 
 /// The body as UTF-8 text.
