@@ -1,7 +1,10 @@
 //! The alerts task `irisops serve` starts: the pipeline's events (offered on a tap, never
 //! holding the pollers back) → the [`Engine`] → each notification appended to its receiver's
-//! outbox (before it counts as sent), then the alerts' changes written to the store; and one
-//! webhook sender per receiver ([`crate::sinks::webhook`]).
+//! outbox (before it counts as sent), then the alerts' changes handed to the store's writer
+//! (a task of its own: the store's lock, held by the store sink's transactions, never delays
+//! a notification); and one webhook sender per receiver ([`crate::sinks::webhook`]). The
+//! outboxes' and the store's SQLite work each run on a thread of their own
+//! ([`crate::pinned`]).
 //!
 //! At start the store's open alerts are put back into the engine (a pending alert keeps its
 //! start; a firing one counts its condition as last held at the start, so a `keep_firing_for`
@@ -23,6 +26,7 @@ use super::series::{Extra, Hotspots};
 use super::state::{Phase, Track, Transition};
 use crate::config::{AlertRule, ReceiverConfig};
 use crate::metrics::Metrics;
+use crate::pinned::Pinned;
 use crate::pipeline::Event;
 use crate::sinks::outbox::OutboxError;
 use crate::sinks::webhook::{self, Queue};
@@ -82,15 +86,21 @@ pub fn start(
     let mut tasks = webhook::start_senders(&setup.receivers, &queues, metrics.clone(), shutdown);
     let (tap, rx) = mpsc::channel(QUEUE);
     let (hotspots, hotspots_rx) = watch::channel(Hotspots::default());
+    let (writes, writes_rx) = mpsc::channel(1024);
+    tasks.push(tokio::spawn(write_loop(
+        writes_rx,
+        store,
+        setup.retention.rollups,
+    )));
     let eval = Evaluator {
         engine,
         receivers: setup.receivers.iter().map(|r| r.name.clone()).collect(),
         queues,
         external_url: setup.external_url,
         metrics,
-        rollup_retention: setup.retention.rollups,
+        writes,
     };
-    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx, store)));
+    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx)));
     Ok(Alerts {
         tap,
         hotspots,
@@ -217,32 +227,18 @@ struct Evaluator {
     queues: Vec<Queue>,
     external_url: String,
     metrics: Arc<Metrics>,
-    rollup_retention: Duration,
+    /// The store writer's queue.
+    writes: mpsc::Sender<Vec<AlertWrite>>,
 }
 
 impl Evaluator {
-    async fn run(
-        mut self,
-        mut rx: mpsc::Receiver<Event>,
-        mut hotspots: watch::Receiver<Hotspots>,
-        store: Store,
-    ) {
-        let mut store = Some(store);
-        let mut unwritten: Vec<AlertWrite> = Vec::new();
-        let mut prune = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            let first = tokio::select! {
-                ev = rx.recv() => ev,
-                _ = prune.tick() => {
-                    store = self.prune(store).await;
-                    continue;
-                }
-            };
-            let Some(first) = first else { break };
+    async fn run(mut self, mut rx: mpsc::Receiver<Event>, mut hotspots: watch::Receiver<Hotspots>) {
+        while let Some(first) = rx.recv().await {
             if hotspots.has_changed().unwrap_or(false) {
                 self.engine
                     .set_hotspots(hotspots.borrow_and_update().clone());
             }
+            let started = std::time::Instant::now();
             let mut changes = self.engine.observe(&first);
             for _ in 1..BATCH {
                 match rx.try_recv() {
@@ -250,7 +246,11 @@ impl Evaluator {
                     Err(_) => break,
                 }
             }
-            if changes.is_empty() && unwritten.is_empty() {
+            let spent = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.metrics
+                .alert_eval_ns
+                .fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+            if changes.is_empty() {
                 continue;
             }
             publish_counts(&self.engine, &self.metrics);
@@ -261,89 +261,144 @@ impl Evaluator {
                 &self.external_url,
                 &mut new_id,
             );
-            unwritten.extend(writes(self.engine.rules(), &changes));
             self.enqueue(notes).await;
-            store = self.write(store, &mut unwritten).await;
+            // The store's write waits for the store sink's transactions: not on this path.
+            if self
+                .writes
+                .send(writes(self.engine.rules(), &changes))
+                .await
+                .is_err()
+            {
+                tracing::error!("the alerts' store writer is gone: changes not kept");
+            }
         }
     }
 
-    /// Appends each notification to its receiver's outbox (retrying while the disk refuses:
-    /// they stay in memory meanwhile), then wakes the senders.
+    /// Appends the notifications to their receivers' outboxes, one transaction per receiver
+    /// (retrying while the disk refuses: they stay in memory meanwhile), then wakes the
+    /// senders.
     async fn enqueue(&self, notes: Vec<Notification>) {
+        let Some(thread) = self.queues.first().map(|q| q.thread.clone()) else {
+            return;
+        };
         if notes.is_empty() {
             return;
         }
         let now = crate::poll::now_ms();
+        let mut by_receiver: Vec<Vec<(Vec<u8>, u64)>> = vec![Vec::new(); self.queues.len()];
+        for note in &notes {
+            if let Some(q) = by_receiver.get_mut(note.receiver) {
+                q.push((webhook::encode(&note.id, &note.body), note.n_alerts as u64));
+            }
+        }
         let outboxes: Vec<_> = self.queues.iter().map(|q| q.outbox.clone()).collect();
-        let notes = Arc::new(notes);
+        let batches = Arc::new(by_receiver);
         let mut backoff = Duration::from_millis(200);
         loop {
-            let (o, n) = (outboxes.clone(), notes.clone());
-            let r = tokio::task::spawn_blocking(move || {
-                for note in n.iter() {
-                    let body = webhook::encode(&note.id, &note.body);
-                    let mut q = o[note.receiver]
-                        .lock()
-                        .map_err(|_| "outbox lock poisoned".to_string())?;
-                    q.append(&body, note.n_alerts as u64, now)
-                        .map_err(|e| e.to_string())?;
-                }
-                Ok::<_, String>(())
-            })
-            .await;
+            let (o, b) = (outboxes.clone(), batches.clone());
+            let r = thread
+                .run("webhooks", move || append_all(&o, &b, now))
+                .await;
             match r {
                 Ok(Ok(())) => break,
                 Ok(Err(e)) => tracing::error!(
                     sink = "webhook",
                     "cannot queue notifications, retrying: {e}"
                 ),
-                Err(e) => tracing::error!(sink = "webhook", "queueing task failed, retrying: {e}"),
+                Err(e) => tracing::error!(sink = "webhook", "queueing failed, retrying: {e}"),
             }
             tokio::time::sleep(backoff).await;
             backoff = (backoff * 2).min(Duration::from_secs(30));
         }
-        for note in notes.iter() {
-            self.queues[note.receiver].wake.notify_one();
+        for (q, b) in self.queues.iter().zip(batches.iter()) {
+            if !b.is_empty() {
+                q.wake.notify_one();
+            }
         }
     }
+}
 
-    /// Writes the changes not written yet; kept for the next pass when the store refuses.
-    async fn write(&self, store: Option<Store>, unwritten: &mut Vec<AlertWrite>) -> Option<Store> {
-        let mut s = store?;
-        let batch = std::mem::take(unwritten);
-        let r = tokio::task::spawn_blocking(move || {
-            let r = s.write_alerts(&batch);
-            (s, batch, r)
-        })
-        .await;
+/// Appends each receiver's bodies to its outbox. A receiver whose append failed had nothing
+/// committed; one that succeeded before it is not appended again on a retry.
+fn append_all(
+    outboxes: &[Arc<std::sync::Mutex<crate::sinks::outbox::Outbox>>],
+    batches: &[Vec<(Vec<u8>, u64)>],
+    now: i64,
+) -> Result<(), String> {
+    for (o, b) in outboxes.iter().zip(batches) {
+        if b.is_empty() {
+            continue;
+        }
+        let refs: Vec<(&[u8], u64)> = b.iter().map(|(body, n)| (body.as_slice(), *n)).collect();
+        let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
+        o.append_many(&refs, now).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The store's writer: each batch of changes in order on its own thread, retried with
+/// back-off while the store refuses (the batches that come meanwhile are written with it);
+/// resolved alerts older than `rollup_retention` pruned every hour.
+async fn write_loop(
+    mut rx: mpsc::Receiver<Vec<AlertWrite>>,
+    store: Store,
+    rollup_retention: Duration,
+) {
+    let thread = match Pinned::new("irisops-alerts") {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!("alerts: cannot start the store's thread: {e}");
+            return;
+        }
+    };
+    let store = Arc::new(std::sync::Mutex::new(store));
+    let mut prune = tokio::time::interval(Duration::from_secs(3600));
+    let mut pending: Vec<AlertWrite> = Vec::new();
+    let mut backoff = Duration::from_millis(200);
+    loop {
+        tokio::select! {
+            batch = rx.recv() => match batch {
+                Some(b) => pending.extend(b),
+                None if pending.is_empty() => return,
+                None => {}
+            },
+            _ = prune.tick() => {
+                let before = crate::poll::now_ms() - crate::store::duration_ms(rollup_retention);
+                let s = store.clone();
+                let _ = thread.run("alerts", move || {
+                    if let Ok(mut s) = s.lock() {
+                        if let Err(e) = s.prune_alerts(before) {
+                            tracing::warn!("cannot prune resolved alerts: {e}");
+                        }
+                    }
+                }).await;
+                continue;
+            }
+        }
+        while let Ok(b) = rx.try_recv() {
+            pending.extend(b);
+        }
+        let (s, batch) = (store.clone(), Arc::new(std::mem::take(&mut pending)));
+        let b = batch.clone();
+        let r = thread
+            .run("alerts", move || match s.lock() {
+                Ok(mut s) => s.write_alerts(&b).map_err(|e| e.to_string()),
+                Err(_) => Err("the store's lock is poisoned".to_string()),
+            })
+            .await;
         match r {
-            Ok((s, _, Ok(()))) => Some(s),
-            Ok((s, batch, Err(e))) => {
-                tracing::error!(
-                    "cannot write the alerts' changes, keeping them for the next pass: {e}"
-                );
-                *unwritten = batch;
-                Some(s)
-            }
-            Err(e) => {
-                tracing::error!("the alerts' store writer failed: {e}");
-                None
+            Ok(Ok(())) => backoff = Duration::from_millis(200),
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e,
+                    _ => "the store's thread failed".to_string(),
+                };
+                tracing::error!("cannot write the alerts' changes, retrying in {backoff:?}: {why}");
+                pending = Arc::try_unwrap(batch).unwrap_or_else(|b| (*b).clone());
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
             }
         }
-    }
-
-    /// Removes the resolved alerts older than the rollups' retention.
-    async fn prune(&self, store: Option<Store>) -> Option<Store> {
-        let mut s = store?;
-        let before = crate::poll::now_ms() - crate::store::duration_ms(self.rollup_retention);
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = s.prune_alerts(before) {
-                tracing::warn!("cannot prune resolved alerts: {e}");
-            }
-            s
-        })
-        .await
-        .ok()
     }
 }
 

@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 use super::outbox::{Batch, Outbox, OutboxError};
 use crate::config::{signing_key, ReceiverConfig};
 use crate::metrics::Metrics;
+use crate::pinned::Pinned;
 
 /// The first retry's wait, and the longest.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(5);
@@ -74,6 +75,8 @@ pub fn decode(body: &[u8]) -> Option<(&str, &[u8])> {
 pub struct Queue {
     pub name: String,
     pub outbox: Arc<Mutex<Outbox>>,
+    /// The one thread every outbox's SQLite work runs on (see [`crate::pinned`]).
+    pub thread: Arc<Pinned>,
     pub wake: Arc<Notify>,
     /// Attempts that failed and will be retried.
     pub retries: Arc<AtomicU64>,
@@ -84,19 +87,24 @@ pub fn outbox_dir(store_dir: &Path, name: &str) -> PathBuf {
     store_dir.join("webhooks").join(name)
 }
 
-/// Opens each receiver's outbox.
+/// Opens each receiver's outbox (acknowledged lazily: a power cut may send a notification
+/// twice, with its id, never lose one), and the thread their SQLite work runs on.
 pub fn open_queues(
     store_dir: &Path,
     receivers: &[ReceiverConfig],
 ) -> Result<Vec<Queue>, OutboxError> {
+    let thread = Pinned::new("irisops-webhooks").map_err(|e| OutboxError::thread(store_dir, e))?;
+    let thread = Arc::new(thread);
     receivers
         .iter()
         .map(|r| {
             let sink = format!("webhook:{}", r.name);
-            let o = Outbox::open_for(&outbox_dir(store_dir, &r.name), OUTBOX_MAX_BYTES, &sink)?;
+            let o = Outbox::open_for(&outbox_dir(store_dir, &r.name), OUTBOX_MAX_BYTES, &sink)?
+                .lazy_acks();
             Ok(Queue {
                 name: r.name.clone(),
                 outbox: Arc::new(Mutex::new(o)),
+                thread: thread.clone(),
                 wake: Arc::new(Notify::new()),
                 retries: Arc::new(AtomicU64::new(0)),
             })
@@ -254,11 +262,14 @@ impl Sender {
         f: impl FnOnce(&mut Outbox) -> Result<T, OutboxError> + Send + 'static,
     ) -> Option<T> {
         let o = self.queue.outbox.clone();
-        let r = tokio::task::spawn_blocking(move || {
-            let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
-            f(&mut o).map_err(|e| e.to_string())
-        })
-        .await;
+        let r = self
+            .queue
+            .thread
+            .run("webhooks", move || {
+                let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
+                f(&mut o).map_err(|e| e.to_string())
+            })
+            .await;
         match r {
             Ok(Ok(v)) => Some(v),
             Ok(Err(e)) => {
