@@ -22,6 +22,7 @@
 pub mod alerts;
 pub mod config;
 pub mod metrics;
+pub mod pinned;
 pub mod pipeline;
 pub mod poll;
 pub mod ports;

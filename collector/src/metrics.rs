@@ -41,6 +41,8 @@ pub struct Metrics {
     /// Alerts pending and firing per (state, severity), as the alerts task last counted them;
     /// `None` without `[[alert]]` rules.
     pub alerts: Mutex<Option<BTreeMap<(String, String), u64>>>,
+    /// Time the alerts' engine spent reading events, nanoseconds.
+    pub alert_eval_ns: AtomicU64,
     /// Each webhook receiver's outbox and its failed attempts (to be retried).
     webhooks: Mutex<BTreeMap<String, (OutboxStats, u64)>>,
     duration_buckets: [AtomicU64; 10],
@@ -160,6 +162,10 @@ impl Metrics {
                     let _ = writeln!(s, "{name}{{state=\"{state}\",severity=\"{sev}\"}} {n}");
                 }
             }
+            let secs = load(&self.alert_eval_ns) as f64 / 1e9;
+            let name = "irisops_alert_evaluation_seconds_total";
+            header(s, name, "Time the rules took to read the polls.", "counter");
+            let _ = writeln!(s, "{name} {secs}");
         }
         let Ok(hooks) = self.webhooks.lock() else {
             return;

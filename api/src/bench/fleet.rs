@@ -51,6 +51,10 @@ pub struct FleetArgs {
     /// Store directory (default: a fresh directory under the system's temp dir, removed after).
     #[arg(long)]
     store: Option<PathBuf>,
+    /// Alert rules matching every port (a cycle of 10), their webhooks delivered to a receiver
+    /// in this process: reports the delay from a poll's end to the webhook's arrival.
+    #[arg(long, default_value_t = 0)]
+    alerts: u32,
 }
 
 /// The child simulator, killed when dropped.
@@ -113,7 +117,12 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(Figures, bool)
         .with_context(|| format!("cannot open the store at {}", dir.display()))?;
     let metrics = Arc::new(Metrics::default());
     let (stop, stopped) = watch::channel(false);
-    let running = collector::pipeline::start(&cfg, store, metrics.clone(), stopped);
+    let alerts = match args.alerts {
+        0 => None,
+        n => Some(super::fleet_alerts::start(n, dir, metrics.clone(), stopped.clone()).await?),
+    };
+    let taps = alerts.iter().map(|a| a.tap.clone()).collect();
+    let running = collector::pipeline::start_with_taps(&cfg, store, metrics.clone(), stopped, taps);
 
     let (ticks, end) = window(&schedule, Utc::now(), args.minutes)?;
     let udp_drops0 = udp_rcvbuf_errors()?;
@@ -133,6 +142,7 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(Figures, bool)
     report.udp_rcvbuf_errors_host = Some(udp_drops);
     report.store_mb = Some(round(dir_size(dir) as f64 / 1e6, 1));
     report.first_tick = Some(seen.ticks[0].format("%H:%M:%S").to_string());
+    report.alerts = alerts.as_ref().map(|a| a.figures(&metrics));
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
     drop(sim);
@@ -256,6 +266,8 @@ struct Figures {
     store_mb: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     first_tick: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alerts: Option<super::fleet_alerts::AlertFigures>,
 }
 
 /// The poller's CPU and memory.
@@ -351,6 +363,7 @@ fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (Figures, boo
         udp_rcvbuf_errors_host: None,
         store_mb: None,
         first_tick: None,
+        alerts: None,
     };
     (report, ok)
 }

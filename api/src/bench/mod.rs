@@ -9,12 +9,14 @@
 //! Layout:
 //! - [`poll`]: `bench poll`: one agent, 4 ifXTable columns, rates and the store write measured.
 //! - [`fleet`]: `bench fleet`: the pipeline against a simulated fleet on cron schedules.
+//! - [`fleet_alerts`]: `bench fleet --alerts N`: alert rules and their webhooks' delay.
 //! - [`influx`]: `bench influx`: encode, outbox and replay costs of the InfluxDB sink.
 //! - [`wifi`]: `bench wifi`: CPU per access point of a simulated 1,500-AP controller.
 //! - [`wifi_rollup`]: `bench wifi-rollup`: the hotspots' daily usage rollup of 900 APs.
 //! - [`wifi_plan`]: `bench wifi-plan`: the exact relocation plan on 5,000 candidate places.
 
 pub mod fleet;
+pub mod fleet_alerts;
 pub mod influx;
 pub mod poll;
 pub mod wifi;

@@ -61,6 +61,7 @@ pub const BEARER: &str = "bearer";
         (name = "cadastre", description = "the fibre cadastre: layers, statistics, history and export; changes, undo and import"),
         (name = "topology", description = "the fibre network's graph: paths, single points of failure, what-if cuts, dig-once, drift"),
         (name = "commercial", description = "spare capacity and lease quotes (an outside operator gets the published offer)"),
+        (name = "alerts", description = "the alerts the `[[alert]]` rules raised, and their acknowledgement"),
         (name = "web", description = "the web page and this reference"),
     )
 )]

@@ -3,13 +3,14 @@
 //! ([`super::state`]), and what changed is returned as [`Change`]s for the store and the
 //! webhooks. Pure apart from its state: no IO, no clock (times are the polls').
 //!
-//! Only series that are pending or firing are kept, per device, so a quiet fleet costs one
-//! comparison per rule and series and no allocation.
+//! Only series that are pending or firing are kept, per device (`super::tracked`), so a quiet
+//! series costs a comparison and no allocation, a tracked one a lookup by its name.
 
 use std::collections::{BTreeMap, HashMap};
 
 use super::series::{self, Extra, Hotspots, Sub};
 use super::state::{step, Phase, Timing, Track, Transition};
+use super::tracked::{self, DeviceTracked, Entry};
 use crate::config::{AlertMetric, AlertRule};
 use crate::pipeline::Event;
 use crate::sample::DevicePoll;
@@ -46,8 +47,8 @@ pub struct Engine {
     rules: Vec<AlertRule>,
     timing: Vec<Timing>,
     hotspots: Hotspots,
-    /// Per device, its tracked series by (rule, series).
-    tracked: HashMap<String, HashMap<(usize, Sub), Tracked>>,
+    /// Per device, its tracked series.
+    tracked: HashMap<String, DeviceTracked, foldhash::fast::RandomState>,
     /// Per rule, its series pending and firing (kept with `tracked`).
     n_tracked: Vec<[u64; 2]>,
 }
@@ -70,7 +71,7 @@ impl Engine {
             rules,
             timing,
             hotspots: Hotspots::default(),
-            tracked: HashMap::new(),
+            tracked: HashMap::default(),
         }
     }
 
@@ -85,13 +86,16 @@ impl Engine {
 
     /// Puts back a series that was pending or firing before a restart.
     pub fn restore(&mut self, rule: usize, device: &str, sub: Sub, tracked: Tracked) {
-        let phase = tracked.track.phase;
-        let old = self
+        let n_rules = self.rules.len();
+        let dev = self
             .tracked
             .entry(device.to_string())
-            .or_default()
-            .insert((rule, sub), tracked);
-        self.count(rule, old.map(|t| t.track.phase), Some(phase));
+            .or_insert_with(|| DeviceTracked::new(n_rules));
+        let name = tracked::name_of(&sub).into_owned();
+        let phase = tracked.track.phase;
+        let old = dev.remove(&name, rule).map(|e| e.tracked.track.phase);
+        dev.insert(&name, Entry { rule, sub, tracked });
+        self.count(rule, old, Some(phase));
     }
 
     /// Moves one series of `rule` from `before` to `after` in the counts.
@@ -108,9 +112,9 @@ impl Engine {
 
     /// Every tracked series: (rule, device, series, its state).
     pub fn tracked(&self) -> impl Iterator<Item = (usize, &str, &Sub, &Tracked)> {
-        self.tracked.iter().flat_map(|(d, m)| {
-            m.iter()
-                .map(move |((rule, sub), t)| (*rule, d.as_str(), sub, t))
+        self.tracked.iter().flat_map(|(d, dev)| {
+            dev.entries()
+                .map(move |e| (e.rule, d.as_str(), &e.sub, &e.tracked))
         })
     }
 
@@ -127,35 +131,35 @@ impl Engine {
 
     /// Reads one event with every rule; what changed.
     pub fn observe(&mut self, event: &Event) -> Vec<Change> {
-        let mut changes = Vec::new();
-        match event {
-            Event::Poll(p) => {
-                let (poll, rates) = (&p.0, &p.1);
-                for rule in 0..self.rules.len() {
-                    if self.device_selected(rule, &poll.device) {
-                        self.poll_rule(rule, poll, rates, &mut changes);
-                    }
-                }
+        let device = match event {
+            Event::Poll(p) => p.0.device.as_str(),
+            Event::Status { device, .. } => device.as_str(),
+        };
+        // The device's series, taken out while its event is read: one lookup per event.
+        let mut dev = self
+            .tracked
+            .remove(device)
+            .unwrap_or_else(|| DeviceTracked::new(self.rules.len()));
+        let mut out = Vec::new();
+        for rule in 0..self.rules.len() {
+            if !self.device_selected(rule, device) {
+                continue;
             }
-            Event::Status {
-                device, time_ms, ..
-            } => {
-                for rule in 0..self.rules.len() {
-                    if self.rules[rule].metric == AlertMetric::DeviceUp
-                        && self.device_selected(rule, device)
-                    {
+            match event {
+                Event::Poll(p) => self.poll_rule(&mut dev, rule, &p.0, &p.1, &mut out),
+                Event::Status { time_ms, .. } => {
+                    if self.rules[rule].metric == AlertMetric::DeviceUp {
                         let ob = Ob::new(rule, device, *time_ms);
-                        self.observe_one(
-                            ob,
-                            Some(0.0),
-                            || (Sub::Device, Extra::default()),
-                            &mut changes,
-                        );
+                        let make = || (Sub::Device, Extra::default());
+                        self.observe_one(&mut dev, ob, "", Some(0.0), make, &mut out);
                     }
                 }
             }
         }
-        changes
+        if !dev.is_empty() {
+            self.tracked.insert(device.to_string(), dev);
+        }
+        out
     }
 
     fn device_selected(&self, rule: usize, device: &str) -> bool {
@@ -169,6 +173,7 @@ impl Engine {
     /// One rule over one successful poll.
     fn poll_rule(
         &mut self,
+        dev: &mut DeviceTracked,
         rule: usize,
         poll: &DevicePoll,
         rates: &[crate::sample::PortRates],
@@ -178,7 +183,8 @@ impl Engine {
         let ob = Ob::new(rule, &poll.device, poll.time_ms);
         match metric {
             AlertMetric::DeviceUp => {
-                self.observe_one(ob, Some(1.0), || (Sub::Device, Extra::default()), out)
+                let make = || (Sub::Device, Extra::default());
+                self.observe_one(dev, ob, "", Some(1.0), make, out)
             }
             m if series::is_port_metric(m) => {
                 for (i, port) in poll.ports.iter().enumerate() {
@@ -193,7 +199,7 @@ impl Engine {
                         };
                         (Sub::Port(port.key.clone()), extra)
                     };
-                    self.observe_one(ob, v, make, out);
+                    self.observe_one(dev, ob, &port.key, v, make, out);
                 }
             }
             AlertMetric::OpticRxDbm => {
@@ -201,7 +207,8 @@ impl Engine {
                     let sel = &self.rules[rule].select;
                     if sel.port.as_ref().is_none_or(|p| p.matches(port)) {
                         let make = || (Sub::Lane(port.to_string(), lane), Extra::default());
-                        self.observe_one(ob, Some(dbm), make, out);
+                        let name = tracked::lane_name(port, lane);
+                        self.observe_one(dev, ob, &name, Some(dbm), make, out);
                     }
                 }
             }
@@ -216,7 +223,7 @@ impl Engine {
                             };
                             (Sub::Ap(ap.to_string()), extra)
                         };
-                        self.observe_one(ob, up, make, out);
+                        self.observe_one(dev, ob, ap, up, make, out);
                     }
                 }
                 self.hotspots = hotspots;
@@ -225,7 +232,7 @@ impl Engine {
                 for (h, clients) in series::hotspot_clients(poll, &self.hotspots) {
                     if self.hotspot_selected(rule, Some(&h)) {
                         let make = || (Sub::Hotspot(h.clone()), Extra::default());
-                        self.observe_one(ob, clients, make, out);
+                        self.observe_one(dev, ob, &h, clients, make, out);
                     }
                 }
             }
@@ -241,11 +248,13 @@ impl Engine {
         }
     }
 
-    /// One observation of one series: `value` `None` is a gap. `make` builds the series'
-    /// identity, called only when the series is or becomes tracked.
+    /// One observation of the series `name` of the device: `value` `None` is a gap. `make`
+    /// builds the series' identity, called only when the series starts being tracked.
     fn observe_one(
         &mut self,
+        dev: &mut DeviceTracked,
         ob: Ob<'_>,
+        name: &str,
         value: Option<f64>,
         make: impl FnOnce() -> (Sub, Extra),
         out: &mut Vec<Change>,
@@ -253,37 +262,48 @@ impl Engine {
         let Some(v) = value else { return };
         let r = &self.rules[ob.rule];
         let holds = r.op.holds(v, r.value);
-        let device_tracked = self.tracked.get(ob.device).is_some_and(|m| !m.is_empty());
-        if !holds && !device_tracked {
+        if !holds && !dev.has_rule(ob.rule) {
             return;
         }
-        let (sub, extra) = make();
-        let key = (ob.rule, sub);
-        let map = self.tracked.entry(ob.device.to_string()).or_default();
-        let before = map.get(&key).map(|t| t.track);
+        let before = dev.get_mut(name, ob.rule).map(|e| e.tracked.track);
         if before.is_none() && !holds {
             return;
         }
         let (after, transition) = step(before, holds, ob.at_ms, self.timing[ob.rule]);
-        let phases = (before.map(|t| t.phase), after.map(|t| t.phase));
-        match after {
-            Some(track) => {
-                map.insert(
-                    key.clone(),
-                    Tracked {
+        // The entry as it is after the observation (`None`: inactive again).
+        let (sub, extra) = match (before.is_some(), after) {
+            (true, Some(track)) => {
+                let Some(e) = dev.get_mut(name, ob.rule) else {
+                    return;
+                };
+                e.tracked.track = track;
+                e.tracked.value = v;
+                if transition == Transition::None {
+                    return;
+                }
+                (e.sub.clone(), e.tracked.extra.clone())
+            }
+            (true, None) => match dev.remove(name, ob.rule) {
+                Some(e) => (e.sub, e.tracked.extra),
+                None => return,
+            },
+            (false, Some(track)) => {
+                let (sub, extra) = make();
+                let entry = Entry {
+                    rule: ob.rule,
+                    sub: sub.clone(),
+                    tracked: Tracked {
                         track,
                         value: v,
                         extra: extra.clone(),
                     },
-                );
+                };
+                dev.insert(name, entry);
+                (sub, extra)
             }
-            None => {
-                map.remove(&key);
-            }
-        }
-        if map.is_empty() {
-            self.tracked.remove(ob.device);
-        }
+            (false, None) => return,
+        };
+        let phases = (before.map(|t| t.phase), after.map(|t| t.phase));
         if phases.0 != phases.1 {
             self.count(ob.rule, phases.0, phases.1);
         }
@@ -291,7 +311,7 @@ impl Engine {
             out.push(Change {
                 rule: ob.rule,
                 device: ob.device.to_string(),
-                sub: key.1,
+                sub,
                 transition,
                 before,
                 after,

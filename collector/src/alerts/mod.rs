@@ -5,15 +5,19 @@
 //! Layout:
 //! - [`state`]: one series' state machine (inactive → pending → firing → resolved), pure.
 //! - [`series`]: the series of a poll per metric, and their values (a gap is `None`).
-//! - [`engine`]: the rules over the pipeline's events → [`engine::Change`]s.
+//! - [`engine`]: the rules over the pipeline's events → [`engine::Change`]s; `tracked` the
+//!   series of a device that are pending or firing.
 //! - [`payload`]: changes → Alertmanager's webhook JSON (version 4).
-//! - [`run`]: the task `serve` starts: the pipeline's tap → engine → outboxes and store.
+//! - [`run`]: the tasks `serve` starts: the pipeline's tap → engine → `notify` (the outboxes,
+//!   then the store).
 
 pub mod engine;
+mod notify;
 pub mod payload;
 pub mod run;
 pub mod series;
 pub mod state;
+mod tracked;
 
 pub use engine::{Change, Engine, Tracked};
 pub use series::{Extra, Hotspots, Sub};

@@ -1,7 +1,10 @@
-//! The alerts task `irisops serve` starts: the pipeline's events (offered on a tap, never
-//! holding the pollers back) → the [`Engine`] → each notification appended to its receiver's
-//! outbox (before it counts as sent), then the alerts' changes written to the store; and one
-//! webhook sender per receiver ([`crate::sinks::webhook`]).
+//! The alerts' tasks `irisops serve` starts: the evaluator (the pipeline's events, offered on
+//! a tap that never holds the pollers back → the [`Engine`] → its changes); the notifier
+//! (`super::notify`: each notification appended to its receiver's outbox before it counts as
+//! sent, then the changes handed to the store's writer, a task of its own, so the store's
+//! lock, held by the store sink's transactions, never delays a notification); and one webhook
+//! sender per receiver ([`crate::sinks::webhook`]). The outboxes' and the store's SQLite work
+//! each run on a thread of their own ([`crate::pinned`]).
 //!
 //! At start the store's open alerts are put back into the engine (a pending alert keeps its
 //! start; a firing one counts its condition as last held at the start, so a `keep_firing_for`
@@ -12,20 +15,20 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::engine::{Change, Engine, Tracked};
-use super::payload::{self, Notification};
+use super::notify;
+use super::payload;
 use super::series::{Extra, Hotspots};
-use super::state::{Phase, Track, Transition};
+use super::state::{Phase, Track};
 use crate::config::{AlertRule, ReceiverConfig};
 use crate::metrics::Metrics;
 use crate::pipeline::Event;
 use crate::sinks::outbox::OutboxError;
-use crate::sinks::webhook::{self, Queue};
+use crate::sinks::webhook;
 use crate::store::{AlertFilter, AlertRow, AlertWrite, Retention, Store, StoreError};
 
 /// Events the evaluator may have queued before the pipeline's offers are refused (counted).
@@ -82,15 +85,27 @@ pub fn start(
     let mut tasks = webhook::start_senders(&setup.receivers, &queues, metrics.clone(), shutdown);
     let (tap, rx) = mpsc::channel(QUEUE);
     let (hotspots, hotspots_rx) = watch::channel(Hotspots::default());
-    let eval = Evaluator {
-        engine,
+    let (writes, writes_rx) = mpsc::channel(1024);
+    tasks.push(tokio::spawn(notify::write_loop(
+        writes_rx,
+        store,
+        setup.retention.rollups,
+    )));
+    let (changes, changes_rx) = mpsc::channel(1024);
+    let notifier = notify::Notifier {
+        rules: engine.rules().to_vec(),
         receivers: setup.receivers.iter().map(|r| r.name.clone()).collect(),
         queues,
         external_url: setup.external_url,
-        metrics,
-        rollup_retention: setup.retention.rollups,
+        writes,
     };
-    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx, store)));
+    tasks.push(tokio::spawn(notifier.run(changes_rx)));
+    let eval = Evaluator {
+        engine,
+        metrics,
+        changes,
+    };
+    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx)));
     Ok(Alerts {
         tap,
         hotspots,
@@ -163,86 +178,21 @@ fn publish_counts(engine: &Engine, metrics: &Metrics) {
     metrics.alert_counts(counts);
 }
 
-/// The store's writes of a batch of changes.
-pub fn writes(rules: &[AlertRule], changes: &[Change]) -> Vec<AlertWrite> {
-    changes
-        .iter()
-        .filter_map(|c| {
-            let rule = &rules[c.rule];
-            let fingerprint = payload::fingerprint(&rule.name, &c.device, &c.sub);
-            let open = |track: Track, state: &str| {
-                AlertWrite::Open(Box::new(AlertRow {
-                    id: 0,
-                    rule: rule.name.clone(),
-                    fingerprint: fingerprint.clone(),
-                    state: state.to_string(),
-                    severity: rule.severity.clone(),
-                    metric: rule.metric.as_str().to_string(),
-                    labels: payload::labels(rule, &c.device, &c.sub, &c.extra),
-                    annotations: payload::annotations(rule, &c.device, &c.sub, &c.extra, c.value),
-                    value: Some(c.value),
-                    pending_ms: track.since_ms,
-                    fired_ms: track.fired_ms,
-                    resolved_ms: None,
-                    acked_by: None,
-                    ack_comment: None,
-                    acked_ms: None,
-                }))
-            };
-            match (c.transition, c.after) {
-                (Transition::Pending, Some(t)) => Some(open(t, "pending")),
-                (Transition::Fired, Some(t)) => Some(open(t, "firing")),
-                (Transition::Resolved, _) => Some(AlertWrite::Resolve {
-                    fingerprint,
-                    resolved_ms: c.at_ms,
-                    value: c.value,
-                }),
-                (Transition::Cancelled, _) => Some(AlertWrite::Cancel { fingerprint }),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-/// A new Standard Webhooks message id: `msg_` and 32 random hex digits.
-fn new_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("msg_{hex}")
-}
-
 struct Evaluator {
     engine: Engine,
-    receivers: Vec<String>,
-    queues: Vec<Queue>,
-    external_url: String,
     metrics: Arc<Metrics>,
-    rollup_retention: Duration,
+    /// The notifier's queue.
+    changes: mpsc::Sender<Vec<Change>>,
 }
 
 impl Evaluator {
-    async fn run(
-        mut self,
-        mut rx: mpsc::Receiver<Event>,
-        mut hotspots: watch::Receiver<Hotspots>,
-        store: Store,
-    ) {
-        let mut store = Some(store);
-        let mut unwritten: Vec<AlertWrite> = Vec::new();
-        let mut prune = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            let first = tokio::select! {
-                ev = rx.recv() => ev,
-                _ = prune.tick() => {
-                    store = self.prune(store).await;
-                    continue;
-                }
-            };
-            let Some(first) = first else { break };
+    async fn run(mut self, mut rx: mpsc::Receiver<Event>, mut hotspots: watch::Receiver<Hotspots>) {
+        while let Some(first) = rx.recv().await {
             if hotspots.has_changed().unwrap_or(false) {
                 self.engine
                     .set_hotspots(hotspots.borrow_and_update().clone());
             }
+            let started = std::time::Instant::now();
             let mut changes = self.engine.observe(&first);
             for _ in 1..BATCH {
                 match rx.try_recv() {
@@ -250,100 +200,18 @@ impl Evaluator {
                     Err(_) => break,
                 }
             }
-            if changes.is_empty() && unwritten.is_empty() {
+            let spent = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            self.metrics
+                .alert_eval_ns
+                .fetch_add(spent, std::sync::atomic::Ordering::Relaxed);
+            if changes.is_empty() {
                 continue;
             }
             publish_counts(&self.engine, &self.metrics);
-            let notes = payload::notifications(
-                self.engine.rules(),
-                &self.receivers,
-                &changes,
-                &self.external_url,
-                &mut new_id,
-            );
-            unwritten.extend(writes(self.engine.rules(), &changes));
-            self.enqueue(notes).await;
-            store = self.write(store, &mut unwritten).await;
-        }
-    }
-
-    /// Appends each notification to its receiver's outbox (retrying while the disk refuses:
-    /// they stay in memory meanwhile), then wakes the senders.
-    async fn enqueue(&self, notes: Vec<Notification>) {
-        if notes.is_empty() {
-            return;
-        }
-        let now = crate::poll::now_ms();
-        let outboxes: Vec<_> = self.queues.iter().map(|q| q.outbox.clone()).collect();
-        let notes = Arc::new(notes);
-        let mut backoff = Duration::from_millis(200);
-        loop {
-            let (o, n) = (outboxes.clone(), notes.clone());
-            let r = tokio::task::spawn_blocking(move || {
-                for note in n.iter() {
-                    let body = webhook::encode(&note.id, &note.body);
-                    let mut q = o[note.receiver]
-                        .lock()
-                        .map_err(|_| "outbox lock poisoned".to_string())?;
-                    q.append(&body, note.n_alerts as u64, now)
-                        .map_err(|e| e.to_string())?;
-                }
-                Ok::<_, String>(())
-            })
-            .await;
-            match r {
-                Ok(Ok(())) => break,
-                Ok(Err(e)) => tracing::error!(
-                    sink = "webhook",
-                    "cannot queue notifications, retrying: {e}"
-                ),
-                Err(e) => tracing::error!(sink = "webhook", "queueing task failed, retrying: {e}"),
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(Duration::from_secs(30));
-        }
-        for note in notes.iter() {
-            self.queues[note.receiver].wake.notify_one();
-        }
-    }
-
-    /// Writes the changes not written yet; kept for the next pass when the store refuses.
-    async fn write(&self, store: Option<Store>, unwritten: &mut Vec<AlertWrite>) -> Option<Store> {
-        let mut s = store?;
-        let batch = std::mem::take(unwritten);
-        let r = tokio::task::spawn_blocking(move || {
-            let r = s.write_alerts(&batch);
-            (s, batch, r)
-        })
-        .await;
-        match r {
-            Ok((s, _, Ok(()))) => Some(s),
-            Ok((s, batch, Err(e))) => {
-                tracing::error!(
-                    "cannot write the alerts' changes, keeping them for the next pass: {e}"
-                );
-                *unwritten = batch;
-                Some(s)
-            }
-            Err(e) => {
-                tracing::error!("the alerts' store writer failed: {e}");
-                None
+            if self.changes.send(changes).await.is_err() {
+                tracing::error!("the alerts' notifier is gone: changes not notified");
             }
         }
-    }
-
-    /// Removes the resolved alerts older than the rollups' retention.
-    async fn prune(&self, store: Option<Store>) -> Option<Store> {
-        let mut s = store?;
-        let before = crate::poll::now_ms() - crate::store::duration_ms(self.rollup_retention);
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = s.prune_alerts(before) {
-                tracing::warn!("cannot prune resolved alerts: {e}");
-            }
-            s
-        })
-        .await
-        .ok()
     }
 }
 

@@ -193,6 +193,7 @@ fn renders_the_alerts_and_webhooks_byte_for_byte() {
     let m = Metrics::default();
     let before = m.render();
     m.alert_counts([(("firing".to_string(), "critical".to_string()), 2)].into());
+    m.alert_eval_ns.store(250_000_000, Ordering::Relaxed);
     m.webhook_stats(
         "noc\"1",
         OutboxStats {
@@ -218,6 +219,9 @@ irisops_alerts{state="pending",severity="info"} 0
 irisops_alerts{state="firing",severity="critical"} 2
 irisops_alerts{state="firing",severity="warning"} 0
 irisops_alerts{state="firing",severity="info"} 0
+# HELP irisops_alert_evaluation_seconds_total Time the rules took to read the polls.
+# TYPE irisops_alert_evaluation_seconds_total counter
+irisops_alert_evaluation_seconds_total 0.25
 # HELP irisops_webhook_sent_total Notifications the receiver acknowledged (2xx).
 # TYPE irisops_webhook_sent_total counter
 irisops_webhook_sent_total{receiver="noc\"1"} 5

@@ -29,6 +29,17 @@ pub struct OutboxError {
     source: rusqlite::Error,
 }
 
+impl OutboxError {
+    /// The thread that runs the outboxes' work could not start.
+    pub fn thread(dir: &Path, e: std::io::Error) -> OutboxError {
+        OutboxError {
+            path: dir.to_path_buf(),
+            op: "start its thread",
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        }
+    }
+}
+
 /// One queued batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
@@ -64,6 +75,8 @@ pub struct Outbox {
     path: PathBuf,
     /// The sink it queues for, in its log lines (`influx`, `webhook:NAME`).
     sink: String,
+    /// Acknowledgements and rejections commit without an fsync (see [`Outbox::lazy_acks`]).
+    lazy_acks: bool,
     max_bytes: u64,
     /// Batches and body bytes queued: measured once at open, then kept up to date by every
     /// committed change (so an append during a long outage does not sum the whole queue).
@@ -180,10 +193,19 @@ impl Outbox {
             conn,
             path,
             sink: sink.to_string(),
+            lazy_acks: false,
             max_bytes,
             depth: depth.max(0) as u64,
             bytes: bytes.max(0) as u64,
         })
+    }
+
+    /// Acknowledgements and rejections commit with `synchronous = NORMAL` (appends keep
+    /// FULL): a power cut may undo the last ones, so those batches are sent again — for a
+    /// remote that de-duplicates (the webhooks' stable ids), one fsync fewer per batch.
+    pub fn lazy_acks(mut self) -> Outbox {
+        self.lazy_acks = true;
+        self
     }
 
     fn err(&self, op: &'static str) -> impl FnOnce(rusqlite::Error) -> OutboxError + '_ {
@@ -257,6 +279,52 @@ impl Outbox {
         Ok(id)
     }
 
+    /// Appends several batches in one transaction (one fsync); when it returns, they are on
+    /// disk, in order. Each counts `n_points` as given beside it.
+    pub fn append_many(
+        &mut self,
+        batches: &[(&[u8], u64)],
+        created_ms: i64,
+    ) -> Result<(), OutboxError> {
+        let err = |op| failed(&self.path, op);
+        let tx = self.conn.transaction().map_err(err("begin append"))?;
+        let total: u64 = batches.iter().map(|(b, _)| b.len() as u64).sum();
+        let (mut depth, mut bytes) = (self.depth, self.bytes);
+        while bytes + total > self.max_bytes && depth > 0 {
+            let oldest: Option<(i64, i64, i64)> = tx
+                .query_row(
+                    "SELECT id, length(body), n_points FROM batch ORDER BY id LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(err("find the oldest batch"))?;
+            let Some((id, len, n)) = oldest else { break };
+            tx.execute("DELETE FROM batch WHERE id = ?1", [id])
+                .map_err(err("drop the oldest batch"))?;
+            bump(&tx, "dropped", 1).map_err(err("count"))?;
+            bump(&tx, "dropped_points", n).map_err(err("count"))?;
+            bytes = bytes.saturating_sub(len.max(0) as u64);
+            depth = depth.saturating_sub(1);
+            tracing::warn!(
+                sink = self.sink.as_str(),
+                batch = id,
+                "outbox full: oldest batch dropped"
+            );
+        }
+        for (body, n) in batches {
+            tx.execute(
+                "INSERT INTO batch (created_ms, n_points, crc, body) VALUES (?1, ?2, ?3, ?4)",
+                params![created_ms, *n as i64, i64::from(crc32(body)), body],
+            )
+            .map_err(err("append"))?;
+        }
+        tx.commit().map_err(err("commit the append"))?;
+        self.depth = depth + batches.len() as u64;
+        self.bytes = bytes + total;
+        Ok(())
+    }
+
     /// The oldest batch whose body is intact; corrupt ones met on the way are reported,
     /// counted and removed.
     pub fn oldest(&mut self) -> Result<Option<Batch>, OutboxError> {
@@ -309,6 +377,23 @@ impl Outbox {
     }
 
     fn remove(&mut self, id: i64, batches: &str, points: &str) -> Result<(), OutboxError> {
+        if self.lazy_acks {
+            self.synchronous("NORMAL")?;
+        }
+        let r = self.remove_in(id, batches, points);
+        if self.lazy_acks {
+            self.synchronous("FULL")?;
+        }
+        r
+    }
+
+    fn synchronous(&self, level: &str) -> Result<(), OutboxError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA synchronous = {level};"))
+            .map_err(failed(&self.path, "set synchronous"))
+    }
+
+    fn remove_in(&mut self, id: i64, batches: &str, points: &str) -> Result<(), OutboxError> {
         let err = || failed(&self.path, "remove a batch");
         let tx = self.conn.transaction().map_err(err())?;
         let removed: Option<(i64, i64)> = tx
@@ -439,6 +524,23 @@ mod tests {
             (s.depth, s.dropped, s.dropped_points, s.bytes),
             (0, 1, 2, 0)
         );
+    }
+
+    #[test]
+    fn several_batches_append_at_once_in_order_and_lazy_acks_still_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut o = Outbox::open_for(dir.path(), 1 << 20, "webhook:t")
+            .unwrap()
+            .lazy_acks();
+        o.append_many(&[(b"a", 1), (b"bb", 2)], 5).unwrap();
+        let first = o.oldest().unwrap().unwrap();
+        assert_eq!((first.body.as_slice(), first.n_points), (&b"a"[..], 1));
+        o.ack(first.id).unwrap();
+        drop(o);
+        let mut o = Outbox::open(dir.path(), 1 << 20).unwrap();
+        assert_eq!(o.oldest().unwrap().unwrap().body, b"bb");
+        let s = o.stats().unwrap();
+        assert_eq!((s.depth, s.bytes, s.sent, s.sent_points), (1, 2, 1, 1));
     }
 
     #[test]

@@ -30,6 +30,7 @@ use tokio::task::JoinHandle;
 use super::outbox::{Batch, Outbox, OutboxError};
 use crate::config::{signing_key, ReceiverConfig};
 use crate::metrics::Metrics;
+use crate::pinned::Pinned;
 
 /// The first retry's wait, and the longest.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(5);
@@ -74,6 +75,8 @@ pub fn decode(body: &[u8]) -> Option<(&str, &[u8])> {
 pub struct Queue {
     pub name: String,
     pub outbox: Arc<Mutex<Outbox>>,
+    /// The one thread every outbox's SQLite work runs on (see [`crate::pinned`]).
+    pub thread: Arc<Pinned>,
     pub wake: Arc<Notify>,
     /// Attempts that failed and will be retried.
     pub retries: Arc<AtomicU64>,
@@ -84,19 +87,24 @@ pub fn outbox_dir(store_dir: &Path, name: &str) -> PathBuf {
     store_dir.join("webhooks").join(name)
 }
 
-/// Opens each receiver's outbox.
+/// Opens each receiver's outbox (acknowledged lazily: a power cut may send a notification
+/// twice, with its id, never lose one), and the thread their SQLite work runs on.
 pub fn open_queues(
     store_dir: &Path,
     receivers: &[ReceiverConfig],
 ) -> Result<Vec<Queue>, OutboxError> {
+    let thread = Pinned::new("irisops-webhooks").map_err(|e| OutboxError::thread(store_dir, e))?;
+    let thread = Arc::new(thread);
     receivers
         .iter()
         .map(|r| {
             let sink = format!("webhook:{}", r.name);
-            let o = Outbox::open_for(&outbox_dir(store_dir, &r.name), OUTBOX_MAX_BYTES, &sink)?;
+            let o = Outbox::open_for(&outbox_dir(store_dir, &r.name), OUTBOX_MAX_BYTES, &sink)?
+                .lazy_acks();
             Ok(Queue {
                 name: r.name.clone(),
                 outbox: Arc::new(Mutex::new(o)),
+                thread: thread.clone(),
                 wake: Arc::new(Notify::new()),
                 retries: Arc::new(AtomicU64::new(0)),
             })
@@ -152,44 +160,42 @@ struct Sender {
 impl Sender {
     async fn run(self, mut shutdown: watch::Receiver<bool>) {
         let mut backoff = FIRST_BACKOFF;
+        let mut shown = tokio::time::Instant::now();
         self.publish().await;
+        let mut next = self.with_outbox(|o| o.oldest()).await.flatten();
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            let next = self.with_outbox(|o| o.oldest()).await.flatten();
-            let Some(batch) = next else {
+            let Some(batch) = next.take() else {
+                self.publish().await;
                 tokio::select! {
                     _ = self.queue.wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(5)) => {}
                     _ = shutdown.changed() => return,
                 }
+                next = self.with_outbox(|o| o.oldest()).await.flatten();
                 continue;
             };
             let age = crate::poll::now_ms().saturating_sub(batch.created_ms);
-            if age > GIVE_UP_AFTER.as_millis() as i64 {
-                tracing::error!(
-                    sink = "webhook",
-                    receiver = self.cfg.name.as_str(),
-                    batch = batch.id,
-                    "a notification was not taken in 24 h: dropped"
-                );
-                self.settle(batch.id, false).await;
-                continue;
-            }
-            match self.attempt(&batch).await {
+            let outcome = if age > GIVE_UP_AFTER.as_millis() as i64 {
+                Outcome::Refused("not taken in 24 h".into())
+            } else {
+                self.attempt(&batch).await
+            };
+            match outcome {
                 Outcome::Sent => {
                     backoff = FIRST_BACKOFF;
-                    self.settle(batch.id, true).await;
+                    next = self.settle_and_next(batch.id, true).await;
                 }
                 Outcome::Refused(why) => {
                     tracing::error!(
                         sink = "webhook",
                         receiver = self.cfg.name.as_str(),
                         batch = batch.id,
-                        "the receiver refused a notification for good ({why}): dropped"
+                        "a notification is dropped ({why})"
                     );
-                    self.settle(batch.id, false).await;
+                    next = self.settle_and_next(batch.id, false).await;
                 }
                 Outcome::Retry(why, after) => {
                     self.queue.retries.fetch_add(1, Relaxed);
@@ -206,7 +212,15 @@ impl Sender {
                         _ = shutdown.changed() => return,
                     }
                     backoff = (backoff * 2).min(MAX_BACKOFF);
+                    // The same notification again (its bytes are still in memory).
+                    next = Some(batch);
+                    continue;
                 }
+            }
+            // While a backlog drains, the queue is shown once a second.
+            if shown.elapsed() >= Duration::from_secs(1) {
+                shown = tokio::time::Instant::now();
+                self.publish().await;
             }
         }
     }
@@ -233,10 +247,17 @@ impl Sender {
         }
     }
 
-    /// Acknowledges (`sent`) or drops a notification, and shows the queue.
-    async fn settle(&self, id: i64, sent: bool) {
+    /// Acknowledges (`sent`) or drops a notification; the next one, read in the same job.
+    async fn settle_and_next(&self, id: i64, sent: bool) -> Option<Batch> {
         let r = self
-            .with_outbox(move |o| if sent { o.ack(id) } else { o.reject(id) })
+            .with_outbox(move |o| {
+                if sent {
+                    o.ack(id)?;
+                } else {
+                    o.reject(id)?;
+                }
+                o.oldest()
+            })
             .await;
         if r.is_none() {
             tracing::error!(
@@ -245,7 +266,7 @@ impl Sender {
                 "cannot settle notification {id}"
             );
         }
-        self.publish().await;
+        r.flatten()
     }
 
     /// Runs `f` on the outbox off the async threads; `None` (logged) when it failed.
@@ -254,11 +275,14 @@ impl Sender {
         f: impl FnOnce(&mut Outbox) -> Result<T, OutboxError> + Send + 'static,
     ) -> Option<T> {
         let o = self.queue.outbox.clone();
-        let r = tokio::task::spawn_blocking(move || {
-            let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
-            f(&mut o).map_err(|e| e.to_string())
-        })
-        .await;
+        let r = self
+            .queue
+            .thread
+            .run("webhooks", move || {
+                let mut o = o.lock().map_err(|_| "outbox lock poisoned".to_string())?;
+                f(&mut o).map_err(|e| e.to_string())
+            })
+            .await;
         match r {
             Ok(Ok(v)) => Some(v),
             Ok(Err(e)) => {
