@@ -217,6 +217,19 @@ pub struct LossExcess {
     pub rx_no_light: bool,
 }
 
+/// One direction of a circuit and the loss its documented route explains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedLoss {
+    /// The circuit (allocation id).
+    pub circuit: String,
+    /// The transmitting end.
+    pub from: PortEnd,
+    /// The receiving end.
+    pub to: PortEnd,
+    /// dB.
+    pub expected_db: f64,
+}
+
 /// The drift report.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DriftReport {
@@ -476,6 +489,51 @@ impl Network {
                     .push((o.lane, o.dbm, o.no_light));
             }
         }
+        let expected =
+            self.expected_losses(circuits, options.wavelength, &mut report.unknown_links);
+        for e in expected {
+            let (from, to) = (&e.from, &e.to);
+            let tx = levels.get(&(from.device.as_str(), from.port.as_str(), Direction::Tx));
+            let rx = levels.get(&(to.device.as_str(), to.port.as_str(), Direction::Rx));
+            let (Some(tx), Some(rx)) = (tx, rx) else {
+                continue;
+            };
+            for &(lane, tx_dbm, _) in tx {
+                let Some(&(_, rx_dbm, rx_no_light)) = rx.iter().find(|(l, ..)| *l == lane) else {
+                    continue;
+                };
+                report.loss_checked += 1;
+                let measured = tx_dbm - rx_dbm;
+                let excess = measured - e.expected_db;
+                if excess > options.margin_db {
+                    report.loss_excess.push(LossExcess {
+                        circuit: e.circuit.clone(),
+                        from: from.clone(),
+                        to: to.clone(),
+                        lane,
+                        tx_dbm,
+                        rx_dbm,
+                        measured_db: measured,
+                        expected_db: e.expected_db,
+                        excess_db: excess,
+                        rx_no_light,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Both directions of each circuit whose links the network knows (a to b, then b to a),
+    /// with the loss its documented route explains at `wavelength`; the circuits naming a link
+    /// the network does not know are pushed on `unknown`. What the drift's loss check and the
+    /// alerts' `optic_loss_excess_db` compare the levels with.
+    pub fn expected_losses(
+        &self,
+        circuits: &[Circuit],
+        wavelength: Wavelength,
+        unknown: &mut Vec<String>,
+    ) -> Vec<ExpectedLoss> {
+        let mut out = Vec::new();
         for c in circuits {
             let lengths: Option<Vec<f64>> = c
                 .links
@@ -483,45 +541,24 @@ impl Network {
                 .map(|l| self.link(l).map(|l| l.length_m))
                 .collect();
             let Some(lengths) = lengths else {
-                report.unknown_links.push(c.id.clone());
+                unknown.push(c.id.clone());
                 continue;
             };
             let loss = self.loss_model().loss(&lengths);
-            let expected = match options.wavelength {
+            let expected_db = match wavelength {
                 Wavelength::Nm1310 => loss.db_1310,
                 Wavelength::Nm1550 => loss.db_1550,
             };
             for (from, to) in [(&c.a_end, &c.b_end), (&c.b_end, &c.a_end)] {
-                let tx = levels.get(&(from.device.as_str(), from.port.as_str(), Direction::Tx));
-                let rx = levels.get(&(to.device.as_str(), to.port.as_str(), Direction::Rx));
-                let (Some(tx), Some(rx)) = (tx, rx) else {
-                    continue;
-                };
-                for &(lane, tx_dbm, _) in tx {
-                    let Some(&(_, rx_dbm, rx_no_light)) = rx.iter().find(|(l, ..)| *l == lane)
-                    else {
-                        continue;
-                    };
-                    report.loss_checked += 1;
-                    let measured = tx_dbm - rx_dbm;
-                    let excess = measured - expected;
-                    if excess > options.margin_db {
-                        report.loss_excess.push(LossExcess {
-                            circuit: c.id.clone(),
-                            from: from.clone(),
-                            to: to.clone(),
-                            lane,
-                            tx_dbm,
-                            rx_dbm,
-                            measured_db: measured,
-                            expected_db: expected,
-                            excess_db: excess,
-                            rx_no_light,
-                        });
-                    }
-                }
+                out.push(ExpectedLoss {
+                    circuit: c.id.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                    expected_db,
+                });
             }
         }
+        out
     }
 }
 

@@ -53,8 +53,8 @@ pub mod text;
 
 pub use cut::{AllocationWarning, CutReport, CutSpec, Reroute};
 pub use drift::{
-    Circuit, Direction, DriftOptions, DriftReport, LiveLink, LossExcess, Neighbour, Observed,
-    OpticLevel, PortEnd, Unconfirmed, WrongPort, WrongPortKind,
+    Circuit, Direction, DriftOptions, DriftReport, ExpectedLoss, LiveLink, LossExcess, Neighbour,
+    Observed, OpticLevel, PortEnd, Unconfirmed, WrongPort, WrongPortKind,
 };
 pub use error::TopologyError;
 pub use loss::{Loss, LossModel, TransceiverBudget, Verdict, Wavelength};

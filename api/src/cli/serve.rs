@@ -118,12 +118,9 @@ pub async fn serve(
     let metrics = Arc::new(Metrics::default());
     let (tx, rx) = watch::channel(false);
     let mut sinks = start_sinks(&cfg, &metrics, &rx)?;
-    if let Some(a) = start_alerts(&cfg, listen, &metrics, &rx)? {
-        sinks.taps.push(a.tap);
+    if let Some(a) = start_alerts(&cfg, listen, &metrics, &rx, cadastre.clone())? {
+        sinks.taps.extend(a.taps);
         sinks.tasks.extend(a.tasks);
-        sinks
-            .tasks
-            .extend(hotspots_task(cadastre.clone(), a.hotspots, rx.clone()));
     }
     let reader = Arc::new(Mutex::new(reader));
     let reports = crate::reports::start(&cfg.reports, cadastre.clone(), reader.clone(), rx.clone());
@@ -292,14 +289,16 @@ fn start_sinks(
     })
 }
 
-/// The alerts (with `[[alert]]` rules): their tap on the pipeline and their tasks. The
-/// notifications link back to `http://LISTEN`.
+/// The alerts (with `[[alert]]` rules): their tap on the pipeline and their tasks, the one
+/// that keeps what they read from the served cadastre among them. The notifications link back
+/// to `http://LISTEN`.
 fn start_alerts(
     cfg: &Config,
     listen: SocketAddr,
     metrics: &Arc<Metrics>,
     shutdown: &watch::Receiver<bool>,
-) -> anyhow::Result<Option<collector::alerts::run::Alerts>> {
+    cadastre: Option<Arc<Cadastres>>,
+) -> anyhow::Result<Option<Sinks>> {
     if cfg.alerts.is_empty() {
         return Ok(None);
     }
@@ -319,14 +318,26 @@ fn start_alerts(
         receivers = cfg.receivers.len(),
         "alerts started"
     );
-    Ok(Some(a))
+    let mut tasks = a.tasks;
+    tasks.extend(cadastre_task(
+        cadastre,
+        a.hotspots,
+        a.losses,
+        shutdown.clone(),
+    ));
+    Ok(Some(Sinks {
+        taps: vec![a.tap],
+        tasks,
+    }))
 }
 
-/// Keeps the alerts' hotspots (access points → hotspot, for `wifi_ap_up` and
-/// `hotspot_clients`) those of the served cadastre: at start and every 10 minutes.
-fn hotspots_task(
+/// Keeps what the alerts take from the served cadastre up to date, at start and every 10
+/// minutes: the hotspots (access points → hotspot, for `wifi_ap_up` and `hotspot_clients`) and
+/// the circuits' directions with their expected loss (`optic_loss_excess_db`).
+fn cadastre_task(
     cadastre: Option<Arc<Cadastres>>,
-    tx: watch::Sender<collector::alerts::Hotspots>,
+    hotspots: watch::Sender<collector::alerts::Hotspots>,
+    losses: watch::Sender<collector::alerts::LossPaths>,
     mut shutdown: watch::Receiver<bool>,
 ) -> Option<JoinHandle<()>> {
     let cad = cadastre?;
@@ -336,16 +347,21 @@ fn hotspots_task(
             let built = tokio::task::spawn_blocking(move || {
                 c.current().map(|snap| {
                     let aps = crate::questions::wifi::hotspot_aps(&snap.cad);
-                    collector::alerts::Hotspots::new(&aps)
+                    let paths = crate::questions::drift::loss_paths(&snap.cad, &snap.network);
+                    (
+                        collector::alerts::Hotspots::new(&aps),
+                        collector::alerts::LossPaths::new(paths),
+                    )
                 })
             })
             .await;
             match built {
-                Ok(Ok(h)) => {
-                    let _ = tx.send(h);
+                Ok(Ok((h, l))) => {
+                    let _ = hotspots.send(h);
+                    let _ = losses.send(l);
                 }
-                Ok(Err(e)) => tracing::warn!("alerts: cannot read the cadastre's hotspots: {e}"),
-                Err(e) => tracing::warn!("alerts: hotspots task failed: {e}"),
+                Ok(Err(e)) => tracing::warn!("alerts: cannot read the cadastre: {e}"),
+                Err(e) => tracing::warn!("alerts: the cadastre's task failed: {e}"),
             }
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(600)) => {}

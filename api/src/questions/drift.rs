@@ -24,6 +24,24 @@ pub fn wavelength(nm: u32) -> Option<Wavelength> {
     }
 }
 
+/// The directions of the cadastre's circuits with the loss their routes explain at 1310 nm
+/// (the drift's default): what the alerts' `optic_loss_excess_db` measures against.
+pub fn loss_paths(cad: &cadastre::Cadastre, net: &Network) -> Vec<collector::alerts::LossPath> {
+    let circuits = cadastre::network::circuits(cad);
+    let wavelength = DriftOptions::default().wavelength;
+    net.expected_losses(&circuits, wavelength, &mut Vec::new())
+        .into_iter()
+        .map(|e| collector::alerts::LossPath {
+            circuit: e.circuit,
+            tx_device: e.from.device,
+            tx_port: e.from.port,
+            rx_device: e.to.device,
+            rx_port: e.to.port,
+            expected_db: e.expected_db,
+        })
+        .collect()
+}
+
 /// The cadastre's circuits against `observed`.
 pub fn drift(
     cad: &cadastre::Cadastre,

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::loss::{self, LossPaths, TxLevels};
 use super::series::{self, Extra, Hotspots, Sub};
 use super::state::{step, Phase, Timing, Track, Transition};
 use super::tracked::{self, DeviceTracked, Entry};
@@ -47,6 +48,12 @@ pub struct Engine {
     rules: Vec<AlertRule>,
     timing: Vec<Timing>,
     hotspots: Hotspots,
+    /// The circuits' directions (`optic_loss_excess_db`), and the last levels of their
+    /// transmitting ends.
+    losses: LossPaths,
+    tx: TxLevels,
+    /// Whether a rule reads `optic_loss_excess_db` (else no transmit level is kept).
+    loss_rules: bool,
     /// Per device, its tracked series.
     tracked: HashMap<String, DeviceTracked, foldhash::fast::RandomState>,
     /// Per rule, its series pending and firing (kept with `tracked`).
@@ -68,6 +75,11 @@ impl Engine {
             .collect();
         Engine {
             n_tracked: vec![[0; 2]; rules.len()],
+            loss_rules: rules
+                .iter()
+                .any(|r| r.metric == AlertMetric::OpticLossExcessDb),
+            losses: LossPaths::default(),
+            tx: TxLevels::default(),
             rules,
             timing,
             hotspots: Hotspots::default(),
@@ -82,6 +94,11 @@ impl Engine {
     /// The hotspots the wifi metrics know access points by.
     pub fn set_hotspots(&mut self, hotspots: Hotspots) {
         self.hotspots = hotspots;
+    }
+
+    /// The circuits' directions `optic_loss_excess_db` reads.
+    pub fn set_losses(&mut self, losses: LossPaths) {
+        self.losses = losses;
     }
 
     /// Puts back a series that was pending or firing before a restart.
@@ -135,6 +152,12 @@ impl Engine {
             Event::Poll(p) => p.0.device.as_str(),
             Event::Status { device, .. } => device.as_str(),
         };
+        if self.loss_rules {
+            match event {
+                Event::Poll(p) => self.tx.update(&self.losses, &p.0),
+                Event::Status { device, .. } => self.tx.forget(device),
+            }
+        }
         // The device's series, taken out while its event is read: one lookup per event.
         let mut dev = self
             .tracked
@@ -195,7 +218,7 @@ impl Engine {
                     let make = || {
                         let extra = Extra {
                             alias: port.if_alias.clone().filter(|a| !a.is_empty()),
-                            hotspot: None,
+                            ..Extra::default()
                         };
                         (Sub::Port(port.key.clone()), extra)
                     };
@@ -218,8 +241,8 @@ impl Engine {
                     if self.hotspot_selected(rule, hotspot) {
                         let make = || {
                             let extra = Extra {
-                                alias: None,
                                 hotspot: hotspot.map(str::to_string),
+                                ..Extra::default()
                             };
                             (Sub::Ap(ap.to_string()), extra)
                         };
@@ -236,9 +259,44 @@ impl Engine {
                     }
                 }
             }
-            // The drift's loss is not in a poll: it needs the cadastre and both ends.
+            AlertMetric::OpticLossExcessDb => self.loss_rule(dev, rule, poll, out),
             _ => {}
         }
+    }
+
+    /// `optic_loss_excess_db` over one poll: each receive level at the end of a circuit's
+    /// direction, against its transmitting end's last level (see [`super::loss`]).
+    fn loss_rule(
+        &mut self,
+        dev: &mut DeviceTracked,
+        rule: usize,
+        poll: &DevicePoll,
+        out: &mut Vec<Change>,
+    ) {
+        if !self.losses.receives(&poll.device) {
+            return;
+        }
+        let ob = Ob::new(rule, &poll.device, poll.time_ms);
+        let losses = std::mem::take(&mut self.losses);
+        for (port, lane, rx_dbm) in series::rx_levels(poll) {
+            let Some(path) = losses.arriving(&poll.device, port) else {
+                continue;
+            };
+            let sel = &self.rules[rule].select;
+            if sel.port.as_ref().is_none_or(|p| p.matches(port)) {
+                let v = loss::excess(path, &self.tx, lane, rx_dbm, poll.time_ms);
+                let make = || {
+                    let extra = Extra {
+                        circuit: Some(path.circuit.clone()),
+                        ..Extra::default()
+                    };
+                    (Sub::Lane(port.to_string(), lane), extra)
+                };
+                let name = tracked::lane_name(port, lane);
+                self.observe_one(dev, ob, &name, v, make, out);
+            }
+        }
+        self.losses = losses;
     }
 
     fn hotspot_selected(&self, rule: usize, hotspot: Option<&str>) -> bool {

@@ -4,7 +4,8 @@
 //!
 //! Layout:
 //! - [`state`]: one series' state machine (inactive → pending → firing → resolved), pure.
-//! - [`series`]: the series of a poll per metric, and their values (a gap is `None`).
+//! - [`series`]: the series of a poll per metric, and their values (a gap is `None`);
+//!   [`loss`] the circuits' measured − expected loss, from both ends' levels.
 //! - [`engine`]: the rules over the pipeline's events → [`engine::Change`]s; `tracked` the
 //!   series of a device that are pending or firing.
 //! - [`payload`]: changes → Alertmanager's webhook JSON (version 4).
@@ -12,6 +13,7 @@
 //!   then the store).
 
 pub mod engine;
+pub mod loss;
 mod notify;
 pub mod payload;
 pub mod run;
@@ -20,5 +22,6 @@ pub mod state;
 mod tracked;
 
 pub use engine::{Change, Engine, Tracked};
+pub use loss::{LossPath, LossPaths};
 pub use series::{Extra, Hotspots, Sub};
 pub use state::{Phase, Timing, Track, Transition};

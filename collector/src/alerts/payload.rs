@@ -118,7 +118,7 @@ fn number(v: f64) -> String {
 }
 
 /// The series' annotations: `summary` (`dev0001 xe-0/0/1: utilisation 87.3 > 80`), `value`,
-/// `threshold` (`> 80`), and the port's `alias` when it has one.
+/// `threshold` (`> 80`), the port's `alias` and a loss's `circuit` when there is one.
 pub fn annotations(
     rule: &AlertRule,
     device: &str,
@@ -148,6 +148,9 @@ pub fn annotations(
     a.insert("threshold".to_string(), threshold);
     if let Some(alias) = &extra.alias {
         a.insert("alias".to_string(), alias.clone());
+    }
+    if let Some(circuit) = &extra.circuit {
+        a.insert("circuit".to_string(), circuit.clone());
     }
     a
 }

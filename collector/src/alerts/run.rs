@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::engine::{Change, Engine, Tracked};
+use super::loss::LossPaths;
 use super::notify;
 use super::payload;
 use super::series::{Extra, Hotspots};
@@ -61,6 +62,9 @@ pub struct Alerts {
     pub tap: mpsc::Sender<Event>,
     /// The served cadastre's hotspots (the wifi metrics' access points → hotspot).
     pub hotspots: watch::Sender<Hotspots>,
+    /// The served cadastre's circuits' directions and expected losses
+    /// (`optic_loss_excess_db`).
+    pub losses: watch::Sender<LossPaths>,
     pub tasks: Vec<JoinHandle<()>>,
 }
 
@@ -85,6 +89,7 @@ pub fn start(
     let mut tasks = webhook::start_senders(&setup.receivers, &queues, metrics.clone(), shutdown);
     let (tap, rx) = mpsc::channel(QUEUE);
     let (hotspots, hotspots_rx) = watch::channel(Hotspots::default());
+    let (losses, losses_rx) = watch::channel(LossPaths::default());
     let (writes, writes_rx) = mpsc::channel(1024);
     tasks.push(tokio::spawn(notify::write_loop(
         writes_rx,
@@ -105,10 +110,11 @@ pub fn start(
         metrics,
         changes,
     };
-    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx)));
+    tasks.push(tokio::spawn(eval.run(rx, hotspots_rx, losses_rx)));
     Ok(Alerts {
         tap,
         hotspots,
+        losses,
         tasks,
     })
 }
@@ -159,6 +165,7 @@ fn tracked_of(row: &AlertRow, now_ms: i64) -> Tracked {
         extra: Extra {
             alias: row.annotations.get("alias").cloned(),
             hotspot: row.labels.get("hotspot").cloned(),
+            circuit: row.annotations.get("circuit").cloned(),
         },
     }
 }
@@ -186,11 +193,19 @@ struct Evaluator {
 }
 
 impl Evaluator {
-    async fn run(mut self, mut rx: mpsc::Receiver<Event>, mut hotspots: watch::Receiver<Hotspots>) {
+    async fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Event>,
+        mut hotspots: watch::Receiver<Hotspots>,
+        mut losses: watch::Receiver<LossPaths>,
+    ) {
         while let Some(first) = rx.recv().await {
             if hotspots.has_changed().unwrap_or(false) {
                 self.engine
                     .set_hotspots(hotspots.borrow_and_update().clone());
+            }
+            if losses.has_changed().unwrap_or(false) {
+                self.engine.set_losses(losses.borrow_and_update().clone());
             }
             let started = std::time::Instant::now();
             let mut changes = self.engine.observe(&first);

@@ -29,6 +29,8 @@ pub struct Extra {
     pub alias: Option<String>,
     /// The hotspot an access point serves.
     pub hotspot: Option<String>,
+    /// The circuit whose loss a lane's series measures (`optic_loss_excess_db`).
+    pub circuit: Option<String>,
 }
 
 /// The hotspots of the served cadastre, by their access points' names and MACs (the

@@ -271,6 +271,103 @@ fn optics_access_points_and_hotspots() {
     );
 }
 
+/// A poll of `device` at `t` s reading `(port, direction, dBm)` (`no_light` for a dark one).
+fn optics_poll(device: &str, t: i64, levels: &[(&str, OpticDirection, f64, bool)]) -> Event {
+    let p = DevicePoll {
+        device: device.into(),
+        time_ms: t * 1000,
+        optics: levels
+            .iter()
+            .map(|(port, d, dbm, dark)| OpticReading {
+                no_light: *dark,
+                ..OpticReading::current((*port).into(), None, *d, *dbm)
+            })
+            .collect(),
+        ..DevicePoll::default()
+    };
+    Event::Poll(Arc::new((p, vec![])))
+}
+
+#[test]
+fn loss_excess_is_the_far_ends_last_level_minus_this_ones_minus_the_expected() {
+    use OpticDirection::{Rx, Tx};
+    let mut e = Engine::new(vec![rule(
+        "loss",
+        AlertMetric::OpticLossExcessDb,
+        AlertOp::Gt,
+        3.0,
+        0,
+        0,
+    )]);
+    // c-1: a:xe-1 → b:xe-2 expects 4 dB (and back); c-2 is on another port of b.
+    let path = |c: &str, tx: (&str, &str), rx: (&str, &str), expected_db| loss::LossPath {
+        circuit: c.into(),
+        tx_device: tx.0.into(),
+        tx_port: tx.1.into(),
+        rx_device: rx.0.into(),
+        rx_port: rx.1.into(),
+        expected_db,
+    };
+    e.set_losses(LossPaths::new(vec![
+        path("c-1", ("a", "xe-1"), ("b", "xe-2"), 4.0),
+        path("c-1", ("b", "xe-2"), ("a", "xe-1"), 4.0),
+    ]));
+    let b = |t, rx| {
+        optics_poll(
+            "b",
+            t,
+            &[("xe-2", Rx, rx, false), ("xe-9", Rx, -30.0, false)],
+        )
+    };
+    let changes = |e: &mut Engine, ev: &Event| -> Vec<(Sub, Transition, f64, Option<String>)> {
+        e.observe(ev)
+            .into_iter()
+            .map(|c| (c.sub, c.transition, c.value, c.extra.circuit))
+            .collect()
+    };
+    let lane = Sub::Lane("xe-2".into(), 0);
+    // b read before a: no level for the far end yet, a gap.
+    assert_eq!(changes(&mut e, &b(0, -12.0)), []);
+    // a sends at -1 dBm: b's -12 dBm is 11 dB of loss, 7 more than expected.
+    assert_eq!(
+        changes(&mut e, &optics_poll("a", 10, &[("xe-1", Tx, -1.0, false)])),
+        []
+    );
+    let fired = changes(&mut e, &b(30, -12.0));
+    assert_eq!(
+        fired,
+        [(lane.clone(), Transition::Fired, 7.0, Some("c-1".into()))],
+        "xe-9 carries no circuit, and a's own receive level is not read on b's poll"
+    );
+    // a's poll fails: its level is no longer known, a gap that does not resolve.
+    assert_eq!(changes(&mut e, &failed("a", 40)), []);
+    assert_eq!(changes(&mut e, &b(60, -5.0)), []);
+    // a reads again, its laser dark: no light sent is no loss to measure, still a gap.
+    assert_eq!(
+        changes(&mut e, &optics_poll("a", 70, &[("xe-1", Tx, -40.0, true)])),
+        []
+    );
+    assert_eq!(changes(&mut e, &b(90, -5.0)), []);
+    // a's last level read more than 15 minutes before b's: stale, a gap.
+    assert_eq!(
+        changes(&mut e, &optics_poll("a", 100, &[("xe-1", Tx, -1.0, false)])),
+        []
+    );
+    assert_eq!(changes(&mut e, &b(100 + 15 * 60 + 1, -5.0)), []);
+    // A fresh level and a clean path (1 dB over): resolved.
+    assert_eq!(
+        changes(
+            &mut e,
+            &optics_poll("a", 1100, &[("xe-1", Tx, -1.0, false)])
+        ),
+        []
+    );
+    assert_eq!(
+        changes(&mut e, &b(1110, -6.0)),
+        [(lane, Transition::Resolved, 1.0, Some("c-1".into()))]
+    );
+}
+
 #[test]
 fn a_restored_series_carries_on() {
     let mut e = Engine::new(vec![rule(

@@ -40,7 +40,7 @@ fn change(port: &str, transition: Transition, at_ms: i64, value: f64) -> Change 
         at_ms,
         extra: Extra {
             alias: Some(format!("uplink {port}")),
-            hotspot: None,
+            ..Extra::default()
         },
     }
 }
