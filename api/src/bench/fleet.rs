@@ -143,6 +143,11 @@ async fn measure(args: &FleetArgs, dir: &Path) -> anyhow::Result<(Figures, bool)
     report.store_mb = Some(round(dir_size(dir) as f64 / 1e6, 1));
     report.first_tick = Some(seen.ticks[0].format("%H:%M:%S").to_string());
     report.alerts = alerts.as_ref().map(|a| a.figures(&metrics));
+    if let Some(a) = &report.alerts {
+        // What irisops spent: the process without the test receiver's thread.
+        let own = report.poller.cpu_s - a.receiver_cpu_s;
+        report.poller.cpu_percent_without_receiver = Some(round(own / report.window_s * 100.0, 2));
+    }
     let _ = stop.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(30), running.join()).await;
     drop(sim);
@@ -277,6 +282,9 @@ struct PollerFigures {
     cpu_percent_of_one_core: f64,
     cpu_percent_per_round: Vec<f64>,
     cpu_us_per_varbind: f64,
+    /// With `--alerts`: the CPU share without the test receiver's thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cpu_percent_without_receiver: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     peak_rss_mb: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -352,6 +360,7 @@ fn report(args: &FleetArgs, metrics: &Metrics, seen: &Observed) -> (Figures, boo
             cpu_percent_of_one_core: share(own, window_s),
             cpu_percent_per_round: per_round,
             cpu_us_per_varbind: round(own as f64 / 1e3 / varbinds.max(1) as f64, 3),
+            cpu_percent_without_receiver: None,
             peak_rss_mb: None,
             memory: None,
         },

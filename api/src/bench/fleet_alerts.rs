@@ -5,10 +5,12 @@
 //! A poll ends where its device's task offers the event to the taps: a forwarder on the
 //! alerts' tap notes that instant per (device, poll time) and passes the event on. The
 //! receiver reads each alert's device and `startsAt` (firing) or `endsAt` (resolved) — the
-//! poll time of the change — and subtracts. The receiver's own CPU is this process's, so the
-//! CPU the benchmark shows with alerts is an upper bound of what alerts add.
+//! poll time of the change — and subtracts. The receiver runs on a thread of its own (its own
+//! single-threaded runtime): its CPU time is read from that thread's `schedstat` and reported
+//! apart (`receiver_cpu_s`), so what alerts add to irisops is the process's CPU without it.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
@@ -59,6 +61,8 @@ struct Seen {
     notifications: AtomicU64,
     /// Alerts whose poll was not offered in this run.
     unmatched: AtomicU64,
+    /// The receiver's thread, `PID/task/TID` (from `/proc/thread-self`).
+    receiver_thread: std::sync::OnceLock<std::path::PathBuf>,
 }
 
 /// The alerts' figures of a run.
@@ -74,6 +78,8 @@ pub struct AlertFigures {
     /// Per minute of poll time (the default schedule's rounds): alerts, p99 of their delay.
     by_minute: Vec<(usize, Option<i64>)>,
     evaluation_cpu_s: f64,
+    /// The test receiver's CPU (its thread): not irisops's.
+    pub receiver_cpu_s: f64,
     firing_at_end: u64,
     webhook_retries: u64,
     events_dropped: u64,
@@ -95,21 +101,8 @@ pub async fn start(
     shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<Bench> {
     let seen = Arc::new(Seen::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("cannot listen for the webhooks")?;
-    let addr = listener.local_addr()?;
-    let app = axum::Router::new()
-        .route("/hook", axum::routing::post(receive))
-        .with_state(seen.clone());
-    let mut stop = shutdown.clone();
-    let mut tasks = vec![tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = stop.changed().await;
-            })
-            .await;
-    })];
+    let addr = receiver(seen.clone(), shutdown.clone())?;
+    let mut tasks = Vec::new();
     let setup = Setup {
         rules: (0..n as usize).map(rule).collect(),
         receivers: vec![ReceiverConfig {
@@ -148,6 +141,47 @@ pub async fn start(
         rules: n,
         tasks,
     })
+}
+
+/// Starts the receiver on a thread of its own, until `shutdown`; its address.
+fn receiver(seen: Arc<Seen>, shutdown: watch::Receiver<bool>) -> anyhow::Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .context("cannot listen for the webhooks")?;
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot build the receiver's runtime")?;
+    std::thread::Builder::new()
+        .name("bench-receiver".into())
+        .spawn(move || {
+            if let Ok(me) = std::fs::read_link("/proc/thread-self") {
+                let _ = seen.receiver_thread.set(me);
+            }
+            let app = axum::Router::new()
+                .route("/hook", axum::routing::post(receive))
+                .with_state(seen);
+            let mut stop = shutdown;
+            runtime.block_on(async move {
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.changed().await;
+                    })
+                    .await;
+            });
+        })
+        .context("cannot start the receiver's thread")?;
+    Ok(addr)
+}
+
+/// Nanoseconds a thread (`PID/task/TID`) ran, from its `schedstat`.
+fn thread_cpu_ns(thread: &Path) -> Option<u64> {
+    let text = std::fs::read_to_string(Path::new("/proc").join(thread).join("schedstat")).ok()?;
+    text.split_whitespace().next()?.parse().ok()
 }
 
 /// Rule `i` of the cycle, matching every port (its name numbered past the tenth).
@@ -244,6 +278,12 @@ impl Bench {
             delay_ms_max: d.last().copied(),
             by_minute,
             evaluation_cpu_s: round(metrics.alert_eval_ns.load(Relaxed) as f64 / 1e9, 3),
+            receiver_cpu_s: self
+                .seen
+                .receiver_thread
+                .get()
+                .and_then(|t| thread_cpu_ns(t))
+                .map_or(f64::NAN, |ns| round(ns as f64 / 1e9, 3)),
             firing_at_end: sum("irisops_alerts{state=\"firing\""),
             webhook_retries: sum("irisops_webhook_retries_total"),
             events_dropped: metrics.tap_dropped.load(Relaxed),
