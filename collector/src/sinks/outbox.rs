@@ -223,6 +223,42 @@ impl Outbox {
         self.append_marked(body, n_points, created_ms, &[])
     }
 
+    /// Drops the oldest batches (counted, and logged) in `tx` until `need` more bytes fit
+    /// under the bound, or nothing is left; the queue's depth and bytes after.
+    /// (An associated function: the caller's transaction borrows the connection.)
+    fn make_room(
+        tx: &rusqlite::Transaction<'_>,
+        (path, sink, max_bytes): (&Path, &str, u64),
+        (mut depth, mut bytes): (u64, u64),
+        need: u64,
+    ) -> Result<(u64, u64), OutboxError> {
+        let err = |op| failed(path, op);
+        while bytes + need > max_bytes && depth > 0 {
+            let oldest: Option<(i64, i64, i64)> = tx
+                .query_row(
+                    "SELECT id, length(body), n_points FROM batch ORDER BY id LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()
+                .map_err(err("find the oldest batch"))?;
+            let Some((id, len, n)) = oldest else { break };
+            tx.execute("DELETE FROM batch WHERE id = ?1", [id])
+                .map_err(err("drop the oldest batch"))?;
+            bump(tx, "dropped", 1).map_err(err("count"))?;
+            bump(tx, "dropped_points", n).map_err(err("count"))?;
+            bytes = bytes.saturating_sub(len.max(0) as u64);
+            depth = depth.saturating_sub(1);
+            tracing::warn!(
+                sink,
+                batch = id,
+                points = n,
+                "outbox full: oldest batch dropped"
+            );
+        }
+        Ok((depth, bytes))
+    }
+
     /// [`Outbox::append`], raising in the same transaction each device's high-water mark (the
     /// newest poll time of it the outbox has ever taken): after a crash, what the store holds
     /// beyond a device's mark never reached the outbox and is replayed.
@@ -235,30 +271,9 @@ impl Outbox {
     ) -> Result<i64, OutboxError> {
         let err = |op| failed(&self.path, op);
         let tx = self.conn.transaction().map_err(err("begin append"))?;
-        let (mut depth, mut bytes) = (self.depth, self.bytes);
-        while bytes + body.len() as u64 > self.max_bytes {
-            let oldest: Option<(i64, i64, i64)> = tx
-                .query_row(
-                    "SELECT id, length(body), n_points FROM batch ORDER BY id LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(err("find the oldest batch"))?;
-            let Some((id, len, n)) = oldest else { break };
-            tx.execute("DELETE FROM batch WHERE id = ?1", [id])
-                .map_err(err("drop the oldest batch"))?;
-            bump(&tx, "dropped", 1).map_err(err("count"))?;
-            bump(&tx, "dropped_points", n).map_err(err("count"))?;
-            bytes = bytes.saturating_sub(len.max(0) as u64);
-            depth = depth.saturating_sub(1);
-            tracing::warn!(
-                sink = self.sink.as_str(),
-                batch = id,
-                points = n,
-                "outbox full: oldest batch dropped"
-            );
-        }
+        let bound = (self.path.as_path(), self.sink.as_str(), self.max_bytes);
+        let (depth, bytes) =
+            Self::make_room(&tx, bound, (self.depth, self.bytes), body.len() as u64)?;
         tx.execute(
             "INSERT INTO batch (created_ms, n_points, crc, body) VALUES (?1, ?2, ?3, ?4)",
             params![created_ms, n_points as i64, i64::from(crc32(body)), body],
@@ -289,29 +304,8 @@ impl Outbox {
         let err = |op| failed(&self.path, op);
         let tx = self.conn.transaction().map_err(err("begin append"))?;
         let total: u64 = batches.iter().map(|(b, _)| b.len() as u64).sum();
-        let (mut depth, mut bytes) = (self.depth, self.bytes);
-        while bytes + total > self.max_bytes && depth > 0 {
-            let oldest: Option<(i64, i64, i64)> = tx
-                .query_row(
-                    "SELECT id, length(body), n_points FROM batch ORDER BY id LIMIT 1",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()
-                .map_err(err("find the oldest batch"))?;
-            let Some((id, len, n)) = oldest else { break };
-            tx.execute("DELETE FROM batch WHERE id = ?1", [id])
-                .map_err(err("drop the oldest batch"))?;
-            bump(&tx, "dropped", 1).map_err(err("count"))?;
-            bump(&tx, "dropped_points", n).map_err(err("count"))?;
-            bytes = bytes.saturating_sub(len.max(0) as u64);
-            depth = depth.saturating_sub(1);
-            tracing::warn!(
-                sink = self.sink.as_str(),
-                batch = id,
-                "outbox full: oldest batch dropped"
-            );
-        }
+        let bound = (self.path.as_path(), self.sink.as_str(), self.max_bytes);
+        let (depth, bytes) = Self::make_room(&tx, bound, (self.depth, self.bytes), total)?;
         for (body, n) in batches {
             tx.execute(
                 "INSERT INTO batch (created_ms, n_points, crc, body) VALUES (?1, ?2, ?3, ?4)",
