@@ -11,19 +11,10 @@ use std::collections::{BTreeMap, HashMap};
 use super::loss::{self, LossPaths, TxLevels};
 use super::series::{self, Extra, Hotspots, Sub};
 use super::state::{step, Phase, Timing, Track, Transition};
-use super::tracked::{self, DeviceTracked, Entry};
+use super::tracked::{self, DeviceTracked, Entry, Tracked};
 use crate::config::{AlertMetric, AlertRule};
 use crate::pipeline::Event;
 use crate::sample::DevicePoll;
-
-/// A series that is pending or firing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Tracked {
-    pub track: Track,
-    /// The value at the last observation.
-    pub value: f64,
-    pub extra: Extra,
-}
 
 /// What one observation changed for one series of one rule.
 #[derive(Debug, Clone, PartialEq)]

@@ -21,7 +21,8 @@ pub mod series;
 pub mod state;
 mod tracked;
 
-pub use engine::{Change, Engine, Tracked};
+pub use engine::{Change, Engine};
 pub use loss::{LossPath, LossPaths};
 pub use series::{Extra, Hotspots, Sub};
 pub use state::{Phase, Timing, Track, Transition};
+pub use tracked::Tracked;

@@ -19,12 +19,13 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::engine::{Change, Engine, Tracked};
+use super::engine::{Change, Engine};
 use super::loss::LossPaths;
 use super::notify;
 use super::payload;
 use super::series::{Extra, Hotspots};
 use super::state::{Phase, Track};
+use super::tracked::Tracked;
 use crate::config::{AlertRule, ReceiverConfig};
 use crate::metrics::Metrics;
 use crate::pipeline::Event;

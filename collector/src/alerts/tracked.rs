@@ -4,10 +4,19 @@
 
 use std::collections::HashMap;
 
-use super::engine::Tracked;
-use super::series::Sub;
+use super::series::{Extra, Sub};
+use super::state::Track;
 
 type Fast = foldhash::fast::RandomState;
+
+/// A series that is pending or firing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tracked {
+    pub track: Track,
+    /// The value at the last observation.
+    pub value: f64,
+    pub extra: Extra,
+}
 
 /// One tracked series of one rule.
 #[derive(Debug, Clone, PartialEq)]
