@@ -47,19 +47,24 @@ fuzz_target!(|data: &[u8]| {
 });
 
 /// What the input holds: organisations, nodes and spans (`None` when it is not a single
-/// package or a nodes and spans pair, where which text was read is the reader's choice).
+/// package, a package beside another text, or a nodes and spans pair, where which text was
+/// read is the reader's choice). Of two texts, the first package is the one read (as
+/// `ofds::read_texts` does).
 fn counts(texts: &[Text]) -> Option<[usize; 3]> {
     let len = |v: &Value, k: &str| v.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    let package = |text: &str| -> Option<[usize; 3]> {
+        let v: Value = serde_json::from_str(text).ok()?;
+        let networks = match v.get("networks") {
+            Some(Value::Array(n)) => n.clone(),
+            _ => vec![v],
+        };
+        let sum = |k: &str| networks.iter().map(|n| len(n, k)).sum();
+        Some([sum("organisations"), sum("nodes"), sum("spans")])
+    };
     match texts {
-        [one] => {
-            let v: Value = serde_json::from_str(&one.text).ok()?;
-            let networks = match v.get("networks") {
-                Some(Value::Array(n)) => n.clone(),
-                _ => vec![v],
-            };
-            let sum = |k: &str| networks.iter().map(|n| len(n, k)).sum();
-            Some([sum("organisations"), sum("nodes"), sum("spans")])
-        }
+        [one] => package(&one.text),
+        [a, _] if ofds::is_package(&a.text) => package(&a.text),
+        [_, b] if ofds::is_package(&b.text) => package(&b.text),
         [a, b] => {
             let features = |t: &Text| {
                 let v: Value = serde_json::from_str(&t.text).ok()?;
