@@ -393,8 +393,18 @@ fn the_demo_fires_optic_loss_on_the_directions_the_drift_lists() {
         assert_eq!(code, 200, "{path}: {body}");
         serde_json::from_str(&body).unwrap()
     };
-    // (circuit, receiving device, port, lane) → excess, dB.
+    // (circuit, receiving device, port, lane) → excess, dB; each a text of the answers
+    // (the alert's lane a label, the drift's a number).
     type Key = (String, String, String, String);
+    let key = |circuit: &Value, device: &Value, port: &Value, lane: String| -> Key {
+        let text = |v: &Value, what| v.as_str().expect(what).to_string();
+        let (c, d, p) = (
+            text(circuit, "circuit"),
+            text(device, "device"),
+            text(port, "port"),
+        );
+        (c, d, p, lane)
+    };
     let drift = || -> std::collections::BTreeMap<Key, f64> {
         let d = get("/api/v1/topology/drift");
         d["loss_excess"]
@@ -403,14 +413,8 @@ fn the_demo_fires_optic_loss_on_the_directions_the_drift_lists() {
             .iter()
             .map(|e| {
                 let lane = e["lane"].as_u64().unwrap_or(0).to_string();
-                let to = &e["to"];
-                let key = (
-                    e["circuit"].as_str().unwrap().to_string(),
-                    to["device"].as_str().unwrap().to_string(),
-                    to["port"].as_str().unwrap().to_string(),
-                    lane,
-                );
-                (key, e["excess_db"].as_f64().unwrap())
+                let k = key(&e["circuit"], &e["to"]["device"], &e["to"]["port"], lane);
+                (k, e["excess_db"].as_f64().unwrap())
             })
             .collect()
     };
@@ -423,16 +427,9 @@ fn the_demo_fires_optic_loss_on_the_directions_the_drift_lists() {
             .filter(|a| a["rule"] == "optic-loss")
             .map(|a| {
                 let (l, n) = (&a["labels"], &a["annotations"]);
-                let key = (
-                    n["circuit"]
-                        .as_str()
-                        .expect("a circuit annotation")
-                        .to_string(),
-                    l["device"].as_str().unwrap().to_string(),
-                    l["port"].as_str().unwrap().to_string(),
-                    l["lane"].as_str().unwrap_or("0").to_string(),
-                );
-                (key, a["value"].as_f64().expect("the alert's value"))
+                let lane = l["lane"].as_str().unwrap_or("0").to_string();
+                let k = key(&n["circuit"], &l["device"], &l["port"], lane);
+                (k, a["value"].as_f64().expect("the alert's value"))
             })
             .collect()
     };

@@ -149,10 +149,7 @@ fn receiver(seen: Arc<Seen>, shutdown: watch::Receiver<bool>) -> anyhow::Result<
         .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .context("cannot listen for the webhooks")?;
     let addr = listener.local_addr()?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot build the receiver's runtime")?;
+    let runtime = super::current_thread()?;
     std::thread::Builder::new()
         .name("bench-receiver".into())
         .spawn(move || {
@@ -176,12 +173,6 @@ fn receiver(seen: Arc<Seen>, shutdown: watch::Receiver<bool>) -> anyhow::Result<
         })
         .context("cannot start the receiver's thread")?;
     Ok(addr)
-}
-
-/// Nanoseconds a thread (`PID/task/TID`) ran, from its `schedstat`.
-fn thread_cpu_ns(thread: &Path) -> Option<u64> {
-    let text = std::fs::read_to_string(Path::new("/proc").join(thread).join("schedstat")).ok()?;
-    text.split_whitespace().next()?.parse().ok()
 }
 
 /// Rule `i` of the cycle, matching every port (its name numbered past the tenth).
@@ -282,7 +273,7 @@ impl Bench {
                 .seen
                 .receiver_thread
                 .get()
-                .and_then(|t| thread_cpu_ns(t))
+                .and_then(|t| super::task_cpu_ns(&Path::new("/proc").join(t)).ok()?)
                 .map_or(f64::NAN, |ns| round(ns as f64 / 1e9, 3)),
             firing_at_end: sum("irisops_alerts{state=\"firing\""),
             webhook_retries: sum("irisops_webhook_retries_total"),

@@ -103,11 +103,21 @@ pub fn threads_cpu_ns(pid: &str) -> anyhow::Result<u64> {
     for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot list {dir}"))? {
         let path = entry.with_context(|| format!("cannot list {dir}"))?.path();
         // A thread may exit between the listing and the read: it is simply not counted.
-        if let Ok(text) = std::fs::read_to_string(path.join("schedstat")) {
-            total += first_field(&text)?;
+        if let Some(ns) = task_cpu_ns(&path)? {
+            total += ns;
         }
     }
     Ok(total)
+}
+
+/// CPU time of one thread, nanoseconds, from its `TASK_DIR/schedstat` (`/proc/PID/task/TID`;
+/// may lag by one scheduler tick): `None` when it cannot be read (the thread exited), an
+/// error when it reads but holds no number.
+pub fn task_cpu_ns(task_dir: &std::path::Path) -> anyhow::Result<Option<u64>> {
+    match std::fs::read_to_string(task_dir.join("schedstat")) {
+        Ok(text) => first_field(&text).map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// CPU time of the calling thread, nanoseconds (`/proc/thread-self/schedstat`).

@@ -216,15 +216,8 @@ impl Engine {
                     self.observe_one(dev, ob, &port.key, v, make, out);
                 }
             }
-            AlertMetric::OpticRxDbm => {
-                for (port, lane, dbm) in series::rx_levels(poll) {
-                    let sel = &self.rules[rule].select;
-                    if sel.port.as_ref().is_none_or(|p| p.matches(port)) {
-                        let make = || (Sub::Lane(port.to_string(), lane), Extra::default());
-                        let name = tracked::lane_name(port, lane);
-                        self.observe_one(dev, ob, &name, Some(dbm), make, out);
-                    }
-                }
+            AlertMetric::OpticRxDbm | AlertMetric::OpticLossExcessDb => {
+                self.lane_rule(dev, rule, poll, out)
             }
             AlertMetric::WifiApUp => {
                 let hotspots = std::mem::take(&mut self.hotspots);
@@ -250,42 +243,49 @@ impl Engine {
                     }
                 }
             }
-            AlertMetric::OpticLossExcessDb => self.loss_rule(dev, rule, poll, out),
             _ => {}
         }
     }
 
-    /// `optic_loss_excess_db` over one poll: each receive level at the end of a circuit's
-    /// direction, against its transmitting end's last level (see [`super::loss`]).
-    fn loss_rule(
+    /// A lane metric over one poll's receive levels of the selected ports: `optic_rx_dbm` the
+    /// level; `optic_loss_excess_db`, on the ends of a circuit's direction only, the level
+    /// against the transmitting end's last one (see [`super::loss`]).
+    fn lane_rule(
         &mut self,
         dev: &mut DeviceTracked,
         rule: usize,
         poll: &DevicePoll,
         out: &mut Vec<Change>,
     ) {
-        if !self.losses.receives(&poll.device) {
+        let loss = self.rules[rule].metric == AlertMetric::OpticLossExcessDb;
+        if loss && !self.losses.receives(&poll.device) {
             return;
         }
         let ob = Ob::new(rule, &poll.device, poll.time_ms);
         let losses = std::mem::take(&mut self.losses);
-        for (port, lane, rx_dbm) in series::rx_levels(poll) {
-            let Some(path) = losses.arriving(&poll.device, port) else {
-                continue;
-            };
+        for (port, lane, dbm) in series::rx_levels(poll) {
             let sel = &self.rules[rule].select;
-            if sel.port.as_ref().is_none_or(|p| p.matches(port)) {
-                let v = loss::excess(path, &self.tx, lane, rx_dbm, poll.time_ms);
-                let make = || {
-                    let extra = Extra {
-                        circuit: Some(path.circuit.clone()),
-                        ..Extra::default()
-                    };
-                    (Sub::Lane(port.to_string(), lane), extra)
-                };
-                let name = tracked::lane_name(port, lane);
-                self.observe_one(dev, ob, &name, v, make, out);
+            if !sel.port.as_ref().is_none_or(|p| p.matches(port)) {
+                continue;
             }
+            let (value, circuit) = if loss {
+                let Some(path) = losses.arriving(&poll.device, port) else {
+                    continue;
+                };
+                let v = loss::excess(path, &self.tx, lane, dbm, poll.time_ms);
+                (v, Some(path.circuit.as_str()))
+            } else {
+                (Some(dbm), None)
+            };
+            let make = || {
+                let extra = Extra {
+                    circuit: circuit.map(str::to_string),
+                    ..Extra::default()
+                };
+                (Sub::Lane(port.to_string(), lane), extra)
+            };
+            let name = tracked::lane_name(port, lane);
+            self.observe_one(dev, ob, &name, value, make, out);
         }
         self.losses = losses;
     }

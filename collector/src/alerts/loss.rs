@@ -33,8 +33,8 @@ pub struct LossPath {
 pub struct LossPaths {
     /// rx device → rx port → the direction arriving there (the first given, if several).
     by_rx: HashMap<String, HashMap<String, LossPath>>,
-    /// The devices that transmit on some direction: only theirs are kept.
-    tx_devices: HashSet<String>,
+    /// tx device → its ports that transmit on some direction: only their levels are kept.
+    tx_ends: HashMap<String, HashSet<String>>,
 }
 
 impl LossPaths {
@@ -44,7 +44,10 @@ impl LossPaths {
             if !p.expected_db.is_finite() {
                 continue;
             }
-            out.tx_devices.insert(p.tx_device.clone());
+            out.tx_ends
+                .entry(p.tx_device.clone())
+                .or_default()
+                .insert(p.tx_port.clone());
             out.by_rx
                 .entry(p.rx_device.clone())
                 .or_default()
@@ -52,10 +55,6 @@ impl LossPaths {
                 .or_insert(p);
         }
         out
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_rx.is_empty()
     }
 
     /// Whether `device` receives on some direction.
@@ -80,12 +79,13 @@ pub struct TxLevels {
 }
 
 impl TxLevels {
-    /// A successful poll of `poll.device`: its levels replace the last ones (a transmitter
-    /// that is dark, or a period's statistics, is no level now).
+    /// A successful poll of `poll.device`: its levels on the ports that transmit on a
+    /// direction replace the last ones (a transmitter that is dark, or a period's statistics,
+    /// is no level now).
     pub fn update(&mut self, paths: &LossPaths, poll: &DevicePoll) {
-        if !paths.tx_devices.contains(&poll.device) {
+        let Some(ends) = paths.tx_ends.get(&poll.device) else {
             return;
-        }
+        };
         let levels = poll
             .optics
             .iter()
@@ -94,6 +94,7 @@ impl TxLevels {
                     && o.stat.is_current()
                     && !o.no_light
                     && o.dbm.is_finite()
+                    && ends.contains(&o.port)
             })
             .map(|o| (o.port.clone(), o.lane.unwrap_or(0), o.dbm))
             .collect();
