@@ -286,6 +286,7 @@ export default {
     const darkClasses = DARK_CLASSES;
 
     const renderer = L.canvas({ padding: 0.5, tolerance: 4 });
+    let gone = false;
     const map = L.map(mapEl, {
       preferCanvas: true,
       zoomSnap: 0.25,
@@ -740,6 +741,7 @@ export default {
         toast(e.message);
         return;
       }
+      if (gone) return;
       cutLayer.clearLayers();
       for (const id of r.removed_routes) {
         const f = routeById.get(id);
@@ -854,12 +856,15 @@ export default {
       if (f) showDetails(layerName, f);
     }
     if (canTopology && (picked.size || worksite || area.length >= 3)) runCut();
-    setTimeout(() => map.invalidateSize(), 0);
+    // A stale mount (another view shown while this one loaded) is unmounted as soon as it
+    // returns: the timer and the frames below must not touch its removed map.
+    setTimeout(() => gone || map.invalidateSize(), 0);
     // The first full paint (every layer drawn: Leaflet's canvas draws on the next frame), for
     // the benchmark and the tests.
-    requestAnimationFrame(() => requestAnimationFrame(() => (window.irisopsMapPainted = performance.now())));
+    requestAnimationFrame(() => requestAnimationFrame(() => gone || (window.irisopsMapPainted = performance.now())));
     window.irisopsMap = map;
     return () => {
+      gone = true;
       map.remove();
       delete window.irisopsMap;
       delete window.irisopsMapPainted;
