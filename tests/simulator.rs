@@ -214,11 +214,19 @@ pub fn metric(text: &str, line_start: &str) -> f64 {
 #[test]
 fn serve_polls_on_schedule_and_answers_the_api() {
     let dir = tempfile::tempdir().unwrap();
-    let (_sim, _serve, http) = serve_fleet(dir.path(), 8, 8);
+    let (_sim, serve, http) = serve_fleet(dir.path(), 8, 8);
     let metrics = wait_for_metrics(
         http,
         &[("irisops_rates_total", 16.0), ("irisops_polls_total", 24.0)],
     );
+    // Serving (so past `main`): no transparent huge pages (khugepaged's collapses grew a
+    // long-running collector's RSS with its heap flat: BENCHMARKS.md, "Soak"); kernels before
+    // 5.0 do not show the field.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", serve.0.id())).unwrap();
+    match status.lines().find(|l| l.starts_with("THP_enabled:")) {
+        Some(l) => assert_eq!(l.split_whitespace().nth(1), Some("0"), "{l}"),
+        None => eprintln!("skipped: this kernel's /proc/PID/status has no THP_enabled"),
+    }
     assert!(metric(&metrics, "irisops_rates_total") >= 16.0, "{metrics}");
     // The slow device's polls overran its 2 s schedule: ticks skipped, never overlapping.
     assert!(

@@ -7,5 +7,12 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // No transparent huge pages for this process. mimalloc asks for them on its arenas, and
+    // khugepaged, scanning slowly in the background, later collapses each 2 MiB range that holds
+    // a single used 4 KiB page into a resident huge page: a 2,000-device collector's RSS rose by
+    // 40 MB around minute 22 of its hour with its live heap flat (AnonHugePages 100 MB;
+    // BENCHMARKS.md, "Soak"). Best effort: a kernel without the flag keeps its default.
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     api::cli::main()
 }
