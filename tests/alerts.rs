@@ -195,7 +195,7 @@ fn utilisation(dir: &Path, sim: u16) -> Vec<(String, f64)> {
 /// name the hot seed does not serve never fires (CI, 03:43 UTC: `et-0/0/12` under seed 11 was
 /// `ge-0/0/12`, the hot one, under seed 12).
 fn hot_then_cool(dir: &Path, sim: u16) -> (u64, u64, String, f64) {
-    for (a, b) in [(11, 12), (13, 14), (15, 16), (17, 18), (19, 20)] {
+    for (a, b) in [(11, 12), (13, 14), (15, 16)] {
         let ua = {
             let _s = simulate_on(dir, sim, a, 1, 24, "");
             utilisation(dir, sim)

@@ -39,8 +39,8 @@ CROSS JOIN sample s ON s.port_id = p.port_id AND s.time_ms >= ?1 AND s.time_ms <
 /// The recent polls of a time range in (device, time) order: `CROSS JOIN` pins the device as
 /// the outer loop, so each device's range is a seek on `poll_recent`'s primary key, already in
 /// order. Planned on `poll_recent_time`, the same query sorted the range's rows, BLOBs and all,
-/// in a temporary B-tree: +37 MB of RSS at every 5-minute rollup of a 2,000 x 50 fleet, kept
-/// by the allocator afterwards (the one-hour soak's step).
+/// in a temporary B-tree: +37 MB of RSS at every 5-minute rollup of a 2,000 x 50 fleet's store,
+/// kept by the allocator afterwards (BENCHMARKS.md, "Soak").
 pub(super) const RECENT_RANGE_SQL: &str = "
 SELECT r.device_id, r.time_ms, r.data
 FROM device d
