@@ -263,14 +263,42 @@ fn count_rates(
 /// Most polls written in one transaction.
 const BATCH: usize = 512;
 
+/// How long the sink must have received nothing before due maintenance runs.
+const MAINTAIN_WHEN_IDLE: Duration = Duration::from_secs(1);
+
+/// Longest maintenance waits for the sink to go idle; it runs then regardless.
+const MAINTAIN_DEFER_MAX: Duration = Duration::from_secs(30);
+
+/// When due maintenance runs: after [`MAINTAIN_WHEN_IDLE`] without an event, at most
+/// [`MAINTAIN_DEFER_MAX`] after it fell due; never while nothing is due.
+async fn maintenance_turn(due: Option<tokio::time::Instant>) {
+    match due {
+        Some(since) => {
+            let idle = tokio::time::Instant::now() + MAINTAIN_WHEN_IDLE;
+            tokio::time::sleep_until(idle.min(since + MAINTAIN_DEFER_MAX)).await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes the events in batches and runs the store's maintenance (rollups, the moves of
+/// samples, pruning) once a minute. Maintenance waits for a pause in the writes: run at a
+/// round's start, a 15-minute move held the sink for seconds while the whole round's polls
+/// queued behind it (in the channel and in the device tasks), the soak's RSS peaks.
 async fn store_sink(store: Store, mut rx: mpsc::Receiver<Event>, metrics: Arc<Metrics>) {
     let mut store = Some(store);
     let mut maintenance = tokio::time::interval(Duration::from_secs(60));
+    let mut due = None;
     let mut last_prune = 0i64;
     loop {
         let first = tokio::select! {
             ev = rx.recv() => ev,
             _ = maintenance.tick() => {
+                due.get_or_insert_with(tokio::time::Instant::now);
+                continue;
+            }
+            () = maintenance_turn(due) => {
+                due = None;
                 store = maintain(store, &mut last_prune).await;
                 metrics.store_written();
                 continue;
@@ -390,4 +418,35 @@ async fn maintain(store: Option<Store>, last_prune: &mut i64) -> Option<Store> {
     })
     .await;
     joined.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::time::{timeout, Instant};
+
+    #[tokio::test]
+    async fn maintenance_waits_for_a_pause_but_not_forever() {
+        // Nothing due: never runs.
+        assert!(timeout(Duration::from_millis(200), maintenance_turn(None))
+            .await
+            .is_err());
+        // Due now: runs after a pause of MAINTAIN_WHEN_IDLE, not before.
+        let t = Instant::now();
+        maintenance_turn(Some(t)).await;
+        let waited = t.elapsed();
+        assert!(
+            waited >= MAINTAIN_WHEN_IDLE && waited < MAINTAIN_WHEN_IDLE * 3,
+            "{waited:?}"
+        );
+        // Due for longer than MAINTAIN_DEFER_MAX: runs at once, busy or not.
+        let long_ago = Instant::now()
+            .checked_sub(MAINTAIN_DEFER_MAX + Duration::from_secs(1))
+            .expect("the clock has run for a minute");
+        assert!(
+            timeout(Duration::from_millis(100), maintenance_turn(Some(long_ago)))
+                .await
+                .is_ok()
+        );
+    }
 }
