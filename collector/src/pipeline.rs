@@ -440,13 +440,14 @@ mod tests {
             "{waited:?}"
         );
         // Due for longer than MAINTAIN_DEFER_MAX: runs at once, busy or not.
-        let long_ago = Instant::now()
-            .checked_sub(MAINTAIN_DEFER_MAX + Duration::from_secs(1))
-            .expect("the clock has run for a minute");
-        assert!(
-            timeout(Duration::from_millis(100), maintenance_turn(Some(long_ago)))
-                .await
-                .is_ok()
-        );
+        match Instant::now().checked_sub(MAINTAIN_DEFER_MAX + Duration::from_secs(1)) {
+            Some(long_ago) => assert!(timeout(
+                Duration::from_millis(100),
+                maintenance_turn(Some(long_ago))
+            )
+            .await
+            .is_ok()),
+            None => eprintln!("skipped the overdue case: the monotonic clock is younger than 31 s"),
+        }
     }
 }
