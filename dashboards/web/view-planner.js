@@ -156,6 +156,7 @@ async function layersTab(el, ctx) {
     value: filters.q,
     'aria-label': t('common.search'),
   });
+  let timer = 0; // the search box's pending input (see switchLayer)
   const count = h('span.count', { id: 'planner-count' });
   const clear = h('button.secondary', { type: 'button', id: 'planner-clear' }, t('plan.clear'));
   const tableBox = h('div.table-box');
@@ -332,6 +333,9 @@ async function layersTab(el, ctx) {
     layer = name;
     selected = null;
     sort = null;
+    // A search typed in the last 120 ms applies now: the new layer is filtered as the box says.
+    clearTimeout(timer);
+    filters.q = search.value.trim();
     setParams({ layer: name, sel: null, sort: null });
     load();
   }
@@ -344,7 +348,6 @@ async function layersTab(el, ctx) {
     filters.status = statusSel.value;
     applyFilters();
   });
-  let timer = 0;
   search.addEventListener('input', () => {
     clearTimeout(timer);
     timer = setTimeout(() => {

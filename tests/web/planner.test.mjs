@@ -111,7 +111,10 @@ test('the tables list every feature of a layer, filtered as the API filters', as
   await page.fill('#planner-q', '');
   await page.click('#planner-layers button[data-layer="allocations"]');
   const allocations = (await api('viewer', '/api/v1/cadastre/layers/allocations')).features;
-  await page.waitForFunction((n) => +document.querySelector('#planner-count').dataset.total === n, allocations.length);
+  await page.waitForFunction(
+    (n) => ['shown', 'total'].every((k) => +document.querySelector('#planner-count').dataset[k] === n),
+    allocations.length,
+  );
   assert.deepEqual(await count(), [allocations.length, allocations.length]);
   await page.locator('#planner-table').evaluate((e) => (e.scrollTop = e.scrollHeight));
   await page.waitForFunction(
